@@ -1,0 +1,46 @@
+/**
+ * Installs what the test kit runs: Debian packages (nats-server, docker-registry,
+ * PostgreSQL, age, git, openssl) when missing, and the pinned upstream binaries
+ * (built from Go modules into the cache, only when missing).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { missingBinaries, TESTKIT_ROOT, binCache } from '../paths.ts';
+
+const debs: Record<string, string> = {
+  'nats-server': 'nats-server',
+  'docker-registry': 'docker-registry',
+  'age-keygen': 'age',
+  git: 'git',
+  openssl: 'openssl',
+  pg_ctlcluster: 'postgresql',
+};
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+const missingDebs = Object.entries(debs)
+  .filter(([cmd]) => !onPath(cmd))
+  .map(([, pkg]) => pkg);
+if (missingDebs.length > 0) {
+  if (process.getuid?.() !== 0) {
+    console.error(`[prepare] missing Debian packages: ${missingDebs.join(' ')} (install them with apt-get as root)`);
+    process.exit(1);
+  }
+  console.error(`[prepare] apt-get install ${missingDebs.join(' ')}`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missingDebs], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  // the Debian packages register services; the kit starts its own instances
+}
+
+const missing = missingBinaries();
+if (missing.length > 0) {
+  console.error(`[prepare] building ${missing.join(', ')} into ${binCache()} (a cold build takes 15-30 minutes)`);
+  const t = Date.now();
+  execFileSync('bash', [join(TESTKIT_ROOT, 'scripts', 'build-binaries.sh')], { stdio: 'inherit' });
+  console.error(`[prepare] built in ${((Date.now() - t) / 1000).toFixed(0)}s`);
+}

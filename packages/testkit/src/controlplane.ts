@@ -1,0 +1,195 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { httpsGet } from './https.ts';
+import { binaryPath, kwokStagesDir } from './paths.ts';
+import { generatePki, kubeconfigYaml, type Pki } from './pki.ts';
+import { freePort } from './ports.ts';
+import { ManagedProcess, waitUntil } from './process.ts';
+
+export interface ControlPlane {
+  /** Path of the admin kubeconfig written for this run. */
+  kubeconfig: string;
+  server: string;
+  pki: Pki;
+  processes: ManagedProcess[];
+  /** Milliseconds from start until /readyz and a Ready node. */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+export interface ControlPlaneOptions {
+  workDir: string;
+  nodes?: number;
+}
+
+export const SERVICE_CIDR = '10.0.0.0/24';
+
+/** Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok as processes. */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const t0 = Date.now();
+  const dir = opts.workDir;
+  const logDir = join(dir, 'logs');
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(logDir, { recursive: true });
+  mkdirSync(pkiDir, { recursive: true });
+  const pki = generatePki(pkiDir);
+  const procs: ManagedProcess[] = [];
+  const stop = async () => {
+    for (const p of [...procs].reverse()) await p.stop();
+  };
+  try {
+    const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all([
+      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+    ]);
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    const etcd = new ManagedProcess({
+      name: 'etcd',
+      command: binaryPath('etcd'),
+      logDir,
+      args: [
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+        '--quota-backend-bytes=4294967296',
+      ],
+    });
+    procs.push(etcd);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml(server, pki, (p) => readFileSync(p, 'utf8')), { mode: 0o600 });
+
+    await waitUntil(etcd, 'etcd health', async () => {
+      const r = await fetch(`${etcdUrl}/health`);
+      return r.ok;
+    });
+
+    const apiserver = new ManagedProcess({
+      name: 'kube-apiserver',
+      command: binaryPath('kube-apiserver'),
+      logDir,
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        '--advertise-address=127.0.0.1',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        '--endpoint-reconciler-type=none',
+        `--tls-cert-file=${pki.serverCert}`,
+        `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--authorization-mode=Node,RBAC',
+        '--allow-privileged=true',
+        '--enable-priority-and-fairness=false',
+        '--v=1',
+      ],
+    });
+    procs.push(apiserver);
+    const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    await waitUntil(apiserver, 'kube-apiserver /readyz', async () => (await httpsGet(`${server}/readyz`, tls)).status === 200);
+
+    const common = [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      '--v=1',
+    ];
+    procs.push(
+      new ManagedProcess({
+        name: 'kube-controller-manager',
+        command: binaryPath('kube-controller-manager'),
+        logDir,
+        args: [
+          ...common,
+          `--secure-port=${kcmPort}`,
+          `--root-ca-file=${pki.caCert}`,
+          `--service-account-private-key-file=${pki.saKey}`,
+          `--cluster-signing-cert-file=${pki.caCert}`,
+          `--cluster-signing-key-file=${pki.caKey}`,
+          '--use-service-account-credentials=true',
+          `--service-cluster-ip-range=${SERVICE_CIDR}`,
+          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+        ],
+      }),
+    );
+    procs.push(
+      new ManagedProcess({
+        name: 'kube-scheduler',
+        command: binaryPath('kube-scheduler'),
+        logDir,
+        args: [...common, `--secure-port=${schedPort}`],
+      }),
+    );
+    const stages = readdirSync(kwokStagesDir())
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `--config=${join(kwokStagesDir(), f)}`);
+    const kwok = new ManagedProcess({
+      name: 'kwok',
+      command: binaryPath('kwok'),
+      logDir,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        '--manage-all-nodes=true',
+        `--server-address=127.0.0.1:${kwokPort}`,
+        '--cidr=10.244.0.0/16',
+        '--node-ip=127.0.0.1',
+        ...stages,
+      ],
+      env: { KWOK_WORKDIR: join(dir, 'kwok') },
+    });
+    procs.push(kwok);
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const nodes = opts.nodes ?? 2;
+    for (let i = 0; i < nodes; i++) {
+      await core.createNode({
+        body: {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {
+            name: `kwok-node-${i}`,
+            annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+            labels: {
+              'kubernetes.io/hostname': `kwok-node-${i}`,
+              'kubernetes.io/os': 'linux',
+              'kubernetes.io/arch': 'amd64',
+              type: 'kwok',
+            },
+          },
+          spec: {},
+          status: {
+            allocatable: { cpu: '64', memory: '256Gi', pods: '1000' },
+            capacity: { cpu: '64', memory: '256Gi', pods: '1000' },
+          },
+        },
+      });
+    }
+    await waitUntil(kwok, 'a Ready node', async () => {
+      const list = await core.listNode();
+      return list.items.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    });
+    // the default ServiceAccount must exist before Pods can be admitted in "default"
+    await waitUntil(procs[2], 'the default ServiceAccount', async () => {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+      return true;
+    });
+    return { kubeconfig, server, pki, processes: procs, startupMs: Date.now() - t0, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

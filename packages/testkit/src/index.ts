@@ -1,0 +1,13 @@
+export { startKit, ALL_SERVICES, type Kit, type KitInfo, type KitService } from './kit.ts';
+export { startControlPlane, type ControlPlane } from './controlplane.ts';
+export { startNats, type NatsServer } from './nats.ts';
+export { startPostgres, type PostgresServer } from './postgres.ts';
+export { startRegistry, type OciRegistry } from './registry.ts';
+export { startGitServer, type GitServer } from './gitserver.ts';
+export { serveDirectory, type StaticServer } from './staticserver.ts';
+export { publishCharts, KIT_CHARTS, type PackagedChart } from './charts.ts';
+export { binaryPath, missingBinaries, binCache, REPO_ROOT, SHARED_CHARTS } from './paths.ts';
+export { ManagedProcess, StartupError, waitUntil, installExitHooks } from './process.ts';
+export { freePort } from './ports.ts';
+export { VERSIONS } from './versions.ts';
+export { testNamespace } from './namespace.ts';

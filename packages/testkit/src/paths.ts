@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VERSIONS } from './versions.ts';
+
+export const TESTKIT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = resolve(TESTKIT_ROOT, '..', '..');
+export const SHARED_CHARTS = resolve(REPO_ROOT, '..', 'shared', 'charts');
+
+export function binCache(): string {
+  return process.env.MOORING_BIN_CACHE ?? join(homedir(), '.cache', 'mooring', 'bin');
+}
+
+export type BinaryName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'helm'
+  | 'sops';
+
+export function binaryPath(name: BinaryName): string {
+  const version =
+    name === 'etcd'
+      ? VERSIONS.etcd
+      : name === 'kwok'
+        ? VERSIONS.kwok
+        : name === 'helm'
+          ? VERSIONS.helm
+          : name === 'sops'
+            ? VERSIONS.sops
+            : VERSIONS.kubernetes;
+  return join(binCache(), `${name}-${version}`);
+}
+
+export function kwokStagesDir(): string {
+  return join(binCache(), `kwok-${VERSIONS.kwok}-stages`);
+}
+
+export const ALL_BINARIES: BinaryName[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'helm',
+  'sops',
+];
+
+export function missingBinaries(): BinaryName[] {
+  return ALL_BINARIES.filter((b) => !existsSync(binaryPath(b)));
+}

@@ -1,0 +1,36 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, normalize } from 'node:path';
+
+export interface StaticServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the files of one directory over HTTP (the chart repository: index.yaml and .tgz files). */
+export async function serveDirectory(dir: string, opts: { basicAuth?: { username: string; password: string } } = {}): Promise<StaticServer> {
+  const server = createServer((req, res) => {
+    if (opts.basicAuth) {
+      const want = `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`;
+      if (req.headers.authorization !== want) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="charts"' }).end();
+        return;
+      }
+    }
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path);
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw new Error('not a file');
+      const type = file.endsWith('.yaml') ? 'application/x-yaml' : file.endsWith('.tgz') ? 'application/gzip' : 'application/octet-stream';
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size });
+      createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
