@@ -145,6 +145,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         `--server-address=127.0.0.1:${kwokPort}`,
         '--cidr=10.244.0.0/16',
         '--node-ip=127.0.0.1',
+        '--node-lease-duration-seconds=40',
         ...stages,
       ],
       env: { KWOK_WORKDIR: join(dir, 'kwok') },

@@ -11,3 +11,4 @@ export { ManagedProcess, StartupError, waitUntil, installExitHooks } from './pro
 export { freePort } from './ports.ts';
 export { VERSIONS } from './versions.ts';
 export { testNamespace } from './namespace.ts';
+export { kitClients, createNamespace, eventually } from './kube.ts';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishCharts, type PackagedChart } from './charts.ts';
@@ -48,6 +48,8 @@ export interface Kit {
 export async function startKit(services: KitService[] = ALL_SERVICES): Promise<Kit> {
   installExitHooks();
   const workDir = mkdtempSync(join(tmpdir(), 'mooring-kit-'));
+  // traversable (not listable) by others: PostgreSQL runs as its own account
+  chmodSync(workDir, 0o711);
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
