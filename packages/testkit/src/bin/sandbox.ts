@@ -122,13 +122,31 @@ async function daemon(): Promise<void> {
   setInterval(() => {}, 1 << 30);
 }
 
+/** Foreground mode (`npm start`): up, print, and stop everything on Ctrl-C. */
+async function foreground(): Promise<void> {
+  const kit = await startKit();
+  console.log(`sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n\nCtrl-C stops it.`);
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
+  const shutdown = async () => {
+    console.log('stopping the sandbox');
+    await kit.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  setInterval(() => {}, 1 << 30);
+}
+
 const cmd = process.argv[2];
 if (cmd === 'daemon') {
   await daemon();
+} else if (cmd === 'run') {
+  await foreground();
 } else {
   const run = cmd === 'up' ? up : cmd === 'down' ? down : cmd === 'status' ? async () => status() : undefined;
   if (!run) {
-    console.error('usage: npm run sandbox -- up|down|status');
+    console.error('usage: npm run sandbox -- up|down|status|run');
     process.exit(2);
   }
   process.exit(await run());
