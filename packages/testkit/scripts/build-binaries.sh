@@ -27,14 +27,14 @@ install_bin() { chmod +x "$2"; mv -f "$2" "$CACHE/$1"; log "built $CACHE/$1"; }
 
 build_kubernetes() {
   local v=$K8S_VERSION minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-  local names=(kube-apiserver kube-controller-manager kube-scheduler)
+  local names=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
   local missing=0; for n in "${names[@]}"; do have "$n-$v" || missing=1; done
   [ $missing = 1 ] || return 0
   log "building Kubernetes $v (this takes 15-30 minutes on 2 cores)"
   local d=$WORK/k8s; mkdir -p "$d"; cd "$d"
   go mod init mooring.local/k8s-build >/dev/null 2>&1
   local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  local stag; stag=$(grep -E '^\s+k8s.io/[a-z0-9-]+ v0\.0\.0' "$gomod" | awk '{print $1}' | sort -u)
+  local stag; stag=$(grep -E '=> \./staging/src/' "$gomod" | awk '{print $1}' | sort -u)
   {
     echo "module mooring.local/k8s-build"; echo; echo "go 1.25"; echo
     echo "require k8s.io/kubernetes $v"; echo
@@ -48,6 +48,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
   go mod tidy -e >/dev/null 2>&1 || true

@@ -19,7 +19,7 @@ export const ALL_SERVICES: KitService[] = ['kubernetes', 'nats', 'postgres', 're
 export interface KitInfo {
   workDir: string;
   logDir: string;
-  /** Directory holding helm and sops; prepend to PATH. */
+  /** Directory holding helm, sops and kubectl; prepend to PATH. */
   binDir: string;
   helm: string;
   sops: string;
@@ -65,6 +65,7 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
   mkdirSync(binDir);
   cpSync(binaryPath('helm'), join(binDir, 'helm'));
   cpSync(binaryPath('sops'), join(binDir, 'sops'));
+  cpSync(binaryPath('kubectl'), join(binDir, 'kubectl'));
   const ageKeyFile = join(workDir, 'age.key');
   execFileSync('age-keygen', ['-o', ageKeyFile], { stdio: 'ignore' });
   const agePublicKey = /# public key: (\S+)/.exec(readFileSync(ageKeyFile, 'utf8'))?.[1] ?? '';

@@ -17,6 +17,7 @@ export type BinaryName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubectl'
   | 'kwok'
   | 'helm'
   | 'sops';
@@ -44,6 +45,7 @@ export const ALL_BINARIES: BinaryName[] = [
   'kube-apiserver',
   'kube-controller-manager',
   'kube-scheduler',
+  'kubectl',
   'kwok',
   'helm',
   'sops',

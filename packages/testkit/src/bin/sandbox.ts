@@ -40,7 +40,7 @@ function alive(pid: number): boolean {
 function describe(info: KitInfo): string {
   return [
     `export KUBECONFIG=${info.kubeconfig}`,
-    `export PATH=${info.binDir}:$PATH   # helm and sops`,
+    `export PATH=${info.binDir}:$PATH   # kubectl, helm and sops`,
     '',
     `kubernetes API   ${info.apiServer}`,
     `helm repository  ${info.chartRepoUrl}   (charts: ${(info.charts ?? []).map((c) => `${c.name}@${c.version}`).join(', ')})`,
