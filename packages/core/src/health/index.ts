@@ -1,1 +1,14 @@
-export {};
+export type { AggregateHealth, UnhealthyResource } from './aggregate.ts';
+export { aggregateHealth, objectRef } from './aggregate.ts';
+export { apiServiceHealth, crdHealth, namespaceHealth } from './apiserver.ts';
+export { hpaHealth, pdbHealth } from './autoscaling.ts';
+export { cronJobHealth, jobHealth } from './batch.ts';
+export { genericHealth, READY_CONDITION_TYPES } from './generic.ts';
+export { ingressHealth, serviceHealth } from './network.ts';
+export { isFailingWaitingReason, podHealth } from './pod.ts';
+export { apiGroup, HEALTH_RULES, hasHealthRule, resourceHealth } from './resourceHealth.ts';
+export type { HealthStatus } from './status.ts';
+export { HEALTH_SEVERITY, HEALTH_STATUSES, isHealthyEnough, isWorse, worst } from './status.ts';
+export { pvcHealth } from './storage.ts';
+export type { HealthResult, HealthRule, K8sMetadata, K8sObject } from './types.ts';
+export { daemonSetHealth, deploymentHealth, replicaSetHealth, statefulSetHealth } from './workloads.ts';
