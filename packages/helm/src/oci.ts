@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { authorizationHeader, type Credentials } from './credentials.ts';
+import { ChartNotFoundError, ChartSourceError, RegistryAuthError } from './errors.ts';
+
+export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+
+interface OciManifest {
+  layers?: { mediaType: string; digest: string; size: number }[];
+}
+
+/**
+ * Pulls a Helm chart from an OCI registry with the distribution API: the manifest
+ * for the tag, then the chart layer, verified against its digest. Handles the
+ * Bearer token challenge (WWW-Authenticate) and Basic auth.
+ */
+export async function pullOciChart(opts: {
+  scheme: 'http' | 'https';
+  host: string;
+  repository: string;
+  tag: string;
+  credentials?: Credentials;
+}): Promise<{ data: Buffer; digest: string }> {
+  const base = `${opts.scheme}://${opts.host}/v2/${opts.repository}`;
+  const source = `oci://${opts.host}/${opts.repository}`;
+  const client = new OciClient(opts.credentials, source);
+  const mres = await client.get(`${base}/manifests/${encodeURIComponent(opts.tag)}`, MANIFEST_ACCEPT, opts.repository);
+  if (mres.status === 404) throw new ChartNotFoundError(`${source}:${opts.tag} not found`, source);
+  if (!mres.ok) throw new ChartSourceError(`${source}:${opts.tag}: manifest HTTP ${mres.status}`, source);
+  const manifest = (await mres.json()) as OciManifest;
+  const layer = manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER);
+  if (!layer) throw new ChartSourceError(`${source}:${opts.tag} is not a Helm chart (no ${HELM_CHART_LAYER} layer)`, source);
+  const bres = await client.get(`${base}/blobs/${layer.digest}`, '*/*', opts.repository);
+  if (!bres.ok) throw new ChartSourceError(`${source}: blob ${layer.digest} HTTP ${bres.status}`, source);
+  const data = Buffer.from(await bres.arrayBuffer());
+  const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  if (got !== layer.digest) throw new ChartSourceError(`${source}:${opts.tag}: digest mismatch (${got} != ${layer.digest})`, source);
+  return { data, digest: layer.digest };
+}
+
+class OciClient {
+  private token?: string;
+  private readonly credentials?: Credentials;
+  private readonly source: string;
+  constructor(credentials: Credentials | undefined, source: string) {
+    this.credentials = credentials;
+    this.source = source;
+  }
+
+  async get(url: string, accept: string, repository: string): Promise<Response> {
+    const headers = (): Record<string, string> => {
+      const h: Record<string, string> = { accept };
+      if (this.token) h.authorization = `Bearer ${this.token}`;
+      else if (this.credentials?.kind === 'basic') h.authorization = authorizationHeader(this.credentials)!;
+      else if (this.credentials?.kind === 'bearer') h.authorization = `Bearer ${this.credentials.token}`;
+      return h;
+    };
+    let res = await this.fetch(url, headers());
+    if (res.status === 401) {
+      const challenge = res.headers.get('www-authenticate') ?? '';
+      if (/^bearer/i.test(challenge)) {
+        this.token = await this.exchange(challenge, repository);
+        res = await this.fetch(url, headers());
+      }
+    }
+    if (res.status === 401 || res.status === 403) throw new RegistryAuthError(this.source, res.status);
+    return res;
+  }
+
+  private async fetch(url: string, headers: Record<string, string>): Promise<Response> {
+    try {
+      return await fetch(url, { headers, redirect: 'follow' });
+    } catch (e) {
+      throw new ChartSourceError(`${this.source}: ${(e as Error).message}`, this.source, e);
+    }
+  }
+
+  /** Token endpoint of a Bearer challenge: realm, service, scope. */
+  private async exchange(challenge: string, repository: string): Promise<string> {
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+    if (!params.realm) throw new RegistryAuthError(this.source, 401);
+    const u = new URL(params.realm);
+    if (params.service) u.searchParams.set('service', params.service);
+    u.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
+    const h: Record<string, string> = {};
+    if (this.credentials?.kind === 'basic') h.authorization = authorizationHeader(this.credentials)!;
+    const res = await this.fetch(u.toString(), h);
+    if (!res.ok) throw new RegistryAuthError(this.source, res.status);
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const t = body.token ?? body.access_token;
+    if (!t) throw new RegistryAuthError(this.source, 401);
+    return t;
+  }
+}

@@ -1,0 +1,53 @@
+/** Helm's release statuses (helm.sh/helm/v4 release/common Status). */
+export type ReleaseStatus =
+  | 'unknown'
+  | 'deployed'
+  | 'uninstalled'
+  | 'superseded'
+  | 'failed'
+  | 'uninstalling'
+  | 'pending-install'
+  | 'pending-upgrade'
+  | 'pending-rollback';
+
+export interface ReleaseSummary {
+  name: string;
+  namespace: string;
+  revision: number;
+  status: ReleaseStatus;
+  chart: string;
+  appVersion?: string;
+  updated?: string;
+}
+
+export interface HistoryEntry {
+  revision: number;
+  status: ReleaseStatus;
+  chart: string;
+  appVersion?: string;
+  description: string;
+  updated?: string;
+}
+
+export type ServerSide = 'true' | 'false' | 'auto';
+
+export interface UpgradeOptions {
+  release: string;
+  namespace: string;
+  /** Local chart archive or directory (resolved through ChartCache). */
+  chartPath: string;
+  /** Values as YAML text, passed on stdin, never as a file or argument. */
+  values?: string;
+  createNamespace?: boolean;
+  /** --rollback-on-failure (Helm 4's name for --atomic); implies waiting. */
+  rollbackOnFailure?: boolean;
+  /** Wait for resources to become ready (watcher strategy). */
+  wait?: boolean;
+  takeOwnership?: boolean;
+  historyMax?: number;
+  /** Helm's --timeout, e.g. "5m0s" or milliseconds. */
+  timeoutMs?: number;
+  serverSide?: ServerSide;
+  forceReplace?: boolean;
+  description?: string;
+}

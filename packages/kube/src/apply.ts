@@ -1,0 +1,134 @@
+import { ApiextensionsV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { type KubeObject, objectRef } from './objects.ts';
+
+export const FIELD_MANAGER = 'mooring';
+
+/** What applying one object did. */
+export type ChangeAction = 'created' | 'configured' | 'unchanged' | 'deleted' | 'skipped';
+
+export interface AppliedObject {
+  ref: string;
+  action: ChangeAction;
+  object: KubeObject;
+}
+
+export class ApplyError extends Error {
+  readonly ref: string;
+  readonly applied: AppliedObject[];
+  constructor(ref: string, message: string, applied: AppliedObject[], cause?: unknown) {
+    super(`${ref}: ${message}`, { cause });
+    this.name = 'ApplyError';
+    this.ref = ref;
+    this.applied = applied;
+  }
+}
+
+/** CRDs first, then Namespaces, then everything else in the given order. */
+export function applyOrder(objects: KubeObject[]): KubeObject[] {
+  const rank = (o: KubeObject) => (o.kind === 'CustomResourceDefinition' ? 0 : o.kind === 'Namespace' ? 1 : 2);
+  return objects
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
+    .map((x) => x.o);
+}
+
+function errorMessage(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  return (e as Error).message;
+}
+
+function statusOf(e: unknown): number | undefined {
+  return (e as { code?: number; statusCode?: number }).code ?? (e as { statusCode?: number }).statusCode;
+}
+
+/**
+ * Server-side apply with Mooring's field manager. CRDs and Namespaces go first
+ * and CRDs are waited for (Established) before objects of their kinds. A failure
+ * stops the batch and reports what was applied before it.
+ */
+export async function applyObjects(
+  kc: KubeConfig,
+  objects: KubeObject[],
+  opts: { defaultNamespace?: string; force?: boolean; dryRun?: boolean; labels?: Record<string, string> } = {},
+): Promise<AppliedObject[]> {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const done: AppliedObject[] = [];
+  for (const input of applyOrder(objects)) {
+    const obj: KubeObject = structuredClone(input);
+    if (opts.labels) obj.metadata.labels = { ...obj.metadata.labels, ...opts.labels };
+    const ref = objectRef(obj);
+    let before: KubeObject | undefined;
+    try {
+      before = (await client.read(obj as never)) as unknown as KubeObject;
+    } catch (e) {
+      if (statusOf(e) !== 404) throw new ApplyError(ref, errorMessage(e), done, e);
+      if (!obj.metadata.namespace && opts.defaultNamespace && (await isNamespaced(client, obj))) {
+        obj.metadata.namespace = opts.defaultNamespace;
+      }
+    }
+    let after: KubeObject;
+    try {
+      after = (await client.patch(
+        obj as never,
+        undefined,
+        opts.dryRun ? 'All' : undefined,
+        FIELD_MANAGER,
+        opts.force ?? true,
+        PatchStrategy.ServerSideApply,
+      )) as unknown as KubeObject;
+    } catch (e) {
+      throw new ApplyError(ref, errorMessage(e), done, e);
+    }
+    const action: ChangeAction = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+    done.push({ ref, action, object: after });
+    if (obj.kind === 'CustomResourceDefinition' && !opts.dryRun) await waitEstablished(ext, obj.metadata.name);
+  }
+  return done;
+}
+
+async function isNamespaced(client: KubernetesObjectApi, obj: KubeObject): Promise<boolean> {
+  try {
+    const r = await (client as unknown as { resource(a: string, k: string): Promise<{ namespaced: boolean } | undefined> }).resource(obj.apiVersion, obj.kind);
+    return r?.namespaced ?? true;
+  } catch {
+    return true;
+  }
+}
+
+async function waitEstablished(ext: ApiextensionsV1Api, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const crd = await ext.readCustomResourceDefinition({ name });
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new ApplyError(`CustomResourceDefinition/${name}`, `not Established within ${timeoutMs} ms`, []);
+}
+
+/** Deletes objects (background propagation); a missing object counts as deleted. */
+export async function deleteObjects(kc: KubeConfig, objects: KubeObject[]): Promise<{ results: AppliedObject[]; errors: { ref: string; message: string }[] }> {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  const results: AppliedObject[] = [];
+  const errors: { ref: string; message: string }[] = [];
+  // reverse apply order: everything else, then Namespaces, then CRDs
+  for (const obj of applyOrder(objects).reverse()) {
+    const ref = objectRef(obj);
+    try {
+      await client.delete(obj as never, undefined, undefined, undefined, undefined, 'Background');
+      results.push({ ref, action: 'deleted', object: obj });
+    } catch (e) {
+      if (statusOf(e) === 404) results.push({ ref, action: 'deleted', object: obj });
+      else errors.push({ ref, message: errorMessage(e) });
+    }
+  }
+  return { results, errors };
+}

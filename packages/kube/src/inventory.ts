@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { type KubeObject, objectKey } from './objects.ts';
+
+export const INVENTORY_NAMESPACE = 'mooring-system';
+
+/** One object Mooring applied. */
+export interface InventoryEntry {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+}
+
+export function inventoryEntry(o: KubeObject): InventoryEntry {
+  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, uid: o.metadata.uid };
+}
+
+export function entryObject(e: InventoryEntry): KubeObject {
+  return { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) } };
+}
+
+/** Entries of `previous` that are not in `current` (by group/kind/namespace/name): what a prune may delete. */
+export function orphaned(previous: InventoryEntry[], current: InventoryEntry[]): InventoryEntry[] {
+  const keep = new Set(current.map((e) => objectKey(entryObject(e))));
+  return previous.filter((e) => !keep.has(objectKey(entryObject(e))));
+}
+
+/**
+ * The set of objects Mooring applied for one owner (a manifest member), kept in a
+ * ConfigMap in mooring-system so that a later prune deletes only what Mooring created.
+ */
+export class Inventory {
+  private readonly core: CoreV1Api;
+  constructor(core: CoreV1Api) {
+    this.core = core;
+  }
+
+  static nameFor(owner: string): string {
+    return `inv-${createHash('sha256').update(owner).digest('hex').slice(0, 20)}`;
+  }
+
+  async ensureNamespace(): Promise<void> {
+    try {
+      await this.core.readNamespace({ name: INVENTORY_NAMESPACE });
+    } catch {
+      await this.core.createNamespace({ body: { metadata: { name: INVENTORY_NAMESPACE } } }).catch((e: { code?: number }) => {
+        if (e.code !== 409) throw e;
+      });
+    }
+  }
+
+  async read(owner: string): Promise<InventoryEntry[] | undefined> {
+    try {
+      const cm = await this.core.readNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE });
+      return JSON.parse(cm.data?.objects ?? '[]') as InventoryEntry[];
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async write(owner: string, entries: InventoryEntry[]): Promise<void> {
+    await this.ensureNamespace();
+    const name = Inventory.nameFor(owner);
+    const body = {
+      metadata: { name, namespace: INVENTORY_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'mooring', 'mooring.dev/inventory': 'true' }, annotations: { 'mooring.dev/owner': owner } },
+      data: { objects: JSON.stringify(entries) },
+    };
+    try {
+      await this.core.replaceNamespacedConfigMap({ name, namespace: INVENTORY_NAMESPACE, body });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 404) throw e;
+      await this.core.createNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, body });
+    }
+  }
+
+  async remove(owner: string): Promise<void> {
+    await this.core.deleteNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE }).catch(() => undefined);
+  }
+}
