@@ -47,6 +47,9 @@ export class Helm {
     if (o.serverSide) args.push(`--server-side=${o.serverSide}`);
     if (o.forceReplace) args.push('--force-replace');
     if (o.description) args.push('--description', o.description);
+    if (o.labels && Object.keys(o.labels).length > 0) {
+      args.push('--labels', Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(','));
+    }
     const out = await this.runner.run(args, {
       stdin: o.values ?? '',
       release: o.release,

@@ -50,4 +50,6 @@ export interface UpgradeOptions {
   serverSide?: ServerSide;
   forceReplace?: boolean;
   description?: string;
+  /** Labels on the release's storage Secret (`--labels`), readable without decoding the release. */
+  labels?: Record<string, string>;
 }

@@ -21,6 +21,13 @@ export function entryObject(e: InventoryEntry): KubeObject {
   return { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) } };
 }
 
+/** What an inventory holds: the objects, the content hash they were applied from, and whether the apply finished. */
+export interface InventoryRecord {
+  hash: string;
+  complete: boolean;
+  entries: InventoryEntry[];
+}
+
 /** Entries of `previous` that are not in `current` (by group/kind/namespace/name): what a prune may delete. */
 export function orphaned(previous: InventoryEntry[], current: InventoryEntry[]): InventoryEntry[] {
   const keep = new Set(current.map((e) => objectKey(entryObject(e))));
@@ -51,22 +58,31 @@ export class Inventory {
     }
   }
 
-  async read(owner: string): Promise<InventoryEntry[] | undefined> {
+  async read(owner: string): Promise<InventoryRecord | undefined> {
     try {
       const cm = await this.core.readNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE });
-      return JSON.parse(cm.data?.objects ?? '[]') as InventoryEntry[];
+      return {
+        hash: cm.data?.hash ?? '',
+        complete: cm.data?.complete === 'true',
+        entries: JSON.parse(cm.data?.objects ?? '[]') as InventoryEntry[],
+      };
     } catch (e) {
       if ((e as { code?: number }).code === 404) return undefined;
       throw e;
     }
   }
 
-  async write(owner: string, entries: InventoryEntry[]): Promise<void> {
+  async write(owner: string, record: InventoryRecord, labels: Record<string, string> = {}): Promise<void> {
     await this.ensureNamespace();
     const name = Inventory.nameFor(owner);
     const body = {
-      metadata: { name, namespace: INVENTORY_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'mooring', 'mooring.dev/inventory': 'true' }, annotations: { 'mooring.dev/owner': owner } },
-      data: { objects: JSON.stringify(entries) },
+      metadata: {
+        name,
+        namespace: INVENTORY_NAMESPACE,
+        labels: { ...labels, 'app.kubernetes.io/managed-by': 'mooring', 'mooring.dev/inventory': 'true' },
+        annotations: { 'mooring.dev/owner': owner },
+      },
+      data: { objects: JSON.stringify(record.entries), hash: record.hash, complete: String(record.complete) },
     };
     try {
       await this.core.replaceNamespacedConfigMap({ name, namespace: INVENTORY_NAMESPACE, body });
@@ -74,6 +90,15 @@ export class Inventory {
       if ((e as { code?: number }).code !== 404) throw e;
       await this.core.createNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, body });
     }
+  }
+
+  /** Owners of every inventory whose labels match `labelSelector`. */
+  async owners(labelSelector: string): Promise<string[]> {
+    const list = await this.core.listNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: `mooring.dev/inventory=true,${labelSelector}` }).catch((e: { code?: number }) => {
+      if (e.code === 404) return { items: [] };
+      throw e;
+    });
+    return list.items.map((c) => c.metadata?.annotations?.['mooring.dev/owner']).filter((o): o is string => !!o);
   }
 
   async remove(owner: string): Promise<void> {

@@ -16,6 +16,8 @@ export interface StoredRelease {
   description?: string;
   /** Helm hooks' manifests are separate from `manifest`. */
   hooks: { name: string; kind: string; manifest: string; events: string[] }[];
+  /** Labels of the storage Secret (Helm's owner/name/status/version, plus `--labels`). */
+  labels: Record<string, string>;
 }
 
 export class ReleaseDecodeError extends Error {
@@ -63,6 +65,7 @@ export function decodeReleaseSecret(secret: V1Secret): StoredRelease {
       lastDeployed: r.info?.last_deployed,
       description: r.info?.description,
       hooks: (r.hooks ?? []).map((h) => ({ name: h.name, kind: h.kind, manifest: h.manifest, events: h.events ?? [] })),
+      labels: secret.metadata?.labels ?? {},
     };
   } catch (e) {
     if (e instanceof ReleaseDecodeError) throw e;
@@ -93,10 +96,11 @@ export class ReleaseStore {
   }
 
   /** The newest revision of every release in a namespace (or all namespaces). */
-  async latestAll(namespace?: string): Promise<StoredRelease[]> {
+  async latestAll(namespace?: string, extraSelector?: string): Promise<StoredRelease[]> {
+    const labelSelector = ['owner=helm', extraSelector].filter(Boolean).join(',');
     const list = namespace
-      ? await this.core.listNamespacedSecret({ namespace, labelSelector: 'owner=helm' })
-      : await this.core.listSecretForAllNamespaces({ labelSelector: 'owner=helm' });
+      ? await this.core.listNamespacedSecret({ namespace, labelSelector })
+      : await this.core.listSecretForAllNamespaces({ labelSelector });
     return latestOf(list.items);
   }
 }

@@ -1,0 +1,104 @@
+import type { AddonMember } from '@mooring/core';
+import type { Credentials } from '@mooring/helm';
+import type { StoredRelease } from '@mooring/kube';
+import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH, LABEL_MEMBER, LABEL_STACK } from './context.ts';
+import { waitHealthy } from './health.ts';
+import { parseManifest } from './manifestText.ts';
+
+export interface AddonResult {
+  action: 'installed' | 'upgraded' | 'unchanged';
+  revision: number;
+  message: string;
+}
+
+export class AddonDeployError extends Error {
+  readonly addon: string;
+  constructor(addon: string, message: string, cause?: unknown) {
+    super(`add-on ${addon}: ${message}`, { cause });
+    this.name = 'AddonDeployError';
+    this.addon = addon;
+  }
+}
+
+/** True when the stored release already holds this content and is deployed: nothing to do, no Helm call. */
+export function isUnchanged(stored: { status: string; labels?: Record<string, string> } | undefined, hash: string): boolean {
+  return !!stored && stored.status === 'deployed' && stored.labels?.[LABEL_HASH] === hashLabel(hash);
+}
+
+export function credentialsFor(ctx: EngineContext, name: string | undefined): Credentials | undefined {
+  if (!name || !ctx.credentials) return undefined;
+  const c = ctx.credentials(name);
+  if (!c) return undefined;
+  return 'token' in c ? { kind: 'bearer', token: c.token } : { kind: 'basic', username: c.username, password: c.password };
+}
+
+/** `sync_options` as a set of `Key=value` pairs. */
+function syncOption(a: AddonMember, key: string): string | undefined {
+  const hit = a.settings.syncPolicy.syncOptions.find((o) => o.split('=')[0] === key);
+  return hit?.split('=')[1];
+}
+
+/** Values text ready for helm: SOPS-encrypted values are decrypted in memory. */
+export async function valuesFor(ctx: EngineContext, a: AddonMember): Promise<string> {
+  const text = a.values.text;
+  if (!/^sops:\s*$/m.test(text)) return text;
+  if (!ctx.decrypt) throw new AddonDeployError(a.name, 'values are SOPS-encrypted but no decryption key is configured');
+  try {
+    return await ctx.decrypt(text);
+  } catch (e) {
+    throw new AddonDeployError(a.name, `cannot decrypt values: ${(e as Error).message}`, e);
+  }
+}
+
+/**
+ * Deploys one add-on with `helm upgrade --install`: the release is named after
+ * the add-on, in its namespace; rollback on failure; history limit; timeouts
+ * from job_configuration; the content hash recorded as a release label.
+ */
+export async function deployAddon(
+  ctx: EngineContext,
+  a: AddonMember,
+  hash: string,
+  stored: StoredRelease | undefined,
+  opts: { takeOwnership?: boolean } = {},
+): Promise<AddonResult> {
+  if (isUnchanged(stored, hash)) {
+    return { action: 'unchanged', revision: stored!.version, message: `revision ${stored!.version} is current` };
+  }
+  const chart = await ctx.charts.resolve({
+    chart: a.chart.name,
+    version: a.chart.version,
+    repoUrl: a.chart.registry.url,
+    credentials: credentialsFor(ctx, a.chart.registry.credentialName),
+  });
+  const values = await valuesFor(ctx, a);
+  const timeoutMs = a.jobConfiguration.updateJobTimeout.seconds * 1000;
+  const ssa = syncOption(a, 'ServerSideApply');
+  const release = await ctx.helm.upgradeInstall({
+    release: a.name,
+    namespace: a.namespace,
+    chartPath: chart.path,
+    values,
+    createNamespace: syncOption(a, 'CreateNamespace') === 'true',
+    rollbackOnFailure: true,
+    takeOwnership: opts.takeOwnership,
+    historyMax: a.settings.revisionHistoryLimit,
+    timeoutMs,
+    serverSide: ssa === 'true' ? 'true' : ssa === 'false' ? 'false' : 'auto',
+    labels: {
+      [LABEL_CLUSTER]: ctx.cluster,
+      [LABEL_STACK]: a.stack,
+      [LABEL_MEMBER]: a.name,
+      [LABEL_HASH]: hashLabel(hash),
+    },
+  });
+  // helm waited with kstatus; Mooring's own health rules decide (strict counts only Healthy)
+  const objects = parseManifest(release.manifest, a.namespace);
+  const health = await waitHealthy(ctx.kc, objects, a.settings.strictHealthCheck, Math.min(timeoutMs, 120_000));
+  if (!health.healthy) throw new AddonDeployError(a.name, `deployed revision ${release.revision} but not healthy: ${health.message}`);
+  return {
+    action: stored ? 'upgraded' : 'installed',
+    revision: release.revision,
+    message: `revision ${release.revision} deployed, ${health.message}`,
+  };
+}
