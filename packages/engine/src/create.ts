@@ -1,0 +1,33 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import { ChartCache, Helm, type Mirror } from '@mooring/helm';
+import { Inventory, loadKubeConfig, ReleaseStore } from '@mooring/kube';
+import type { EngineContext } from './context.ts';
+
+export interface EngineContextOptions {
+  cluster: string;
+  kubeconfig?: string;
+  context?: string;
+  helmBinary?: string;
+  /** Environment for helm (HELM_CACHE_HOME, ...). */
+  helmEnv?: Record<string, string>;
+  chartCacheDir: string;
+  mirrors?: Mirror[];
+  decrypt?: (text: string) => Promise<string>;
+  credentials?: EngineContext['credentials'];
+}
+
+/** Wires the adapters for one cluster. */
+export function createEngineContext(o: EngineContextOptions): EngineContext {
+  const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context });
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    cluster: o.cluster,
+    kc,
+    helm: new Helm({ binary: o.helmBinary, kubeconfig: o.kubeconfig, kubeContext: o.context, env: o.helmEnv }),
+    charts: new ChartCache({ dir: o.chartCacheDir, mirrors: o.mirrors }),
+    releases: new ReleaseStore(core),
+    inventory: new Inventory(core),
+    decrypt: o.decrypt,
+    credentials: o.credentials,
+  };
+}

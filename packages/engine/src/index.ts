@@ -1,0 +1,10 @@
+export { applyPlan, planDag, type ApplyOptions, type ApplyResult, type MemberOutcome } from './apply.ts';
+export { deployAddon, isUnchanged, valuesFor, AddonDeployError, type AddonResult } from './addon.ts';
+export { applyManifest, manifestOwner, ManifestApplyError, type ManifestResult } from './manifest.ts';
+export { removeLeftovers, type Removal } from './remove.ts';
+export { runDag, type DagNode, type DagResult, type NodeOutcome } from './dag.ts';
+export { liveHealth, waitHealthy } from './health.ts';
+export { parseManifest, CLUSTER_SCOPED } from './manifestText.ts';
+export { type EngineContext, LABEL_CLUSTER, LABEL_STACK, LABEL_MEMBER, LABEL_HASH, hashLabel } from './context.ts';
+export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
+export { createEngineContext, type EngineContextOptions } from './create.ts';
