@@ -251,7 +251,10 @@ function exactlyOne(
   keys: readonly string[],
   what: string,
 ): string | undefined {
-  const present = keys.filter((k) => has(map, k));
+  // In file order, so the later field is the one reported.
+  const present = map.items
+    .map((p) => (isScalar(p.key) ? String(p.key.value) : ''))
+    .filter((k) => keys.includes(k) && has(map, k));
   if (present.length > 1) {
     ctx.sink.error(
       loc(ctx, getPair(map, present[1]!)!.key),
