@@ -3,3 +3,4 @@ export { type KubeObject, objectRef, objectKey, groupOf } from './objects.ts';
 export { decodeReleaseSecret, latestOf, ReleaseStore, ReleaseDecodeError, type StoredRelease } from './releaseStorage.ts';
 export { applyObjects, deleteObjects, applyOrder, ApplyError, FIELD_MANAGER, type AppliedObject, type ChangeAction } from './apply.ts';
 export { Inventory, INVENTORY_NAMESPACE, inventoryEntry, entryObject, orphaned, type InventoryEntry, type InventoryRecord } from './inventory.ts';
+export { WatchCache, stripForCache, type CacheEvent, type WatchEventType } from './watchCache.ts';

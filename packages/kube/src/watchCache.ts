@@ -1,0 +1,208 @@
+import { type KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import type { KubeObject } from './objects.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+interface Reflector {
+  apiVersion: string;
+  kind: string;
+  path: string;
+  namespaced: boolean;
+  objects: Map<string, KubeObject>;
+  resourceVersion: string;
+  synced: boolean;
+  /** False while the watch is broken or a relist is running: the cache may be stale or partial. */
+  healthy: boolean;
+  lastError?: string;
+  abort?: AbortController;
+  ready: Promise<void>;
+}
+
+const keyOf = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
+
+/** Drops what the cache does not need: managedFields (the largest part of most objects). */
+export function stripForCache(o: KubeObject): KubeObject {
+  if (!o.metadata?.managedFields) return o;
+  const { managedFields: _drop, ...metadata } = o.metadata;
+  return { ...o, metadata: metadata as KubeObject['metadata'] };
+}
+
+/**
+ * A shared list+watch cache: one reflector per kind in use, across all
+ * namespaces, objects kept without managedFields. Reads are served from memory,
+ * so a quiet reconcile sweep makes no API calls; subscribers hear every change
+ * within the watch latency.
+ */
+export class WatchCache {
+  private readonly kc: KubeConfig;
+  private readonly client: KubernetesObjectApi;
+  private readonly reflectors = new Map<string, Reflector>();
+  private readonly listeners = new Set<(e: CacheEvent) => void>();
+  private readonly labelSelector?: string;
+  private stopped = false;
+  /** API requests made: list pages, watch starts and discovery. */
+  requests = 0;
+
+  constructor(kc: KubeConfig, opts: { labelSelector?: string } = {}) {
+    this.kc = kc;
+    this.client = KubernetesObjectApi.makeApiClient(kc);
+    this.labelSelector = opts.labelSelector;
+  }
+
+  /** Starts watching a kind (once) and resolves when its first list is in. */
+  async ensure(apiVersion: string, kind: string): Promise<void> {
+    const k = `${apiVersion}/${kind}`;
+    let r = this.reflectors.get(k);
+    if (!r) {
+      r = await this.start(apiVersion, kind);
+      this.reflectors.set(k, r);
+    }
+    await r.ready;
+  }
+
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const r = this.reflectors.get(`${apiVersion}/${kind}`);
+    return r?.objects.get(keyOf(r.namespaced ? namespace : undefined, name));
+  }
+
+  list(apiVersion: string, kind: string): KubeObject[] {
+    return [...(this.reflectors.get(`${apiVersion}/${kind}`)?.objects.values() ?? [])];
+  }
+
+  /** True when the kind is synced and its watch is running: safe to act on absence (prune). */
+  isHealthy(apiVersion: string, kind: string): boolean {
+    const r = this.reflectors.get(`${apiVersion}/${kind}`);
+    return !!r && r.synced && r.healthy;
+  }
+
+  /** Whether a kind is namespaced (known once ensured). */
+  isNamespaced(apiVersion: string, kind: string): boolean | undefined {
+    return this.reflectors.get(`${apiVersion}/${kind}`)?.namespaced;
+  }
+
+  kinds(): { apiVersion: string; kind: string; count: number; healthy: boolean }[] {
+    return [...this.reflectors.values()].map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, count: r.objects.size, healthy: r.synced && r.healthy }));
+  }
+
+  subscribe(fn: (e: CacheEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const r of this.reflectors.values()) r.abort?.abort();
+  }
+
+  private async start(apiVersion: string, kind: string): Promise<Reflector> {
+    this.requests++;
+    const res = await (this.client as unknown as { resource(a: string, k: string): Promise<{ name: string; namespaced: boolean } | undefined> }).resource(
+      apiVersion,
+      kind,
+    );
+    if (!res) throw new Error(`the cluster does not serve ${apiVersion} ${kind}`);
+    const path = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${res.name}`;
+    const r: Reflector = { apiVersion, kind, path, namespaced: res.namespaced, objects: new Map(), resourceVersion: '', synced: false, healthy: false, ready: Promise.resolve() };
+    r.ready = this.relist(r).then(() => this.watch(r));
+    return r;
+  }
+
+  private async relist(r: Reflector): Promise<void> {
+    r.healthy = false;
+    const fresh = new Map<string, KubeObject>();
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      this.requests++;
+      const page = await this.client.list(r.apiVersion, r.kind, undefined, undefined, undefined, undefined, undefined, this.labelSelector, 500, cont);
+      for (const item of page.items as unknown as KubeObject[]) {
+        const o = stripForCache({ ...item, apiVersion: r.apiVersion, kind: r.kind });
+        fresh.set(keyOf(o.metadata.namespace, o.metadata.name), o);
+      }
+      cont = page.metadata?._continue || undefined;
+      rv = page.metadata?.resourceVersion ?? rv;
+    } while (cont);
+    const old = r.objects;
+    r.objects = fresh;
+    r.resourceVersion = rv;
+    r.synced = true;
+    r.healthy = true;
+    // tell subscribers what changed while the watch was down
+    if (old.size > 0) {
+      for (const [k, o] of fresh) {
+        const before = old.get(k);
+        if (!before) this.emit({ type: 'ADDED', object: o });
+        else if (before.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit({ type: 'MODIFIED', object: o });
+      }
+      for (const [k, o] of old) if (!fresh.has(k)) this.emit({ type: 'DELETED', object: o });
+    }
+  }
+
+  private async watch(r: Reflector): Promise<void> {
+    if (this.stopped) return;
+    this.requests++;
+    const w = new Watch(this.kc);
+    const query: Record<string, string | boolean> = { resourceVersion: r.resourceVersion, allowWatchBookmarks: true };
+    if (this.labelSelector) query.labelSelector = this.labelSelector;
+    try {
+      r.abort = await w.watch(
+        r.path,
+        query,
+        (phase, obj: KubeObject) => {
+          if (phase === 'BOOKMARK') {
+            r.resourceVersion = obj.metadata?.resourceVersion ?? r.resourceVersion;
+            return;
+          }
+          if (phase === 'ERROR') {
+            r.healthy = false;
+            r.lastError = JSON.stringify(obj);
+            return;
+          }
+          const o = stripForCache({ ...obj, apiVersion: r.apiVersion, kind: r.kind });
+          r.resourceVersion = o.metadata.resourceVersion ?? r.resourceVersion;
+          const k = keyOf(o.metadata.namespace, o.metadata.name);
+          if (phase === 'DELETED') r.objects.delete(k);
+          else r.objects.set(k, o);
+          this.emit({ type: phase as WatchEventType, object: o });
+        },
+        (err: unknown) => {
+          if (this.stopped) return;
+          void this.restart(r, err);
+        },
+      );
+    } catch (err) {
+      void this.restart(r, err);
+    }
+  }
+
+  private async restart(r: Reflector, err: unknown): Promise<void> {
+    if (this.stopped) return;
+    const gone = r.lastError?.includes('"code":410') || String((err as Error | undefined)?.message ?? '').includes('410');
+    r.lastError = undefined;
+    await new Promise((res) => setTimeout(res, err ? 500 : 0));
+    if (this.stopped) return;
+    try {
+      if (gone || !r.healthy) await this.relist(r);
+      await this.watch(r);
+    } catch (e) {
+      r.healthy = false;
+      r.lastError = (e as Error).message;
+      setTimeout(() => void this.restart(r, e), 1000);
+    }
+  }
+
+  private emit(e: CacheEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+}
