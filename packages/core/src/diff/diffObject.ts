@@ -52,8 +52,13 @@ function prepare(
   const d = normalizeForDiff(desired);
   const l = normalizeForDiff(live, { desired });
   const managed = liveManagedFields(live, options);
-  const ignoredDesired = ignoredPaths(d, desired, rules, managed);
-  const ignoredLive = ignoredPaths(l, desired, rules, managed);
+  // rendered manifests often leave the namespace to Helm: select on the live one then
+  const identity: K8sObject = {
+    ...desired,
+    metadata: { ...desired.metadata, namespace: desired.metadata?.namespace ?? live.metadata?.namespace },
+  };
+  const ignoredDesired = ignoredPaths(d, identity, rules, managed);
+  const ignoredLive = ignoredPaths(l, identity, rules, managed);
   return {
     desired: (removePaths(d, new Set(ignoredDesired.map((p) => p.pointer))) ?? {}) as K8sObject,
     live: (removePaths(l, new Set(ignoredLive.map((p) => p.pointer))) ?? {}) as K8sObject,

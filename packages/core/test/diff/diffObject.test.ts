@@ -108,6 +108,15 @@ const CASES: Case[] = [
     changes: [{ path: '/spec/replicas', op: 'replace' }],
   },
   {
+    name: 'a namespace selector matches the live namespace when the manifest omits it',
+    desired: edited(desiredDeployment(), (d) => {
+      delete d.metadata.namespace;
+    }),
+    live: scaled,
+    rules: [{ kind: 'Deployment', namespace: 'shop', json_pointers: ['/spec/replicas'] }],
+    drifted: false,
+  },
+  {
     name: 'a changed image is drift at the container path',
     desired: desiredDeployment(),
     live: edited(liveDeployment(), (d) => {
