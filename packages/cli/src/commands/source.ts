@@ -1,0 +1,105 @@
+/**
+ * Where `validate` and `plan` read the definition from: a local file (the
+ * repository root is `--repo-root`, else the nearest folder upwards holding
+ * `.git`, else the file's folder), or a Git repository (`--git-url` and
+ * `--branch`, fetched with @mooring/gitops' GitCache; `-f` is then a path in
+ * that repository).
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Diagnostic, FileSource } from '@mooring/core';
+import { type Io, UsageError } from '../io.ts';
+
+export const SOURCE_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o', default: 'text' },
+  'repo-root': { type: 'string' },
+  'git-url': { type: 'string' },
+  branch: { type: 'string' },
+  'git-cache': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const SOURCE_USAGE = `  -f, --file PATH       the cluster definition (default: import-cluster.yaml)
+  -o, --output FORMAT   text (default) or json
+      --repo-root DIR   repository root for relative paths in the definition
+                        (default: nearest folder upwards with .git, else the file's folder)
+      --git-url URL     read the definition from this Git repository instead (-f is a path in it)
+      --branch REF      branch, tag or commit for --git-url (default: main)
+      --git-cache DIR   where fetched repositories are kept (default: ~/.cache/mooring/git)`;
+
+export interface SourceArgs {
+  file?: string;
+  output?: string;
+  'repo-root'?: string;
+  'git-url'?: string;
+  branch?: string;
+  'git-cache'?: string;
+}
+
+export interface ResolvedSource {
+  source: FileSource;
+  /** The definition's repository path. */
+  path: string;
+  /** How to show a repository path to the user (relative to cwd for local files). */
+  display(repoPath: string): string;
+  /** e.g. `git https://... @ main (sha)` or the local root. */
+  origin: string;
+}
+
+export function outputFormat(v: string | undefined): 'text' | 'json' {
+  if (v === undefined || v === 'text') return 'text';
+  if (v === 'json') return 'json';
+  throw new UsageError(`--output must be text or json, got ${JSON.stringify(v)}`);
+}
+
+export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedSource> {
+  const { LocalFileSource, findRepoRoot } = await import('@mooring/gitops');
+  const file = args.file ?? 'import-cluster.yaml';
+  if (args['git-url']) {
+    if (args['repo-root']) throw new UsageError('--repo-root and --git-url exclude each other');
+    const { GitCache } = await import('@mooring/gitops');
+    const cacheDir =
+      args['git-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'git');
+    const cache = new GitCache({ dir: resolve(io.cwd, cacheDir) });
+    const ref = args.branch ?? 'main';
+    const checkout = await cache.checkout({ url: args['git-url'], ref });
+    const source = new LocalFileSource(checkout.dir);
+    return {
+      source,
+      path: file.replace(/^\.?\//, ''),
+      display: (p) => p,
+      origin: `${checkout.url} @ ${ref} (${checkout.sha.slice(0, 12)})`,
+    };
+  }
+  if (args.branch) throw new UsageError('--branch needs --git-url');
+  const abs = resolve(io.cwd, file);
+  const root = args['repo-root'] ? resolve(io.cwd, args['repo-root']) : findRepoRoot(abs);
+  const source = new LocalFileSource(root);
+  const path = source.toRepoPath(abs);
+  if (path === undefined)
+    throw new UsageError(`the file ${file} is not inside the repository root ${root} (see --repo-root)`);
+  return {
+    source,
+    path,
+    display: (p) => {
+      const rel = relative(io.cwd, join(source.root, p));
+      return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? join(source.root, p) : rel;
+    },
+    origin: source.root,
+  };
+}
+
+/** Compiler-style lines: `file:line:col: error: message [path]`, then an indented hint. */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], display: (p: string) => string): string {
+  let out = '';
+  for (const d of diagnostics) {
+    out += `${display(d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message}${d.path ? ` [${d.path}]` : ''}\n`;
+    if (d.hint) out += `  hint: ${d.hint}\n`;
+  }
+  return out;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,28 @@
+/** What a command may touch: output streams, working directory, environment. Tests pass their own. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Thrown for bad command-line use; main prints the message and the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** One `mooring <command>`. `run` returns the exit code. */
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[], io: Io): Promise<number>;
+}

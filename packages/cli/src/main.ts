@@ -1,0 +1,56 @@
+/**
+ * `mooring <command> [options]`. Exit codes: 0 success, 1 the command failed
+ * (e.g. an invalid definition), 2 wrong usage.
+ */
+import { planCommand } from './commands/plan.ts';
+import { validateCommand } from './commands/validate.ts';
+import { type Command, type Io, processIo, UsageError } from './io.ts';
+
+/**
+ * The command table. To add a command (`start`, `apply`, `diff`, ...), write
+ * `src/commands/NAME.ts` exporting a `Command` and add one line here.
+ */
+export const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  plan: planCommand,
+  // start: startCommand,
+  // apply: applyCommand,
+  // diff: diffCommand,
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: mooring <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "mooring <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(usage());
+    return 2;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`mooring: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`mooring ${name}: ${e.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    io.stderr(`mooring ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
