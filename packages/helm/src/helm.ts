@@ -109,7 +109,7 @@ export class Helm {
   }
 
   async list(namespace?: string): Promise<ReleaseSummary[]> {
-    const args = ['list', '--all', '--output', 'json', '--max', '0'];
+    const args = ['list', '--deployed', '--failed', '--pending', '--uninstalling', '--output', 'json', '--max', '0'];
     if (namespace) args.push('--namespace', namespace);
     else args.push('--all-namespaces');
     const rows = JSON.parse(await this.runner.run(args)) as { name: string; namespace: string; revision: string; status: string; chart: string; app_version?: string; updated?: string }[];

@@ -60,7 +60,7 @@ describe('Helm', () => {
     expect(await helm.getManifest('info', ns)).toContain('name: info-podinfo');
     const stored = await new ReleaseStore(core).latest('info', ns);
     expect(stored).toMatchObject({ name: 'info', version: 2, status: 'deployed', config: { replicaCount: 2, ui: { message: 'second' } }, chart: { name: 'podinfo', version: '6.14.1' } });
-    expect(stored?.manifest).toBe(await helm.getManifest('info', ns));
+    expect(stored?.manifest.trim()).toBe((await helm.getManifest('info', ns)).trim());
     await helm.rollback('info', ns, 1, { wait: true, timeoutMs: 120_000 });
     expect((await helm.status('info', ns)).revision).toBe(3);
     expect((await apps.readNamespacedDeployment({ name: 'info-podinfo', namespace: ns })).spec?.replicas).toBe(1);
