@@ -1,22 +1,22 @@
 export * from './errors.ts';
-export { Redactor, redact, REDACTED, truncate } from './redact.ts';
-export { runGit, classifyGitFailure, type GitAuth, type GitRunOptions, type GitRunResult } from './git.ts';
+export { classifyGitFailure, type GitAuth, type GitRunOptions, type GitRunResult, runGit } from './git.ts';
 export {
   GitCache,
-  GitRepoReader,
   type GitCacheOptions,
   type GitFetchRequest,
   type GitFetchResult,
+  GitRepoReader,
 } from './gitCache.ts';
+export { findRepoRoot, LocalFileSource } from './localFiles.ts';
+export { REDACTED, Redactor, redact, truncate } from './redact.ts';
 export {
   atCommit,
-  walkFiles,
-  normaliseRepoPath,
-  joinRepoPath,
   type CommitFiles,
+  joinRepoPath,
+  normaliseRepoPath,
   type RepoEntry,
   type RepoEntryType,
   type RepoReader,
+  walkFiles,
 } from './repoReader.ts';
 export { TreeReader } from './treeReader.ts';
-export { findRepoRoot, LocalFileSource } from './localFiles.ts';
