@@ -85,7 +85,9 @@ describe('mooring validate', () => {
   it('finds the repository root by walking up to .git', async () => {
     const io = fakeIo(join(repo, 'clusters', 'prod'));
     expect(await main(['validate', '-f', 'import-cluster.yaml'], io)).toBe(0);
-    expect(io.out).toBe('import-cluster.yaml: valid (cluster prod-eu-1: 4 stacks, 16 members, 14 files read)\n');
+    expect(io.out).toBe(
+      'import-cluster.yaml: valid (cluster prod-eu-1: 4 stacks, 16 members, 14 files read)\n',
+    );
   });
 
   it('prints compiler-style diagnostics and exits 1 on errors', async () => {
@@ -121,9 +123,17 @@ describe('mooring validate', () => {
 
   it('uses --repo-root for paths in the definition', async () => {
     const io = fakeIo(tmp);
-    const args = ['validate', '-f', join(repo, 'clusters/prod/import-cluster.yaml'), '--repo-root', join(repo, 'clusters')];
+    const args = [
+      'validate',
+      '-f',
+      join(repo, 'clusters/prod/import-cluster.yaml'),
+      '--repo-root',
+      join(repo, 'clusters'),
+    ];
     expect(await main(args, io)).toBe(1);
-    expect(io.out).toContain('error: include names "manifests/namespaces/", which does not exist in the repository');
+    expect(io.out).toContain(
+      'error: include names "manifests/namespaces/", which does not exist in the repository',
+    );
   });
 
   it('reports a missing file', async () => {
@@ -141,7 +151,9 @@ describe('mooring plan', () => {
     expect(lines[0]).toBe('plan for cluster prod-eu-1: 3 waves, 4 stacks, 16 members');
     expect(lines).toContain('wave 0');
     expect(lines).toContain('stacks without a wave (after all waves)');
-    expect(io.out).toMatch(/ {6}addon {5}cert-manager {2}cert-manager@v1\.14\.4 {2}ns=cert-manager {2}[0-9a-f]{12}\n/);
+    expect(io.out).toMatch(
+      / {6}addon {5}cert-manager {2}cert-manager@v1\.14\.4 {2}ns=cert-manager {2}[0-9a-f]{12}\n/,
+    );
     expect(lines.at(-2)).toBe('teardown runs in reverse: unwaved → wave 1 → wave 0');
   });
 
@@ -174,18 +186,31 @@ describe.skipIf(!hasGit)('mooring with --git-url', () => {
     git('commit', '-qm', 'init');
     const io = fakeIo(tmp);
     const code = await main(
-      ['validate', '--git-url', `file://${src}`, '--branch', 'main', '-f', 'clusters/prod/import-cluster.yaml'],
+      [
+        'validate',
+        '--git-url',
+        `file://${src}`,
+        '--branch',
+        'main',
+        '-f',
+        'clusters/prod/import-cluster.yaml',
+      ],
       io,
     );
     expect(io.err).toBe('');
     expect(code).toBe(0);
-    expect(io.out).toBe('clusters/prod/import-cluster.yaml: valid (cluster prod-eu-1: 4 stacks, 16 members, 14 files read)\n');
+    expect(io.out).toBe(
+      'clusters/prod/import-cluster.yaml: valid (cluster prod-eu-1: 4 stacks, 16 members, 14 files read)\n',
+    );
   }, 60_000);
 });
 
 describe('bin/mooring.js', () => {
   it('runs as an executable', () => {
-    const r = spawnSync(process.execPath, [BIN, 'validate', '-f', 'clusters/bad.yaml'], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'validate', '-f', 'clusters/bad.yaml'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('clusters/bad.yaml:11:26: error:');
     const u = spawnSync(process.execPath, [BIN, 'nope'], { encoding: 'utf8' });

@@ -6,7 +6,14 @@
 import { parseArgs } from 'node:util';
 import { buildPlan, countBySeverity, loadDefinition, type Plan, type PlanMember } from '@mooring/core';
 import { type Command, type Io, UsageError } from '../io.ts';
-import { formatDiagnostics, outputFormat, plural, resolveSource, SOURCE_OPTIONS, SOURCE_USAGE } from './source.ts';
+import {
+  formatDiagnostics,
+  outputFormat,
+  plural,
+  resolveSource,
+  SOURCE_OPTIONS,
+  SOURCE_USAGE,
+} from './source.ts';
 
 const USAGE = `usage: mooring plan [-f import-cluster.yaml] [--output text|json] [--repo-root DIR]
                     [--git-url URL --branch REF]
@@ -39,7 +46,10 @@ export function renderPlan(plan: Plan): string {
         out += `    layer ${l.index + 1}\n`;
         for (const m of l.members) {
           const cols = memberLine(m);
-          out += `      ${cols.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ')}\n`.replace(/ +\n$/, '\n');
+          out += `      ${cols.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ')}\n`.replace(
+            / +\n$/,
+            '\n',
+          );
         }
       }
     }
@@ -69,16 +79,22 @@ export const planCommand: Command = {
     const { errors, warnings } = countBySeverity(result.diagnostics);
     if (!result.definition) {
       if (format === 'json')
-        io.stdout(`${JSON.stringify({ file: src.path, valid: false, errors, warnings, diagnostics: result.diagnostics }, null, 2)}\n`);
+        io.stdout(
+          `${JSON.stringify({ file: src.path, valid: false, errors, warnings, diagnostics: result.diagnostics }, null, 2)}\n`,
+        );
       else {
         io.stderr(formatDiagnostics(result.diagnostics, src.display));
-        io.stderr(`${src.display(src.path)}: ${plural(errors, 'error')}; no plan for an invalid definition\n`);
+        io.stderr(
+          `${src.display(src.path)}: ${plural(errors, 'error')}; no plan for an invalid definition\n`,
+        );
       }
       return 1;
     }
     const plan = buildPlan(result.definition);
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ file: src.path, valid: true, diagnostics: result.diagnostics, plan }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ file: src.path, valid: true, diagnostics: result.diagnostics, plan }, null, 2)}\n`,
+      );
       return 0;
     }
     if (warnings > 0) io.stderr(formatDiagnostics(result.diagnostics, src.display));

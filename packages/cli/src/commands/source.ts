@@ -91,7 +91,10 @@ export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedS
 }
 
 /** Compiler-style lines: `file:line:col: error: message [path]`, then an indented hint. */
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], display: (p: string) => string): string {
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  display: (p: string) => string,
+): string {
   let out = '';
   for (const d of diagnostics) {
     out += `${display(d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message}${d.path ? ` [${d.path}]` : ''}\n`;

@@ -2,7 +2,14 @@
 import { parseArgs } from 'node:util';
 import { countBySeverity, loadDefinition } from '@mooring/core';
 import { type Command, type Io, UsageError } from '../io.ts';
-import { formatDiagnostics, outputFormat, plural, resolveSource, SOURCE_OPTIONS, SOURCE_USAGE } from './source.ts';
+import {
+  formatDiagnostics,
+  outputFormat,
+  plural,
+  resolveSource,
+  SOURCE_OPTIONS,
+  SOURCE_USAGE,
+} from './source.ts';
 
 const USAGE = `usage: mooring validate [-f import-cluster.yaml] [--output text|json] [--repo-root DIR]
                         [--git-url URL --branch REF]
@@ -33,7 +40,14 @@ export const validateCommand: Command = {
     if (format === 'json') {
       io.stdout(
         `${JSON.stringify(
-          { file: src.path, valid: errors === 0, errors, warnings, files: result.files, diagnostics: result.diagnostics },
+          {
+            file: src.path,
+            valid: errors === 0,
+            errors,
+            warnings,
+            files: result.files,
+            diagnostics: result.diagnostics,
+          },
           null,
           2,
         )}\n`,
@@ -43,7 +57,9 @@ export const validateCommand: Command = {
     io.stdout(formatDiagnostics(result.diagnostics, src.display));
     const shown = src.display(src.path);
     if (errors > 0) {
-      io.stdout(`${shown}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; nothing would be applied\n`);
+      io.stdout(
+        `${shown}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; nothing would be applied\n`,
+      );
       return 1;
     }
     const def = result.definition!;

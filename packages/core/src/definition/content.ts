@@ -108,13 +108,24 @@ export function readTextField(
     return f ? { text: f.text, origin: fileOrigin(f.file), file: f.file, fieldPath } : undefined;
   }
   if (!isScalar(node) || typeof node.value !== 'string') {
-    wrongType(ctx, node, fieldPath, key, key.endsWith('_base64') ? 'a base64 string' : 'a YAML text (use a block: |)');
+    wrongType(
+      ctx,
+      node,
+      fieldPath,
+      key,
+      key.endsWith('_base64') ? 'a base64 string' : 'a YAML text (use a block: |)',
+    );
     return undefined;
   }
   if (key.endsWith('_base64')) {
     const text = decodeBase64(node.value);
     if (text === undefined) {
-      ctx.sink.error(loc(ctx, node), fieldPath, 'invalid-base64', `"${key}" is not valid base64-encoded UTF-8 text`);
+      ctx.sink.error(
+        loc(ctx, node),
+        fieldPath,
+        'invalid-base64',
+        `"${key}" is not valid base64-encoded UTF-8 text`,
+      );
       return undefined;
     }
     return { text, origin: fixedOrigin(loc(ctx, node)), fieldPath };

@@ -75,13 +75,16 @@ function partError(part: string, rule: FieldRule): string | undefined {
   }
   if (rule.special === 'dow') {
     const hash = /^([A-Za-z]+|\d+)#([1-5])$/.exec(part);
-    if (hash) return value(hash[1]!, rule) !== undefined && inRange(value(hash[1]!, rule)!, rule) ? undefined : bad;
+    if (hash)
+      return value(hash[1]!, rule) !== undefined && inRange(value(hash[1]!, rule)!, rule) ? undefined : bad;
     const last = /^([A-Za-z]+|\d+)L$/.exec(part);
-    if (last) return value(last[1]!, rule) !== undefined && inRange(value(last[1]!, rule)!, rule) ? undefined : bad;
+    if (last)
+      return value(last[1]!, rule) !== undefined && inRange(value(last[1]!, rule)!, rule) ? undefined : bad;
   }
   const [range, step, ...extra] = part.split('/');
   if (extra.length > 0) return bad;
-  if (step !== undefined && (!/^\d+$/.test(step) || Number(step) === 0)) return `invalid step "${step}" in ${rule.name}`;
+  if (step !== undefined && (!/^\d+$/.test(step) || Number(step) === 0))
+    return `invalid step "${step}" in ${rule.name}`;
   if (range === '*' || range === '?') return undefined;
   const bounds = range!.split('-');
   if (bounds.length > 2) return bad;
@@ -101,11 +104,20 @@ function inRange(n: number, rule: FieldRule): boolean {
 
 /** True when `tz` is an IANA time zone name the runtime knows (`Europe/Berlin`, `UTC`). */
 export function isValidTimeZone(tz: string): boolean {
-  if (tz.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  const known = ZONE_CACHE.get(tz);
+  if (known !== undefined) return known;
+  let ok = false;
+  if (tz.trim() !== '') {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
   }
+  if (ZONE_CACHE.size < 1000) ZONE_CACHE.set(tz, ok);
+  return ok;
 }
+
+/** Constructing a DateTimeFormat is slow; zone names repeat across members. */
+const ZONE_CACHE = new Map<string, boolean>();

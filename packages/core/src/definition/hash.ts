@@ -15,7 +15,8 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === 'bigint') return JSON.stringify(value.toString());
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj)

@@ -17,7 +17,16 @@ import type { LoadState } from './drafts.ts';
 import { isYamlPath, repoBasenameWithoutExt } from './fileSource.ts';
 import type { MemberKind } from './model.ts';
 import { fileOrigin, locate, type ParsedText, parseYamlText } from './positions.ts';
-import { type AnyMap, checkKeys, childPath, describeNode, getNode, loc, type ReadCtx, wrongType } from './reader.ts';
+import {
+  type AnyMap,
+  checkKeys,
+  childPath,
+  describeNode,
+  getNode,
+  loc,
+  type ReadCtx,
+  wrongType,
+} from './reader.ts';
 import { INCLUDE_FIELDS } from './schema.ts';
 
 /** Reads one entry found in an included file (a mapping, maybe itself an include). */
@@ -74,7 +83,12 @@ export function expandInclude(
     return;
   }
   if (files.length === 0) {
-    ctx.sink.warning(loc(ctx, node), ipath, 'include-empty', `included folder ${JSON.stringify(target)} holds no .yaml or .yml file`);
+    ctx.sink.warning(
+      loc(ctx, node),
+      ipath,
+      'include-empty',
+      `included folder ${JSON.stringify(target)} holds no .yaml or .yml file`,
+    );
     return;
   }
   let k = 0;
@@ -96,9 +110,16 @@ export function expandInclude(
     if (!pt) continue;
     const inner: ReadCtx = { pt, sink: state.sink };
     const v = new Set(visiting).add(file);
-    const roots = pt.docs.map((d) => d.contents).filter((r) => !(r === null || (isScalar(r) && r.value === null)));
+    const roots = pt.docs
+      .map((d) => d.contents)
+      .filter((r) => !(r === null || (isScalar(r) && r.value === null)));
     if (roots.length === 0) {
-      state.sink.warning(pt.origin.map(1, 1), ipath, 'include-empty', `included file ${JSON.stringify(file)} is empty`);
+      state.sink.warning(
+        pt.origin.map(1, 1),
+        ipath,
+        'include-empty',
+        `included file ${JSON.stringify(file)} is empty`,
+      );
       continue;
     }
     if (kind === 'manifest' && roots.some(isKubeObject)) {

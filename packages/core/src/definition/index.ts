@@ -1,4 +1,6 @@
 // Cluster definition (ImportCluster): loading, validation, plan. See README.md.
+
+export { cronError, isValidTimeZone } from './cron.ts';
 export type { Diagnostic, DiagnosticCode, Location, Severity } from './diagnostics.ts';
 export {
   countBySeverity,
@@ -10,6 +12,9 @@ export {
 } from './diagnostics.ts';
 export type { FileSource } from './fileSource.ts';
 export { InvalidRepoPathError, MemoryFileSource, normalizeRepoPath } from './fileSource.ts';
+export { canonicalJson, hashInput, memberContentHash } from './hash.ts';
+export type { LoadResult } from './load.ts';
+export { loadDefinition, loadDefinitionOrThrow, validateDefinition } from './load.ts';
 export type {
   AddonMember,
   AddonSettings,
@@ -36,15 +41,18 @@ export type {
   SyncWindow,
 } from './model.ts';
 export { memberId } from './model.ts';
-export type { LoadResult } from './load.ts';
-export { loadDefinition, loadDefinitionOrThrow, validateDefinition } from './load.ts';
-export type { Plan, PlanLayer, PlanMember, PlanStack, PlanWave } from './plan.ts';
+export type {
+  Plan,
+  PlanLayer,
+  PlanMember,
+  PlanMember as PlanStep,
+  PlanStack,
+  PlanWave,
+  PlanWave as Wave,
+} from './plan.ts';
 export { buildPlan, PlanCycleError, stackLayers } from './plan.ts';
-export type { PlanWave as Wave, PlanMember as PlanStep } from './plan.ts';
-export { canonicalJson, hashInput, memberContentHash } from './hash.ts';
-export { sha256Hex } from './sha256.ts';
-export { cronError, isValidTimeZone } from './cron.ts';
-export { editDistance, suggest } from './suggest.ts';
-export { substituteVariables } from './variables.ts';
 export { DEFAULTS, ENGINE_ALIASES, parseDuration } from './schema.ts';
 export { isSecretKey, isSopsEncrypted, parseEncryptedPath } from './secrets.ts';
+export { sha256Hex } from './sha256.ts';
+export { editDistance, suggest } from './suggest.ts';
+export { substituteVariables } from './variables.ts';

@@ -7,8 +7,8 @@
 import { isMap, isScalar } from 'yaml';
 import { readFileField } from './content.ts';
 import {
-  type Diagnostic,
   DefinitionValidationError,
+  type Diagnostic,
   DiagnosticSink,
   hasErrors,
   sortDiagnostics,
@@ -18,7 +18,6 @@ import { type FileSource, InvalidRepoPathError, normalizeRepoPath } from './file
 import { readMemberList } from './members.ts';
 import type { ClusterDefinition, GitProvider, GitRepository, HelmRegistry, Stack } from './model.ts';
 import { fileOrigin, parseYamlText } from './positions.ts';
-import { checkCycles, checkDuplicates, checkParents, checkRegistries } from './references.ts';
 import {
   type AnyMap,
   checkKeys,
@@ -38,6 +37,7 @@ import {
   readStringList,
   wrongType,
 } from './reader.ts';
+import { checkCycles, checkDuplicates, checkParents, checkRegistries } from './references.ts';
 import {
   CLUSTER_NAME,
   EXAMPLES,
@@ -77,7 +77,12 @@ export function loadDefinition(source: FileSource, path: string): LoadResult {
   }
   const text = source.readFile(file);
   if (text === undefined) {
-    sink.error({ file, line: 1, column: 1 }, '', 'file-not-found', `the cluster definition ${JSON.stringify(file)} does not exist`);
+    sink.error(
+      { file, line: 1, column: 1 },
+      '',
+      'file-not-found',
+      `the cluster definition ${JSON.stringify(file)} does not exist`,
+    );
     return { diagnostics: sink.items, files: [] };
   }
   state.files.add(file);
@@ -124,10 +129,20 @@ function readMain(state: LoadState, file: string, text: string): ClusterDefiniti
   checkKeys(ctx, top, '', TOP_FIELDS, what);
   const apiVersion = readString(ctx, top, '', 'apiVersion', { what, required: EXAMPLES.apiVersion! });
   if (apiVersion !== undefined && apiVersion !== 'v1')
-    state.sink.error(loc(ctx, getNode(top, 'apiVersion')), 'apiVersion', 'invalid-value', `apiVersion must be "v1", got ${JSON.stringify(apiVersion)}`);
+    state.sink.error(
+      loc(ctx, getNode(top, 'apiVersion')),
+      'apiVersion',
+      'invalid-value',
+      `apiVersion must be "v1", got ${JSON.stringify(apiVersion)}`,
+    );
   const kind = readString(ctx, top, '', 'kind', { what, required: EXAMPLES.kind! });
   if (kind !== undefined && kind !== 'ImportCluster')
-    state.sink.error(loc(ctx, getNode(top, 'kind')), 'kind', 'invalid-value', `kind must be "ImportCluster", got ${JSON.stringify(kind)}`);
+    state.sink.error(
+      loc(ctx, getNode(top, 'kind')),
+      'kind',
+      'invalid-value',
+      `kind must be "ImportCluster", got ${JSON.stringify(kind)}`,
+    );
 
   let name = '';
   let description: string | undefined;
@@ -136,7 +151,10 @@ function readMain(state: LoadState, file: string, text: string): ClusterDefiniti
     if (isNullNode(getNode(top, 'metadata'))) missing(ctx, top, '', 'metadata', what, EXAMPLES.metadata!);
   } else {
     checkKeys(ctx, metadata, 'metadata', METADATA_FIELDS, 'metadata');
-    const n = readString(ctx, metadata, 'metadata', 'name', { what: 'metadata', required: EXAMPLES['metadata.name']! });
+    const n = readString(ctx, metadata, 'metadata', 'name', {
+      what: 'metadata',
+      required: EXAMPLES['metadata.name']!,
+    });
     if (n !== undefined) {
       if (CLUSTER_NAME.test(n)) name = n;
       else
@@ -183,7 +201,10 @@ function readGitRepository(ctx: ReadCtx, spec: AnyMap): GitRepository | undefine
   const path = 'spec.git_repository';
   const what = 'git_repository';
   checkKeys(ctx, m, path, GIT_REPOSITORY_FIELDS, what);
-  const provider = readString(ctx, m, path, 'provider', { what, required: EXAMPLES['git_repository.provider']! });
+  const provider = readString(ctx, m, path, 'provider', {
+    what,
+    required: EXAMPLES['git_repository.provider']!,
+  });
   if (provider !== undefined && !GIT_PROVIDERS.includes(provider as GitProvider)) {
     ctx.sink.error(
       loc(ctx, getNode(m, 'provider')),
@@ -272,7 +293,10 @@ function readVariables(ctx: ReadCtx, map: AnyMap, path: string): Record<string, 
     }
     const v = p.value;
     if (isNullNode(v)) out[k] = '';
-    else if (isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean'))
+    else if (
+      isScalar(v) &&
+      (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean')
+    )
       out[k] = typeof v.value === 'string' ? v.value : String(v.source ?? v.value);
     else wrongType(ctx, v, childPath(vpath, k), k, 'a string, number or boolean');
   }
@@ -322,11 +346,19 @@ function readStack(state: LoadState, ctx: ReadCtx, item: unknown, path: string):
     addons: [],
     source: { ...mapLoc(ctx, m), path },
   };
-  const sd: StackDraft = { stack, index: state.stacks.length, nameLoc, namePath: childPath(path, 'name'), named, members: [] };
+  const sd: StackDraft = {
+    stack,
+    index: state.stacks.length,
+    nameLoc,
+    namePath: childPath(path, 'name'),
+    named,
+    members: [],
+  };
   state.stacks.push(sd);
   const visiting = new Set([ctx.pt.origin.file]);
   const manifests = readSeq(ctx, m, path, 'manifests', 'a list of manifests');
-  if (manifests) readMemberList(state, ctx, manifests, childPath(path, 'manifests'), 'manifest', sd, visiting);
+  if (manifests)
+    readMemberList(state, ctx, manifests, childPath(path, 'manifests'), 'manifest', sd, visiting);
   const addons = readSeq(ctx, m, path, 'addons', 'a list of add-ons');
   if (addons) readMemberList(state, ctx, addons, childPath(path, 'addons'), 'addon', sd, visiting);
   return sd;

@@ -2,12 +2,19 @@
  * Reading `manifests:` and `addons:` entries (and the `include:` entries
  * among them) into members of a stack.
  */
-import { isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { readTextField, substituteInText, type TextSource } from './content.ts';
 import type { Location } from './diagnostics.ts';
 import type { LoadState, MemberDraft, ParentDraft, StackDraft } from './drafts.ts';
 import { expandInclude } from './include.ts';
-import type { AddonMember, AddonValues, ChartRegistry, KubeObject, ManifestMember, MemberKind } from './model.ts';
+import type {
+  AddonMember,
+  AddonValues,
+  ChartRegistry,
+  KubeObject,
+  ManifestMember,
+  MemberKind,
+} from './model.ts';
 import { isPlainNumber, locate, type ParsedText, parseYamlText } from './positions.ts';
 import {
   type AnyMap,
@@ -55,7 +62,9 @@ export function readMemberList(
   sd: StackDraft,
   visiting: ReadonlySet<string>,
 ): void {
-  seq.items.forEach((item, i) => readEntry(state, ctx, item, childPath(listPath, i), kind, sd, visiting));
+  seq.items.forEach((item, i) => {
+    readEntry(state, ctx, item, childPath(listPath, i), kind, sd, visiting);
+  });
 }
 
 function readEntry(
@@ -68,7 +77,13 @@ function readEntry(
   visiting: ReadonlySet<string>,
 ): void {
   if (!isMap(item)) {
-    wrongType(ctx, item, path, path.slice(path.lastIndexOf('.') + 1), `a ${kind} entry (a mapping with name: ...) or include: PATH`);
+    wrongType(
+      ctx,
+      item,
+      path,
+      path.slice(path.lastIndexOf('.') + 1),
+      `a ${kind} entry (a mapping with name: ...) or include: PATH`,
+    );
     return;
   }
   const map = item as AnyMap;
@@ -160,8 +175,17 @@ function checkName(
   return { name, loc: at, ok };
 }
 
-function readNamespace(ctx: ReadCtx, map: AnyMap, path: string, what: string, required: boolean): string | undefined {
-  const ns = readString(ctx, map, path, 'namespace', { what, ...(required ? { required: EXAMPLES['addon.namespace']! } : {}) });
+function readNamespace(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  what: string,
+  required: boolean,
+): string | undefined {
+  const ns = readString(ctx, map, path, 'namespace', {
+    what,
+    ...(required ? { required: EXAMPLES['addon.namespace']! } : {}),
+  });
   if (ns === undefined) return undefined;
   if (!RFC1123_LABEL.test(ns) || ns.length > RFC1123_LABEL_MAX) {
     ctx.sink.error(
@@ -214,7 +238,8 @@ function readParents(ctx: ReadCtx, map: AnyMap, path: string): ParentDraft[] {
           `"kind" goes with "name", not with "${kind}": write { ${kind}: NAME }`,
         );
       const name = readString(ctx, m, p, kind, { what, required: `${kind}: my-${kind}` });
-      if (name !== undefined) out.push({ kind, name, loc: loc(ctx, getNode(m, kind)), path: childPath(p, kind) });
+      if (name !== undefined)
+        out.push({ kind, name, loc: loc(ctx, getNode(m, kind)), path: childPath(p, kind) });
       return;
     }
     if (forms.length === 0) {
@@ -267,7 +292,12 @@ function exactlyOne(
 }
 
 /** Checks the documents of manifest content and returns the objects. */
-function collectObjects(state: LoadState, pt: ParsedText, fieldPath: string, encryptedPaths: string[]): KubeObject[] {
+function collectObjects(
+  state: LoadState,
+  pt: ParsedText,
+  fieldPath: string,
+  encryptedPaths: string[],
+): KubeObject[] {
   const objects: KubeObject[] = [];
   pt.docs.forEach((doc, d) => {
     const root = doc.contents;
@@ -275,7 +305,12 @@ function collectObjects(state: LoadState, pt: ParsedText, fieldPath: string, enc
     const where = pt.docs.length > 1 ? ` (document ${d + 1})` : '';
     const at = locate(pt, root as never);
     if (!isMap(root)) {
-      state.sink.error(at, fieldPath, 'invalid-manifest', `a Kubernetes object must be a mapping, got ${describeNode(root)}${where}`);
+      state.sink.error(
+        at,
+        fieldPath,
+        'invalid-manifest',
+        `a Kubernetes object must be a mapping, got ${describeNode(root)}${where}`,
+      );
       return;
     }
     const rm = root as AnyMap;
@@ -285,8 +320,11 @@ function collectObjects(state: LoadState, pt: ParsedText, fieldPath: string, enc
       if (!isScalar(v) || typeof v.value !== 'string' || v.value === '') problems.push(`"${k}"`);
     }
     const meta = getNode(rm, 'metadata');
-    const metaName = isMap(meta) ? (getNode(meta as AnyMap, 'name') ?? getNode(meta as AnyMap, 'generateName')) : undefined;
-    if (!isScalar(metaName) || typeof metaName.value !== 'string' || metaName.value === '') problems.push('"metadata.name"');
+    const metaName = isMap(meta)
+      ? (getNode(meta as AnyMap, 'name') ?? getNode(meta as AnyMap, 'generateName'))
+      : undefined;
+    if (!isScalar(metaName) || typeof metaName.value !== 'string' || metaName.value === '')
+      problems.push('"metadata.name"');
     if (problems.length > 0) {
       state.sink.error(
         at,
@@ -303,7 +341,13 @@ function collectObjects(state: LoadState, pt: ParsedText, fieldPath: string, enc
   return objects;
 }
 
-function toJS(state: LoadState, _pt: ParsedText, doc: Document.Parsed, at: Location, fieldPath: string): unknown {
+function toJS(
+  state: LoadState,
+  _pt: ParsedText,
+  doc: Document.Parsed,
+  at: Location,
+  fieldPath: string,
+): unknown {
   try {
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
@@ -317,7 +361,13 @@ function parseContent(state: LoadState, ts: TextSource, multi: boolean): ParsedT
   return parseYamlText(ts.text, ts.origin, state.sink, ts.fieldPath, multi);
 }
 
-export function readManifestEntry(state: LoadState, ctx: ReadCtx, map: AnyMap, path: string, sd: StackDraft): void {
+export function readManifestEntry(
+  state: LoadState,
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  sd: StackDraft,
+): void {
   checkKeys(ctx, map, path, MANIFEST_FIELDS, 'manifest');
   const n = checkName(ctx, map, path, 'manifest', EXAMPLES['manifest.name']!, 'member');
   const what = n.name ? `manifest "${n.name}"` : 'manifest';
@@ -346,7 +396,12 @@ export function readManifestEntry(state: LoadState, ctx: ReadCtx, map: AnyMap, p
       const fieldPath = childPath(path, 'manifest');
       for (const it of items) {
         if (!isMap(it)) {
-          ctx.sink.error(loc(ctx, it), fieldPath, 'invalid-manifest', `a Kubernetes object must be a mapping, got ${describeNode(it)}`);
+          ctx.sink.error(
+            loc(ctx, it),
+            fieldPath,
+            'invalid-manifest',
+            `a Kubernetes object must be a mapping, got ${describeNode(it)}`,
+          );
           continue;
         }
         scanSecretObject(ctx.pt, it, encryptedPaths, fieldPath, state.sink);
@@ -362,7 +417,10 @@ export function readManifestEntry(state: LoadState, ctx: ReadCtx, map: AnyMap, p
         const pt = parseContent(state, ts, true);
         if (pt) {
           objects = collectObjects(state, pt, ts.fieldPath, encryptedPaths);
-          if (objects.length === 0 && state.sink.items.every((d) => d.path !== ts.fieldPath || d.severity !== 'error'))
+          if (
+            objects.length === 0 &&
+            state.sink.items.every((d) => d.path !== ts.fieldPath || d.severity !== 'error')
+          )
             state.sink.warning(
               ts.file ? pt.origin.map(1, 1) : loc(ctx, node),
               ts.fieldPath,
@@ -389,7 +447,14 @@ export function readManifestEntry(state: LoadState, ctx: ReadCtx, map: AnyMap, p
     source: { ...mapLoc(ctx, map), path },
   };
   sd.stack.manifests.push(m);
-  sd.members.push({ member: m, nameLoc: n.loc, namePath: childPath(path, 'name'), named: n.ok, parents, stackIndex: sd.index });
+  sd.members.push({
+    member: m,
+    nameLoc: n.loc,
+    namePath: childPath(path, 'name'),
+    named: n.ok,
+    parents,
+    stackIndex: sd.index,
+  });
 }
 
 /** A registry name derived from a `repository_url` (`https://charts.bitnami.com/bitnami` → `charts.bitnami.com-bitnami`). */
@@ -442,11 +507,23 @@ function readRegistry(
     const name = regName ?? registryNameFromUrl(repoUrl);
     const url = repoUrl;
     if (regName !== undefined)
-      state.registryUses.push({ name, url, loc: loc(ctx, getNode(map, 'repository_url')), path: childPath(path, 'repository_url'), what });
+      state.registryUses.push({
+        name,
+        url,
+        loc: loc(ctx, getNode(map, 'repository_url')),
+        path: childPath(path, 'repository_url'),
+        what,
+      });
     return { name, url, oci: url.startsWith('oci://'), ...cred };
   }
   if (regName !== undefined && regUrl !== undefined) {
-    state.registryUses.push({ name: regName, url: regUrl, loc: loc(ctx, getNode(map, 'registry_url')), path: childPath(path, 'registry_url'), what });
+    state.registryUses.push({
+      name: regName,
+      url: regUrl,
+      loc: loc(ctx, getNode(map, 'registry_url')),
+      path: childPath(path, 'registry_url'),
+      what,
+    });
     return { name: regName, url: regUrl, oci: regUrl.startsWith('oci://'), ...cred };
   }
   if (regName !== undefined) {
@@ -456,7 +533,11 @@ function readRegistry(
         name: regName,
         url: known.url,
         oci: known.oci,
-        ...(credentialName !== undefined ? cred : known.credentialName ? { credentialName: known.credentialName } : {}),
+        ...(credentialName !== undefined
+          ? cred
+          : known.credentialName
+            ? { credentialName: known.credentialName }
+            : {}),
       };
     missing(ctx, map, path, 'registry_url', what, EXAMPLES['addon.registry_url']!);
     return undefined;
@@ -515,12 +596,21 @@ function readValues(
   variables: Readonly<Record<string, string>>,
 ): AddonValues {
   const empty: AddonValues = { text: '', parsed: {} };
-  const key = exactlyOne(ctx, conf, path, ['values', 'values_base64', 'from_file'], `the configuration of ${what}`);
+  const key = exactlyOne(
+    ctx,
+    conf,
+    path,
+    ['values', 'values_base64', 'from_file'],
+    `the configuration of ${what}`,
+  );
   if (key === undefined) return empty;
   const node = getNode(conf, key);
   if (key === 'values' && isMap(node)) {
     scanValuesForSecrets(ctx.pt, node, encryptedPaths, childPath(path, key), state.sink);
-    return { text: ctx.pt.text.slice(node.range?.[0] ?? 0, node.range?.[1] ?? 0), parsed: (node as AnyMap).toJSON() };
+    return {
+      text: ctx.pt.text.slice(node.range?.[0] ?? 0, node.range?.[1] ?? 0),
+      parsed: (node as AnyMap).toJSON(),
+    };
   }
   const raw = readTextField(state, ctx, conf, path, key);
   if (!raw) return empty;
@@ -545,11 +635,20 @@ function readValues(
   return { ...base, parsed: (js ?? {}) as Record<string, unknown> };
 }
 
-export function readAddonEntry(state: LoadState, ctx: ReadCtx, map: AnyMap, path: string, sd: StackDraft): void {
+export function readAddonEntry(
+  state: LoadState,
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  sd: StackDraft,
+): void {
   checkKeys(ctx, map, path, ADDON_FIELDS, 'add-on');
   const n = checkName(ctx, map, path, 'add-on', EXAMPLES['addon.name']!, 'label');
   const what = n.name ? `add-on "${n.name}"` : 'add-on';
-  const chartName = readString(ctx, map, path, 'chart_name', { what, required: EXAMPLES['addon.chart_name']! });
+  const chartName = readString(ctx, map, path, 'chart_name', {
+    what,
+    required: EXAMPLES['addon.chart_name']!,
+  });
   const chartVersion = readChartVersion(ctx, map, path, what);
   const namespace = readNamespace(ctx, map, path, what, true);
   const registry = readRegistry(state, ctx, map, path, what);

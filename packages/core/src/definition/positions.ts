@@ -4,7 +4,15 @@
  * identity for a file, a shifted mapping for text embedded in a block scalar
  * (`values: |`), a fixed point for base64 content.
  */
-import { type Document, isScalar, LineCounter, type Node, parseAllDocuments, parseDocument, Scalar } from 'yaml';
+import {
+  type Document,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  parseDocument,
+  Scalar,
+} from 'yaml';
 import type { DiagnosticSink, Location } from './diagnostics.ts';
 
 /** Maps a 1-based line/column in a parsed text to a repository file position. */
@@ -108,7 +116,9 @@ export function scalarContentOrigin(pt: ParsedText, node: Scalar): Origin {
   return {
     file,
     map: (line, column) =>
-      line === 1 ? pt.origin.map(lp.line, lp.col + quoted + column - 1) : pt.origin.map(lp.line + line - 1, column),
+      line === 1
+        ? pt.origin.map(lp.line, lp.col + quoted + column - 1)
+        : pt.origin.map(lp.line + line - 1, column),
   };
 }
 

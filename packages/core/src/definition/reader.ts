@@ -76,11 +76,22 @@ export function mapLoc(ctx: ReadCtx, map: AnyMap): Location {
 }
 
 /** Reports every key not in `known`, with a suggestion when one is close. */
-export function checkKeys(ctx: ReadCtx, map: AnyMap, path: string, known: readonly string[], what: string): void {
+export function checkKeys(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  known: readonly string[],
+  what: string,
+): void {
   for (const p of map.items) {
     const keyNode = p.key;
     if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
-      ctx.sink.error(loc(ctx, keyNode), path, 'wrong-type', `field names in ${what} must be strings, got ${describeNode(keyNode)}`);
+      ctx.sink.error(
+        loc(ctx, keyNode),
+        path,
+        'wrong-type',
+        `field names in ${what} must be strings, got ${describeNode(keyNode)}`,
+      );
       continue;
     }
     const key = keyNode.value;
@@ -96,7 +107,14 @@ export function checkKeys(ctx: ReadCtx, map: AnyMap, path: string, known: readon
   }
 }
 
-export function missing(ctx: ReadCtx, map: AnyMap, path: string, key: string, what: string, example: string): void {
+export function missing(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  what: string,
+  example: string,
+): void {
   const p = getPair(map, key);
   const at = p ? loc(ctx, p.key) : mapLoc(ctx, map);
   ctx.sink.error(
@@ -108,7 +126,12 @@ export function missing(ctx: ReadCtx, map: AnyMap, path: string, key: string, wh
 }
 
 export function wrongType(ctx: ReadCtx, node: unknown, path: string, key: string, expected: string): void {
-  ctx.sink.error(loc(ctx, node), path, 'wrong-type', `"${key}" must be ${expected}, got ${describeNode(node)}`);
+  ctx.sink.error(
+    loc(ctx, node),
+    path,
+    'wrong-type',
+    `"${key}" must be ${expected}, got ${describeNode(node)}`,
+  );
 }
 
 export interface FieldOpts {
@@ -118,7 +141,13 @@ export interface FieldOpts {
 }
 
 /** A string field. Numbers and booleans are not strings (quote them). */
-export function readString(ctx: ReadCtx, map: AnyMap, path: string, key: string, opts: FieldOpts): string | undefined {
+export function readString(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  opts: FieldOpts,
+): string | undefined {
   const node = getNode(map, key);
   const p = childPath(path, key);
   if (isNullNode(node)) {
@@ -137,7 +166,13 @@ export function readString(ctx: ReadCtx, map: AnyMap, path: string, key: string,
 }
 
 /** A string field that also accepts a number or boolean scalar (converted to its source text). */
-export function readScalarText(ctx: ReadCtx, map: AnyMap, path: string, key: string, opts: FieldOpts): string | undefined {
+export function readScalarText(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  opts: FieldOpts,
+): string | undefined {
   const node = getNode(map, key);
   if (isNullNode(node)) {
     if (opts.required) missing(ctx, map, path, key, opts.what, opts.required);
@@ -187,7 +222,13 @@ export function readNumber(
 }
 
 /** A list node, or undefined (reported when present but not a list). */
-export function readSeq(ctx: ReadCtx, map: AnyMap, path: string, key: string, expected = 'a list'): AnySeq | undefined {
+export function readSeq(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  expected = 'a list',
+): AnySeq | undefined {
   const node = getNode(map, key);
   if (isNullNode(node)) return undefined;
   if (isSeq(node)) return node as AnySeq;
@@ -196,7 +237,13 @@ export function readSeq(ctx: ReadCtx, map: AnyMap, path: string, key: string, ex
 }
 
 /** A mapping node, or undefined (reported when present but not a mapping). */
-export function readMap(ctx: ReadCtx, map: AnyMap, path: string, key: string, expected = 'a mapping'): AnyMap | undefined {
+export function readMap(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  expected = 'a mapping',
+): AnyMap | undefined {
   const node = getNode(map, key);
   if (isNullNode(node)) return undefined;
   if (isMap(node)) return node as AnyMap;

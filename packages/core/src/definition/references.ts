@@ -53,9 +53,14 @@ export function checkDuplicates(stacks: readonly StackDraft[], sink: DiagnosticS
 }
 
 /** Resolves parents; returns same-stack edges (child → parent drafts) for the cycle check. */
-export function checkParents(stacks: readonly StackDraft[], sink: DiagnosticSink): Map<MemberDraft, [ParentDraft, MemberDraft][]> {
+export function checkParents(
+  stacks: readonly StackDraft[],
+  sink: DiagnosticSink,
+): Map<MemberDraft, [ParentDraft, MemberDraft][]> {
   const byId = new Map<string, MemberDraft>();
-  for (const sd of stacks) for (const md of sd.members) if (md.named && !byId.has(memberId(md.member))) byId.set(memberId(md.member), md);
+  for (const sd of stacks)
+    for (const md of sd.members)
+      if (md.named && !byId.has(memberId(md.member))) byId.set(memberId(md.member), md);
   const names = { manifest: [] as string[], addon: [] as string[] };
   for (const md of byId.values()) names[md.member.kind].push(md.member.name);
   const edges = new Map<MemberDraft, [ParentDraft, MemberDraft][]>();

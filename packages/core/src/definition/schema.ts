@@ -64,7 +64,11 @@ export const CONFIGURATION_FIELDS = [
   'encrypted_paths',
   'configuration_type',
 ] as const;
-export const JOB_CONFIGURATION_FIELDS = ['read_job_timeout', 'update_job_timeout', 'delete_job_timeout'] as const;
+export const JOB_CONFIGURATION_FIELDS = [
+  'read_job_timeout',
+  'update_job_timeout',
+  'delete_job_timeout',
+] as const;
 export const INCLUDE_FIELDS = ['include'] as const;
 export const PARENT_FIELDS = ['manifest', 'addon', 'name', 'kind'] as const;
 export const SETTINGS_FIELDS = [
@@ -116,7 +120,12 @@ export const EXAMPLES: Readonly<Record<string, string>> = {
   'ignore_difference.kind': 'kind: Deployment',
 };
 
-export const GIT_PROVIDERS: readonly GitProvider[] = ['github', 'bitbucket_cloud', 'bitbucket_data_center', 'git'];
+export const GIT_PROVIDERS: readonly GitProvider[] = [
+  'github',
+  'bitbucket_cloud',
+  'bitbucket_data_center',
+  'git',
+];
 
 /** Engine names as written in files → the engine Mooring runs. */
 export const ENGINE_ALIASES: Readonly<Record<string, Engine>> = {

@@ -37,7 +37,9 @@ export function parseEncryptedPath(path: string): string[] {
 
 /** True when some encrypted path is a prefix of `keys`. */
 export function isCovered(keys: readonly string[], encrypted: readonly string[][]): boolean {
-  return encrypted.some((e) => e.length > 0 && e.length <= keys.length && e.every((seg, i) => seg === '*' || seg === keys[i]));
+  return encrypted.some(
+    (e) => e.length > 0 && e.length <= keys.length && e.every((seg, i) => seg === '*' || seg === keys[i]),
+  );
 }
 
 function looksLiteral(value: unknown): value is string | number {
@@ -55,7 +57,9 @@ export function hasSopsMetadata(node: unknown): boolean {
 }
 
 function keyText(k: unknown): string | undefined {
-  return isScalar(k) && (typeof k.value === 'string' || typeof k.value === 'number') ? String(k.value) : undefined;
+  return isScalar(k) && (typeof k.value === 'string' || typeof k.value === 'number')
+    ? String(k.value)
+    : undefined;
 }
 
 /** Warns about secret-looking literals in a Helm values document. */
@@ -79,7 +83,9 @@ export function scanValuesForSecrets(
         } else walk(p.value, next);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, [...keys, String(i)]));
+      node.items.forEach((item, i) => {
+        walk(item, [...keys, String(i)]);
+      });
     }
   };
   const report = (node: Node, keys: string[]): void => {

@@ -55,7 +55,8 @@ export function readDuration(
   if (isNullNode(node)) return undefined;
   const p = childPath(path, key);
   if (allowSeconds && isScalar(node) && typeof node.value === 'number') {
-    if (Number.isInteger(node.value) && node.value >= 0) return { text: `${node.value}s`, seconds: node.value };
+    if (Number.isInteger(node.value) && node.value >= 0)
+      return { text: `${node.value}s`, seconds: node.value };
   }
   if (!isScalar(node) || typeof node.value !== 'string') {
     wrongType(ctx, node, p, key, 'a duration such as "30s", "5m" or "4h"');
@@ -130,7 +131,8 @@ export function readSettings(ctx: ReadCtx, owner: AnyMap, ownerPath: string): Ad
     r.limit = readNumber(ctx, rp, rpPath, 'limit', { ...LIMITS.retryLimit, integer: true }) ?? r.limit;
     r.backoffDuration = readDuration(ctx, rp, rpPath, 'backoff_duration') ?? r.backoffDuration;
     r.backoffFactor =
-      readNumber(ctx, rp, rpPath, 'backoff_factor', { ...LIMITS.backoffFactor, integer: false }) ?? r.backoffFactor;
+      readNumber(ctx, rp, rpPath, 'backoff_factor', { ...LIMITS.backoffFactor, integer: false }) ??
+      r.backoffFactor;
     r.backoffMax = readDuration(ctx, rp, rpPath, 'backoff_max') ?? r.backoffMax;
   }
 
@@ -178,7 +180,8 @@ function readSyncWindow(ctx: ReadCtx, sw: AnyMap, path: string): SyncWindow {
       );
   }
   const duration = readDuration(ctx, sw, path, 'duration');
-  if (enabled && isNullNode(getNode(sw, 'duration'))) missing(ctx, sw, path, 'duration', what, EXAMPLES['sync_window.duration']!);
+  if (enabled && isNullNode(getNode(sw, 'duration')))
+    missing(ctx, sw, path, 'duration', what, EXAMPLES['sync_window.duration']!);
   let timezone: string = DEFAULTS.syncWindowTimezone;
   const tz = readString(ctx, sw, path, 'timezone', { what });
   if (tz !== undefined) {

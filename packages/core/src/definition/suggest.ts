@@ -21,7 +21,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= m; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, prev2[j - 2]! + 1);
       cur[j] = v;
     }
     [prev2, prev, cur] = [prev, cur, prev2];
@@ -43,7 +44,11 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
     if (squash(c) === sw) return c;
-    const d = Math.min(editDistance(word, c), editDistance(word.toLowerCase(), c.toLowerCase()), editDistance(sw, squash(c)));
+    const d = Math.min(
+      editDistance(word, c),
+      editDistance(word.toLowerCase(), c.toLowerCase()),
+      editDistance(sw, squash(c)),
+    );
     if (d < bestD) {
       bestD = d;
       best = c;

@@ -55,7 +55,13 @@ export function manifests(...items: string[]): string {
 
 /** A manifest list item with inline content. */
 export function manifest(name: string, extra = ''): string {
-  const lines = [`  - name: ${name}`, '    manifest: |', `      apiVersion: v1`, `      kind: ConfigMap`, `      metadata: { name: ${name} }`];
+  const lines = [
+    `  - name: ${name}`,
+    '    manifest: |',
+    `      apiVersion: v1`,
+    `      kind: ConfigMap`,
+    `      metadata: { name: ${name} }`,
+  ];
   if (extra) lines.push(indent(extra, 4));
   return lines.join('\n');
 }

@@ -21,8 +21,42 @@ export function prng(seed: number): () => number {
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-const SCALARS = ['123', '1.20', 'true', 'null', '""', '[]', '{}', '[a, b]', '{ a: 1 }', '~', "'x'", '-1', '0x1F', 'ENC[AES256_GCM,data:x]', '${{ ankra.nope }}', '|', '&a x', '*a', '!!binary x'];
-const WORDS = ['name', 'parents', 'addon', 'manifest', 'kind', 'include', 'from_file', 'chart_version', 'settings', 'engine', 'namespace', 'deploy_wave', 'values'];
+const SCALARS = [
+  '123',
+  '1.20',
+  'true',
+  'null',
+  '""',
+  '[]',
+  '{}',
+  '[a, b]',
+  '{ a: 1 }',
+  '~',
+  "'x'",
+  '-1',
+  '0x1F',
+  'ENC[AES256_GCM,data:x]',
+  '${{ ankra.nope }}',
+  '|',
+  '&a x',
+  '*a',
+  '!!binary x',
+];
+const WORDS = [
+  'name',
+  'parents',
+  'addon',
+  'manifest',
+  'kind',
+  'include',
+  'from_file',
+  'chart_version',
+  'settings',
+  'engine',
+  'namespace',
+  'deploy_wave',
+  'values',
+];
 
 /** One textual mutation of a YAML text. */
 function mutate(text: string, r: Rand): string {
@@ -43,7 +77,12 @@ function mutate(text: string, r: Rand): string {
       if (m) {
         const k = m[2]!;
         const j = Math.floor(r() * k.length);
-        const variants = [k.slice(0, j) + k.slice(j + 1), k.slice(0, j) + (k[j + 1] ?? '') + k[j] + k.slice(j + 2), k + 's', pick(r, WORDS)];
+        const variants = [
+          k.slice(0, j) + k.slice(j + 1),
+          k.slice(0, j) + (k[j + 1] ?? '') + k[j] + k.slice(j + 2),
+          k + 's',
+          pick(r, WORDS),
+        ];
         lines[i] = m[1] + pick(r, variants) + m[3];
       }
       break;
@@ -71,12 +110,20 @@ function mutate(text: string, r: Rand): string {
       }
       break;
     case 7: // insert garbage
-      lines.splice(i, 0, pick(r, ['  - ', ':', '- - -', '? x', '{', ']', '\t x: 1', '---', '  include: nowhere/', '#']));
+      lines.splice(
+        i,
+        0,
+        pick(r, ['  - ', ':', '- - -', '? x', '{', ']', '\t x: 1', '---', '  include: nowhere/', '#']),
+      );
       break;
     case 8: // truncate the text
       return text.slice(0, Math.floor(r() * text.length));
     default: // add a parent reference to a random existing name
-      lines.splice(i + 1, 0, `${line.match(/^\s*/)![0]}parents: [{ ${pick(r, ['addon', 'manifest'])}: ${pick(r, ['a', 'b', 'ns', 'm', 'loki', 'grafana'])} }]`);
+      lines.splice(
+        i + 1,
+        0,
+        `${line.match(/^\s*/)![0]}parents: [{ ${pick(r, ['addon', 'manifest'])}: ${pick(r, ['a', 'b', 'ns', 'm', 'loki', 'grafana'])} }]`,
+      );
   }
   return lines.join('\n');
 }
@@ -84,19 +131,31 @@ function mutate(text: string, r: Rand): string {
 const SMALL: Record<string, string> = {
   'c.yaml': cluster(
     [
-      stack('one', `deploy_wave: 0\nvariables: { v: x }\n${manifests(manifest('ns'))}\n${addons(addon({}, 'parents: [{ manifest: ns }]\nconfiguration:\n  values: |\n    k: ${{ ankra.v }}'), addon({ name: 'b' }, 'parents:\n  - name: a\n    kind: addon\nsettings:\n  sync_window: { schedule: "0 1 * * *", duration: 1h }'))}`),
-      stack('two', `${addons(addon({ name: 'c' }, 'configuration:\n  from_file: v.yaml'))}\n${manifests('  - include: m/')}`),
+      stack(
+        'one',
+        `deploy_wave: 0\nvariables: { v: x }\n${manifests(manifest('ns'))}\n${addons(addon({}, 'parents: [{ manifest: ns }]\nconfiguration:\n  values: |\n    k: ${{ ankra.v }}'), addon({ name: 'b' }, 'parents:\n  - name: a\n    kind: addon\nsettings:\n  sync_window: { schedule: "0 1 * * *", duration: 1h }'))}`,
+      ),
+      stack(
+        'two',
+        `${addons(addon({ name: 'c' }, 'configuration:\n  from_file: v.yaml'))}\n${manifests('  - include: m/')}`,
+      ),
     ],
     '  helm_registries:\n    - name: r\n      url: https://r.example.com\n',
   ),
   'v.yaml': 'a: 1\nb: [1, 2]\n',
   'm/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n',
-  'm/y.yaml': '- name: m\n  manifest: |\n    apiVersion: v1\n    kind: Namespace\n    metadata: { name: m }\n',
+  'm/y.yaml':
+    '- name: m\n  manifest: |\n    apiVersion: v1\n    kind: Namespace\n    metadata: { name: m }\n',
 };
 
 const REALISTIC = readTree(join(TESTDATA, 'realistic'));
 
-function run(base: Record<string, string>, main: string, seed: number, iterations: number): { invalid: number; valid: number } {
+function run(
+  base: Record<string, string>,
+  main: string,
+  seed: number,
+  iterations: number,
+): { invalid: number; valid: number } {
   const r = prng(seed);
   const yamlFiles = Object.keys(base).filter((f) => /\.ya?ml$/.test(f));
   let invalid = 0;
@@ -113,14 +172,25 @@ function run(base: Record<string, string>, main: string, seed: number, iteration
     try {
       result = loadDefinition(source, main);
     } catch (e) {
-      throw new Error(`seed ${seed} iteration ${n}: loadDefinition threw ${(e as Error).stack}\n--- ${main}:\n${files[main]}`);
+      throw new Error(
+        `seed ${seed} iteration ${n}: loadDefinition threw ${(e as Error).stack}\n--- ${main}:\n${files[main]}`,
+      );
     }
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     for (const d of result.diagnostics) {
-      const ok = d.file !== '' && source.readFile(d.file) !== undefined && d.line >= 1 && d.column >= 1 && d.code !== undefined;
-      if (!ok) throw new Error(`seed ${seed} iteration ${n}: bad position ${JSON.stringify(d)}\n--- ${main}:\n${files[main]}`);
+      const ok =
+        d.file !== '' &&
+        source.readFile(d.file) !== undefined &&
+        d.line >= 1 &&
+        d.column >= 1 &&
+        d.code !== undefined;
+      if (!ok)
+        throw new Error(
+          `seed ${seed} iteration ${n}: bad position ${JSON.stringify(d)}\n--- ${main}:\n${files[main]}`,
+        );
       const lines = source.readFile(d.file)!.split('\n').length;
-      if (d.line > lines + 1) throw new Error(`seed ${seed} iteration ${n}: line beyond end ${JSON.stringify(d)}`);
+      if (d.line > lines + 1)
+        throw new Error(`seed ${seed} iteration ${n}: line beyond end ${JSON.stringify(d)}`);
     }
     if (errors.length > 0) {
       invalid++;

@@ -55,13 +55,20 @@ describe('realistic repository', () => {
     expect(foundation!.manifests[1]!.objects.map((o) => o.kind)).toEqual(['Namespace', 'LimitRange']);
     // repository_url form, engine alias, standalone.
     const cm = foundation!.addons[0]!;
-    expect(cm.chart.registry).toEqual({ name: 'charts.jetstack.io', url: 'https://charts.jetstack.io', oci: false });
+    expect(cm.chart.registry).toEqual({
+      name: 'charts.jetstack.io',
+      url: 'https://charts.jetstack.io',
+      oci: false,
+    });
     expect(cm.settings.engine).toBe('native');
     expect(cm.standalone).toBe(true);
     expect(cm.settings.revisionHistoryLimit).toBe(5);
     // description_from_file, variables in a from_file manifest and values file.
     expect(logging!.description).toBe('Logging: Fluent Bit ships container logs to CloudWatch.');
-    expect(logging!.manifests[0]!.objects[0]!.data).toEqual({ region: 'eu-west-1', environment: 'production' });
+    expect(logging!.manifests[0]!.objects[0]!.data).toEqual({
+      region: 'eu-west-1',
+      environment: 'production',
+    });
     const fb = logging!.addons[0]!;
     expect(fb.values.file).toBe('values/fluent-bit.yaml');
     expect(fb.values.parsed.env).toEqual([{ name: 'CLUSTER_ENV', value: 'production' }]);
@@ -96,10 +103,16 @@ describe('realistic repository', () => {
       path: 'spec.stacks[2].addons[0].include[0]',
     });
     expect(observability!.manifests.map((m) => m.name)).toEqual(['grafana-dashboards', 'alert-rules']);
-    expect(observability!.addons[3]!.values.parsed).toEqual({ adminUser: 'admin', persistence: { enabled: true } });
+    expect(observability!.addons[3]!.values.parsed).toEqual({
+      adminUser: 'admin',
+      persistence: { enabled: true },
+    });
     expect(observability!.addons[3]!.settings.engine).toBe('argocd');
     expect(tools!.deployWave).toBeUndefined();
-    expect(tools!.manifests[0]!.objects[0]!.metadata).toEqual({ name: 'tools', labels: { greeting: 'hello' } });
+    expect(tools!.manifests[0]!.objects[0]!.metadata).toEqual({
+      name: 'tools',
+      labels: { greeting: 'hello' },
+    });
     expect(tools!.manifests[1]!.objects[0]!.kind).toBe('ResourceQuota');
   });
 });

@@ -13,7 +13,8 @@ interface Case {
   severity?: 'error' | 'warning';
 }
 
-const A = (over: Record<string, string | null> = {}, extra = ''): string => cluster([stack('s', addons(addon(over, extra)))]);
+const A = (over: Record<string, string | null> = {}, extra = ''): string =>
+  cluster([stack('s', addons(addon(over, extra)))]);
 const NS = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n';
 
 const cases: Case[] = [
@@ -23,7 +24,8 @@ const cases: Case[] = [
     files: { 'c.yaml': `${HEAD}  stacks:\n    - name: s\n      addons: [a, b\n    «- name: t\n` },
     code: 'yaml-syntax',
     path: '',
-    message: 'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    message:
+      'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
   },
   {
     name: 'unterminated quoted string',
@@ -64,7 +66,8 @@ const cases: Case[] = [
     },
     code: 'yaml-syntax',
     path: 'spec.stacks[0].addons[0].configuration.from_file',
-    message: 'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    message:
+      'YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
   },
   // ── top level ────────────────────────────────────────────────────────────
   {
@@ -100,32 +103,44 @@ const cases: Case[] = [
     files: { 'c.yaml': '«apiVersion: v1\nkind: ImportCluster\nspec:\n  stacks: []\n' },
     code: 'missing-field',
     path: 'metadata',
-    message: 'missing required field "metadata" in the cluster definition (for example: metadata: { name: my-cluster })',
+    message:
+      'missing required field "metadata" in the cluster definition (for example: metadata: { name: my-cluster })',
   },
   {
     name: 'missing metadata.name',
-    files: { 'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  «description: x\nspec:\n  stacks: []\n' },
+    files: {
+      'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  «description: x\nspec:\n  stacks: []\n',
+    },
     code: 'missing-field',
     path: 'metadata.name',
     message: 'missing required field "name" in metadata (for example: name: my-cluster)',
   },
   {
     name: 'invalid cluster name',
-    files: { 'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: «my_cluster\nspec:\n  stacks: []\n' },
+    files: {
+      'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: «my_cluster\nspec:\n  stacks: []\n',
+    },
     code: 'invalid-name',
     path: 'metadata.name',
-    message: 'cluster name "my_cluster" may hold only letters, digits and hyphens, starting and ending with a letter or digit',
+    message:
+      'cluster name "my_cluster" may hold only letters, digits and hyphens, starting and ending with a letter or digit',
   },
   {
     name: 'unknown top-level field',
-    files: { 'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: t\nspec:\n  stacks: []\n«specs: {}\n' },
+    files: {
+      'c.yaml':
+        'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: t\nspec:\n  stacks: []\n«specs: {}\n',
+    },
     code: 'unknown-field',
     path: 'specs',
     message: 'unknown field "specs" in the cluster definition (did you mean "spec"?)',
   },
   {
     name: 'unknown metadata field',
-    files: { 'c.yaml': 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: t\n  «descripton: x\nspec:\n  stacks: []\n' },
+    files: {
+      'c.yaml':
+        'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: t\n  «descripton: x\nspec:\n  stacks: []\n',
+    },
     code: 'unknown-field',
     path: 'metadata.descripton',
     message: 'unknown field "descripton" in metadata (did you mean "description"?)',
@@ -162,7 +177,8 @@ const cases: Case[] = [
     },
     code: 'registry-conflict',
     path: 'spec.helm_registries[1].url',
-    message: 'helm registry "r" is defined with two URLs: https://a.example.com (at c.yaml:8:12) and https://b.example.com',
+    message:
+      'helm registry "r" is defined with two URLs: https://a.example.com (at c.yaml:8:12) and https://b.example.com',
   },
   {
     name: 'helm registry with a bad URL',
@@ -176,7 +192,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([], '  helm_registries:\n    - «name: r\n') },
     code: 'missing-field',
     path: 'spec.helm_registries[0].url',
-    message: 'missing required field "url" in helm registry (for example: url: https://charts.bitnami.com/bitnami)',
+    message:
+      'missing required field "url" in helm registry (for example: url: https://charts.bitnami.com/bitnami)',
   },
   {
     name: 'add-on registry conflicts with helm_registries',
@@ -188,16 +205,20 @@ const cases: Case[] = [
     },
     code: 'registry-conflict',
     path: 'spec.stacks[0].addons[0].registry_url',
-    message: 'registry "r" of add-on "a" has URL https://other.example.com, but https://r.example.com at c.yaml:8:12',
+    message:
+      'registry "r" of add-on "a" has URL https://other.example.com, but https://r.example.com at c.yaml:8:12',
   },
   {
     name: 'two add-ons give one registry name two URLs',
     files: {
-      'c.yaml': cluster([stack('s', addons(addon(), addon({ name: 'b', registry_url: '«https://x.example.com' })))]),
+      'c.yaml': cluster([
+        stack('s', addons(addon(), addon({ name: 'b', registry_url: '«https://x.example.com' }))),
+      ]),
     },
     code: 'registry-conflict',
     path: 'spec.stacks[0].addons[1].registry_url',
-    message: 'registry "r" of add-on "b" has URL https://x.example.com, but https://r.example.com at c.yaml:14:25',
+    message:
+      'registry "r" of add-on "b" has URL https://x.example.com, but https://r.example.com at c.yaml:14:25',
   },
   // ── stacks ───────────────────────────────────────────────────────────────
   {
@@ -247,14 +268,16 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('«my stack', '')]) },
     code: 'invalid-name',
     path: 'spec.stacks[0].name',
-    message: 'stack name "my stack" may hold only letters, digits, "-", "_" and "." and must start and end with a letter or digit',
+    message:
+      'stack name "my stack" may hold only letters, digits, "-", "_" and "." and must start and end with a letter or digit',
   },
   {
     name: 'invalid variable name',
     files: { 'c.yaml': cluster([stack('s', 'variables:\n  «1region: eu')]) },
     code: 'invalid-name',
     path: 'spec.stacks[0].variables.1region',
-    message: 'variable name "1region" may hold only letters, digits, "_" and "-", starting with a letter or "_"',
+    message:
+      'variable name "1region" may hold only letters, digits, "_" and "-", starting with a letter or "_"',
   },
   {
     name: 'variables is a list',
@@ -265,7 +288,10 @@ const cases: Case[] = [
   },
   {
     name: 'description and description_from_file',
-    files: { 'c.yaml': cluster([stack('s', 'description: x\ndescription_from_file: «docs/s.md')]), 'docs/s.md': 'x' },
+    files: {
+      'c.yaml': cluster([stack('s', 'description: x\ndescription_from_file: «docs/s.md')]),
+      'docs/s.md': 'x',
+    },
     code: 'conflicting-fields',
     path: 'spec.stacks[0].description_from_file',
     message: 'stack "s" takes "description" or "description_from_file", not both',
@@ -298,18 +324,24 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', manifests(manifest('m', '«from_file: m.yaml')))]), 'm.yaml': NS },
     code: 'conflicting-fields',
     path: 'spec.stacks[0].manifests[0].from_file',
-    message: 'manifest "m" takes exactly one of "from_file", "manifest", "manifest_base64"; found "manifest" and "from_file"',
+    message:
+      'manifest "m" takes exactly one of "from_file", "manifest", "manifest_base64"; found "manifest" and "from_file"',
   },
   {
     name: 'from_file does not exist',
-    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: «manifests/nope.yaml')]) },
+    files: {
+      'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: «manifests/nope.yaml')]),
+    },
     code: 'file-not-found',
     path: 'spec.stacks[0].manifests[0].from_file',
     message: '"from_file" names "manifests/nope.yaml", which does not exist in the repository',
   },
   {
     name: 'from_file names a folder',
-    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: «manifests')]), 'manifests/a.yaml': NS },
+    files: {
+      'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: «manifests')]),
+      'manifests/a.yaml': NS,
+    },
     code: 'file-not-found',
     path: 'spec.stacks[0].manifests[0].from_file',
     message: '"from_file" names "manifests", which is a folder, not a file',
@@ -334,7 +366,14 @@ const cases: Case[] = [
   },
   {
     name: 'inline object without metadata.name',
-    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    manifest: |\n      «apiVersion: v1\n      kind: ConfigMap\n')]) },
+    files: {
+      'c.yaml': cluster([
+        stack(
+          's',
+          'manifests:\n  - name: m\n    manifest: |\n      «apiVersion: v1\n      kind: ConfigMap\n',
+        ),
+      ]),
+    },
     code: 'invalid-manifest',
     path: 'spec.stacks[0].manifests[0].manifest',
     message:
@@ -359,7 +398,10 @@ const cases: Case[] = [
     name: 'undefined variable in an inline manifest',
     files: {
       'c.yaml': cluster([
-        stack('s', 'variables:\n  region: eu\nmanifests:\n  - name: m\n    manifest: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: m }\n      data: { r: «${{ ankra.regoin }} }\n'),
+        stack(
+          's',
+          'variables:\n  region: eu\nmanifests:\n  - name: m\n    manifest: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: m }\n      data: { r: «${{ ankra.regoin }} }\n',
+        ),
       ]),
     },
     code: 'undefined-variable',
@@ -378,14 +420,20 @@ const cases: Case[] = [
   },
   {
     name: 'misspelled manifest field',
-    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    «from_flie: m.yaml')]), 'm.yaml': NS },
+    files: {
+      'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    «from_flie: m.yaml')]),
+      'm.yaml': NS,
+    },
     code: 'unknown-field',
     path: 'spec.stacks[0].manifests[0].from_flie',
     message: 'unknown field "from_flie" in manifest (did you mean "from_file"?)',
   },
   {
     name: 'manifest file without objects',
-    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: m.yaml')]), 'm.yaml': '«# nothing here\n' },
+    files: {
+      'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: m.yaml')]),
+      'm.yaml': '«# nothing here\n',
+    },
     code: 'empty-manifest',
     path: 'spec.stacks[0].manifests[0].from_file',
     message: 'manifest "m" holds no Kubernetes object',
@@ -396,7 +444,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - «namespace.yaml')]) },
     code: 'wrong-type',
     path: 'spec.stacks[0].manifests[0]',
-    message: '"manifests[0]" must be a manifest entry (a mapping with name: ...) or include: PATH, got the string "namespace.yaml"',
+    message:
+      '"manifests[0]" must be a manifest entry (a mapping with name: ...) or include: PATH, got the string "namespace.yaml"',
   },
   // ── add-ons ──────────────────────────────────────────────────────────────
   {
@@ -415,7 +464,12 @@ const cases: Case[] = [
   },
   {
     name: 'missing chart_version',
-    files: { 'c.yaml': cluster([stack('s', addons(addon({ chart_version: null })))]).replace('- name: a', '- «name: a') },
+    files: {
+      'c.yaml': cluster([stack('s', addons(addon({ chart_version: null })))]).replace(
+        '- name: a',
+        '- «name: a',
+      ),
+    },
     code: 'missing-field',
     path: 'spec.stacks[0].addons[0].chart_version',
     message: 'missing required field "chart_version" in add-on "a" (for example: chart_version: "0.49.1")',
@@ -543,7 +597,12 @@ const cases: Case[] = [
   {
     name: 'undefined variable in values',
     files: {
-      'c.yaml': cluster([stack('s', `variables:\n  cluster_env: prod\n${addons(addon({}, 'configuration:\n  values: |\n    env: «${{ vars.cluster_nev }}'))}`)]),
+      'c.yaml': cluster([
+        stack(
+          's',
+          `variables:\n  cluster_env: prod\n${addons(addon({}, 'configuration:\n  values: |\n    env: «${{ vars.cluster_nev }}'))}`,
+        ),
+      ]),
     },
     code: 'undefined-variable',
     path: 'spec.stacks[0].addons[0].configuration.values',
@@ -561,7 +620,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', 'addons:\n  - «fluent-bit')]) },
     code: 'wrong-type',
     path: 'spec.stacks[0].addons[0]',
-    message: '"addons[0]" must be a addon entry (a mapping with name: ...) or include: PATH, got the string "fluent-bit"',
+    message:
+      '"addons[0]" must be a addon entry (a mapping with name: ...) or include: PATH, got the string "fluent-bit"',
   },
   // ── settings ─────────────────────────────────────────────────────────────
   {
@@ -611,7 +671,8 @@ const cases: Case[] = [
     files: { 'c.yaml': A({}, 'settings:\n  retry_policy:\n    backoff_duration: «5 seconds') },
     code: 'invalid-duration',
     path: 'spec.stacks[0].addons[0].settings.retry_policy.backoff_duration',
-    message: '"backoff_duration" is not a duration: "5 seconds" (write a number and a unit: 30s, 5m, 4h, 1h30m)',
+    message:
+      '"backoff_duration" is not a duration: "5 seconds" (write a number and a unit: 30s, 5m, 4h, 1h30m)',
   },
   {
     name: 'backoff_max as a bare number',
@@ -638,7 +699,10 @@ const cases: Case[] = [
   {
     name: 'unknown time zone',
     files: {
-      'c.yaml': A({}, 'settings:\n  sync_window:\n    schedule: "0 22 * * *"\n    duration: 1h\n    timezone: «Europe/Berln'),
+      'c.yaml': A(
+        {},
+        'settings:\n  sync_window:\n    schedule: "0 22 * * *"\n    duration: 1h\n    timezone: «Europe/Berln',
+      ),
     },
     code: 'invalid-timezone',
     path: 'spec.stacks[0].addons[0].settings.sync_window.timezone',
@@ -654,7 +718,10 @@ const cases: Case[] = [
   {
     name: 'misspelled sync_window field',
     files: {
-      'c.yaml': A({}, 'settings:\n  sync_window:\n    schedule: "0 22 * * *"\n    duration: 1h\n    «timezon: UTC'),
+      'c.yaml': A(
+        {},
+        'settings:\n  sync_window:\n    schedule: "0 22 * * *"\n    duration: 1h\n    «timezon: UTC',
+      ),
     },
     code: 'unknown-field',
     path: 'spec.stacks[0].addons[0].settings.sync_window.timezon',
@@ -669,7 +736,12 @@ const cases: Case[] = [
   },
   {
     name: 'JSON pointer without slash',
-    files: { 'c.yaml': A({}, 'settings:\n  ignore_differences:\n    - kind: Deployment\n      json_pointers: [«spec/replicas]') },
+    files: {
+      'c.yaml': A(
+        {},
+        'settings:\n  ignore_differences:\n    - kind: Deployment\n      json_pointers: [«spec/replicas]',
+      ),
+    },
     code: 'invalid-value',
     path: 'spec.stacks[0].addons[0].settings.ignore_differences[0].json_pointers[0]',
     message: 'JSON pointer "spec/replicas" must start with "/" (e.g. /spec/replicas)',
@@ -693,7 +765,8 @@ const cases: Case[] = [
     files: { 'c.yaml': A({}, 'job_configuration:\n  update_job_timeout: «ten minutes') },
     code: 'invalid-duration',
     path: 'spec.stacks[0].addons[0].job_configuration.update_job_timeout',
-    message: '"update_job_timeout" is not a duration: "ten minutes" (write a number and a unit: 30s, 5m, 4h, 1h30m)',
+    message:
+      '"update_job_timeout" is not a duration: "ten minutes" (write a number and a unit: 30s, 5m, 4h, 1h30m)',
   },
   {
     name: 'misspelled job_configuration field',
@@ -705,14 +778,25 @@ const cases: Case[] = [
   // ── parents, names, cycles ───────────────────────────────────────────────
   {
     name: 'missing parent with suggestion',
-    files: { 'c.yaml': cluster([stack('s', addons(addon({ name: 'cert-manager' }), addon({ name: 'b' }, 'parents:\n  - addon: «cert-manger')))]) },
+    files: {
+      'c.yaml': cluster([
+        stack(
+          's',
+          addons(addon({ name: 'cert-manager' }), addon({ name: 'b' }, 'parents:\n  - addon: «cert-manger')),
+        ),
+      ]),
+    },
     code: 'missing-parent',
     path: 'spec.stacks[0].addons[1].parents[0].addon',
     message: 'parent add-on "cert-manger" is not defined (did you mean "cert-manager"?)',
   },
   {
     name: 'parent of the wrong kind',
-    files: { 'c.yaml': cluster([stack('s', `${manifests(manifest('ns'))}\n${addons(addon({}, 'parents:\n  - addon: «ns'))}`)]) },
+    files: {
+      'c.yaml': cluster([
+        stack('s', `${manifests(manifest('ns'))}\n${addons(addon({}, 'parents:\n  - addon: «ns'))}`),
+      ]),
+    },
     code: 'parent-wrong-kind',
     path: 'spec.stacks[0].addons[0].parents[0].addon',
     message: 'parent "ns" is a manifest, not an add-on: write - manifest: ns',
@@ -736,20 +820,28 @@ const cases: Case[] = [
     files: { 'c.yaml': A({}, 'parents:\n  - «ns') },
     code: 'wrong-type',
     path: 'spec.stacks[0].addons[0].parents[0]',
-    message: 'parents[0] must be a mapping such as { manifest: NAME } or { addon: NAME }, got the string "ns"',
+    message:
+      'parents[0] must be a mapping such as { manifest: NAME } or { addon: NAME }, got the string "ns"',
   },
   {
     name: 'parent with both forms',
     files: { 'c.yaml': A({}, 'parents:\n  - addon: x\n    «name: x') },
     code: 'conflicting-fields',
     path: 'spec.stacks[0].addons[0].parents[0].name',
-    message: 'a parent entry holds exactly one of "manifest", "addon" or "name" + "kind", got "addon" and "name"',
+    message:
+      'a parent entry holds exactly one of "manifest", "addon" or "name" + "kind", got "addon" and "name"',
   },
   {
     name: 'two add-ons in a cycle',
     files: {
       'c.yaml': cluster([
-        stack('s', addons(addon({ name: 'a' }, 'parents:\n  - addon: b'), addon({ name: 'b' }, 'parents:\n  - addon: «a'))),
+        stack(
+          's',
+          addons(
+            addon({ name: 'a' }, 'parents:\n  - addon: b'),
+            addon({ name: 'b' }, 'parents:\n  - addon: «a'),
+          ),
+        ),
       ]),
     },
     code: 'dependency-cycle',
@@ -791,7 +883,9 @@ const cases: Case[] = [
   },
   {
     name: 'duplicate add-on names across stacks',
-    files: { 'c.yaml': cluster([stack('one', addons(addon())), stack('two', addons(addon({ name: '«a' })))]) },
+    files: {
+      'c.yaml': cluster([stack('one', addons(addon())), stack('two', addons(addon({ name: '«a' })))]),
+    },
     code: 'duplicate-name',
     path: 'spec.stacks[1].addons[0].name',
     message: 'duplicate add-on name "a" (first defined at c.yaml:9:17)',
@@ -816,7 +910,10 @@ const cases: Case[] = [
   },
   {
     name: 'include folder without YAML',
-    files: { 'c.yaml': cluster([stack('s', 'addons:\n  - include: «addons/')]), 'addons/README.md': '# none' },
+    files: {
+      'c.yaml': cluster([stack('s', 'addons:\n  - include: «addons/')]),
+      'addons/README.md': '# none',
+    },
     code: 'include-empty',
     path: 'spec.stacks[0].addons[0].include',
     message: 'included folder "addons" holds no .yaml or .yml file',
@@ -827,7 +924,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', 'addons:\n  - include: a.yaml')]), 'a.yaml': '«just text\n' },
     code: 'include-invalid',
     path: 'spec.stacks[0].addons[0].include',
-    message: 'included file "a.yaml" must hold an add-on entry (a mapping) or a list of them, got the string "just text"',
+    message:
+      'included file "a.yaml" must hold an add-on entry (a mapping) or a list of them, got the string "just text"',
   },
   {
     name: 'included manifest file mixes objects and entries',
@@ -842,7 +940,10 @@ const cases: Case[] = [
   },
   {
     name: 'include cycle',
-    files: { 'c.yaml': cluster([stack('s', 'addons:\n  - include: a.yaml')]), 'a.yaml': '- include: «a.yaml\n' },
+    files: {
+      'c.yaml': cluster([stack('s', 'addons:\n  - include: a.yaml')]),
+      'a.yaml': '- include: «a.yaml\n',
+    },
     code: 'include-cycle',
     path: 'spec.stacks[0].addons[0].include[0].include',
     message: 'include of "a.yaml" forms a cycle: c.yaml → a.yaml → a.yaml',
@@ -870,7 +971,10 @@ const cases: Case[] = [
   },
   {
     name: 'include entry with extra fields',
-    files: { 'c.yaml': cluster([stack('s', 'addons:\n  - include: a.yaml\n    «name: x')]), 'a.yaml': 'name: x\n' },
+    files: {
+      'c.yaml': cluster([stack('s', 'addons:\n  - include: a.yaml\n    «name: x')]),
+      'a.yaml': 'name: x\n',
+    },
     code: 'unknown-field',
     path: 'spec.stacks[0].addons[0].name',
     message: 'unknown field "name" in include entry',
@@ -881,26 +985,38 @@ const cases: Case[] = [
     files: { 'c.yaml': A({}, 'configuration:\n  values: |\n    auth:\n      password: «hunter2') },
     code: 'plaintext-secret',
     path: 'spec.stacks[0].addons[0].configuration.values.auth.password',
-    message: '"auth.password" looks like a plaintext secret; encrypt it with SOPS and list it in encrypted_paths',
+    message:
+      '"auth.password" looks like a plaintext secret; encrypt it with SOPS and list it in encrypted_paths',
     severity: 'warning',
   },
   {
     name: 'plaintext api_key in a values file',
-    files: { 'c.yaml': A({}, 'configuration:\n  from_file: v.yaml'), 'v.yaml': 'datadog:\n  api_key: «abc123\n' },
+    files: {
+      'c.yaml': A({}, 'configuration:\n  from_file: v.yaml'),
+      'v.yaml': 'datadog:\n  api_key: «abc123\n',
+    },
     code: 'plaintext-secret',
     path: 'spec.stacks[0].addons[0].configuration.from_file.datadog.api_key',
-    message: '"datadog.api_key" looks like a plaintext secret; encrypt it with SOPS and list it in encrypted_paths',
+    message:
+      '"datadog.api_key" looks like a plaintext secret; encrypt it with SOPS and list it in encrypted_paths',
     severity: 'warning',
   },
   {
     name: 'plaintext token in a Secret manifest',
     files: {
-      'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: s.yaml\n    encrypted_paths: [stringData.password]')]),
-      's.yaml': 'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: ENC[AES256_GCM,data:x,type:str]\n  token: «abc\n',
+      'c.yaml': cluster([
+        stack(
+          's',
+          'manifests:\n  - name: m\n    from_file: s.yaml\n    encrypted_paths: [stringData.password]',
+        ),
+      ]),
+      's.yaml':
+        'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: ENC[AES256_GCM,data:x,type:str]\n  token: «abc\n',
     },
     code: 'plaintext-secret',
     path: 'spec.stacks[0].manifests[0].from_file.stringData.token',
-    message: 'Secret entry "stringData.token" is stored in plaintext; encrypt it with SOPS and list it in encrypted_paths',
+    message:
+      'Secret entry "stringData.token" is stored in plaintext; encrypt it with SOPS and list it in encrypted_paths',
     severity: 'warning',
   },
 ];

@@ -43,14 +43,28 @@ describe('suggest', () => {
 });
 
 describe('cron and time zones', () => {
-  it.each(['0 22 * * *', '*/5 * * * *', '0 0 1 JAN *', '0 9 * * MON-FRI', '0 0 L * *', '0 0 * * 5#2', '30 0 22 * * *', '@daily'])(
-    'accepts %s',
-    (e) => expect(cronError(e)).toBeUndefined(),
-  );
-  it.each(['', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', '* * * * 8', '*/0 * * * *', '5-1 * * * *', '@sometimes', 'a b c d e'])(
-    'rejects %j',
-    (e) => expect(cronError(e)).toBeTypeOf('string'),
-  );
+  it.each([
+    '0 22 * * *',
+    '*/5 * * * *',
+    '0 0 1 JAN *',
+    '0 9 * * MON-FRI',
+    '0 0 L * *',
+    '0 0 * * 5#2',
+    '30 0 22 * * *',
+    '@daily',
+  ])('accepts %s', (e) => expect(cronError(e)).toBeUndefined());
+  it.each([
+    '',
+    '60 * * * *',
+    '* 24 * * *',
+    '* * 0 * *',
+    '* * * 13 *',
+    '* * * * 8',
+    '*/0 * * * *',
+    '5-1 * * * *',
+    '@sometimes',
+    'a b c d e',
+  ])('rejects %j', (e) => expect(cronError(e)).toBeTypeOf('string'));
   it('knows IANA zones', () => {
     expect(isValidTimeZone('Europe/Berlin')).toBe(true);
     expect(isValidTimeZone('UTC')).toBe(true);
@@ -63,7 +77,9 @@ describe('sha256 and canonical JSON', () => {
     expect(sha256Hex(s)).toBe(createHash('sha256').update(s).digest('hex'));
   });
   it('sorts keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 });
 
@@ -79,14 +95,26 @@ describe('small helpers', () => {
     expect(parseDuration('30')).toBeUndefined();
   });
   it('substitutes both variable forms and lists undefined ones', () => {
-    const r = substituteVariables('a=${{ ankra.x }} b=${{vars.x}} c=${{ vars.y }} d=${{ github.sha }}', { x: '1' });
+    const r = substituteVariables('a=${{ ankra.x }} b=${{vars.x}} c=${{ vars.y }} d=${{ github.sha }}', {
+      x: '1',
+    });
     expect(r.text).toBe('a=1 b=1 c=${{ vars.y }} d=${{ github.sha }}');
     expect(r.undefinedVariables.map((u) => u.name)).toEqual(['y']);
   });
   it('recognises secret-looking keys', () => {
-    for (const k of ['password', 'dbPassword', 'api_key', 'apiKey', 'client-secret', 'private_key', 'token', 'authToken'])
+    for (const k of [
+      'password',
+      'dbPassword',
+      'api_key',
+      'apiKey',
+      'client-secret',
+      'private_key',
+      'token',
+      'authToken',
+    ])
       expect(isSecretKey(k)).toBe(true);
-    for (const k of ['existingSecret', 'secretName', 'tokenFile', 'username', 'passwordKey']) expect(isSecretKey(k)).toBe(false);
+    for (const k of ['existingSecret', 'secretName', 'tokenFile', 'username', 'passwordKey'])
+      expect(isSecretKey(k)).toBe(false);
   });
   it('lists files of a folder recursively and sorted', () => {
     const src = new MemoryFileSource({ 'a/z.yaml': '', 'a/b/c.yml': '', 'ab/x.yaml': '' });
@@ -120,11 +148,22 @@ describe('loading', () => {
   it('reports every error at once', () => {
     const r = load({
       'c.yaml': cluster([
-        stack('s', addons(addon({ chart_version: '1.20', namespace: 'Bad_NS', '«x': null }), addon({ name: 'b', chart_name: null }, 'parents: [{ addon: nope }]'))),
+        stack(
+          's',
+          addons(
+            addon({ chart_version: '1.20', namespace: 'Bad_NS', '«x': null }),
+            addon({ name: 'b', chart_name: null }, 'parents: [{ addon: nope }]'),
+          ),
+        ),
       ]),
     });
     expect(r.definition).toBeUndefined();
-    expect(r.diagnostics.map((d) => d.code)).toEqual(['unquoted-chart-version', 'invalid-namespace', 'missing-field', 'missing-parent']);
+    expect(r.diagnostics.map((d) => d.code)).toEqual([
+      'unquoted-chart-version',
+      'invalid-namespace',
+      'missing-field',
+      'missing-parent',
+    ]);
   });
 
   it('keeps a quoted or dotted chart_version as a string', () => {
@@ -232,25 +271,51 @@ describe('plan', () => {
 
   it('layers a stack by parents', () => {
     const w0 = plan.waves[0]!.stacks[0]!;
-    expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([['manifest/ns'], ['addon/a', 'addon/b'], ['addon/c']]);
+    expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([
+      ['manifest/ns'],
+      ['addon/a', 'addon/b'],
+      ['addon/c'],
+    ]);
     expect(w0.layers[2]!.members[0]!.parents).toEqual(['addon/a', 'addon/b']);
   });
 
   it('tears down in reverse', () => {
     expect(plan.teardown.map((w) => w.wave)).toEqual([null, 1, 0]);
     const w0 = plan.teardown[2]!.stacks[0]!;
-    expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([['addon/c'], ['addon/a', 'addon/b'], ['manifest/ns']]);
+    expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([
+      ['addon/c'],
+      ['addon/a', 'addon/b'],
+      ['manifest/ns'],
+    ]);
   });
 
   it('hashes content, not position', () => {
-    const a1 = load({ 'c.yaml': cluster([stack('s', addons(addon({}, 'configuration:\n  values: "x: 1"')))]) }).definition!;
-    const a2 = load({
-      'c.yaml': cluster([stack('other', `description: moved\n${addons(addon({}, 'configuration:\n  values: |\n    x: 1\n'))}`)]),
+    const a1 = load({
+      'c.yaml': cluster([stack('s', addons(addon({}, 'configuration:\n  values: "x: 1"')))]),
     }).definition!;
-    const a3 = load({ 'c.yaml': cluster([stack('s', addons(addon({}, 'configuration:\n  values: "x: 2"')))]) }).definition!;
+    const a2 = load({
+      'c.yaml': cluster([
+        stack('other', `description: moved\n${addons(addon({}, 'configuration:\n  values: |\n    x: 1\n'))}`),
+      ]),
+    }).definition!;
+    const a3 = load({
+      'c.yaml': cluster([stack('s', addons(addon({}, 'configuration:\n  values: "x: 2"')))]),
+    }).definition!;
     const h = (d: typeof a1) => memberContentHash(d.stacks[0]!.addons[0]!);
     expect(h(a1)).toMatch(/^[0-9a-f]{64}$/);
     expect(h(a2)).toBe(h(a1));
     expect(h(a3)).not.toBe(h(a1));
+  });
+});
+
+describe('generator (bench input)', () => {
+  it('generates a valid definition of the requested size', async () => {
+    const { generateDefinition } = await import('./generate.ts');
+    const gen = generateDefinition({ files: 10, perFile: 4 });
+    const r = loadDefinition(new MemoryFileSource(gen.files), gen.main);
+    expect(r.diagnostics).toEqual([]);
+    expect(gen.members).toBe(40);
+    expect(r.definition!.stacks.reduce((n, s) => n + s.manifests.length + s.addons.length, 0)).toBe(40);
+    expect(buildPlan(r.definition!).memberCount).toBe(40);
   });
 });
