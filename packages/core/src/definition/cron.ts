@@ -1,105 +1,47 @@
 /**
- * Cron expression check for sync window schedules. Accepts what croner
- * accepts in its default mode: 5 fields (minute hour day-of-month month
- * day-of-week) or 6 (leading seconds); `*`, `?`, lists, ranges, steps
- * (`*\/5`, `1-30/2`), month and weekday names (`JAN`, `MON-FRI`), weekday 0-7,
- * `L` (last day of month / `5L` last Friday), `W` (nearest weekday), `#`
- * (`MON#2`), and the nicknames `@yearly @annually @monthly @weekly @daily
- * @midnight @hourly`. (croner itself is not installed in this workspace; this
- * is a pure re-implementation of its syntax check.)
+ * Cron expression check for sync window schedules, done by croner (`mode: '5-part'`):
+ * exactly 5 fields (minute hour day-of-month month day-of-week) or one of croner's nicknames
+ * (`@yearly @annually @monthly @weekly @daily @midnight @hourly`). Field syntax is croner's:
+ * `*`, `?`, lists, ranges, steps (`*\/5`, `1-30/2`, and `5/10` via `sloppyRanges`), month and
+ * weekday names, weekday 0-7, and croner's `L`, `W`, `#` extensions. Croner's own messages are
+ * terse (and report some values zero-based), so they are reworded here. The caller prefixes the
+ * message with the schedule itself.
  */
+import { Cron } from 'croner';
 
-const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const FIELDS_HINT = 'expected 5 fields: minute hour day-of-month month day-of-week';
 
-interface FieldRule {
-  name: string;
-  min: number;
-  max: number;
-  names?: readonly string[];
-  nameBase?: number;
-  special?: 'dom' | 'dow';
-}
+/** Croner's field names (in its "Invalid value for <field>" errors) → our field and its range. */
+const CRONER_FIELDS: Readonly<Record<string, { index: number; name: string; allowed: string }>> = {
+  minute: { index: 0, name: 'minute', allowed: '0-59' },
+  hour: { index: 1, name: 'hour', allowed: '0-23' },
+  day: { index: 2, name: 'day of month', allowed: '1-31' },
+  nearestWeekdays: { index: 2, name: 'day of month', allowed: '1-31' },
+  month: { index: 3, name: 'month', allowed: '1-12 or JAN-DEC' },
+  dayOfWeek: { index: 4, name: 'day of week', allowed: '0-7 or SUN-SAT' },
+};
 
-const SECOND: FieldRule = { name: 'second', min: 0, max: 59 };
-const MINUTE: FieldRule = { name: 'minute', min: 0, max: 59 };
-const HOUR: FieldRule = { name: 'hour', min: 0, max: 23 };
-const DOM: FieldRule = { name: 'day of month', min: 1, max: 31, special: 'dom' };
-const MONTH: FieldRule = { name: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 };
-const DOW: FieldRule = { name: 'day of week', min: 0, max: 7, names: DAYS, nameBase: 0, special: 'dow' };
-
-/** Returns undefined when `expr` is a valid cron expression, else why not. */
+/** Returns undefined when `expr` is a valid sync window schedule, else why not. */
 export function cronError(expr: string): string | undefined {
   const trimmed = expr.trim();
   if (trimmed === '') return 'the schedule is empty';
-  if (trimmed.startsWith('@')) {
-    return NICKNAMES.has(trimmed.toLowerCase()) ? undefined : `unknown nickname "${trimmed}"`;
-  }
   const fields = trimmed.split(/\s+/);
-  let rules: FieldRule[];
-  if (fields.length === 5) rules = [MINUTE, HOUR, DOM, MONTH, DOW];
-  else if (fields.length === 6) rules = [SECOND, MINUTE, HOUR, DOM, MONTH, DOW];
-  else return `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
-  for (let i = 0; i < rules.length; i++) {
-    const err = fieldError(fields[i]!, rules[i]!);
-    if (err) return err;
+  if (!trimmed.startsWith('@') && fields.length !== 5)
+    return `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  try {
+    new Cron(trimmed, { mode: '5-part', sloppyRanges: true, paused: true });
+    return undefined;
+  } catch (e) {
+    if (trimmed.startsWith('@'))
+      return `unsupported nickname "${trimmed}"; use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly`;
+    const reason = (e instanceof Error ? e.message : String(e))
+      .replace(/^CronPattern:\s*/, '')
+      .replace(/\.$/, '');
+    const range = /^Invalid value for (\w+):/.exec(reason);
+    const field = range ? CRONER_FIELDS[range[1]!] : undefined;
+    if (field) return `invalid ${field.name} "${fields[field.index]}" (allowed ${field.allowed})`;
+    return `${reason}; ${FIELDS_HINT}`;
   }
-  return undefined;
-}
-
-function value(token: string, rule: FieldRule): number | undefined {
-  if (/^\d+$/.test(token)) return Number(token);
-  if (rule.names) {
-    const i = rule.names.indexOf(token.toUpperCase());
-    if (i >= 0) return i + (rule.nameBase ?? 0);
-  }
-  return undefined;
-}
-
-function fieldError(field: string, rule: FieldRule): string | undefined {
-  for (const part of field.split(',')) {
-    if (part === '') return `empty list item in ${rule.name} field "${field}"`;
-    const err = partError(part, rule);
-    if (err) return err;
-  }
-  return undefined;
-}
-
-function partError(part: string, rule: FieldRule): string | undefined {
-  const bad = `invalid ${rule.name} "${part}" (allowed ${rule.min}-${rule.max})`;
-  if (part === '?' || part === '*') return undefined;
-  if (rule.special === 'dom') {
-    if (part === 'L' || part === 'LW') return undefined;
-    if (/^\d+W$/.test(part)) return inRange(Number(part.slice(0, -1)), rule) ? undefined : bad;
-  }
-  if (rule.special === 'dow') {
-    const hash = /^([A-Za-z]+|\d+)#([1-5])$/.exec(part);
-    if (hash)
-      return value(hash[1]!, rule) !== undefined && inRange(value(hash[1]!, rule)!, rule) ? undefined : bad;
-    const last = /^([A-Za-z]+|\d+)L$/.exec(part);
-    if (last)
-      return value(last[1]!, rule) !== undefined && inRange(value(last[1]!, rule)!, rule) ? undefined : bad;
-  }
-  const [range, step, ...extra] = part.split('/');
-  if (extra.length > 0) return bad;
-  if (step !== undefined && (!/^\d+$/.test(step) || Number(step) === 0))
-    return `invalid step "${step}" in ${rule.name}`;
-  if (range === '*' || range === '?') return undefined;
-  const bounds = range!.split('-');
-  if (bounds.length > 2) return bad;
-  const from = value(bounds[0]!, rule);
-  if (from === undefined || !inRange(from, rule)) return bad;
-  if (bounds.length === 2) {
-    const to = value(bounds[1]!, rule);
-    if (to === undefined || !inRange(to, rule)) return bad;
-    if (to < from) return `range "${range}" in ${rule.name} runs backwards`;
-  }
-  return undefined;
-}
-
-function inRange(n: number, rule: FieldRule): boolean {
-  return n >= rule.min && n <= rule.max;
 }
 
 /** True when `tz` is an IANA time zone name the runtime knows (`Europe/Berlin`, `UTC`). */

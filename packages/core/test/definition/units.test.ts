@@ -50,7 +50,6 @@ describe('cron and time zones', () => {
     '0 9 * * MON-FRI',
     '0 0 L * *',
     '0 0 * * 5#2',
-    '30 0 22 * * *',
     '@daily',
   ])('accepts %s', (e) => expect(cronError(e)).toBeUndefined());
   it.each([
@@ -64,6 +63,7 @@ describe('cron and time zones', () => {
     '5-1 * * * *',
     '@sometimes',
     'a b c d e',
+    '30 0 22 * * *',
   ])('rejects %j', (e) => expect(cronError(e)).toBeTypeOf('string'));
   it('knows IANA zones', () => {
     expect(isValidTimeZone('Europe/Berlin')).toBe(true);
