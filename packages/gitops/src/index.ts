@@ -1,3 +1,10 @@
+export {
+  type BitbucketCloudAuth,
+  BitbucketCloudReader,
+  type BitbucketCloudReaderOptions,
+  type BitbucketOAuthTokens,
+} from './bitbucketCloud.ts';
+export { type BitbucketDcAuth, BitbucketDcReader, type BitbucketDcReaderOptions } from './bitbucketDc.ts';
 export * from './errors.ts';
 export { classifyGitFailure, type GitAuth, type GitRunOptions, type GitRunResult, runGit } from './git.ts';
 export {
@@ -7,6 +14,8 @@ export {
   type GitFetchResult,
   GitRepoReader,
 } from './gitCache.ts';
+export { GitHubReader, type GitHubReaderOptions } from './github.ts';
+export { ApiClient, type ApiClientOptions, type ApiRequest, encodePath, type FetchFn } from './http.ts';
 export { findRepoRoot, LocalFileSource } from './localFiles.ts';
 export { REDACTED, Redactor, redact, truncate } from './redact.ts';
 export {
@@ -17,6 +26,7 @@ export {
   type RepoEntry,
   type RepoEntryType,
   type RepoReader,
+  readAllFiles,
   walkFiles,
 } from './repoReader.ts';
 export { TreeReader } from './treeReader.ts';

@@ -100,3 +100,23 @@ export function atCommit(reader: RepoReader, sha: string): CommitFiles {
     walkFiles: (dir, filter) => walkFiles(reader, dir, sha, filter),
   };
 }
+
+/**
+ * Reads every file below `dir` (filtered) at one commit into memory, e.g. to build core's
+ * synchronous `MemoryFileSource` from an API-backed reader. Reads with bounded parallelism.
+ */
+export async function readAllFiles(
+  reader: RepoReader,
+  sha: string,
+  dir = '',
+  filter: (path: string) => boolean = () => true,
+): Promise<Map<string, string>> {
+  const paths = await walkFiles(reader, dir, sha, filter);
+  const out = new Map<string, string>();
+  for (let i = 0; i < paths.length; i += 8) {
+    const batch = paths.slice(i, i + 8);
+    const contents = await Promise.all(batch.map((p) => reader.readFile(p, sha)));
+    batch.forEach((p, j) => out.set(p, contents[j] ?? ''));
+  }
+  return out;
+}
