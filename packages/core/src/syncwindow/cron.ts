@@ -1,143 +1,86 @@
 /**
- * Standard 5-field cron expressions ("minute hour day-of-month month day-of-week"), parsed into sets.
- * Supports `*`, `?`, lists, ranges, steps (`*\/15`, `1-30/2`, `5/10`), month and weekday names
- * (JAN-DEC, SUN-SAT), 7 as Sunday, and the macros @yearly @annually @monthly @weekly @daily
- * @midnight @hourly. As in Vixie cron, when both day-of-month and day-of-week are restricted a day
- * matches if either does.
+ * Cron expressions for sync windows, parsed and evaluated by croner. A schedule has the standard
+ * 5 fields ("minute hour day-of-month month day-of-week") or is a nickname (@yearly @annually
+ * @monthly @weekly @daily @midnight @hourly). croner's syntax applies: `*`, `?`, lists, ranges,
+ * steps (`*\/15`, `1-30/2`, and `5/10`, which `sloppyRanges` keeps accepting), month and weekday
+ * names, 7 as Sunday, `L`, `W` and `#`. As in Vixie cron, when both day-of-month and day-of-week
+ * are restricted a day matches if either does (croner's default; a `+` before the weekday field
+ * asks for both).
  */
+import { Cron, type CronOptions } from 'croner';
 
 /** A malformed cron expression. */
 export class CronExpressionError extends Error {
   readonly expression: string;
-  constructor(expression: string, reason: string) {
-    super(`invalid cron expression "${expression}": ${reason}`);
+  constructor(expression: string, reason: string, cause?: unknown) {
+    super(`invalid cron expression "${expression}": ${reason}`, cause === undefined ? undefined : { cause });
     this.name = 'CronExpressionError';
     this.expression = expression;
   }
 }
 
+/** A validated cron expression; evaluate it with `nextRun` / `previousRun`. */
 export type CronSchedule = {
-  source: string;
-  minutes: readonly number[];
-  hours: readonly number[];
-  daysOfMonth: ReadonlySet<number>;
-  months: ReadonlySet<number>;
-  /** 0 = Sunday. */
-  daysOfWeek: ReadonlySet<number>;
-  domRestricted: boolean;
-  dowRestricted: boolean;
+  /** The expression as written. */
+  readonly source: string;
 };
 
-const MACROS: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
+/**
+ * How croner reads a sync window schedule:
+ * - `mode: '5-part'`: exactly 5 fields (no seconds or years), so a window opens on a whole minute;
+ * - `fixedTimeRule: 'no-wildcard'`: DST handling as in Vixie cron. A schedule naming its minutes and
+ *   hours without `*`, `?` or a step (`30 2 * * *`, `0 1,13 * * *`) is a fixed-time schedule: a
+ *   time skipped by a spring-forward opens the window when the clock jumps (02:30 on a
+ *   02:00→03:00 night opens at 03:00), and a time repeated by a fall-back opens it once, at the
+ *   first occurrence. That is what a maintenance window needs: "every night at 02:30" keeps exactly
+ *   one window a night. A schedule with a wildcard or step (`*\/20 * * * *`, `0 * * * *`) is an
+ *   interval schedule and follows elapsed time: wall times that do not exist are skipped, and
+ *   repeated wall times open a window on each pass, so windows keep coming at the same real
+ *   interval through the DST change.
+ * - `sloppyRanges: true`: accept `5/10` (from 5, every 10) as the definition validator does.
+ */
+const CRON_OPTIONS: CronOptions = {
+  mode: '5-part',
+  fixedTimeRule: 'no-wildcard',
+  sloppyRanges: true,
 };
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const FIELD_HINT =
+  'expected 5 fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 0-7 or SUN-SAT';
 
-type FieldSpec = { name: string; min: number; max: number; names?: readonly string[]; nameBase?: number };
-
-const FIELDS: readonly FieldSpec[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day-of-month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 },
-  { name: 'day-of-week', min: 0, max: 7, names: DAYS, nameBase: 0 },
-];
-
-function parseField(
-  expr: string,
-  text: string,
-  spec: FieldSpec,
-): { values: Set<number>; restricted: boolean } {
-  const fail = (why: string): never => {
-    throw new CronExpressionError(expr, `${spec.name} field "${text}": ${why}`);
-  };
-  const value = (raw: string): number => {
-    const lower = raw.toLowerCase();
-    const named = spec.names?.indexOf(lower) ?? -1;
-    if (named >= 0) return named + (spec.nameBase ?? 0);
-    if (!/^\d+$/.test(raw)) fail(`"${raw}" is not a number`);
-    const n = Number(raw);
-    if (n < spec.min || n > spec.max) fail(`${n} is outside ${spec.min}-${spec.max}`);
-    return n;
-  };
-  const values = new Set<number>();
-  const restricted = !(text === '*' || text === '?');
-  for (const part of text.split(',')) {
-    if (part === '') fail('empty list item');
-    const [range, stepText, extra] = part.split('/');
-    if (extra !== undefined) fail('more than one "/"');
-    let step = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
-        fail(`step "${stepText}" must be a positive number`);
-      step = Number(stepText);
-    }
-    let lo: number;
-    let hi: number;
-    if (range === '*' || range === '?') {
-      lo = spec.min;
-      hi = spec.name === 'day-of-week' ? 6 : spec.max;
-    } else if (range?.includes('-')) {
-      const [a, b, more] = range.split('-');
-      if (more !== undefined || a === undefined || b === undefined) fail(`bad range "${range}"`);
-      lo = value(a as string);
-      hi = value(b as string);
-      if (hi < lo) fail(`range ${lo}-${hi} is backwards`);
-    } else {
-      lo = value(range as string);
-      hi = stepText !== undefined ? (spec.name === 'day-of-week' ? 6 : spec.max) : lo;
-    }
-    for (let v = lo; v <= hi; v += step) values.add(spec.name === 'day-of-week' && v === 7 ? 0 : v);
+/** Builds a croner job (never started: no function, so no timer) for `source` in `timeZone`. */
+function newCron(source: string, timeZone: string): Cron {
+  const text = source.trim();
+  if (text === '') throw new CronExpressionError(source, 'the expression is empty');
+  try {
+    return new Cron(text, { ...CRON_OPTIONS, timezone: timeZone });
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^CronPattern:\s*/, '');
+    throw new CronExpressionError(source, `${reason} (${FIELD_HINT})`, e);
   }
-  return { values, restricted };
 }
 
-/** Parses a 5-field expression or macro; throws CronExpressionError. */
+/** Parsed croner jobs per schedule and zone (a job is bound to one zone). */
+const jobs = new WeakMap<CronSchedule, Map<string, Cron>>();
+
+/** The croner job evaluating `schedule` in `timeZone`; throws CronExpressionError. */
+export function cronInZone(schedule: CronSchedule, timeZone: string): Cron {
+  let byZone = jobs.get(schedule);
+  if (!byZone) {
+    byZone = new Map();
+    jobs.set(schedule, byZone);
+  }
+  let job = byZone.get(timeZone);
+  if (!job) {
+    job = newCron(schedule.source, timeZone);
+    byZone.set(timeZone, job);
+  }
+  return job;
+}
+
+/** Validates a 5-field expression or nickname; throws CronExpressionError. */
 export function parseCronExpression(expression: string): CronSchedule {
-  const trimmed = expression.trim();
-  const text = MACROS[trimmed.toLowerCase()] ?? trimmed;
-  if (text.startsWith('@')) throw new CronExpressionError(expression, `unknown macro "${text}"`);
-  const parts = text.split(/\s+/);
-  if (parts.length !== 5) {
-    throw new CronExpressionError(
-      expression,
-      `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`,
-    );
-  }
-  const [min, hour, dom, month, dow] = parts.map((p, i) =>
-    parseField(expression, p, FIELDS[i] as FieldSpec),
-  ) as [
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-    ReturnType<typeof parseField>,
-  ];
-  return {
-    source: expression,
-    minutes: [...min.values].sort((a, b) => a - b),
-    hours: [...hour.values].sort((a, b) => a - b),
-    daysOfMonth: dom.values,
-    months: month.values,
-    daysOfWeek: dow.values,
-    domRestricted: dom.restricted,
-    dowRestricted: dow.restricted,
-  };
-}
-
-/** Whether a calendar day (month 1-12, weekday 0 = Sunday) matches the schedule's day fields. */
-export function cronMatchesDay(s: CronSchedule, month: number, day: number, weekday: number): boolean {
-  if (!s.months.has(month)) return false;
-  const domOk = s.daysOfMonth.has(day);
-  const dowOk = s.daysOfWeek.has(weekday);
-  if (s.domRestricted && s.dowRestricted) return domOk || dowOk;
-  return domOk && dowOk;
+  const schedule: CronSchedule = { source: expression };
+  cronInZone(schedule, 'UTC');
+  return schedule;
 }

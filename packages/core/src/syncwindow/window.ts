@@ -94,7 +94,8 @@ export function compileSyncWindow(spec: SyncWindowSpec): CompiledSyncWindow {
       throw new SyncWindowError('invalid_schedule', 'schedule', e.message, e);
     throw e;
   }
-  if (nextRun(schedule, 'UTC', Date.UTC(2000, 0, 1)) === undefined) {
+  // croner searches forward until it finds a run or gives up (31 February never comes).
+  if (nextRun(schedule, timezone, Date.UTC(2000, 0, 1)) === undefined) {
     throw new SyncWindowError(
       'schedule_never_fires',
       'schedule',
@@ -131,8 +132,8 @@ function overrideActive(
 }
 
 /**
- * Whether work may run at `now`. The most recent window start at or before `now` is found in the
- * window's zone (DST-correct, see `fireInstant`); the window is open when `now` is before
+ * Whether work may run at `now`. croner finds the most recent window start at or before `now` in
+ * the window's zone (DST rules: see CRON_OPTIONS in cron.ts); the window is open when `now` is before
  * start + duration (start inclusive, end exclusive). A disabled window never restricts. An active
  * override admits work outside the window. Throws SyncWindowError for an invalid enabled window.
  */
