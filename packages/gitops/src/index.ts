@@ -30,3 +30,13 @@ export {
   walkFiles,
 } from './repoReader.ts';
 export { TreeReader } from './treeReader.ts';
+export { signBody, verifySignature } from './webhookSignature.ts';
+export {
+  type PushEvent,
+  parseWebhook,
+  type WebhookDelivery,
+  type WebhookHeaders,
+  type WebhookOptions,
+  type WebhookProvider,
+  type WebhookRequest,
+} from './webhooks.ts';
