@@ -5,6 +5,13 @@ export {
   type BitbucketOAuthTokens,
 } from './bitbucketCloud.ts';
 export { type BitbucketDcAuth, BitbucketDcReader, type BitbucketDcReaderOptions } from './bitbucketDc.ts';
+export {
+  ENCRYPT_MARKER,
+  leafKeyRegex,
+  type MarkResult,
+  markEncryptedPaths,
+  parseEncryptedPath,
+} from './encryptedPaths.ts';
 export * from './errors.ts';
 export { classifyGitFailure, type GitAuth, type GitRunOptions, type GitRunResult, runGit } from './git.ts';
 export {
@@ -29,6 +36,15 @@ export {
   readAllFiles,
   walkFiles,
 } from './repoReader.ts';
+export {
+  type EncryptOptions,
+  type EncryptResult,
+  formatFromPath,
+  isSopsEncrypted,
+  Sops,
+  type SopsFormat,
+  type SopsOptions,
+} from './sops.ts';
 export { TreeReader } from './treeReader.ts';
 export { signBody, verifySignature } from './webhookSignature.ts';
 export {
