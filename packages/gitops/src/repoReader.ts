@@ -116,7 +116,7 @@ export async function readAllFiles(
   for (let i = 0; i < paths.length; i += 8) {
     const batch = paths.slice(i, i + 8);
     const contents = await Promise.all(batch.map((p) => reader.readFile(p, sha)));
-    batch.forEach((p, j) => out.set(p, contents[j] ?? ''));
+    for (const [j, p] of batch.entries()) out.set(p, contents[j] ?? '');
   }
   return out;
 }

@@ -168,7 +168,7 @@ function parseBitbucketCloud(
   const pushes: PushEvent[] = [];
   for (const c of changes) {
     const ref = c.new ?? c.old;
-    if (!ref || ref.type !== 'branch') continue;
+    if (ref?.type !== 'branch') continue;
     const deleted = !c.new;
     pushes.push({
       provider: 'bitbucket_cloud',
