@@ -149,6 +149,20 @@ export class GitCache {
     await removeTree(join(this.dir, 'trees', sha));
   }
 
+  /** Deletes every materialised tree except those of `keep` (e.g. the SHAs still in use). */
+  async pruneTrees(keep: Iterable<string> = []): Promise<string[]> {
+    const keepSet = new Set(keep);
+    const treesDir = join(this.dir, 'trees');
+    if (!existsSync(treesDir)) return [];
+    const removed: string[] = [];
+    for (const name of await readdir(treesDir)) {
+      if (keepSet.has(name) || name.startsWith('.tmp-')) continue;
+      await removeTree(join(treesDir, name));
+      removed.push(name);
+    }
+    return removed.sort();
+  }
+
   /** A RepoReader over this cache for one remote. */
   reader(url: string, auth?: GitAuth): GitRepoReader {
     return new GitRepoReader(this, url, auth);

@@ -246,6 +246,21 @@ exec sh -c "$1"
     expect((err as GitError).command).toContain('rev-parse');
   });
 
+  it('serialises concurrent fetches of one repository and prunes trees', async () => {
+    const cache = newCache();
+    const results = await Promise.all([
+      cache.checkout({ url: openUrl, ref: 'main' }),
+      cache.checkout({ url: openUrl, ref: 'main' }),
+      cache.checkout({ url: openUrl, ref: first }),
+    ]);
+    expect(results[0]?.sha).toBe(results[1]?.sha);
+    expect(results[2]?.sha).toBe(first);
+    const head = results[0]?.sha ?? '';
+    const removed = await cache.pruneTrees([head]);
+    expect(removed).toEqual(head === first ? [] : [first]);
+    expect(existsSync(results[0]?.dir ?? '')).toBe(true);
+  });
+
   it('re-fetches an unchanged repository incrementally and fast', async () => {
     const cache = newCache();
     await cache.fetch({ url: openUrl, ref: 'main' });
