@@ -60,9 +60,9 @@ export async function deployAddon(
   a: AddonMember,
   hash: string,
   stored: StoredRelease | undefined,
-  opts: { takeOwnership?: boolean } = {},
+  opts: { takeOwnership?: boolean; force?: boolean; description?: string } = {},
 ): Promise<AddonResult> {
-  if (isUnchanged(stored, hash)) {
+  if (!opts.force && isUnchanged(stored, hash)) {
     return { action: 'unchanged', revision: stored!.version, message: `revision ${stored!.version} is current` };
   }
   const chart = await ctx.charts.resolve({
@@ -82,6 +82,9 @@ export async function deployAddon(
     createNamespace: syncOption(a, 'CreateNamespace') === 'true',
     rollbackOnFailure: true,
     takeOwnership: opts.takeOwnership,
+    // Git is the source of truth: fields another manager took (kubectl scale, edits) come back
+    forceConflicts: true,
+    description: opts.description,
     historyMax: a.settings.revisionHistoryLimit,
     timeoutMs,
     serverSide: ssa === 'true' ? 'true' : ssa === 'false' ? 'false' : 'auto',

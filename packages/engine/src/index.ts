@@ -8,3 +8,4 @@ export { parseManifest, CLUSTER_SCOPED } from './manifestText.ts';
 export { type EngineContext, LABEL_CLUSTER, LABEL_STACK, LABEL_MEMBER, LABEL_HASH, hashLabel } from './context.ts';
 export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
 export { createEngineContext, type EngineContextOptions } from './create.ts';
+export * from './sweep/index.ts';

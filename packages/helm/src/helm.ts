@@ -46,6 +46,7 @@ export class Helm {
     if (o.timeoutMs !== undefined) args.push('--timeout', duration(o.timeoutMs));
     if (o.serverSide) args.push(`--server-side=${o.serverSide}`);
     if (o.forceReplace) args.push('--force-replace');
+    if (o.forceConflicts) args.push('--force-conflicts');
     if (o.description) args.push('--description', o.description);
     if (o.labels && Object.keys(o.labels).length > 0) {
       args.push('--labels', Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(','));

@@ -49,6 +49,8 @@ export interface UpgradeOptions {
   timeoutMs?: number;
   serverSide?: ServerSide;
   forceReplace?: boolean;
+  /** With server-side apply, take fields that another field manager owns (`--force-conflicts`). */
+  forceConflicts?: boolean;
   description?: string;
   /** Labels on the release's storage Secret (`--labels`), readable without decoding the release. */
   labels?: Record<string, string>;

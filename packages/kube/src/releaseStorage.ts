@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 
 /** A Helm release as stored by Helm (helm.sh/release.v1 Secret), decoded without spawning helm. */
@@ -117,4 +117,44 @@ export function latestOf(secrets: V1Secret[]): StoredRelease[] {
     if (!cur || Number(cur.metadata?.labels?.version) < v) newest.set(key, s);
   }
   return [...newest.values()].map(decodeReleaseSecret);
+}
+
+/** Decodes a release Secret's payload to Helm's raw JSON object (all fields, for rewriting). */
+function rawOf(secret: V1Secret): Record<string, unknown> {
+  const helmB64 = Buffer.from(secret.data?.release ?? '', 'base64').toString('latin1');
+  let raw = Buffer.from(helmB64, 'base64');
+  if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
+  return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+}
+
+/** Encodes Helm's raw release JSON as the `release` field of a Secret's data (gzip → base64 → base64). */
+export function encodeReleasePayload(raw: Record<string, unknown>): string {
+  const helmB64 = gzipSync(Buffer.from(JSON.stringify(raw), 'utf8')).toString('base64');
+  return Buffer.from(helmB64, 'latin1').toString('base64');
+}
+
+/**
+ * Rewrites the status of one stored revision (payload and `status` label), the
+ * way Helm itself records a status change. Used to unlock a release stuck in
+ * pending-* (mark it failed) before recovering it, and by tests to simulate one.
+ */
+export async function setStoredStatus(
+  core: CoreV1Api,
+  release: string,
+  namespace: string,
+  version: number,
+  status: string,
+  opts: { description?: string; lastDeployed?: Date } = {},
+): Promise<void> {
+  const name = `sh.helm.release.v1.${release}.v${version}`;
+  const secret = await core.readNamespacedSecret({ name, namespace });
+  const raw = rawOf(secret);
+  const info = (raw.info ?? {}) as Record<string, unknown>;
+  info.status = status;
+  if (opts.description) info.description = opts.description;
+  if (opts.lastDeployed) info.last_deployed = opts.lastDeployed.toISOString();
+  raw.info = info;
+  secret.data = { ...secret.data, release: encodeReleasePayload(raw) };
+  secret.metadata = { ...secret.metadata, labels: { ...secret.metadata?.labels, status } };
+  await core.replaceNamespacedSecret({ name, namespace, body: secret });
 }

@@ -184,6 +184,8 @@ export class WatchCache {
     if (this.stopped) return;
     const gone = r.lastError?.includes('"code":410') || String((err as Error | undefined)?.message ?? '').includes('410');
     r.lastError = undefined;
+    // a watch that ended in an error may have missed events: stale until re-listed
+    if (err) r.healthy = false;
     await new Promise((res) => setTimeout(res, err ? 500 : 0));
     if (this.stopped) return;
     try {

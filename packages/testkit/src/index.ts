@@ -12,3 +12,4 @@ export { freePort } from './ports.ts';
 export { VERSIONS } from './versions.ts';
 export { testNamespace } from './namespace.ts';
 export { kitClients, createNamespace, eventually } from './kube.ts';
+export { startFaultProxy, type FaultProxy } from './faultProxy.ts';

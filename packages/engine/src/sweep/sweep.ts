@@ -1,0 +1,68 @@
+import type { EngineContext } from '../context.ts';
+import { checkAddon } from './checkAddon.ts';
+import type { LiveState } from './liveState.ts';
+import type { AddonMemory, AddonReport, HeartbeatPublisher, SweepOptions, SweepReport, SweepTarget } from './types.ts';
+
+export const addonKey = (t: { addon: { namespace: string; name: string } }) => `${t.addon.namespace}/${t.addon.name}`;
+
+/**
+ * One reconcile sweep over a cluster's add-ons: for each, recover a stuck
+ * release, detect drift from the watch caches, self-heal, prune, re-evaluate
+ * health and state; then publish the heartbeat. Add-ons are checked
+ * concurrently up to `concurrency`; one add-on's failure is reported, not thrown.
+ */
+export async function runSweep(
+  ctx: EngineContext,
+  live: LiveState,
+  targets: SweepTarget[],
+  memory: Map<string, AddonMemory>,
+  opts: SweepOptions & { heartbeat?: HeartbeatPublisher; concurrency?: number } = {},
+): Promise<SweepReport> {
+  const started = Date.now();
+  const requestsBefore = live.objects.requests + live.releases.requests;
+  const helmBefore = ctx.helm.runner.calls;
+  const counter = { requests: 0 };
+  const addons: AddonReport[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      const t = targets[i]!;
+      const key = addonKey(t);
+      const mem = memory.get(key) ?? {};
+      memory.set(key, mem);
+      try {
+        addons[i] = await checkAddon(ctx, live, t, mem, opts, counter);
+      } catch (e) {
+        addons[i] = {
+          name: t.addon.name,
+          namespace: t.addon.namespace,
+          stack: t.addon.stack,
+          drift: [],
+          health: 'Unknown',
+          healthMessage: '',
+          actions: [],
+          pruned: [],
+          state: 'Unknown',
+          reason: 'release_unknown',
+          message: `sweep failed: ${(e as Error).message}`,
+        };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, targets.length)) }, worker));
+  const finished = Date.now();
+  const heartbeat = {
+    cluster_id: ctx.cluster,
+    last_sweep_at: new Date(finished).toISOString(),
+    sweep_duration_seconds: (finished - started) / 1000,
+    addons_inspected: targets.length,
+  };
+  await opts.heartbeat?.publish(heartbeat);
+  return {
+    heartbeat,
+    addons,
+    apiRequests: live.objects.requests + live.releases.requests - requestsBefore + counter.requests,
+    helmCalls: ctx.helm.runner.calls - helmBefore,
+  };
+}

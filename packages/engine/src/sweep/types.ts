@@ -1,0 +1,87 @@
+import type { AddonMember, AddonState, AddonStateReason, DiffResult, HealthStatus, SelfHealState } from '@mooring/core';
+
+/** What the sweep checks: an add-on of the definition and the content hash it should run. */
+export interface SweepTarget {
+  addon: AddonMember;
+  hash: string;
+}
+
+/** One drifted object of a release. */
+export interface ObjectDrift {
+  ref: string;
+  missing: boolean;
+  /** Human-readable diff. */
+  text: string;
+  patch: DiffResult['patch'];
+}
+
+/** What the sweep did about an add-on. */
+export type SweepAction =
+  | 'none'
+  | 'healed'
+  | 'heal_failed'
+  | 'heal_waiting'
+  | 'heal_given_up'
+  | 'reported'
+  | 'recovered'
+  | 'recover_failed'
+  | 'pruned'
+  | 'cancelled'
+  | 'missing_release';
+
+export interface AddonReport {
+  name: string;
+  namespace: string;
+  stack: string;
+  releaseStatus?: string;
+  revision?: number;
+  drift: ObjectDrift[];
+  health: HealthStatus;
+  healthMessage: string;
+  actions: SweepAction[];
+  pruned: string[];
+  /** Why pruning was skipped, when it was. */
+  pruneSkipped?: string;
+  state: AddonState;
+  reason: AddonStateReason;
+  message: string;
+  /** When a drift or a failed heal was first seen / last acted upon. */
+  detectedAt?: string;
+  healedAt?: string;
+}
+
+/** The heartbeat published after every sweep (`agent.heartbeat.native_reconcile.{cluster_id}`). */
+export interface Heartbeat {
+  cluster_id: string;
+  last_sweep_at: string;
+  sweep_duration_seconds: number;
+  addons_inspected: number;
+}
+
+export interface HeartbeatPublisher {
+  publish(hb: Heartbeat): Promise<void> | void;
+}
+
+export interface SweepReport {
+  heartbeat: Heartbeat;
+  addons: AddonReport[];
+  /** API requests the sweep made (cache fills and direct reads). */
+  apiRequests: number;
+  helmCalls: number;
+}
+
+/** Per-add-on memory between sweeps: heal retries. */
+export interface AddonMemory {
+  heal?: SelfHealState;
+  detectedAt?: number;
+}
+
+export interface SweepOptions {
+  /** A release pending-* for longer than this is stuck (default 10 minutes). */
+  stuckAfterMs?: number;
+  /** RECONCILE_AUTO_HEAL_ENABLED: recover stuck releases (default true). */
+  autoHeal?: boolean;
+  /** Admit create/update/self-heal outside sync windows (the audited manual override). */
+  windowOverride?: boolean;
+  now?: () => Date;
+}
