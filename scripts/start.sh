@@ -1,9 +1,9 @@
 #!/bin/sh
 # `npm start`: the embedded default. Installs what is needed, brings up the local
 # sandbox cluster (real control plane, kwok nodes, chart repository, registry)
-# and keeps it running in the foreground until Ctrl-C.
+# deploys examples/ with `mooring apply --watch`, and keeps it all running until Ctrl-C.
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/ensure-install.sh
 node_modules/.bin/node packages/testkit/src/bin/prepare.ts
-exec node_modules/.bin/node packages/testkit/src/bin/sandbox.ts run "$@"
+exec node_modules/.bin/node packages/testkit/src/bin/sandbox.ts run --apply examples/import-cluster.yaml "$@"

@@ -4,6 +4,8 @@ export interface Io {
   stderr(text: string): void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (live progress redraws in place). */
+  isTTY?: boolean;
 }
 
 export function processIo(): Io {
@@ -12,6 +14,7 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
   };
 }
 

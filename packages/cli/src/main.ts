@@ -2,6 +2,8 @@
  * `mooring <command> [options]`. Exit codes: 0 success, 1 the command failed
  * (e.g. an invalid definition), 2 wrong usage.
  */
+import { applyCommand } from './commands/apply.ts';
+import { diffCommand } from './commands/diff.ts';
 import { planCommand } from './commands/plan.ts';
 import { validateCommand } from './commands/validate.ts';
 import { type Command, type Io, processIo, UsageError } from './io.ts';
@@ -13,9 +15,8 @@ import { type Command, type Io, processIo, UsageError } from './io.ts';
 export const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   plan: planCommand,
-  // start: startCommand,
-  // apply: applyCommand,
-  // diff: diffCommand,
+  apply: applyCommand,
+  diff: diffCommand,
 };
 
 export function usage(): string {

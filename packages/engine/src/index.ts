@@ -9,3 +9,4 @@ export { type EngineContext, LABEL_CLUSTER, LABEL_STACK, LABEL_MEMBER, LABEL_HAS
 export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
 export { createEngineContext, type EngineContextOptions } from './create.ts';
 export * from './sweep/index.ts';
+export { previewPlan, type MemberPreview, type ObjectPreview } from './preview.ts';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startKit, type KitInfo } from '../kit.ts';
+import { REPO_ROOT } from '../paths.ts';
 
 const stateDir = process.env.MOORING_SANDBOX_DIR ?? join(homedir(), '.mooring', 'sandbox');
 const stateFile = join(stateDir, 'state.json');
@@ -122,14 +123,39 @@ async function daemon(): Promise<void> {
   setInterval(() => {}, 1 << 30);
 }
 
-/** Foreground mode (`npm start`): up, print, and stop everything on Ctrl-C. */
-async function foreground(): Promise<void> {
+/** Public chart sources the examples name, served by the sandbox instead (nothing leaves the machine). */
+function exampleMirrors(info: KitInfo): string[] {
+  return [
+    `https://stefanprodan.github.io/podinfo=${info.chartRepoUrl}`,
+    `https://charts.example.invalid/mooring=${info.chartRepoUrl}`,
+    `oci://ghcr.io/stefanprodan/charts=oci://${info.ociHost}/charts`,
+  ];
+}
+
+/**
+ * Foreground mode (`npm start`): up, print, optionally deploy a cluster
+ * definition with `mooring apply --watch`, and stop everything on Ctrl-C.
+ */
+async function foreground(applyFile: string | undefined): Promise<void> {
   const kit = await startKit();
-  console.log(`sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n\nCtrl-C stops it.`);
+  console.log(`sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n`);
+  let cli: ReturnType<typeof spawn> | undefined;
+  if (applyFile) {
+    const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mooring.js');
+    const args = [bin, 'apply', '-f', applyFile, '--kubeconfig', kit.info.kubeconfig!, '--helm', kit.info.helm, '--watch', '--interval', '60s'];
+    for (const m of exampleMirrors(kit.info)) args.push('--mirror', m);
+    console.log(`deploying ${applyFile}: mooring apply --watch\n`);
+    cli = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...kit.info.env, MOORING_SOPS: kit.info.sops } });
+  }
+  console.log('Ctrl-C stops everything.');
   process.removeAllListeners('SIGTERM');
   process.removeAllListeners('SIGINT');
   const shutdown = async () => {
     console.log('stopping the sandbox');
+    if (cli?.pid && cli.exitCode === null) {
+      cli.kill('SIGTERM');
+      await new Promise((r) => cli?.once('exit', r));
+    }
     await kit.stop();
     process.exit(0);
   };
@@ -142,7 +168,8 @@ const cmd = process.argv[2];
 if (cmd === 'daemon') {
   await daemon();
 } else if (cmd === 'run') {
-  await foreground();
+  const i = process.argv.indexOf('--apply');
+  await foreground(i > 0 ? process.argv[i + 1] : undefined);
 } else {
   const run = cmd === 'up' ? up : cmd === 'down' ? down : cmd === 'status' ? async () => status() : undefined;
   if (!run) {
