@@ -67,7 +67,10 @@ export async function previewPlan(ctx: EngineContext, def: ClusterDefinition, pl
               const a = stack.addons.find((x) => x.name === pm.name) as AddonMember;
               const prev = stored.get(`${a.namespace}/${a.name}`);
               const chart = await ctx.charts.resolve({ chart: a.chart.name, version: a.chart.version, repoUrl: a.chart.registry.url, credentials: credentialsFor(ctx, a.chart.registry.credentialName) });
-              const rendered = parseManifest(await ctx.helm.template(a.name, a.namespace, chart.path, await valuesFor(ctx, a)), a.namespace);
+              // hooks are not part of a release's manifest: compare only what Helm keeps applied
+              const rendered = parseManifest(await ctx.helm.template(a.name, a.namespace, chart.path, await valuesFor(ctx, a)), a.namespace).filter(
+                (o) => !o.metadata.annotations?.['helm.sh/hook'],
+              );
               const objects = await compare(ctx, rendered, a.settings.ignoreDifferences as unknown as IgnoreRule[]);
               if (prev) {
                 const keep = new Set(rendered.map(objectKey));

@@ -125,9 +125,14 @@ export class Helm {
     }));
   }
 
-  /** `helm template`: renders the chart with values, without touching the cluster. */
-  async template(release: string, namespace: string, chartPath: string, values?: string): Promise<string> {
-    return this.runner.run(['template', release, chartPath, '--namespace', namespace, '--values', '-', '--include-crds'], {
+  /**
+   * `helm template`: renders the chart with values, without touching the cluster. Like a
+   * release's manifest, the output leaves out crds/ (Helm never upgrades those) and test hooks.
+   */
+  async template(release: string, namespace: string, chartPath: string, values?: string, opts: { includeCrds?: boolean } = {}): Promise<string> {
+    const args = ['template', release, chartPath, '--namespace', namespace, '--values', '-', '--skip-tests'];
+    if (opts.includeCrds) args.push('--include-crds');
+    return this.runner.run(args, {
       stdin: values ?? '',
       release,
       secrets: secretLike(values),

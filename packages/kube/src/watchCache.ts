@@ -42,6 +42,8 @@ export class WatchCache {
   private readonly kc: KubeConfig;
   private readonly client: KubernetesObjectApi;
   private readonly reflectors = new Map<string, Reflector>();
+  /** Kinds being started: concurrent ensure() calls share one reflector. */
+  private readonly starting = new Map<string, Promise<Reflector>>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly labelSelector?: string;
   private stopped = false;
@@ -59,8 +61,20 @@ export class WatchCache {
     const k = `${apiVersion}/${kind}`;
     let r = this.reflectors.get(k);
     if (!r) {
-      r = await this.start(apiVersion, kind);
-      this.reflectors.set(k, r);
+      let p = this.starting.get(k);
+      if (!p) {
+        p = this.start(apiVersion, kind).then((started) => {
+          this.reflectors.set(k, started);
+          // a failed first list is not cached: the next ensure() tries again
+          started.ready.catch(() => {
+            if (this.reflectors.get(k) === started) this.reflectors.delete(k);
+          });
+          return started;
+        });
+        this.starting.set(k, p);
+        p.catch(() => undefined).finally(() => this.starting.delete(k));
+      }
+      r = await p;
     }
     await r.ready;
   }
