@@ -34,6 +34,8 @@ export interface ApplyOptions {
   concurrency?: number;
   /** Remove add-ons and manifests that left the definition (default true). */
   removeLeftovers?: boolean;
+  /** Delete the PersistentVolumeClaims of removed or moved add-ons too (default: keep and report them). */
+  deletePvcs?: boolean;
   /** Adopt existing objects (`--take-ownership`). */
   takeOwnership?: boolean;
   onEvent?: EventSink;
@@ -133,7 +135,7 @@ export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan
   let removed: Removal[] = [];
   let removalSkipped: string | undefined;
   if (opts.removeLeftovers !== false) {
-    if (ok) removed = await removeLeftovers(ctx, def, stored, emit);
+    if (ok) removed = await removeLeftovers(ctx, def, stored, emit, { deletePvcs: opts.deletePvcs });
     else removalSkipped = 'some members failed: nothing is removed until an apply succeeds';
   }
   return { ok: ok && removed.every((r) => !r.error), members, removed, removalSkipped, durationMs: Date.now() - t0, helmCalls: ctx.helm.runner.calls - helmCallsBefore };

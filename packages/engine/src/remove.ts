@@ -1,5 +1,7 @@
 import type { ClusterDefinition } from '@mooring/core';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { deleteObjects, entryObject, type StoredRelease } from '@mooring/kube';
+import { parseManifest } from './manifestText.ts';
 import { type EngineContext, LABEL_CLUSTER, LABEL_STACK } from './context.ts';
 import type { EventSink } from './events.ts';
 import { manifestOwner } from './manifest.ts';
@@ -12,6 +14,33 @@ export interface Removal {
   /** Objects deleted (manifests) or the release uninstalled (add-ons). */
   detail: string;
   error?: string;
+  /** PersistentVolumeClaims of a removed add-on left in place (data is never deleted unless asked). */
+  retainedPvcs?: string[];
+  /** PersistentVolumeClaims deleted because deletion was asked for. */
+  deletedPvcs?: string[];
+}
+
+/**
+ * PVCs that belonged to a release and outlive its uninstall: PVCs of its
+ * manifest kept by `helm.sh/resource-policy: keep`, PVCs its StatefulSets made
+ * from volumeClaimTemplates, and PVCs labelled with the release as instance.
+ */
+async function leftoverPvcs(ctx: EngineContext, r: StoredRelease): Promise<string[]> {
+  const objects = parseManifest(r.manifest, r.namespace);
+  const names = new Set(objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name));
+  const prefixes: string[] = [];
+  for (const o of objects.filter((x) => x.kind === 'StatefulSet')) {
+    const tpls = ((o as { spec?: { volumeClaimTemplates?: { metadata?: { name?: string } }[] } }).spec?.volumeClaimTemplates ?? []);
+    for (const t of tpls) if (t.metadata?.name) prefixes.push(`${t.metadata.name}-${o.metadata.name}-`);
+  }
+  const core = ctx.kc.makeApiClient(CoreV1Api);
+  const list = await core.listNamespacedPersistentVolumeClaim({ namespace: r.namespace });
+  return list.items
+    .filter((p) => {
+      const n = p.metadata?.name ?? '';
+      return !p.metadata?.deletionTimestamp && (names.has(n) || prefixes.some((x) => n.startsWith(x)) || p.metadata?.labels?.['app.kubernetes.io/instance'] === r.name);
+    })
+    .map((p) => p.metadata!.name!);
 }
 
 /**
@@ -20,7 +49,13 @@ export interface Removal {
  * inventories (delete their objects). An add-on that moved namespace leaves its
  * old release behind, which is removed here after the new one deployed.
  */
-export async function removeLeftovers(ctx: EngineContext, def: ClusterDefinition, stored: Map<string, StoredRelease>, emit: EventSink): Promise<Removal[]> {
+export async function removeLeftovers(
+  ctx: EngineContext,
+  def: ClusterDefinition,
+  stored: Map<string, StoredRelease>,
+  emit: EventSink,
+  opts: { deletePvcs?: boolean } = {},
+): Promise<Removal[]> {
   const wantedAddons = new Set<string>();
   const wantedOwners = new Set<string>();
   for (const s of def.stacks) {
@@ -34,6 +69,15 @@ export async function removeLeftovers(ctx: EngineContext, def: ClusterDefinition
     const removal: Removal = { kind: 'addon', name: r.name, namespace: r.namespace, stack, detail: `helm uninstall ${r.name} -n ${r.namespace}` };
     try {
       await ctx.helm.uninstall(r.name, r.namespace, { wait: true, timeoutMs: 120_000 });
+      const pvcs = await leftoverPvcs(ctx, r);
+      if (pvcs.length > 0 && opts.deletePvcs) {
+        const core = ctx.kc.makeApiClient(CoreV1Api);
+        for (const p of pvcs) await core.deleteNamespacedPersistentVolumeClaim({ name: p, namespace: r.namespace });
+        removal.deletedPvcs = pvcs;
+      } else if (pvcs.length > 0) {
+        removal.retainedPvcs = pvcs;
+        removal.detail += `; kept ${pvcs.length} PersistentVolumeClaim${pvcs.length > 1 ? 's' : ''} in ${r.namespace}: ${pvcs.join(', ')} (data is not deleted unless asked)`;
+      }
     } catch (e) {
       removal.error = (e as Error).message;
     }

@@ -17,6 +17,7 @@ export const KIT_CHARTS: { source: string; versions?: string[] }[] = [
   { source: join(OWN_CHARTS, 'crd-demo') },
   { source: join(OWN_CHARTS, 'failing-hook') },
   { source: join(OWN_CHARTS, 'slow-rollout'), versions: ['0.1.0', '0.2.0'] },
+  { source: join(OWN_CHARTS, 'keep-pvc') },
 ];
 
 function helm(args: string[], env: NodeJS.ProcessEnv): string {

@@ -25,6 +25,8 @@ definition are removed once everything else succeeded.
       --interval DUR      time between full sweeps with --watch (default 60s)
       --concurrency N     members deployed at once (default 8)
       --take-ownership    adopt existing objects into the releases (helm --take-ownership)
+      --delete-pvcs       also delete PersistentVolumeClaims of removed or moved add-ons
+                          (default: keep them and report them)
 ${CLUSTER_USAGE}
 ${SOURCE_USAGE}`;
 
@@ -39,6 +41,7 @@ function parse(argv: string[]) {
       interval: { type: 'string' },
       concurrency: { type: 'string' },
       'take-ownership': { type: 'boolean' },
+      'delete-pvcs': { type: 'boolean' },
     },
     allowPositionals: false,
   });
@@ -89,7 +92,7 @@ export const applyCommand: Command = {
 
     if (!json) io.stderr(`applying ${def.name}: ${plan.memberCount} members in ${plan.waves.length} waves\n`);
     const progress = json ? undefined : new Progress((t) => io.stderr(t), io.isTTY ?? false);
-    const result = await applyPlan(ctx, def, plan, { concurrency, takeOwnership: values['take-ownership'], onEvent: progress?.onEvent });
+    const result = await applyPlan(ctx, def, plan, { concurrency, takeOwnership: values['take-ownership'], deletePvcs: values['delete-pvcs'], onEvent: progress?.onEvent });
     progress?.stop();
     if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {
@@ -99,6 +102,7 @@ export const applyCommand: Command = {
       );
       for (const m of result.members.filter((x) => x.phase === 'failed')) io.stderr(`  ✗ ${m.stack}/${m.id}: ${m.message}\n`);
       for (const r of result.removed.filter((x) => x.error)) io.stderr(`  ✗ removing ${r.kind}/${r.name}: ${r.error}\n`);
+      for (const r of result.removed) if (r.retainedPvcs) io.stderr(`  kept PVCs of ${r.namespace}/${r.name}: ${r.retainedPvcs.join(', ')}\n`);
       if (result.removalSkipped) io.stderr(`  ${result.removalSkipped}\n`);
     }
     if (!values.watch) return result.ok ? 0 : 1;
