@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaryPath, SHARED_CHARTS, TESTKIT_ROOT } from './paths.ts';
 
@@ -30,6 +30,9 @@ function helm(args: string[], env: NodeJS.ProcessEnv): string {
  */
 export function publishCharts(repoDir: string, repoUrl: string, ociHost: string | undefined, helmEnv: NodeJS.ProcessEnv): PackagedChart[] {
   mkdirSync(repoDir, { recursive: true });
+  if (!existsSync(SHARED_CHARTS)) {
+    throw new Error(`the upstream test charts are not at ${SHARED_CHARTS}: clone the repository beside shared/, or set MOORING_SHARED_DIR`);
+  }
   for (const c of KIT_CHARTS) {
     const versions = c.versions ?? [undefined];
     for (const v of versions) {
