@@ -50,15 +50,21 @@ export class Progress {
     if (this.tty) this.draw();
     else if (e.phase !== 'waiting') {
       const t = row.elapsedMs !== undefined ? ` (${(row.elapsedMs / 1000).toFixed(1)}s)` : '';
-      this.write(`${e.phase.padEnd(9)} ${e.stack}/${e.key}${t}${e.message && e.phase !== 'deploying' ? `: ${e.message}` : ''}\n`);
+      this.write(
+        `${e.phase.padEnd(9)} ${e.stack}/${e.key}${t}${e.message && e.phase !== 'deploying' ? `: ${e.message}` : ''}\n`,
+      );
     }
   };
 
   private line(r: Row): string {
-    const secs = r.phase === 'deploying' && r.startedAt ? (this.now() - r.startedAt) / 1000 : (r.elapsedMs ?? 0) / 1000;
+    const secs =
+      r.phase === 'deploying' && r.startedAt ? (this.now() - r.startedAt) / 1000 : (r.elapsedMs ?? 0) / 1000;
     const time = r.phase === 'waiting' ? '' : `${secs.toFixed(1)}s`;
     const msg = r.phase === 'failed' || r.phase === 'blocked' ? `  ${r.message ?? ''}` : '';
-    return `${ICON[r.phase]} ${r.phase.padEnd(9)} ${`${r.stack}/${r.key}`.padEnd(40)} ${time.padStart(6)}${msg}`.slice(0, 160);
+    return `${ICON[r.phase]} ${r.phase.padEnd(9)} ${`${r.stack}/${r.key}`.padEnd(40)} ${time.padStart(6)}${msg}`.slice(
+      0,
+      160,
+    );
   }
 
   private draw(): void {

@@ -14,7 +14,13 @@ const { kc } = kitClients(kit);
 function exampleRepo(suffix: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-apply-'));
   cpSync(join(REPO_ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
-  for (const f of ['examples/import-cluster.yaml', 'examples/manifests/namespaces.yaml', 'examples/manifests/app-settings.yaml', 'examples/addons/podinfo.yaml', 'examples/addons/slow-rollout.yaml']) {
+  for (const f of [
+    'examples/import-cluster.yaml',
+    'examples/manifests/namespaces.yaml',
+    'examples/manifests/app-settings.yaml',
+    'examples/addons/podinfo.yaml',
+    'examples/addons/slow-rollout.yaml',
+  ]) {
     const p = join(dir, f);
     writeFileSync(
       p,
@@ -73,10 +79,18 @@ describe('mooring apply / diff against the kit cluster', () => {
     expect(r.helmCalls).toBe(0);
     expect(r.members.every((m) => m.phase === 'unchanged')).toBe(true);
 
-    writeFileSync(join(repo, 'examples/values/podinfo.yaml'), readFileSync(join(repo, 'examples/values/podinfo.yaml'), 'utf8').replace('deployed by Mooring', 'changed in Git'));
+    writeFileSync(
+      join(repo, 'examples/values/podinfo.yaml'),
+      readFileSync(join(repo, 'examples/values/podinfo.yaml'), 'utf8').replace(
+        'deployed by Mooring',
+        'changed in Git',
+      ),
+    );
     const dry = io(repo);
     expect(await main(['apply', ...args, '--dry-run'], dry)).toBe(0);
-    expect(dry.out, dry.out).toMatch(/upgrade +apps-\w+\/addon\/podinfo: upgrade revision 1 → 2: 1 objects change/);
+    expect(dry.out, dry.out).toMatch(
+      /upgrade +apps-\w+\/addon\/podinfo: upgrade revision 1 → 2: 1 objects change/,
+    );
     expect(dry.out).toMatch(/changed in Git/);
     expect(dry.out).toMatch(/dry run: nothing was changed/);
     const apps = kc.makeApiClient(AppsV1Api);
@@ -86,7 +100,11 @@ describe('mooring apply / diff against the kit cluster', () => {
     const clean = io(repo);
     expect(await main(['diff', ...args], clean), clean.out + clean.err).toBe(0);
     expect(clean.out).toMatch(/no drift: 3 add-ons match/);
-    await apps.patchNamespacedDeployment({ name: 'web', namespace: `apps-${s}`, body: [{ op: 'replace', path: '/spec/minReadySeconds', value: 1 }] });
+    await apps.patchNamespacedDeployment({
+      name: 'web',
+      namespace: `apps-${s}`,
+      body: [{ op: 'replace', path: '/spec/minReadySeconds', value: 1 }],
+    });
     const drift = io(repo);
     await new Promise((res) => setTimeout(res, 300));
     expect(await main(['diff', ...args], drift)).toBe(1);
@@ -101,7 +119,9 @@ describe('mooring apply / diff against the kit cluster', () => {
       'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: bad\nspec:\n  stacks:\n    - name: s\n      addons:\n        - name: a\n          chart_name: podinfo\n          chart_version: 6.14\n          repository_url: http://127.0.0.1:1\n          namespace: Bad_NS\n',
     );
     const o = io(dir);
-    expect(await main(['apply', '-f', 'import-cluster.yaml', '--repo-root', '.', ...clusterArgs()], o)).toBe(1);
+    expect(await main(['apply', '-f', 'import-cluster.yaml', '--repo-root', '.', ...clusterArgs()], o)).toBe(
+      1,
+    );
     expect(o.err).toMatch(/import-cluster\.yaml:11:26: error: .*chart_version/);
     expect(o.err).toMatch(/import-cluster\.yaml:13:22: error: .*namespace/);
     expect(o.err).toMatch(/nothing applied/);

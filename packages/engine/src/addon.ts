@@ -1,7 +1,14 @@
 import type { AddonMember } from '@mooring/core';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
-import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH, LABEL_MEMBER, LABEL_STACK } from './context.ts';
+import {
+  type EngineContext,
+  hashLabel,
+  LABEL_CLUSTER,
+  LABEL_HASH,
+  LABEL_MEMBER,
+  LABEL_STACK,
+} from './context.ts';
 import { waitHealthy } from './health.ts';
 import { parseManifest } from './manifestText.ts';
 
@@ -21,7 +28,10 @@ export class AddonDeployError extends Error {
 }
 
 /** True when the stored release already holds this content and is deployed: nothing to do, no Helm call. */
-export function isUnchanged(stored: { status: string; labels?: Record<string, string> } | undefined, hash: string): boolean {
+export function isUnchanged(
+  stored: { status: string; labels?: Record<string, string> } | undefined,
+  hash: string,
+): boolean {
   return !!stored && stored.status === 'deployed' && stored.labels?.[LABEL_HASH] === hashLabel(hash);
 }
 
@@ -29,7 +39,9 @@ export function credentialsFor(ctx: EngineContext, name: string | undefined): Cr
   if (!name || !ctx.credentials) return undefined;
   const c = ctx.credentials(name);
   if (!c) return undefined;
-  return 'token' in c ? { kind: 'bearer', token: c.token } : { kind: 'basic', username: c.username, password: c.password };
+  return 'token' in c
+    ? { kind: 'bearer', token: c.token }
+    : { kind: 'basic', username: c.username, password: c.password };
 }
 
 /** `sync_options` as a set of `Key=value` pairs. */
@@ -42,7 +54,8 @@ function syncOption(a: AddonMember, key: string): string | undefined {
 export async function valuesFor(ctx: EngineContext, a: AddonMember): Promise<string> {
   const text = a.values.text;
   if (!/^sops:\s*$/m.test(text)) return text;
-  if (!ctx.decrypt) throw new AddonDeployError(a.name, 'values are SOPS-encrypted but no decryption key is configured');
+  if (!ctx.decrypt)
+    throw new AddonDeployError(a.name, 'values are SOPS-encrypted but no decryption key is configured');
   try {
     return await ctx.decrypt(text);
   } catch (e) {
@@ -63,7 +76,11 @@ export async function deployAddon(
   opts: { takeOwnership?: boolean; force?: boolean; description?: string } = {},
 ): Promise<AddonResult> {
   if (!opts.force && isUnchanged(stored, hash)) {
-    return { action: 'unchanged', revision: stored!.version, message: `revision ${stored!.version} is current` };
+    return {
+      action: 'unchanged',
+      revision: stored!.version,
+      message: `revision ${stored!.version} is current`,
+    };
   }
   const chart = await ctx.charts.resolve({
     chart: a.chart.name,
@@ -97,8 +114,17 @@ export async function deployAddon(
   });
   // helm waited with kstatus; Mooring's own health rules decide (strict counts only Healthy)
   const objects = parseManifest(release.manifest, a.namespace);
-  const health = await waitHealthy(ctx.kc, objects, a.settings.strictHealthCheck, Math.min(timeoutMs, 120_000));
-  if (!health.healthy) throw new AddonDeployError(a.name, `deployed revision ${release.revision} but not healthy: ${health.message}`);
+  const health = await waitHealthy(
+    ctx.kc,
+    objects,
+    a.settings.strictHealthCheck,
+    Math.min(timeoutMs, 120_000),
+  );
+  if (!health.healthy)
+    throw new AddonDeployError(
+      a.name,
+      `deployed revision ${release.revision} but not healthy: ${health.message}`,
+    );
   return {
     action: stored ? 'upgraded' : 'installed',
     revision: release.revision,

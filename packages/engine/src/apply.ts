@@ -5,7 +5,7 @@ import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
 import type { EventSink, MemberPhase } from './events.ts';
 import { applyManifest, type ManifestResult } from './manifest.ts';
-import { removeLeftovers, type Removal } from './remove.ts';
+import { type Removal, removeLeftovers } from './remove.ts';
 
 export interface MemberOutcome {
   id: string;
@@ -46,7 +46,8 @@ type Node = { member?: Member; plan?: PlanMember };
 /** The DAG of a plan: members by parents, and a barrier between consecutive waves. */
 export function planDag(def: ClusterDefinition, plan: Plan): DagNode<Node>[] {
   const byId = new Map<string, Member>();
-  for (const s of def.stacks) for (const m of [...s.manifests, ...s.addons]) byId.set(`${m.kind}/${m.name}`, m);
+  for (const s of def.stacks)
+    for (const m of [...s.manifests, ...s.addons]) byId.set(`${m.kind}/${m.name}`, m);
   const nodes: DagNode<Node>[] = [];
   let previous: string[] = [];
   plan.waves.forEach((wave, i) => {
@@ -73,18 +74,32 @@ export function planDag(def: ClusterDefinition, plan: Plan): DagNode<Node>[] {
  * descendants; unchanged members make no Helm call; then removes add-ons and
  * manifests that left the definition (only when everything else succeeded).
  */
-export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPlan(
+  ctx: EngineContext,
+  def: ClusterDefinition,
+  plan: Plan,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
   const t0 = Date.now();
   const helmCallsBefore = ctx.helm.runner.calls;
   const emit = opts.onEvent ?? (() => undefined);
   const stored = new Map<string, StoredRelease>();
-  for (const r of await ctx.releases.latestAll(undefined, `${LABEL_CLUSTER}=${ctx.cluster}`)) stored.set(`${r.namespace}/${r.name}`, r);
+  for (const r of await ctx.releases.latestAll(undefined, `${LABEL_CLUSTER}=${ctx.cluster}`))
+    stored.set(`${r.namespace}/${r.name}`, r);
   const nodes = planDag(def, plan);
   const outcomes = new Map<string, MemberOutcome>();
   for (const n of nodes) {
     const m = n.value.member;
     if (!m) continue;
-    const o: MemberOutcome = { id: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: 'waiting', message: '', durationMs: 0 };
+    const o: MemberOutcome = {
+      id: n.id,
+      stack: m.stack,
+      kind: m.kind,
+      name: m.name,
+      phase: 'waiting',
+      message: '',
+      durationMs: 0,
+    };
     outcomes.set(n.id, o);
     emit({ type: 'member', key: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: 'waiting' });
   }
@@ -96,11 +111,25 @@ export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan
       if (!m || !pm) return undefined;
       const o = outcomes.get(n.id)!;
       const started = Date.now();
-      emit({ type: 'member', key: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: 'deploying', elapsedMs: 0 });
+      emit({
+        type: 'member',
+        key: n.id,
+        stack: m.stack,
+        kind: m.kind,
+        name: m.name,
+        phase: 'deploying',
+        elapsedMs: 0,
+      });
       try {
         const r: AddonResult | ManifestResult =
           m.kind === 'addon'
-            ? await deployAddon(ctx, m as AddonMember, pm.contentHash, stored.get(`${m.namespace}/${m.name}`), { takeOwnership: opts.takeOwnership })
+            ? await deployAddon(
+                ctx,
+                m as AddonMember,
+                pm.contentHash,
+                stored.get(`${m.namespace}/${m.name}`),
+                { takeOwnership: opts.takeOwnership },
+              )
             : await applyManifest(ctx, m as ManifestMember, pm.contentHash);
         o.phase = r.action === 'unchanged' ? 'unchanged' : 'synced';
         o.message = r.message;
@@ -112,7 +141,16 @@ export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan
         throw e;
       } finally {
         o.durationMs = Date.now() - started;
-        emit({ type: 'member', key: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: o.phase, message: o.message, elapsedMs: o.durationMs });
+        emit({
+          type: 'member',
+          key: n.id,
+          stack: m.stack,
+          kind: m.kind,
+          name: m.name,
+          phase: o.phase,
+          message: o.message,
+          elapsedMs: o.durationMs,
+        });
       }
     },
     onBlocked: (n, by) => {
@@ -122,13 +160,22 @@ export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan
       const cause = by.startsWith('wave:') ? 'an earlier wave failed' : `${by} failed`;
       o.phase = 'blocked';
       o.message = `not deployed: ${cause}`;
-      emit({ type: 'member', key: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: 'blocked', message: o.message });
+      emit({
+        type: 'member',
+        key: n.id,
+        stack: m.stack,
+        kind: m.kind,
+        name: m.name,
+        phase: 'blocked',
+        message: o.message,
+      });
     },
   });
   // a barrier blocked by a failure blocks its wave: name the failed member, not the barrier
   for (const [id, r] of results) {
     const o = outcomes.get(id);
-    if (o && r.outcome === 'blocked' && r.blockedBy && outcomes.has(r.blockedBy)) o.message = `not deployed: ${r.blockedBy} failed`;
+    if (o && r.outcome === 'blocked' && r.blockedBy && outcomes.has(r.blockedBy))
+      o.message = `not deployed: ${r.blockedBy} failed`;
   }
   const members = [...outcomes.values()];
   const ok = members.every((m) => m.phase === 'synced' || m.phase === 'unchanged');
@@ -138,5 +185,12 @@ export async function applyPlan(ctx: EngineContext, def: ClusterDefinition, plan
     if (ok) removed = await removeLeftovers(ctx, def, stored, emit, { deletePvcs: opts.deletePvcs });
     else removalSkipped = 'some members failed: nothing is removed until an apply succeeds';
   }
-  return { ok: ok && removed.every((r) => !r.error), members, removed, removalSkipped, durationMs: Date.now() - t0, helmCalls: ctx.helm.runner.calls - helmCallsBefore };
+  return {
+    ok: ok && removed.every((r) => !r.error),
+    members,
+    removed,
+    removalSkipped,
+    durationMs: Date.now() - t0,
+    helmCalls: ctx.helm.runner.calls - helmCallsBefore,
+  };
 }

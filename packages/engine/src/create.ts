@@ -23,7 +23,12 @@ export function createEngineContext(o: EngineContextOptions): EngineContext {
   return {
     cluster: o.cluster,
     kc,
-    helm: new Helm({ binary: o.helmBinary, kubeconfig: o.kubeconfig, kubeContext: o.context, env: o.helmEnv }),
+    helm: new Helm({
+      binary: o.helmBinary,
+      kubeconfig: o.kubeconfig,
+      kubeContext: o.context,
+      env: o.helmEnv,
+    }),
     charts: new ChartCache({ dir: o.chartCacheDir, mirrors: o.mirrors }),
     releases: new ReleaseStore(core),
     inventory: new Inventory(core),

@@ -30,7 +30,8 @@ export async function runDag<T, R>(
 ): Promise<Map<string, DagResult<R>>> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const n of nodes) {
-    for (const d of n.deps) if (!byId.has(d)) throw new Error(`DAG node ${n.id} depends on unknown node ${d}`);
+    for (const d of n.deps)
+      if (!byId.has(d)) throw new Error(`DAG node ${n.id} depends on unknown node ${d}`);
   }
   const results = new Map<string, DagResult<R>>();
   const children = new Map<string, string[]>();

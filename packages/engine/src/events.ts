@@ -1,5 +1,13 @@
 /** Where one member of an apply stands. */
-export type MemberPhase = 'waiting' | 'deploying' | 'synced' | 'unchanged' | 'failed' | 'blocked' | 'removed' | 'cancelled';
+export type MemberPhase =
+  | 'waiting'
+  | 'deploying'
+  | 'synced'
+  | 'unchanged'
+  | 'failed'
+  | 'blocked'
+  | 'removed'
+  | 'cancelled';
 
 export interface MemberEvent {
   type: 'member';

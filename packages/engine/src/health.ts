@@ -3,7 +3,11 @@ import { type AggregateHealth, aggregateHealth, type K8sObject } from '@mooring/
 import { type KubeObject, objectRef } from '@mooring/kube';
 
 /** Reads the live state of `objects` and aggregates their health (missing objects count as Missing). */
-export async function liveHealth(kc: KubeConfig, objects: KubeObject[], strict: boolean): Promise<AggregateHealth> {
+export async function liveHealth(
+  kc: KubeConfig,
+  objects: KubeObject[],
+  strict: boolean,
+): Promise<AggregateHealth> {
   const client = KubernetesObjectApi.makeApiClient(kc);
   const live = await Promise.all(
     objects.map(async (o) => {
@@ -20,7 +24,12 @@ export async function liveHealth(kc: KubeConfig, objects: KubeObject[], strict: 
 }
 
 /** Polls live health until healthy enough or the deadline; returns the last evaluation. */
-export async function waitHealthy(kc: KubeConfig, objects: KubeObject[], strict: boolean, timeoutMs: number): Promise<AggregateHealth> {
+export async function waitHealthy(
+  kc: KubeConfig,
+  objects: KubeObject[],
+  strict: boolean,
+  timeoutMs: number,
+): Promise<AggregateHealth> {
   const deadline = Date.now() + timeoutMs;
   let h = await liveHealth(kc, objects, strict);
   while (!h.healthy && Date.now() < deadline) {

@@ -1,12 +1,19 @@
-export { applyPlan, planDag, type ApplyOptions, type ApplyResult, type MemberOutcome } from './apply.ts';
-export { deployAddon, isUnchanged, valuesFor, AddonDeployError, type AddonResult } from './addon.ts';
-export { applyManifest, manifestOwner, ManifestApplyError, type ManifestResult } from './manifest.ts';
-export { removeLeftovers, type Removal } from './remove.ts';
-export { runDag, type DagNode, type DagResult, type NodeOutcome } from './dag.ts';
-export { liveHealth, waitHealthy } from './health.ts';
-export { parseManifest, CLUSTER_SCOPED } from './manifestText.ts';
-export { type EngineContext, LABEL_CLUSTER, LABEL_STACK, LABEL_MEMBER, LABEL_HASH, hashLabel } from './context.ts';
-export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
+export { AddonDeployError, type AddonResult, deployAddon, isUnchanged, valuesFor } from './addon.ts';
+export { type ApplyOptions, type ApplyResult, applyPlan, type MemberOutcome, planDag } from './apply.ts';
+export {
+  type EngineContext,
+  hashLabel,
+  LABEL_CLUSTER,
+  LABEL_HASH,
+  LABEL_MEMBER,
+  LABEL_STACK,
+} from './context.ts';
 export { createEngineContext, type EngineContextOptions } from './create.ts';
+export { type DagNode, type DagResult, type NodeOutcome, runDag } from './dag.ts';
+export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
+export { liveHealth, waitHealthy } from './health.ts';
+export { applyManifest, ManifestApplyError, type ManifestResult, manifestOwner } from './manifest.ts';
+export { CLUSTER_SCOPED, parseManifest } from './manifestText.ts';
+export { type MemberPreview, type ObjectPreview, previewPlan } from './preview.ts';
+export { type Removal, removeLeftovers } from './remove.ts';
 export * from './sweep/index.ts';
-export { previewPlan, type MemberPreview, type ObjectPreview } from './preview.ts';

@@ -1,5 +1,13 @@
 import type { ManifestMember } from '@mooring/core';
-import { type AppliedObject, applyObjects, deleteObjects, entryObject, inventoryEntry, orphaned, type KubeObject } from '@mooring/kube';
+import {
+  type AppliedObject,
+  applyObjects,
+  deleteObjects,
+  entryObject,
+  inventoryEntry,
+  type KubeObject,
+  orphaned,
+} from '@mooring/kube';
 import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_MEMBER, LABEL_STACK } from './context.ts';
 import { waitHealthy } from './health.ts';
 
@@ -29,19 +37,30 @@ export class ManifestApplyError extends Error {
  * records what it applied in the inventory, prunes what left the member since
  * the last apply, and waits for the objects to be healthy.
  */
-export async function applyManifest(ctx: EngineContext, m: ManifestMember, hash: string): Promise<ManifestResult> {
+export async function applyManifest(
+  ctx: EngineContext,
+  m: ManifestMember,
+  hash: string,
+): Promise<ManifestResult> {
   const owner = manifestOwner(ctx.cluster, m);
   const previous = await ctx.inventory.read(owner);
   const h = hashLabel(hash);
   if (previous && previous.hash === h && previous.complete) {
-    return { action: 'unchanged', applied: [], pruned: [], message: `${previous.entries.length} objects current` };
+    return {
+      action: 'unchanged',
+      applied: [],
+      pruned: [],
+      message: `${previous.entries.length} objects current`,
+    };
   }
   let objects = m.objects as unknown as KubeObject[];
   if (ctx.decrypt && /^sops:\s*$/m.test(m.text)) {
     const { parseManifest } = await import('./manifestText.ts');
     objects = parseManifest(await ctx.decrypt(m.text));
   }
-  const withNs = objects.map((o) => (m.namespace && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } } : o));
+  const withNs = objects.map((o) =>
+    m.namespace && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } } : o,
+  );
   let applied: AppliedObject[];
   try {
     applied = await applyObjects(ctx.kc, withNs, {
@@ -53,21 +72,37 @@ export async function applyManifest(ctx: EngineContext, m: ManifestMember, hash:
     // record what was applied before the failure, so a later prune still knows it
     const partial = (e as { applied?: AppliedObject[] }).applied ?? [];
     const entries = [...(previous?.entries ?? []), ...partial.map((a) => inventoryEntry(a.object))];
-    await ctx.inventory.write(owner, { hash: '', complete: false, entries }, { [LABEL_CLUSTER]: ctx.cluster });
+    await ctx.inventory.write(
+      owner,
+      { hash: '', complete: false, entries },
+      { [LABEL_CLUSTER]: ctx.cluster },
+    );
     throw new ManifestApplyError(m.name, (e as Error).message, e);
   }
   const current = applied.map((a) => inventoryEntry(a.object));
   const gone = previous ? orphaned(previous.entries, current) : [];
-  const pruned = gone.length > 0 ? await deleteObjects(ctx.kc, gone.map(entryObject)) : { results: [], errors: [] };
-  await ctx.inventory.write(owner, {
-    hash: h,
-    complete: true,
-    // objects whose deletion failed stay in the inventory for the next prune
-    entries: [...current, ...gone.filter((g) => pruned.errors.some((e) => e.ref.endsWith(`/${g.name}`)))],
-  }, { [LABEL_CLUSTER]: ctx.cluster });
-  const health = await waitHealthy(ctx.kc, applied.map((a) => a.object), false, 60_000);
+  const pruned =
+    gone.length > 0 ? await deleteObjects(ctx.kc, gone.map(entryObject)) : { results: [], errors: [] };
+  await ctx.inventory.write(
+    owner,
+    {
+      hash: h,
+      complete: true,
+      // objects whose deletion failed stay in the inventory for the next prune
+      entries: [...current, ...gone.filter((g) => pruned.errors.some((e) => e.ref.endsWith(`/${g.name}`)))],
+    },
+    { [LABEL_CLUSTER]: ctx.cluster },
+  );
+  const health = await waitHealthy(
+    ctx.kc,
+    applied.map((a) => a.object),
+    false,
+    60_000,
+  );
   if (!health.healthy) throw new ManifestApplyError(m.name, `applied but not healthy: ${health.message}`);
-  const counts = ['created', 'configured', 'unchanged'].map((k) => `${applied.filter((a) => a.action === k).length} ${k}`).join(', ');
+  const counts = ['created', 'configured', 'unchanged']
+    .map((k) => `${applied.filter((a) => a.action === k).length} ${k}`)
+    .join(', ');
   return {
     action: 'applied',
     applied,

@@ -1,5 +1,5 @@
-import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@mooring/kube';
+import { parseAllDocuments } from 'yaml';
 
 /** Parses a multi-document manifest (as Helm renders it) into objects, skipping empty documents and Lists' wrappers. */
 export function parseManifest(text: string, defaultNamespace?: string): KubeObject[] {
@@ -14,7 +14,8 @@ export function parseManifest(text: string, defaultNamespace?: string): KubeObje
     out.push(o);
   }
   if (defaultNamespace) {
-    for (const o of out) if (!o.metadata.namespace && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = defaultNamespace;
+    for (const o of out)
+      if (!o.metadata.namespace && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = defaultNamespace;
   }
   return out;
 }

@@ -1,10 +1,10 @@
-import type { ClusterDefinition } from '@mooring/core';
 import { CoreV1Api } from '@kubernetes/client-node';
+import type { ClusterDefinition } from '@mooring/core';
 import { deleteObjects, entryObject, type StoredRelease } from '@mooring/kube';
-import { parseManifest } from './manifestText.ts';
 import { type EngineContext, LABEL_CLUSTER, LABEL_STACK } from './context.ts';
 import type { EventSink } from './events.ts';
 import { manifestOwner } from './manifest.ts';
+import { parseManifest } from './manifestText.ts';
 
 export interface Removal {
   kind: 'addon' | 'manifest';
@@ -27,10 +27,14 @@ export interface Removal {
  */
 async function leftoverPvcs(ctx: EngineContext, r: StoredRelease): Promise<string[]> {
   const objects = parseManifest(r.manifest, r.namespace);
-  const names = new Set(objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name));
+  const names = new Set(
+    objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name),
+  );
   const prefixes: string[] = [];
   for (const o of objects.filter((x) => x.kind === 'StatefulSet')) {
-    const tpls = ((o as { spec?: { volumeClaimTemplates?: { metadata?: { name?: string } }[] } }).spec?.volumeClaimTemplates ?? []);
+    const tpls =
+      (o as { spec?: { volumeClaimTemplates?: { metadata?: { name?: string } }[] } }).spec
+        ?.volumeClaimTemplates ?? [];
     for (const t of tpls) if (t.metadata?.name) prefixes.push(`${t.metadata.name}-${o.metadata.name}-`);
   }
   const core = ctx.kc.makeApiClient(CoreV1Api);
@@ -38,7 +42,12 @@ async function leftoverPvcs(ctx: EngineContext, r: StoredRelease): Promise<strin
   return list.items
     .filter((p) => {
       const n = p.metadata?.name ?? '';
-      return !p.metadata?.deletionTimestamp && (names.has(n) || prefixes.some((x) => n.startsWith(x)) || p.metadata?.labels?.['app.kubernetes.io/instance'] === r.name);
+      return (
+        !p.metadata?.deletionTimestamp &&
+        (names.has(n) ||
+          prefixes.some((x) => n.startsWith(x)) ||
+          p.metadata?.labels?.['app.kubernetes.io/instance'] === r.name)
+      );
     })
     .map((p) => p.metadata!.name!);
 }
@@ -66,13 +75,20 @@ export async function removeLeftovers(
   for (const [key, r] of stored) {
     if (wantedAddons.has(key)) continue;
     const stack = r.labels[LABEL_STACK];
-    const removal: Removal = { kind: 'addon', name: r.name, namespace: r.namespace, stack, detail: `helm uninstall ${r.name} -n ${r.namespace}` };
+    const removal: Removal = {
+      kind: 'addon',
+      name: r.name,
+      namespace: r.namespace,
+      stack,
+      detail: `helm uninstall ${r.name} -n ${r.namespace}`,
+    };
     try {
       await ctx.helm.uninstall(r.name, r.namespace, { wait: true, timeoutMs: 120_000 });
       const pvcs = await leftoverPvcs(ctx, r);
       if (pvcs.length > 0 && opts.deletePvcs) {
         const core = ctx.kc.makeApiClient(CoreV1Api);
-        for (const p of pvcs) await core.deleteNamespacedPersistentVolumeClaim({ name: p, namespace: r.namespace });
+        for (const p of pvcs)
+          await core.deleteNamespacedPersistentVolumeClaim({ name: p, namespace: r.namespace });
         removal.deletedPvcs = pvcs;
       } else if (pvcs.length > 0) {
         removal.retainedPvcs = pvcs;
@@ -82,7 +98,15 @@ export async function removeLeftovers(
       removal.error = (e as Error).message;
     }
     out.push(removal);
-    emit({ type: 'member', key: `addon/${r.name}`, stack: stack ?? '', kind: 'addon', name: r.name, phase: 'removed', message: removal.error ?? removal.detail });
+    emit({
+      type: 'member',
+      key: `addon/${r.name}`,
+      stack: stack ?? '',
+      kind: 'addon',
+      name: r.name,
+      phase: 'removed',
+      message: removal.error ?? removal.detail,
+    });
   }
   for (const owner of await ctx.inventory.owners(`${LABEL_CLUSTER}=${ctx.cluster}`)) {
     if (wantedOwners.has(owner)) continue;
@@ -94,7 +118,15 @@ export async function removeLeftovers(
     if (errors.length > 0) removal.error = errors.map((e) => `${e.ref}: ${e.message}`).join('; ');
     else await ctx.inventory.remove(owner);
     out.push(removal);
-    emit({ type: 'member', key: `manifest/${name}`, stack: stack ?? '', kind: 'manifest', name, phase: 'removed', message: removal.error ?? removal.detail });
+    emit({
+      type: 'member',
+      key: `manifest/${name}`,
+      stack: stack ?? '',
+      kind: 'manifest',
+      name,
+      phase: 'removed',
+      message: removal.error ?? removal.detail,
+    });
   }
   return out;
 }

@@ -63,9 +63,13 @@ ${withSlow ? addon({ name: 'slow', chart: 'slow-rollout', version, namespace: a,
     ]);
     expect(phasesOf(events, 'hook')).toEqual(['waiting', 'deploying', 'synced']);
     // the child started only after its parent finished
-    const order = events.filter((e): e is MemberEvent => e.type === 'member').map((e) => `${e.name}:${e.phase}`);
+    const order = events
+      .filter((e): e is MemberEvent => e.type === 'member')
+      .map((e) => `${e.name}:${e.phase}`);
     expect(order.indexOf('hook:deploying')).toBeGreaterThan(order.indexOf('base-config:synced'));
-    expect((await core.readNamespacedConfigMap({ name: 'hook-message', namespace: a })).data?.message).toBe('one');
+    expect((await core.readNamespacedConfigMap({ name: 'hook-message', namespace: a })).data?.message).toBe(
+      'one',
+    );
 
     const again = await applyPlan(ctx, first.def, first.plan);
     expect(again.helmCalls).toBe(0);
@@ -76,8 +80,14 @@ ${withSlow ? addon({ name: 'slow', chart: 'slow-rollout', version, namespace: a,
     expect(r2.ok).toBe(true);
     expect(r2.members.find((m) => m.id === 'addon/hook')?.revision).toBe(2);
     expect(r2.members.find((m) => m.id === 'addon/slow')?.revision).toBe(2);
-    expect((await core.readNamespacedConfigMap({ name: 'hook-message', namespace: a })).data?.message).toBe('two');
-    expect((await apps.readNamespacedDeployment({ name: 'slow', namespace: a })).metadata?.labels?.['helm.sh/chart']).toBeUndefined();
+    expect((await core.readNamespacedConfigMap({ name: 'hook-message', namespace: a })).data?.message).toBe(
+      'two',
+    );
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'slow', namespace: a })).metadata?.labels?.[
+        'helm.sh/chart'
+      ],
+    ).toBeUndefined();
     const history = await ctx.helm.history('slow', a);
     expect(history.map((h) => h.chart)).toEqual(['slow-rollout-0.1.0', 'slow-rollout-0.2.0']);
 
@@ -86,7 +96,9 @@ ${withSlow ? addon({ name: 'slow', chart: 'slow-rollout', version, namespace: a,
     expect(r3.ok).toBe(true);
     expect(r3.removed.map((x) => [x.kind, x.name, x.error])).toEqual([['addon', 'slow', undefined]]);
     expect((await ctx.helm.list(a)).map((r) => r.name)).toEqual(['hook']);
-    await expect(apps.readNamespacedDeployment({ name: 'slow', namespace: a })).rejects.toMatchObject({ code: 404 });
+    await expect(apps.readNamespacedDeployment({ name: 'slow', namespace: a })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it('a failed parent blocks its children and nothing is removed', async () => {
@@ -137,12 +149,16 @@ ${addon({ name: 'early', chart: 'slow-rollout', version: '0.1.0', namespace: a, 
       onEvent: (e) => {
         events.push(e);
         if (e.type === 'member' && e.name === 'late' && e.phase === 'deploying') {
-          earlyWhenLateStarted = apps.readNamespacedDeployment({ name: 'early', namespace: a }).then((d) => d.status?.availableReplicas);
+          earlyWhenLateStarted = apps
+            .readNamespacedDeployment({ name: 'early', namespace: a })
+            .then((d) => d.status?.availableReplicas);
         }
       },
     });
     expect(r.ok).toBe(true);
-    const order = events.filter((e): e is MemberEvent => e.type === 'member').map((e) => `${e.name}:${e.phase}`);
+    const order = events
+      .filter((e): e is MemberEvent => e.type === 'member')
+      .map((e) => `${e.name}:${e.phase}`);
     expect(order.indexOf('late:deploying')).toBeGreaterThan(order.indexOf('early:synced'));
     // the slow rollout was Available (minReadySeconds passed) when the next wave began
     expect(await earlyWhenLateStarted).toBe(1);

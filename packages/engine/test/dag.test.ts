@@ -62,6 +62,8 @@ describe('runDag', () => {
   });
 
   it('rejects an edge to an unknown node', async () => {
-    await expect(runDag([{ id: 'a', deps: ['x'], value: 0 }], { concurrency: 1, run: async () => 0 })).rejects.toThrow(/unknown node x/);
+    await expect(
+      runDag([{ id: 'a', deps: ['x'], value: 0 }], { concurrency: 1, run: async () => 0 }),
+    ).rejects.toThrow(/unknown node x/);
   });
 });

@@ -15,7 +15,13 @@ async function persistentVolume(name: string, storageClass: string): Promise<voi
   await core.createPersistentVolume({
     body: {
       metadata: { name },
-      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: storageClass, hostPath: { path: `/tmp/${name}` }, persistentVolumeReclaimPolicy: 'Retain' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: storageClass,
+        hostPath: { path: `/tmp/${name}` },
+        persistentVolumeReclaimPolicy: 'Retain',
+      },
     },
   });
   cleanup.push(() => core.deletePersistentVolume({ name }));
@@ -26,7 +32,10 @@ describe('moving an add-on to another namespace', () => {
     it(`installs it in the new namespace, removes the old release and ${deletePvcs ? 'deletes' : 'keeps and reports'} its PVC`, async () => {
       const from = testNamespace('move-from');
       const to = testNamespace('move-to');
-      cleanup.push(() => core.deleteNamespace({ name: from }), () => core.deleteNamespace({ name: to }));
+      cleanup.push(
+        () => core.deleteNamespace({ name: from }),
+        () => core.deleteNamespace({ name: to }),
+      );
       const sc = `manual-${from}`;
       await persistentVolume(`pv-${from}`, sc);
       await persistentVolume(`pv-${to}`, sc);
@@ -38,7 +47,9 @@ describe('moving an add-on to another namespace', () => {
       const r1 = await applyPlan(ctx, v1.def, v1.plan);
       expect(r1.ok, JSON.stringify(r1.members)).toBe(true);
       const c = ctx.kc.makeApiClient(CoreV1Api);
-      expect((await c.readNamespacedPersistentVolumeClaim({ name: 'db-data', namespace: from })).status?.phase).toBe('Bound');
+      expect(
+        (await c.readNamespacedPersistentVolumeClaim({ name: 'db-data', namespace: from })).status?.phase,
+      ).toBe('Bound');
 
       const v2 = definition(text(to));
       const r2 = await applyPlan(ctx, v2.def, v2.plan, { deletePvcs });
@@ -48,9 +59,15 @@ describe('moving an add-on to another namespace', () => {
       expect(r2.removed[0]).toMatchObject({ kind: 'addon', name: 'db', namespace: from });
       expect((await ctx.helm.list(from)).map((x) => x.name)).toEqual([]);
       expect((await ctx.helm.list(to)).map((x) => [x.name, x.status])).toEqual([['db', 'deployed']]);
-      await expect(c.readNamespacedConfigMap({ name: 'db-config', namespace: from })).rejects.toMatchObject({ code: 404 });
-      expect((await c.readNamespacedConfigMap({ name: 'db-config', namespace: to })).data?.release).toBe('db');
-      const left = (await c.listNamespacedPersistentVolumeClaim({ namespace: from })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name);
+      await expect(c.readNamespacedConfigMap({ name: 'db-config', namespace: from })).rejects.toMatchObject({
+        code: 404,
+      });
+      expect((await c.readNamespacedConfigMap({ name: 'db-config', namespace: to })).data?.release).toBe(
+        'db',
+      );
+      const left = (await c.listNamespacedPersistentVolumeClaim({ namespace: from })).items
+        .filter((p) => !p.metadata?.deletionTimestamp)
+        .map((p) => p.metadata?.name);
       if (deletePvcs) {
         expect(r2.removed[0]?.deletedPvcs).toEqual(['db-data']);
         expect(left).toEqual([]);
@@ -60,7 +77,9 @@ describe('moving an add-on to another namespace', () => {
         expect(left).toEqual(['db-data']);
       }
       // nothing else of the release is left in the old namespace
-      const cms = (await c.listNamespacedConfigMap({ namespace: from })).items.map((x) => x.metadata?.name).filter((n) => n !== 'kube-root-ca.crt');
+      const cms = (await c.listNamespacedConfigMap({ namespace: from })).items
+        .map((x) => x.metadata?.name)
+        .filter((n) => n !== 'kube-root-ca.crt');
       expect(cms).toEqual([]);
     });
   }

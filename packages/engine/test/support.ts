@@ -1,15 +1,28 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlan, type ClusterDefinition, loadDefinition, MemoryFileSource, type Plan } from '@mooring/core';
+import {
+  buildPlan,
+  type ClusterDefinition,
+  loadDefinition,
+  MemoryFileSource,
+  type Plan,
+} from '@mooring/core';
 import type { KitInfo } from '@mooring/testkit';
-import { createEngineContext } from '../src/create.ts';
 import type { EngineContext } from '../src/context.ts';
+import { createEngineContext } from '../src/create.ts';
 
 /** Loads an ImportCluster text (plus extra files) into a definition and its plan; throws with the diagnostics if invalid. */
-export function definition(text: string, files: Record<string, string> = {}): { def: ClusterDefinition; plan: Plan } {
-  const res = loadDefinition(new MemoryFileSource({ 'import-cluster.yaml': text, ...files }), 'import-cluster.yaml');
-  if (!res.definition) throw new Error(res.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+export function definition(
+  text: string,
+  files: Record<string, string> = {},
+): { def: ClusterDefinition; plan: Plan } {
+  const res = loadDefinition(
+    new MemoryFileSource({ 'import-cluster.yaml': text, ...files }),
+    'import-cluster.yaml',
+  );
+  if (!res.definition)
+    throw new Error(res.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
   return { def: res.definition, plan: buildPlan(res.definition) };
 }
 
@@ -24,7 +37,16 @@ export function engineFor(kit: KitInfo, cluster: string): EngineContext {
 }
 
 /** An add-on entry for the kit's chart repository. */
-export function addon(o: { name: string; chart: string; version: string; namespace: string; repo: string; values?: string; parents?: string[]; extra?: string }): string {
+export function addon(o: {
+  name: string;
+  chart: string;
+  version: string;
+  namespace: string;
+  repo: string;
+  values?: string;
+  parents?: string[];
+  extra?: string;
+}): string {
   const lines = [
     `        - name: ${o.name}`,
     `          chart_name: ${o.chart}`,
@@ -33,8 +55,17 @@ export function addon(o: { name: string; chart: string; version: string; namespa
     `          namespace: ${o.namespace}`,
   ];
   if (o.parents?.length) lines.push('          parents:', ...o.parents.map((p) => `            - ${p}`));
-  lines.push('          settings:', '            sync_policy:', '              sync_options: [CreateNamespace=true]');
-  if (o.values) lines.push('          configuration:', '            values: |', ...o.values.split('\n').map((l) => `              ${l}`));
+  lines.push(
+    '          settings:',
+    '            sync_policy:',
+    '              sync_options: [CreateNamespace=true]',
+  );
+  if (o.values)
+    lines.push(
+      '          configuration:',
+      '            values: |',
+      ...o.values.split('\n').map((l) => `              ${l}`),
+    );
   if (o.extra) lines.push(o.extra);
   return lines.join('\n');
 }

@@ -1,11 +1,16 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { setStoredStatus } from '@mooring/kube';
+import { setStoredStatus, WatchCache } from '@mooring/kube';
 import { eventually, kitClients, startFaultProxy, testNamespace } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
-import { createEngineContext } from '../src/create.ts';
-import { LiveState, Reconciler, runSweep, sweepTargets, type AddonMemory, type Heartbeat } from '../src/sweep/index.ts';
-import { WatchCache } from '@mooring/kube';
+import {
+  type AddonMemory,
+  type Heartbeat,
+  LiveState,
+  Reconciler,
+  runSweep,
+  sweepTargets,
+} from '../src/sweep/index.ts';
 import { addon, definition, engineFor } from './support.ts';
 
 const kit = inject('kit');
@@ -33,7 +38,11 @@ const settings = (o: { selfHeal: boolean; autoPrune?: boolean; extra?: string })
               sync_options: [CreateNamespace=true]
             retry_policy: { limit: 3, backoff_duration: 1s, backoff_factor: 2, backoff_max: 5s }${o.extra ? `\n${o.extra}` : ''}`;
 
-function podinfo(name: string, namespace: string, o: { selfHeal: boolean; autoPrune?: boolean; values?: string; extra?: string }): string {
+function podinfo(
+  name: string,
+  namespace: string,
+  o: { selfHeal: boolean; autoPrune?: boolean; values?: string; extra?: string },
+): string {
   const lines = [
     `        - name: ${name}`,
     '          chart_name: podinfo',
@@ -42,7 +51,12 @@ function podinfo(name: string, namespace: string, o: { selfHeal: boolean; autoPr
     `          namespace: ${namespace}`,
     settings(o),
   ];
-  if (o.values) lines.push('          configuration:', '            values: |', ...o.values.split('\n').map((l) => `              ${l}`));
+  if (o.values)
+    lines.push(
+      '          configuration:',
+      '            values: |',
+      ...o.values.split('\n').map((l) => `              ${l}`),
+    );
   return lines.join('\n');
 }
 
@@ -66,7 +80,14 @@ describe('reconcile sweep', () => {
       [
         podinfo('healed', n, { selfHeal: true, values: 'replicaCount: 1' }),
         podinfo('watched', n, { selfHeal: false, values: 'replicaCount: 1' }),
-        addon({ name: 'cfg', chart: 'failing-hook', version: '0.1.0', namespace: n, repo, values: 'message: desired' }).replace(
+        addon({
+          name: 'cfg',
+          chart: 'failing-hook',
+          version: '0.1.0',
+          namespace: n,
+          repo,
+          values: 'message: desired',
+        }).replace(
           '          settings:\n            sync_policy:\n',
           '          settings:\n            sync_policy:\n              self_heal: true\n',
         ),
@@ -75,7 +96,10 @@ describe('reconcile sweep', () => {
     const apps = env.ctx.kc.makeApiClient(AppsV1Api);
     const c = env.ctx.kc.makeApiClient(CoreV1Api);
     const beats: Heartbeat[] = [];
-    const rec = new Reconciler(env.ctx, { intervalMs: 3_600_000, heartbeat: { publish: (h) => void beats.push(h) } });
+    const rec = new Reconciler(env.ctx, {
+      intervalMs: 3_600_000,
+      heartbeat: { publish: (h) => void beats.push(h) },
+    });
     rec.setTargets(env.targets);
     stops.push(() => rec.stop());
     await rec.start();
@@ -89,26 +113,44 @@ describe('reconcile sweep', () => {
     expect(quiet.apiRequests).toBe(0);
     expect(quiet.helmCalls).toBe(0);
 
-    await apps.patchNamespacedDeploymentScale({ name: 'healed-podinfo', namespace: env.n, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
-    await apps.patchNamespacedDeploymentScale({ name: 'watched-podinfo', namespace: env.n, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
-    await c.patchNamespacedConfigMap({ name: 'cfg-message', namespace: env.n, body: [{ op: 'replace', path: '/data/message', value: 'edited' }] });
+    await apps.patchNamespacedDeploymentScale({
+      name: 'healed-podinfo',
+      namespace: env.n,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+    });
+    await apps.patchNamespacedDeploymentScale({
+      name: 'watched-podinfo',
+      namespace: env.n,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+    });
+    await c.patchNamespacedConfigMap({
+      name: 'cfg-message',
+      namespace: env.n,
+      body: [{ op: 'replace', path: '/data/message', value: 'edited' }],
+    });
     await c.deleteNamespacedService({ name: 'healed-podinfo', namespace: env.n });
 
-    await eventually('the self-healing add-ons restored', async () => {
-      const [d, cm, svc] = await Promise.all([
-        apps.readNamespacedDeployment({ name: 'healed-podinfo', namespace: env.n }),
-        c.readNamespacedConfigMap({ name: 'cfg-message', namespace: env.n }),
-        c.readNamespacedService({ name: 'healed-podinfo', namespace: env.n }).catch(() => undefined),
-      ]);
-      return d.spec?.replicas === 1 && cm.data?.message === 'desired' && !!svc;
-    }, 30_000);
+    await eventually(
+      'the self-healing add-ons restored',
+      async () => {
+        const [d, cm, svc] = await Promise.all([
+          apps.readNamespacedDeployment({ name: 'healed-podinfo', namespace: env.n }),
+          c.readNamespacedConfigMap({ name: 'cfg-message', namespace: env.n }),
+          c.readNamespacedService({ name: 'healed-podinfo', namespace: env.n }).catch(() => undefined),
+        ]);
+        return d.spec?.replicas === 1 && cm.data?.message === 'desired' && !!svc;
+      },
+      30_000,
+    );
     const after = await rec.sweepNow();
     const watched = after.addons.find((a) => a.name === 'watched')!;
     expect(watched.state).toBe('OutOfSync');
     expect(watched.actions).toEqual(['reported']);
     expect(watched.drift.map((d) => d.ref)).toEqual([`Deployment/${env.n}/watched-podinfo`]);
     expect(watched.drift[0]?.text).toMatch(/replicas/);
-    expect((await apps.readNamespacedDeployment({ name: 'watched-podinfo', namespace: env.n })).spec?.replicas).toBe(3);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'watched-podinfo', namespace: env.n })).spec?.replicas,
+    ).toBe(3);
     expect(after.addons.find((a) => a.name === 'healed')?.state).toBe('Synced');
   });
 
@@ -119,19 +161,33 @@ describe('reconcile sweep', () => {
                 json_pointers: [/spec/replicas]`;
     const env = await deployed('ignore', (n) => podinfo('hpa', n, { selfHeal: true, extra: ignore }));
     const apps = env.ctx.kc.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeploymentScale({ name: 'hpa-podinfo', namespace: env.n, body: [{ op: 'replace', path: '/spec/replicas', value: 4 }] });
-    const live = new LiveState(new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(env.ctx.kc));
+    await apps.patchNamespacedDeploymentScale({
+      name: 'hpa-podinfo',
+      namespace: env.n,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 4 }],
+    });
+    const live = new LiveState(
+      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(env.ctx.kc),
+    );
     stops.push(() => {
       live.objects.stop();
       live.releases.stop();
     });
     await live.start();
     await live.ensureKinds([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }]);
-    await eventually('cache sees the scale', async () => (live.objects.get('apps/v1', 'Deployment', env.n, 'hpa-podinfo') as { spec?: { replicas?: number } })?.spec?.replicas === 4);
+    await eventually(
+      'cache sees the scale',
+      async () =>
+        (live.objects.get('apps/v1', 'Deployment', env.n, 'hpa-podinfo') as { spec?: { replicas?: number } })
+          ?.spec?.replicas === 4,
+    );
     const r = await runSweep(env.ctx, live, env.targets, new Map());
     expect(r.addons[0]?.drift).toEqual([]);
     expect(r.addons[0]?.actions).toEqual(['none']);
-    expect((await apps.readNamespacedDeployment({ name: 'hpa-podinfo', namespace: env.n })).spec?.replicas).toBe(4);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'hpa-podinfo', namespace: env.n })).spec?.replicas,
+    ).toBe(4);
   });
 
   it('prunes an object removed from the chart only with auto_prune, and never while a read fails', async () => {
@@ -139,7 +195,15 @@ describe('reconcile sweep', () => {
       const n = await ns(`prune-${autoPrune}`);
       const name = `c-${n}`;
       const ctx = engineFor(kit, name);
-      const text = (sa: boolean) => clusterText(name, podinfo('app', n, { selfHeal: false, autoPrune, values: `serviceAccount:\n  enabled: ${sa}\n  name: app-sa` }));
+      const text = (sa: boolean) =>
+        clusterText(
+          name,
+          podinfo('app', n, {
+            selfHeal: false,
+            autoPrune,
+            values: `serviceAccount:\n  enabled: ${sa}\n  name: app-sa`,
+          }),
+        );
       const v1 = definition(text(true));
       expect((await applyPlan(ctx, v1.def, v1.plan)).ok).toBe(true);
       const c = ctx.kc.makeApiClient(CoreV1Api);
@@ -147,7 +211,14 @@ describe('reconcile sweep', () => {
       const v2 = definition(text(false));
       expect((await applyPlan(ctx, v2.def, v2.plan)).ok).toBe(true);
       // a leftover: Helm's delete of the removed object did not happen
-      await c.createNamespacedServiceAccount({ namespace: n, body: { metadata: { name: 'app-sa', labels: sa.metadata?.labels, annotations: sa.metadata?.annotations } } }).catch(() => undefined);
+      await c
+        .createNamespacedServiceAccount({
+          namespace: n,
+          body: {
+            metadata: { name: 'app-sa', labels: sa.metadata?.labels, annotations: sa.metadata?.annotations },
+          },
+        })
+        .catch(() => undefined);
 
       // through a proxy that can cut the API connection
       const url = new URL(kit.apiServer!);
@@ -156,7 +227,9 @@ describe('reconcile sweep', () => {
       const kc = new KubeConfig();
       kc.loadFromFile(kit.kubeconfig!);
       const cl = kc.getCurrentCluster()!;
-      kc.clusters = kc.clusters.map((x) => (x.name === cl.name ? { ...x, server: `https://${proxy.address}` } : x));
+      kc.clusters = kc.clusters.map((x) =>
+        x.name === cl.name ? { ...x, server: `https://${proxy.address}` } : x,
+      );
       const pctx = { ...ctx, kc };
       const live = new LiveState(new WatchCache(kc, { labelSelector: 'owner=helm' }), new WatchCache(kc));
       stops.push(() => {
@@ -167,25 +240,40 @@ describe('reconcile sweep', () => {
       const targets = sweepTargets(v2.def, v2.plan);
       const all = live.history('app', n).flatMap((h) => h.objects);
       await live.ensureKinds(all);
-      await eventually('cache sees the leftover', async () => !!live.objects.get('v1', 'ServiceAccount', n, 'app-sa'));
+      await eventually(
+        'cache sees the leftover',
+        async () => !!live.objects.get('v1', 'ServiceAccount', n, 'app-sa'),
+      );
 
       if (autoPrune) {
         proxy.cut();
-        await eventually('the caches notice the outage', async () => !live.complete([{ apiVersion: 'v1', kind: 'ServiceAccount' }]), 20_000);
+        await eventually(
+          'the caches notice the outage',
+          async () => !live.complete([{ apiVersion: 'v1', kind: 'ServiceAccount' }]),
+          20_000,
+        );
         const during = await runSweep(pctx, live, targets, new Map());
         expect(during.addons[0]?.pruned).toEqual([]);
         expect(during.addons[0]?.pruneSkipped).toMatch(/partial data/);
         await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n });
         proxy.restore();
-        await eventually('the caches recover', async () => live.complete(all.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind }))), 20_000);
+        await eventually(
+          'the caches recover',
+          async () => live.complete(all.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind }))),
+          20_000,
+        );
       }
       const r = await runSweep(pctx, live, targets, new Map());
       if (autoPrune) {
         expect(r.addons[0]?.pruned).toEqual([`ServiceAccount/${n}/app-sa`]);
-        await expect(c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n })).rejects.toMatchObject({ code: 404 });
+        await expect(c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n })).rejects.toMatchObject({
+          code: 404,
+        });
       } else {
         expect(r.addons[0]?.pruned).toEqual([]);
-        expect((await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n })).metadata?.name).toBe('app-sa');
+        expect((await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n })).metadata?.name).toBe(
+          'app-sa',
+        );
       }
     }
   });
@@ -193,8 +281,13 @@ describe('reconcile sweep', () => {
   it('recovers a release stuck in pending-upgrade', async () => {
     const env = await deployed('stuck', (n) => podinfo('stuck', n, { selfHeal: true }));
     const c = env.ctx.kc.makeApiClient(CoreV1Api);
-    await setStoredStatus(c, 'stuck', env.n, 1, 'pending-upgrade', { lastDeployed: new Date(Date.now() - 11 * 60_000) });
-    const live = new LiveState(new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(env.ctx.kc));
+    await setStoredStatus(c, 'stuck', env.n, 1, 'pending-upgrade', {
+      lastDeployed: new Date(Date.now() - 11 * 60_000),
+    });
+    const live = new LiveState(
+      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(env.ctx.kc),
+    );
     stops.push(() => {
       live.objects.stop();
       live.releases.stop();
@@ -211,25 +304,42 @@ describe('reconcile sweep', () => {
   });
 
   it('cancels a heal outside the sync window with outside_sync_window, and heals with the override', async () => {
-    const window = '            sync_window: { enabled: true, schedule: "0 3 1 1 *", duration: 1m, timezone: Europe/Berlin }';
+    const window =
+      '            sync_window: { enabled: true, schedule: "0 3 1 1 *", duration: 1m, timezone: Europe/Berlin }';
     const env = await deployed('window', (n) => podinfo('win', n, { selfHeal: true, extra: window }));
     const apps = env.ctx.kc.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeploymentScale({ name: 'win-podinfo', namespace: env.n, body: [{ op: 'replace', path: '/spec/replicas', value: 2 }] });
-    const live = new LiveState(new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(env.ctx.kc));
+    await apps.patchNamespacedDeploymentScale({
+      name: 'win-podinfo',
+      namespace: env.n,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
+    });
+    const live = new LiveState(
+      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(env.ctx.kc),
+    );
     stops.push(() => {
       live.objects.stop();
       live.releases.stop();
     });
     await live.start();
     await live.ensureKinds(live.history('win', env.n).flatMap((h) => h.objects));
-    await eventually('cache sees the scale', async () => (live.objects.get('apps/v1', 'Deployment', env.n, 'win-podinfo') as { spec?: { replicas?: number } })?.spec?.replicas === 2);
+    await eventually(
+      'cache sees the scale',
+      async () =>
+        (live.objects.get('apps/v1', 'Deployment', env.n, 'win-podinfo') as { spec?: { replicas?: number } })
+          ?.spec?.replicas === 2,
+    );
     const memory = new Map<string, AddonMemory>();
     const r = await runSweep(env.ctx, live, env.targets, memory);
     expect(r.addons[0]?.actions).toEqual(['cancelled']);
     expect(r.addons[0]?.message).toBe('outside_sync_window');
-    expect((await apps.readNamespacedDeployment({ name: 'win-podinfo', namespace: env.n })).spec?.replicas).toBe(2);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'win-podinfo', namespace: env.n })).spec?.replicas,
+    ).toBe(2);
     const o = await runSweep(env.ctx, live, env.targets, memory, { windowOverride: true });
     expect(o.addons[0]?.actions, o.addons[0]?.message).toEqual(['healed']);
-    expect((await apps.readNamespacedDeployment({ name: 'win-podinfo', namespace: env.n })).spec?.replicas).toBe(1);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'win-podinfo', namespace: env.n })).spec?.replicas,
+    ).toBe(1);
   });
 });

@@ -3,23 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Sops } from '@mooring/gitops';
+import { WatchCache } from '@mooring/kube';
 import { testNamespace } from '@mooring/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { createEngineContext } from '../src/create.ts';
-import { LiveState, runSweep, sweepTargets, type AddonMemory } from '../src/sweep/index.ts';
-import { WatchCache } from '@mooring/kube';
+import { type AddonMemory, LiveState, runSweep, sweepTargets } from '../src/sweep/index.ts';
 import { addon, definition, engineFor } from './support.ts';
 
 const kit = inject('kit');
 const repo = kit.chartRepoUrl!;
-const cluster = (name: string, addons: string) => `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: s\n      addons:\n${addons}\n`;
+const cluster = (name: string, addons: string) =>
+  `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: s\n      addons:\n${addons}\n`;
 
 describe('engine: values, sources and failures', () => {
   it('decrypts SOPS-encrypted values in memory and deploys them', async () => {
     const ns = testNamespace('sops');
     const sops = new Sops({ binary: kit.sops, ageKeyFile: kit.ageKeyFile });
-    const enc = await sops.encrypt('message: s3cr3t-value\nhook:\n  fail: false\n', { recipients: [kit.agePublicKey], encryptedPaths: ['message'] });
+    const enc = await sops.encrypt('message: s3cr3t-value\nhook:\n  fail: false\n', {
+      recipients: [kit.agePublicKey],
+      encryptedPaths: ['message'],
+    });
     expect(enc.text).not.toContain('s3cr3t-value');
     const ctx = createEngineContext({
       cluster: `c-${ns}`,
@@ -46,7 +50,9 @@ describe('engine: values, sources and failures', () => {
     const { def, plan } = definition(text, { 'values/secret.yaml': enc.text });
     const r = await applyPlan(ctx, def, plan);
     expect(r.ok, JSON.stringify(r.members)).toBe(true);
-    const cm = await ctx.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'secret-message', namespace: ns });
+    const cm = await ctx.kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ name: 'secret-message', namespace: ns });
     expect(cm.data?.message).toBe('s3cr3t-value');
     // and nothing of the plaintext is in the result a caller would log
     expect(JSON.stringify(r)).not.toContain('s3cr3t-value');
@@ -55,7 +61,17 @@ describe('engine: values, sources and failures', () => {
   it('deploys a chart from the OCI registry', async () => {
     const ns = testNamespace('oci');
     const ctx = engineFor(kit, `c-${ns}`);
-    const text = cluster(ctx.cluster, addon({ name: 'from-oci', chart: 'slow-rollout', version: '0.2.0', namespace: ns, repo: `oci://${kit.ociHost}/charts`, values: 'minReadySeconds: 0' }));
+    const text = cluster(
+      ctx.cluster,
+      addon({
+        name: 'from-oci',
+        chart: 'slow-rollout',
+        version: '0.2.0',
+        namespace: ns,
+        repo: `oci://${kit.ociHost}/charts`,
+        values: 'minReadySeconds: 0',
+      }),
+    );
     const { def, plan } = definition(text);
     const r = await applyPlan(ctx, def, plan);
     expect(r.ok, JSON.stringify(r.members)).toBe(true);
@@ -65,7 +81,13 @@ describe('engine: values, sources and failures', () => {
   it('rolls back a failing upgrade: the member fails with the cause and the previous revision stays deployed', async () => {
     const ns = testNamespace('rollback');
     const ctx = engineFor(kit, `c-${ns}`);
-    const v = (values: string) => definition(cluster(ctx.cluster, addon({ name: 'app', chart: 'failing-hook', version: '0.1.0', namespace: ns, repo, values })));
+    const v = (values: string) =>
+      definition(
+        cluster(
+          ctx.cluster,
+          addon({ name: 'app', chart: 'failing-hook', version: '0.1.0', namespace: ns, repo, values }),
+        ),
+      );
     const ok = v('message: good');
     expect((await applyPlan(ctx, ok.def, ok.plan)).ok).toBe(true);
     const bad = v('message: bad\nhook:\n  fail: true\n  deadlineSeconds: 2');
@@ -75,26 +97,47 @@ describe('engine: values, sources and failures', () => {
     expect(r.members[0]?.message).toMatch(/helm upgrade --install app .* failed/);
     const history = await ctx.helm.history('app', ns);
     expect(history.at(-1)?.status).toBe('deployed');
-    expect((await ctx.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'app-message', namespace: ns })).data?.message).toBe('good');
+    expect(
+      (await ctx.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'app-message', namespace: ns }))
+        .data?.message,
+    ).toBe('good');
   });
 
   it('backs off a heal that keeps failing, per retry_policy, and says so', async () => {
     const ns = testNamespace('backoff');
     const ctx = engineFor(kit, `c-${ns}`);
-    const retry = '            retry_policy: { limit: 2, backoff_duration: 30s, backoff_factor: 2, backoff_max: 5m }';
+    const retry =
+      '            retry_policy: { limit: 2, backoff_duration: 30s, backoff_factor: 2, backoff_max: 5m }';
     const text = (url: string) =>
-      cluster(ctx.cluster, addon({ name: 'app', chart: 'failing-hook', version: '0.1.0', namespace: ns, repo: url, values: 'message: one' }).replace('              sync_options: [CreateNamespace=true]', `              self_heal: true\n              sync_options: [CreateNamespace=true]\n${retry}`));
+      cluster(
+        ctx.cluster,
+        addon({
+          name: 'app',
+          chart: 'failing-hook',
+          version: '0.1.0',
+          namespace: ns,
+          repo: url,
+          values: 'message: one',
+        }).replace(
+          '              sync_options: [CreateNamespace=true]',
+          `              self_heal: true\n              sync_options: [CreateNamespace=true]\n${retry}`,
+        ),
+      );
     const good = definition(text(repo));
     expect((await applyPlan(ctx, good.def, good.plan)).ok).toBe(true);
     await ctx.kc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: 'app-message', namespace: ns });
     // the chart source is now unreachable: every heal fails
     const broken = definition(text('http://127.0.0.1:9'));
-    const live = new LiveState(new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(ctx.kc));
+    const live = new LiveState(
+      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(ctx.kc),
+    );
     await live.start();
     try {
       const memory = new Map<string, AddonMemory>();
       let now = new Date();
-      const sweep = () => runSweep(ctx, live, sweepTargets(broken.def, broken.plan), memory, { now: () => now });
+      const sweep = () =>
+        runSweep(ctx, live, sweepTargets(broken.def, broken.plan), memory, { now: () => now });
       const first = await sweep();
       expect(first.addons[0]?.actions).toEqual(['heal_failed']);
       expect(first.addons[0]?.drift.map((d) => d.missing)).toEqual([true]);

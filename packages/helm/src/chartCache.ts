@@ -53,7 +53,9 @@ export class ChartCache {
     const key = `${url}|${ref.chart}|${ref.version}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const p = (isOci(url) ? this.resolveOci(ref, url) : this.resolveRepo(ref, url)).finally(() => this.inflight.delete(key));
+    const p = (isOci(url) ? this.resolveOci(ref, url) : this.resolveRepo(ref, url)).finally(() =>
+      this.inflight.delete(key),
+    );
     this.inflight.set(key, p);
     return p;
   }
@@ -91,7 +93,8 @@ export class ChartCache {
     const tgzUrl = entry.urls[0];
     if (!tgzUrl) throw new ChartSourceError(`${url}: ${ref.chart}@${entry.version} has no download URL`, url);
     const path = this.fileFor(tgzUrl, ref.chart, entry.version);
-    if (existsSync(path)) return { path, chart: ref.chart, version: entry.version, source: tgzUrl, digest: entry.digest };
+    if (existsSync(path))
+      return { path, chart: ref.chart, version: entry.version, source: tgzUrl, digest: entry.digest };
     // send credentials only to the repository's own host
     const sameHost = new URL(tgzUrl).host === new URL(url).host;
     const auth = sameHost ? authorizationHeader(ref.credentials) : undefined;

@@ -20,7 +20,8 @@ export function ociLocation(repoUrl: string, chart: string): { host: string; rep
   const host = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? '' : rest.slice(slash + 1);
   // a repo URL may already end with the chart name
-  const repository = path.endsWith(`/${chart}`) || path === chart ? path : [path, chart].filter(Boolean).join('/');
+  const repository =
+    path.endsWith(`/${chart}`) || path === chart ? path : [path, chart].filter(Boolean).join('/');
   return { host, repository };
 }
 

@@ -4,7 +4,10 @@ export class HelmError extends Error {
   readonly exitCode: number | null;
   readonly stderr: string;
   readonly release?: string;
-  constructor(message: string, opts: { command: string; exitCode: number | null; stderr: string; release?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    opts: { command: string; exitCode: number | null; stderr: string; release?: string; cause?: unknown },
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'HelmError';
     this.command = opts.command;
@@ -32,7 +35,10 @@ export class ReleaseLockedError extends HelmError {
 
 /** The helm command ran out of time (its --timeout or ours). */
 export class HelmTimeoutError extends HelmError {
-  constructor(message: string, opts: { command: string; exitCode: number | null; stderr: string; release?: string }) {
+  constructor(
+    message: string,
+    opts: { command: string; exitCode: number | null; stderr: string; release?: string },
+  ) {
     super(message, opts);
     this.name = 'HelmTimeoutError';
   }

@@ -37,7 +37,18 @@ export class Helm {
 
   /** `helm upgrade --install` with values on stdin. Returns the new release. */
   async upgradeInstall(o: UpgradeOptions): Promise<ReleaseSummary & { manifest: string }> {
-    const args = ['upgrade', '--install', o.release, o.chartPath, '--namespace', o.namespace, '--values', '-', '--output', 'json'];
+    const args = [
+      'upgrade',
+      '--install',
+      o.release,
+      o.chartPath,
+      '--namespace',
+      o.namespace,
+      '--values',
+      '-',
+      '--output',
+      'json',
+    ];
     if (o.createNamespace) args.push('--create-namespace');
     if (o.rollbackOnFailure) args.push('--rollback-on-failure');
     if (o.wait || o.rollbackOnFailure) args.push('--wait=watcher');
@@ -49,7 +60,12 @@ export class Helm {
     if (o.forceConflicts) args.push('--force-conflicts');
     if (o.description) args.push('--description', o.description);
     if (o.labels && Object.keys(o.labels).length > 0) {
-      args.push('--labels', Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(','));
+      args.push(
+        '--labels',
+        Object.entries(o.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      );
     }
     const out = await this.runner.run(args, {
       stdin: o.values ?? '',
@@ -61,7 +77,11 @@ export class Helm {
     return { ...summaryOf(r), manifest: r.manifest ?? '' };
   }
 
-  async uninstall(release: string, namespace: string, opts: { wait?: boolean; timeoutMs?: number; keepHistory?: boolean } = {}): Promise<void> {
+  async uninstall(
+    release: string,
+    namespace: string,
+    opts: { wait?: boolean; timeoutMs?: number; keepHistory?: boolean } = {},
+  ): Promise<void> {
     const args = ['uninstall', release, '--namespace', namespace];
     if (opts.wait) args.push('--wait');
     if (opts.keepHistory) args.push('--keep-history');
@@ -69,7 +89,12 @@ export class Helm {
     await this.runner.run(args, { release });
   }
 
-  async rollback(release: string, namespace: string, revision?: number, opts: { wait?: boolean; timeoutMs?: number; historyMax?: number } = {}): Promise<void> {
+  async rollback(
+    release: string,
+    namespace: string,
+    revision?: number,
+    opts: { wait?: boolean; timeoutMs?: number; historyMax?: number } = {},
+  ): Promise<void> {
     const args = ['rollback', release, ...(revision ? [String(revision)] : []), '--namespace', namespace];
     if (opts.wait) args.push('--wait=watcher');
     if (opts.historyMax !== undefined) args.push('--history-max', String(opts.historyMax));
@@ -78,8 +103,18 @@ export class Helm {
   }
 
   async history(release: string, namespace: string, max = 256): Promise<HistoryEntry[]> {
-    const out = await this.runner.run(['history', release, '--namespace', namespace, '--max', String(max), '--output', 'json'], { release });
-    const rows = JSON.parse(out) as { revision: number; status: string; chart: string; app_version?: string; description?: string; updated?: string }[];
+    const out = await this.runner.run(
+      ['history', release, '--namespace', namespace, '--max', String(max), '--output', 'json'],
+      { release },
+    );
+    const rows = JSON.parse(out) as {
+      revision: number;
+      status: string;
+      chart: string;
+      app_version?: string;
+      description?: string;
+      updated?: string;
+    }[];
     return rows.map((r) => ({
       revision: r.revision,
       status: r.status as ReleaseStatus,
@@ -91,7 +126,9 @@ export class Helm {
   }
 
   async status(release: string, namespace: string): Promise<ReleaseSummary> {
-    const out = await this.runner.run(['status', release, '--namespace', namespace, '--output', 'json'], { release });
+    const out = await this.runner.run(['status', release, '--namespace', namespace, '--output', 'json'], {
+      release,
+    });
     return summaryOf(JSON.parse(out) as RawRelease);
   }
 
@@ -101,7 +138,11 @@ export class Helm {
     return this.runner.run(args, { release });
   }
 
-  async getValues(release: string, namespace: string, opts: { all?: boolean; revision?: number } = {}): Promise<Record<string, unknown>> {
+  async getValues(
+    release: string,
+    namespace: string,
+    opts: { all?: boolean; revision?: number } = {},
+  ): Promise<Record<string, unknown>> {
     const args = ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
     if (opts.all) args.push('--all');
     if (opts.revision) args.push('--revision', String(opts.revision));
@@ -110,10 +151,28 @@ export class Helm {
   }
 
   async list(namespace?: string): Promise<ReleaseSummary[]> {
-    const args = ['list', '--deployed', '--failed', '--pending', '--uninstalling', '--output', 'json', '--max', '0'];
+    const args = [
+      'list',
+      '--deployed',
+      '--failed',
+      '--pending',
+      '--uninstalling',
+      '--output',
+      'json',
+      '--max',
+      '0',
+    ];
     if (namespace) args.push('--namespace', namespace);
     else args.push('--all-namespaces');
-    const rows = JSON.parse(await this.runner.run(args)) as { name: string; namespace: string; revision: string; status: string; chart: string; app_version?: string; updated?: string }[];
+    const rows = JSON.parse(await this.runner.run(args)) as {
+      name: string;
+      namespace: string;
+      revision: string;
+      status: string;
+      chart: string;
+      app_version?: string;
+      updated?: string;
+    }[];
     return rows.map((r) => ({
       name: r.name,
       namespace: r.namespace,
@@ -129,7 +188,13 @@ export class Helm {
    * `helm template`: renders the chart with values, without touching the cluster. Like a
    * release's manifest, the output leaves out crds/ (Helm never upgrades those) and test hooks.
    */
-  async template(release: string, namespace: string, chartPath: string, values?: string, opts: { includeCrds?: boolean } = {}): Promise<string> {
+  async template(
+    release: string,
+    namespace: string,
+    chartPath: string,
+    values?: string,
+    opts: { includeCrds?: boolean } = {},
+  ): Promise<string> {
     const args = ['template', release, chartPath, '--namespace', namespace, '--values', '-', '--skip-tests'];
     if (opts.includeCrds) args.push('--include-crds');
     return this.runner.run(args, {
@@ -144,7 +209,9 @@ export class Helm {
 function secretLike(values: string | undefined): string[] {
   if (!values) return [];
   const out: string[] = [];
-  for (const m of values.matchAll(/^\s*[\w.-]*(?:password|secret|token|key)[\w.-]*\s*:\s*["']?([^"'\n#]+)["']?/gim)) {
+  for (const m of values.matchAll(
+    /^\s*[\w.-]*(?:password|secret|token|key)[\w.-]*\s*:\s*["']?([^"'\n#]+)["']?/gim,
+  )) {
     const v = m[1]!.trim();
     if (v.length >= 3) out.push(v);
   }

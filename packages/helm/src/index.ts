@@ -1,19 +1,19 @@
-export { Helm } from './helm.ts';
-export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
 export { ChartCache, type ChartCacheOptions, type ResolvedChart } from './chartCache.ts';
-export { RepoIndexCache, type IndexEntry } from './repoIndex.ts';
-export { pullOciChart, HELM_CHART_LAYER } from './oci.ts';
 export { type ChartRef, isOci, ociLocation, ociScheme } from './chartRef.ts';
-export { type Credentials, authorizationHeader } from './credentials.ts';
-export { applyMirrors, type Mirror } from './mirrors.ts';
-export { redact } from './redact.ts';
+export { authorizationHeader, type Credentials } from './credentials.ts';
 export {
-  HelmError,
-  ReleaseNotFoundError,
-  ReleaseLockedError,
-  HelmTimeoutError,
   ChartNotFoundError,
-  RegistryAuthError,
   ChartSourceError,
+  HelmError,
+  HelmTimeoutError,
+  RegistryAuthError,
+  ReleaseLockedError,
+  ReleaseNotFoundError,
 } from './errors.ts';
-export type { ReleaseStatus, ReleaseSummary, HistoryEntry, UpgradeOptions, ServerSide } from './types.ts';
+export { Helm } from './helm.ts';
+export { applyMirrors, type Mirror } from './mirrors.ts';
+export { HELM_CHART_LAYER, pullOciChart } from './oci.ts';
+export { redact } from './redact.ts';
+export { type IndexEntry, RepoIndexCache } from './repoIndex.ts';
+export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
+export type { HistoryEntry, ReleaseStatus, ReleaseSummary, ServerSide, UpgradeOptions } from './types.ts';

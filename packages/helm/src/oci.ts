@@ -3,7 +3,8 @@ import { authorizationHeader, type Credentials } from './credentials.ts';
 import { ChartNotFoundError, ChartSourceError, RegistryAuthError } from './errors.ts';
 
 export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
-const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_ACCEPT =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 interface OciManifest {
   layers?: { mediaType: string; digest: string; size: number }[];
@@ -24,17 +25,26 @@ export async function pullOciChart(opts: {
   const base = `${opts.scheme}://${opts.host}/v2/${opts.repository}`;
   const source = `oci://${opts.host}/${opts.repository}`;
   const client = new OciClient(opts.credentials, source);
-  const mres = await client.get(`${base}/manifests/${encodeURIComponent(opts.tag)}`, MANIFEST_ACCEPT, opts.repository);
+  const mres = await client.get(
+    `${base}/manifests/${encodeURIComponent(opts.tag)}`,
+    MANIFEST_ACCEPT,
+    opts.repository,
+  );
   if (mres.status === 404) throw new ChartNotFoundError(`${source}:${opts.tag} not found`, source);
   if (!mres.ok) throw new ChartSourceError(`${source}:${opts.tag}: manifest HTTP ${mres.status}`, source);
   const manifest = (await mres.json()) as OciManifest;
   const layer = manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER);
-  if (!layer) throw new ChartSourceError(`${source}:${opts.tag} is not a Helm chart (no ${HELM_CHART_LAYER} layer)`, source);
+  if (!layer)
+    throw new ChartSourceError(
+      `${source}:${opts.tag} is not a Helm chart (no ${HELM_CHART_LAYER} layer)`,
+      source,
+    );
   const bres = await client.get(`${base}/blobs/${layer.digest}`, '*/*', opts.repository);
   if (!bres.ok) throw new ChartSourceError(`${source}: blob ${layer.digest} HTTP ${bres.status}`, source);
   const data = Buffer.from(await bres.arrayBuffer());
   const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-  if (got !== layer.digest) throw new ChartSourceError(`${source}:${opts.tag}: digest mismatch (${got} != ${layer.digest})`, source);
+  if (got !== layer.digest)
+    throw new ChartSourceError(`${source}:${opts.tag}: digest mismatch (${got} != ${layer.digest})`, source);
   return { data, digest: layer.digest };
 }
 
@@ -77,7 +87,9 @@ class OciClient {
 
   /** Token endpoint of a Bearer challenge: realm, service, scope. */
   private async exchange(challenge: string, repository: string): Promise<string> {
-    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+    const params = Object.fromEntries(
+      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
+    );
     if (!params.realm) throw new RegistryAuthError(this.source, 401);
     const u = new URL(params.realm);
     if (params.service) u.searchParams.set('service', params.service);

@@ -30,7 +30,12 @@ export class RepoIndexCache {
   }
 
   /** The entry of `chart` at `version` (exact, a semver range, or empty/`latest` for the newest). */
-  async find(repoUrl: string, chart: string, version: string, credentials?: Credentials): Promise<IndexEntry> {
+  async find(
+    repoUrl: string,
+    chart: string,
+    version: string,
+    credentials?: Credentials,
+  ): Promise<IndexEntry> {
     const base = repoUrl.replace(/\/+$/, '');
     let idx = await this.get(base, credentials, false);
     let hit = pick(idx.entries.get(chart), version);
@@ -42,7 +47,10 @@ export class RepoIndexCache {
       const known = idx.entries.get(chart);
       throw new ChartNotFoundError(
         known
-          ? `chart ${chart} has no version ${version} in ${base} (newest: ${known.map((e) => e.version).slice(0, 5).join(', ')})`
+          ? `chart ${chart} has no version ${version} in ${base} (newest: ${known
+              .map((e) => e.version)
+              .slice(0, 5)
+              .join(', ')})`
           : `chart ${chart} not found in ${base}`,
         base,
       );
@@ -50,7 +58,11 @@ export class RepoIndexCache {
     return { ...hit, urls: hit.urls.map((u) => new URL(u, `${base}/`).toString()) };
   }
 
-  private async get(base: string, credentials: Credentials | undefined, force: boolean): Promise<CachedIndex> {
+  private async get(
+    base: string,
+    credentials: Credentials | undefined,
+    force: boolean,
+  ): Promise<CachedIndex> {
     const c = this.cache.get(base);
     if (c && !force && this.now() - c.fetchedAt < this.ttlMs) return c;
     const running = this.inflight.get(base);
@@ -90,7 +102,9 @@ function pick(list: IndexEntry[] | undefined, version: string): IndexEntry | und
   const exact = list.find((e) => e.version === version || e.version === version.replace(/^v/, ''));
   if (exact) return exact;
   if (!version || version === 'latest' || version === '*') {
-    return [...list].filter((e) => semver.valid(e.version) && !semver.prerelease(e.version)).sort((a, b) => semver.rcompare(a.version, b.version))[0];
+    return [...list]
+      .filter((e) => semver.valid(e.version) && !semver.prerelease(e.version))
+      .sort((a, b) => semver.rcompare(a.version, b.version))[0];
   }
   if (semver.validRange(version)) {
     const best = semver.maxSatisfying(

@@ -61,7 +61,12 @@ export class HelmRunner {
       child.once('error', reject);
       child.once('close', (code) => resolve(code));
     }).catch((e: Error) => {
-      throw new HelmError(`cannot run ${this.binary}: ${e.message}`, { command: this.binary, exitCode: null, stderr: '', cause: e });
+      throw new HelmError(`cannot run ${this.binary}: ${e.message}`, {
+        command: this.binary,
+        exitCode: null,
+        stderr: '',
+        cause: e,
+      });
     });
     if (timer) clearTimeout(timer);
     this.opts.onCall?.({ args, ms: Date.now() - t0, exitCode });
@@ -71,7 +76,8 @@ export class HelmRunner {
     const stderr = redact(Buffer.concat(err).toString('utf8').trim(), secrets);
     const command = redact(`helm ${args.join(' ')}`, secrets);
     const info = { command, exitCode, stderr, release: o.release };
-    if (killed) throw new HelmTimeoutError(`helm did not finish within ${o.killAfterMs} ms: ${command}`, info);
+    if (killed)
+      throw new HelmTimeoutError(`helm did not finish within ${o.killAfterMs} ms: ${command}`, info);
     if (o.release && /release: not found|not found/i.test(stderr) && /release/i.test(stderr)) {
       throw new ReleaseNotFoundError(o.release, info);
     }
@@ -92,5 +98,12 @@ function firstLine(s: string): string {
 /** helm prints `Error: ...` last; keep that line as the message. */
 function lastError(s: string): string {
   const lines = s.split('\n').filter((l) => l.trim());
-  return lines.reverse().find((l) => l.startsWith('Error:'))?.slice(7) ?? lines[0] ?? '';
+  return (
+    lines
+      .reverse()
+      .find((l) => l.startsWith('Error:'))
+      ?.slice(7) ??
+    lines[0] ??
+    ''
+  );
 }

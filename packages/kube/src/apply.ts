@@ -1,4 +1,9 @@
-import { ApiextensionsV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import { type KubeObject, objectRef } from './objects.ts';
 
 export const FIELD_MANAGER = 'mooring';
@@ -25,7 +30,8 @@ export class ApplyError extends Error {
 
 /** CRDs first, then Namespaces, then everything else in the given order. */
 export function applyOrder(objects: KubeObject[]): KubeObject[] {
-  const rank = (o: KubeObject) => (o.kind === 'CustomResourceDefinition' ? 0 : o.kind === 'Namespace' ? 1 : 2);
+  const rank = (o: KubeObject) =>
+    o.kind === 'CustomResourceDefinition' ? 0 : o.kind === 'Namespace' ? 1 : 2;
   return objects
     .map((o, i) => ({ o, i }))
     .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
@@ -41,7 +47,8 @@ function errorMessage(e: unknown): string {
       return body;
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  if (body && typeof body === 'object' && 'message' in body)
+    return String((body as { message: unknown }).message);
   return (e as Error).message;
 }
 
@@ -57,7 +64,12 @@ function statusOf(e: unknown): number | undefined {
 export async function applyObjects(
   kc: KubeConfig,
   objects: KubeObject[],
-  opts: { defaultNamespace?: string; force?: boolean; dryRun?: boolean; labels?: Record<string, string> } = {},
+  opts: {
+    defaultNamespace?: string;
+    force?: boolean;
+    dryRun?: boolean;
+    labels?: Record<string, string>;
+  } = {},
 ): Promise<AppliedObject[]> {
   const client = KubernetesObjectApi.makeApiClient(kc);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
@@ -88,16 +100,23 @@ export async function applyObjects(
     } catch (e) {
       throw new ApplyError(ref, errorMessage(e), done, e);
     }
-    const action: ChangeAction = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+    const action: ChangeAction = !before
+      ? 'created'
+      : before.metadata.resourceVersion === after.metadata.resourceVersion
+        ? 'unchanged'
+        : 'configured';
     done.push({ ref, action, object: after });
-    if (obj.kind === 'CustomResourceDefinition' && !opts.dryRun) await waitEstablished(ext, obj.metadata.name);
+    if (obj.kind === 'CustomResourceDefinition' && !opts.dryRun)
+      await waitEstablished(ext, obj.metadata.name);
   }
   return done;
 }
 
 async function isNamespaced(client: KubernetesObjectApi, obj: KubeObject): Promise<boolean> {
   try {
-    const r = await (client as unknown as { resource(a: string, k: string): Promise<{ namespaced: boolean } | undefined> }).resource(obj.apiVersion, obj.kind);
+    const r = await (
+      client as unknown as { resource(a: string, k: string): Promise<{ namespaced: boolean } | undefined> }
+    ).resource(obj.apiVersion, obj.kind);
     return r?.namespaced ?? true;
   } catch {
     return true;
@@ -115,7 +134,10 @@ async function waitEstablished(ext: ApiextensionsV1Api, name: string, timeoutMs 
 }
 
 /** Deletes objects (background propagation); a missing object counts as deleted. */
-export async function deleteObjects(kc: KubeConfig, objects: KubeObject[]): Promise<{ results: AppliedObject[]; errors: { ref: string; message: string }[] }> {
+export async function deleteObjects(
+  kc: KubeConfig,
+  objects: KubeObject[],
+): Promise<{ results: AppliedObject[]; errors: { ref: string; message: string }[] }> {
   const client = KubernetesObjectApi.makeApiClient(kc);
   const results: AppliedObject[] = [];
   const errors: { ref: string; message: string }[] = [];

@@ -1,14 +1,30 @@
-export { loadKubeConfig, type KubeTarget } from './client.ts';
-export { type KubeObject, objectRef, objectKey, groupOf } from './objects.ts';
+export {
+  type AppliedObject,
+  ApplyError,
+  applyObjects,
+  applyOrder,
+  type ChangeAction,
+  deleteObjects,
+  FIELD_MANAGER,
+} from './apply.ts';
+export { type KubeTarget, loadKubeConfig } from './client.ts';
+export {
+  entryObject,
+  INVENTORY_NAMESPACE,
+  Inventory,
+  type InventoryEntry,
+  type InventoryRecord,
+  inventoryEntry,
+  orphaned,
+} from './inventory.ts';
+export { groupOf, type KubeObject, objectKey, objectRef } from './objects.ts';
 export {
   decodeReleaseSecret,
   encodeReleasePayload,
   latestOf,
-  ReleaseStore,
   ReleaseDecodeError,
-  setStoredStatus,
+  ReleaseStore,
   type StoredRelease,
+  setStoredStatus,
 } from './releaseStorage.ts';
-export { applyObjects, deleteObjects, applyOrder, ApplyError, FIELD_MANAGER, type AppliedObject, type ChangeAction } from './apply.ts';
-export { Inventory, INVENTORY_NAMESPACE, inventoryEntry, entryObject, orphaned, type InventoryEntry, type InventoryRecord } from './inventory.ts';
-export { WatchCache, stripForCache, type CacheEvent, type WatchEventType } from './watchCache.ts';
+export { type CacheEvent, stripForCache, WatchCache, type WatchEventType } from './watchCache.ts';

@@ -14,11 +14,21 @@ export interface InventoryEntry {
 }
 
 export function inventoryEntry(o: KubeObject): InventoryEntry {
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, uid: o.metadata.uid };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.metadata.namespace,
+    name: o.metadata.name,
+    uid: o.metadata.uid,
+  };
 }
 
 export function entryObject(e: InventoryEntry): KubeObject {
-  return { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) } };
+  return {
+    apiVersion: e.apiVersion,
+    kind: e.kind,
+    metadata: { name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) },
+  };
 }
 
 /** What an inventory holds: the objects, the content hash they were applied from, and whether the apply finished. */
@@ -52,15 +62,20 @@ export class Inventory {
     try {
       await this.core.readNamespace({ name: INVENTORY_NAMESPACE });
     } catch {
-      await this.core.createNamespace({ body: { metadata: { name: INVENTORY_NAMESPACE } } }).catch((e: { code?: number }) => {
-        if (e.code !== 409) throw e;
-      });
+      await this.core
+        .createNamespace({ body: { metadata: { name: INVENTORY_NAMESPACE } } })
+        .catch((e: { code?: number }) => {
+          if (e.code !== 409) throw e;
+        });
     }
   }
 
   async read(owner: string): Promise<InventoryRecord | undefined> {
     try {
-      const cm = await this.core.readNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE });
+      const cm = await this.core.readNamespacedConfigMap({
+        name: Inventory.nameFor(owner),
+        namespace: INVENTORY_NAMESPACE,
+      });
       return {
         hash: cm.data?.hash ?? '',
         complete: cm.data?.complete === 'true',
@@ -94,14 +109,23 @@ export class Inventory {
 
   /** Owners of every inventory whose labels match `labelSelector`. */
   async owners(labelSelector: string): Promise<string[]> {
-    const list = await this.core.listNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: `mooring.dev/inventory=true,${labelSelector}` }).catch((e: { code?: number }) => {
-      if (e.code === 404) return { items: [] };
-      throw e;
-    });
-    return list.items.map((c) => c.metadata?.annotations?.['mooring.dev/owner']).filter((o): o is string => !!o);
+    const list = await this.core
+      .listNamespacedConfigMap({
+        namespace: INVENTORY_NAMESPACE,
+        labelSelector: `mooring.dev/inventory=true,${labelSelector}`,
+      })
+      .catch((e: { code?: number }) => {
+        if (e.code === 404) return { items: [] };
+        throw e;
+      });
+    return list.items
+      .map((c) => c.metadata?.annotations?.['mooring.dev/owner'])
+      .filter((o): o is string => !!o);
   }
 
   async remove(owner: string): Promise<void> {
-    await this.core.deleteNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE }).catch(() => undefined);
+    await this.core
+      .deleteNamespacedConfigMap({ name: Inventory.nameFor(owner), namespace: INVENTORY_NAMESPACE })
+      .catch(() => undefined);
   }
 }

@@ -16,7 +16,9 @@ export interface KubeObject {
 
 /** `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects), for messages. */
 export function objectRef(o: { kind: string; metadata: { name: string; namespace?: string } }): string {
-  return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
+  return o.metadata.namespace
+    ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`
+    : `${o.kind}/${o.metadata.name}`;
 }
 
 /** The API group of an apiVersion (`apps/v1` → `apps`, `v1` → ``). */
@@ -26,6 +28,10 @@ export function groupOf(apiVersion: string): string {
 }
 
 /** A stable identity of an object across API versions: group/Kind/namespace/name. */
-export function objectKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+export function objectKey(o: {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}): string {
   return `${groupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }

@@ -60,11 +60,20 @@ export function decodeReleaseSecret(secret: V1Secret): StoredRelease {
       status: r.info?.status ?? 'unknown',
       manifest: r.manifest ?? '',
       config: r.config ?? {},
-      chart: { name: r.chart?.metadata?.name ?? '', version: r.chart?.metadata?.version ?? '', appVersion: r.chart?.metadata?.appVersion },
+      chart: {
+        name: r.chart?.metadata?.name ?? '',
+        version: r.chart?.metadata?.version ?? '',
+        appVersion: r.chart?.metadata?.appVersion,
+      },
       firstDeployed: r.info?.first_deployed,
       lastDeployed: r.info?.last_deployed,
       description: r.info?.description,
-      hooks: (r.hooks ?? []).map((h) => ({ name: h.name, kind: h.kind, manifest: h.manifest, events: h.events ?? [] })),
+      hooks: (r.hooks ?? []).map((h) => ({
+        name: h.name,
+        kind: h.kind,
+        manifest: h.manifest,
+        events: h.events ?? [],
+      })),
       labels: secret.metadata?.labels ?? {},
     };
   } catch (e) {
@@ -82,7 +91,10 @@ export class ReleaseStore {
 
   /** All stored revisions of one release, oldest first. */
   async history(release: string, namespace: string): Promise<StoredRelease[]> {
-    const list = await this.core.listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${release}` });
+    const list = await this.core.listNamespacedSecret({
+      namespace,
+      labelSelector: `owner=helm,name=${release}`,
+    });
     return list.items
       .filter((s) => s.type === 'helm.sh/release.v1')
       .map(decodeReleaseSecret)

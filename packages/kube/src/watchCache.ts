@@ -100,7 +100,12 @@ export class WatchCache {
   }
 
   kinds(): { apiVersion: string; kind: string; count: number; healthy: boolean }[] {
-    return [...this.reflectors.values()].map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, count: r.objects.size, healthy: r.synced && r.healthy }));
+    return [...this.reflectors.values()].map((r) => ({
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      count: r.objects.size,
+      healthy: r.synced && r.healthy,
+    }));
   }
 
   subscribe(fn: (e: CacheEvent) => void): () => void {
@@ -115,13 +120,24 @@ export class WatchCache {
 
   private async start(apiVersion: string, kind: string): Promise<Reflector> {
     this.requests++;
-    const res = await (this.client as unknown as { resource(a: string, k: string): Promise<{ name: string; namespaced: boolean } | undefined> }).resource(
-      apiVersion,
-      kind,
-    );
+    const res = await (
+      this.client as unknown as {
+        resource(a: string, k: string): Promise<{ name: string; namespaced: boolean } | undefined>;
+      }
+    ).resource(apiVersion, kind);
     if (!res) throw new Error(`the cluster does not serve ${apiVersion} ${kind}`);
     const path = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${res.name}`;
-    const r: Reflector = { apiVersion, kind, path, namespaced: res.namespaced, objects: new Map(), resourceVersion: '', synced: false, healthy: false, ready: Promise.resolve() };
+    const r: Reflector = {
+      apiVersion,
+      kind,
+      path,
+      namespaced: res.namespaced,
+      objects: new Map(),
+      resourceVersion: '',
+      synced: false,
+      healthy: false,
+      ready: Promise.resolve(),
+    };
     r.ready = this.relist(r).then(() => this.watch(r));
     return r;
   }
@@ -133,7 +149,18 @@ export class WatchCache {
     let rv = '';
     do {
       this.requests++;
-      const page = await this.client.list(r.apiVersion, r.kind, undefined, undefined, undefined, undefined, undefined, this.labelSelector, 500, cont);
+      const page = await this.client.list(
+        r.apiVersion,
+        r.kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        this.labelSelector,
+        500,
+        cont,
+      );
       for (const item of page.items as unknown as KubeObject[]) {
         const o = stripForCache({ ...item, apiVersion: r.apiVersion, kind: r.kind });
         fresh.set(keyOf(o.metadata.namespace, o.metadata.name), o);
@@ -151,7 +178,8 @@ export class WatchCache {
       for (const [k, o] of fresh) {
         const before = old.get(k);
         if (!before) this.emit({ type: 'ADDED', object: o });
-        else if (before.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit({ type: 'MODIFIED', object: o });
+        else if (before.metadata.resourceVersion !== o.metadata.resourceVersion)
+          this.emit({ type: 'MODIFIED', object: o });
       }
       for (const [k, o] of old) if (!fresh.has(k)) this.emit({ type: 'DELETED', object: o });
     }
@@ -161,7 +189,10 @@ export class WatchCache {
     if (this.stopped) return;
     this.requests++;
     const w = new Watch(this.kc);
-    const query: Record<string, string | boolean> = { resourceVersion: r.resourceVersion, allowWatchBookmarks: true };
+    const query: Record<string, string | boolean> = {
+      resourceVersion: r.resourceVersion,
+      allowWatchBookmarks: true,
+    };
     if (this.labelSelector) query.labelSelector = this.labelSelector;
     try {
       r.abort = await w.watch(
@@ -196,7 +227,9 @@ export class WatchCache {
 
   private async restart(r: Reflector, err: unknown): Promise<void> {
     if (this.stopped) return;
-    const gone = r.lastError?.includes('"code":410') || String((err as Error | undefined)?.message ?? '').includes('410');
+    const gone =
+      r.lastError?.includes('"code":410') ||
+      String((err as Error | undefined)?.message ?? '').includes('410');
     r.lastError = undefined;
     // a watch that ended in an error may have missed events: stale until re-listed
     if (err) r.healthy = false;

@@ -21,17 +21,27 @@ export const KIT_CHARTS: { source: string; versions?: string[] }[] = [
 ];
 
 function helm(args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(binaryPath('helm'), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  return execFileSync(binaryPath('helm'), args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString();
 }
 
 /**
  * Packages the kit's charts into `repoDir`, writes index.yaml for `repoUrl`, and
  * pushes every package to the OCI registry at `ociHost` under `charts/`.
  */
-export function publishCharts(repoDir: string, repoUrl: string, ociHost: string | undefined, helmEnv: NodeJS.ProcessEnv): PackagedChart[] {
+export function publishCharts(
+  repoDir: string,
+  repoUrl: string,
+  ociHost: string | undefined,
+  helmEnv: NodeJS.ProcessEnv,
+): PackagedChart[] {
   mkdirSync(repoDir, { recursive: true });
   if (!existsSync(SHARED_CHARTS)) {
-    throw new Error(`the upstream test charts are not at ${SHARED_CHARTS}: clone the repository beside shared/, or set MOORING_SHARED_DIR`);
+    throw new Error(
+      `the upstream test charts are not at ${SHARED_CHARTS}: clone the repository beside shared/, or set MOORING_SHARED_DIR`,
+    );
   }
   for (const c of KIT_CHARTS) {
     const versions = c.versions ?? [undefined];

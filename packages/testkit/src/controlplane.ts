@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { httpsGet } from './https.ts';
@@ -40,7 +40,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
   try {
     const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all([
-      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
     ]);
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const etcd = new ManagedProcess({
@@ -63,7 +68,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigYaml(server, pki, (p) => readFileSync(p, 'utf8')), { mode: 0o600 });
+    writeFileSync(
+      kubeconfig,
+      kubeconfigYaml(server, pki, (p) => readFileSync(p, 'utf8')),
+      { mode: 0o600 },
+    );
 
     await waitUntil(etcd, 'etcd health', async () => {
       const r = await fetch(`${etcdUrl}/health`);
@@ -95,7 +104,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     });
     procs.push(apiserver);
     const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
-    await waitUntil(apiserver, 'kube-apiserver /readyz', async () => (await httpsGet(`${server}/readyz`, tls)).status === 200);
+    await waitUntil(
+      apiserver,
+      'kube-apiserver /readyz',
+      async () => (await httpsGet(`${server}/readyz`, tls)).status === 200,
+    );
 
     const common = [
       `--kubeconfig=${kubeconfig}`,
@@ -181,7 +194,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
     await waitUntil(kwok, 'a Ready node', async () => {
       const list = await core.listNode();
-      return list.items.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return list.items.some((n) =>
+        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
     });
     // the default ServiceAccount must exist before Pods can be admitted in "default"
     await waitUntil(procs[2], 'the default ServiceAccount', async () => {

@@ -1,4 +1,4 @@
-import { createServer, type Socket, connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 export interface FaultProxy {
   /** host:port to use instead of the target. */

@@ -9,7 +9,9 @@ declare module 'vitest' {
 
 /** Vitest global setup: starts the kit once for the suite, stops it (by PID) at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const wanted = (process.env.MOORING_KIT_SERVICES?.split(',').filter(Boolean) as KitService[] | undefined) ?? ALL_SERVICES;
+  const wanted =
+    (process.env.MOORING_KIT_SERVICES?.split(',').filter(Boolean) as KitService[] | undefined) ??
+    ALL_SERVICES;
   const t = Date.now();
   const kit = await startKit(wanted);
   const total = Date.now() - t;

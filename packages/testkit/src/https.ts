@@ -8,11 +8,20 @@ export interface TlsClient {
 }
 
 /** GET over HTTPS with a client certificate; resolves with status and body. */
-export function httpsGet(url: string, tls: TlsClient, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export function httpsGet(
+  url: string,
+  tls: TlsClient,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
     const req = request(
       url,
-      { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: timeoutMs },
+      {
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.cert),
+        key: readFileSync(tls.key),
+        timeout: timeoutMs,
+      },
       (r) => {
         let body = '';
         r.setEncoding('utf8');

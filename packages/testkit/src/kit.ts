@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publishCharts, type PackagedChart } from './charts.ts';
+import { type PackagedChart, publishCharts } from './charts.ts';
 import { startControlPlane } from './controlplane.ts';
 import { startGitServer } from './gitserver.ts';
 import { startNats } from './nats.ts';
@@ -175,7 +175,8 @@ function keepLogs(logDir: string): void {
     mkdirSync(base, { recursive: true });
     cpSync(logDir, join(base, new Date().toISOString().replace(/[:.]/g, '-')), { recursive: true });
     const runs = readdirSync(base).sort();
-    for (const old of runs.slice(0, Math.max(0, runs.length - 5))) rmSync(join(base, old), { recursive: true, force: true });
+    for (const old of runs.slice(0, Math.max(0, runs.length - 5)))
+      rmSync(join(base, old), { recursive: true, force: true });
   } catch {
     /* logs are a convenience */
   }

@@ -27,7 +27,11 @@ export async function createNamespace(core: CoreV1Api, name: string): Promise<()
 }
 
 /** Polls until `fn` returns a truthy value; returns it. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false | null>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

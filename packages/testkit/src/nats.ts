@@ -19,11 +19,27 @@ export async function startNats(workDir: string): Promise<NatsServer> {
     name: 'nats-server',
     command: 'nats-server',
     logDir: join(workDir, 'logs'),
-    args: ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', dir, '--server_name', 'mooring-kit'],
+    args: [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-m',
+      String(monitor),
+      '-js',
+      '-sd',
+      dir,
+      '--server_name',
+      'mooring-kit',
+    ],
   });
   const monitorUrl = `http://127.0.0.1:${monitor}`;
   try {
-    await waitUntil(proc, 'nats /healthz', async () => (await fetch(`${monitorUrl}/healthz?js-enabled-only=true`)).ok);
+    await waitUntil(
+      proc,
+      'nats /healthz',
+      async () => (await fetch(`${monitorUrl}/healthz?js-enabled-only=true`)).ok,
+    );
   } catch (e) {
     await proc.stop();
     throw e;

@@ -7,7 +7,10 @@ import { VERSIONS } from './versions.ts';
 export const TESTKIT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = resolve(TESTKIT_ROOT, '..', '..');
 /** Upstream charts for tests: `../shared/charts` beside the repository, or `$MOORING_SHARED_DIR/charts`. */
-export const SHARED_CHARTS = resolve(process.env.MOORING_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared'), 'charts');
+export const SHARED_CHARTS = resolve(
+  process.env.MOORING_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared'),
+  'charts',
+);
 
 export function binCache(): string {
   return process.env.MOORING_BIN_CACHE ?? join(homedir(), '.cache', 'mooring', 'bin');

@@ -22,17 +22,51 @@ function openssl(args: string[], cwd: string): void {
 function clientCert(dir: string, name: string, subject: string): void {
   openssl(['genrsa', '-out', `${name}.key`, '2048'], dir);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
-  writeFileSync(join(dir, `${name}.ext`), 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n',
+  );
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365',
-      '-extfile', `${name}.ext`, '-out', `${name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
     dir,
   );
 }
 
 export function generatePki(dir: string): Pki {
   openssl(['genrsa', '-out', 'ca.key', '2048'], dir);
-  openssl(['req', '-x509', '-new', '-nodes', '-key', 'ca.key', '-subj', '/CN=mooring-testkit-ca', '-days', '365', '-out', 'ca.crt'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=mooring-testkit-ca',
+      '-days',
+      '365',
+      '-out',
+      'ca.crt',
+    ],
+    dir,
+  );
   openssl(['genrsa', '-out', 'server.key', '2048'], dir);
   openssl(['req', '-new', '-key', 'server.key', '-subj', '/CN=kube-apiserver', '-out', 'server.csr'], dir);
   writeFileSync(
@@ -45,8 +79,23 @@ export function generatePki(dir: string): Pki {
     ].join('\n'),
   );
   openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365',
-      '-extfile', 'server.ext', '-out', 'server.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-extfile',
+      'server.ext',
+      '-out',
+      'server.crt',
+    ],
     dir,
   );
   clientCert(dir, 'admin', '/O=system:masters/CN=mooring-admin');
@@ -66,7 +115,11 @@ export function generatePki(dir: string): Pki {
 }
 
 /** A kubeconfig with embedded client certificate data. */
-export function kubeconfigYaml(server: string, pki: { caCert: string; adminCert: string; adminKey: string }, read: (p: string) => string): string {
+export function kubeconfigYaml(
+  server: string,
+  pki: { caCert: string; adminCert: string; adminKey: string },
+  read: (p: string) => string,
+): string {
   const b64 = (p: string) => Buffer.from(read(p)).toString('base64');
   return `apiVersion: v1
 kind: Config

@@ -40,17 +40,34 @@ export async function startPostgres(workDir: string): Promise<PostgresServer> {
     chownSync(sock, acct.uid, acct.gid);
   }
   const bin = postgresBinDir();
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'mooring', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-    uid: acct?.uid,
-    gid: acct?.gid,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'mooring', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    {
+      uid: acct?.uid,
+      gid: acct?.gid,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const port = await freePort();
   const proc = new ManagedProcess({
     name: 'postgres',
     command: join(bin, 'postgres'),
     logDir: join(workDir, 'logs'),
-    args: ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', sock, '-c', 'fsync=off', '-c', 'full_page_writes=off'],
+    args: [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      sock,
+      '-c',
+      'fsync=off',
+      '-c',
+      'full_page_writes=off',
+    ],
     uid: acct?.uid,
     gid: acct?.gid,
   });
@@ -59,7 +76,9 @@ export async function startPostgres(workDir: string): Promise<PostgresServer> {
       execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
       return true;
     });
-    execFileSync(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'mooring', 'mooring'], { stdio: 'ignore' });
+    execFileSync(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'mooring', 'mooring'], {
+      stdio: 'ignore',
+    });
   } catch (e) {
     await proc.stop();
     throw e;

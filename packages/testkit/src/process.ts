@@ -148,5 +148,9 @@ export async function waitUntil(
     }
     await sleep(intervalMs);
   }
-  throw new StartupError(proc?.name ?? what, `timed out after ${timeoutMs} ms waiting for ${what}`, proc?.tail() ?? '');
+  throw new StartupError(
+    proc?.name ?? what,
+    `timed out after ${timeoutMs} ms waiting for ${what}`,
+    proc?.tail() ?? '',
+  );
 }

@@ -8,7 +8,10 @@ export interface StaticServer {
 }
 
 /** Serves the files of one directory over HTTP (the chart repository: index.yaml and .tgz files). */
-export async function serveDirectory(dir: string, opts: { basicAuth?: { username: string; password: string } } = {}): Promise<StaticServer> {
+export async function serveDirectory(
+  dir: string,
+  opts: { basicAuth?: { username: string; password: string } } = {},
+): Promise<StaticServer> {
   const server = createServer((req, res) => {
     if (opts.basicAuth) {
       const want = `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`;
@@ -17,12 +20,19 @@ export async function serveDirectory(dir: string, opts: { basicAuth?: { username
         return;
       }
     }
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     const file = join(dir, path);
     try {
       const st = statSync(file);
       if (!st.isFile()) throw new Error('not a file');
-      const type = file.endsWith('.yaml') ? 'application/x-yaml' : file.endsWith('.tgz') ? 'application/gzip' : 'application/octet-stream';
+      const type = file.endsWith('.yaml')
+        ? 'application/x-yaml'
+        : file.endsWith('.tgz')
+          ? 'application/gzip'
+          : 'application/octet-stream';
       res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size });
       createReadStream(file).pipe(res);
     } catch {

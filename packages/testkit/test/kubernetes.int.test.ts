@@ -38,7 +38,9 @@ describe('the kit control plane', () => {
     });
     const dep = await eventually('Deployment Available', async () => {
       const d = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-      const ok = d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') && d.status?.readyReplicas === 3;
+      const ok =
+        d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') &&
+        d.status?.readyReplicas === 3;
       return ok ? d : undefined;
     });
     expect(dep.status?.availableReplicas).toBe(3);

@@ -55,7 +55,13 @@ describe('kit services', () => {
     await run('git', ['-C', join(kit.gitRoot!, 'kit-clone.git'), 'config', 'http.receivepack', 'true']);
     const work = mkdtempSync(join(tmpdir(), 'kit-git-'));
     const src = join(work, 'src');
-    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+    const gitEnv = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@x',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@x',
+    };
     await run('git', ['init', '-q', '--initial-branch=main', src]);
     writeFileSync(join(src, 'README.md'), 'hello from the kit\n');
     await run('git', ['-C', src, 'add', '.'], { env: gitEnv });
@@ -70,7 +76,11 @@ describe('kit services', () => {
     const file = join(dir, 'values.yaml');
     writeFileSync(file, 'auth:\n  password: s3cr3t\nreplicas: 2\n');
     const env = { ...process.env, ...kit.env };
-    const { stdout: enc } = await run(kit.sops, ['--encrypt', '--age', kit.agePublicKey, '--encrypted-regex', '^password$', file], { env });
+    const { stdout: enc } = await run(
+      kit.sops,
+      ['--encrypt', '--age', kit.agePublicKey, '--encrypted-regex', '^password$', file],
+      { env },
+    );
     expect(enc).not.toContain('s3cr3t');
     expect(enc).toContain('password: ENC[AES256_GCM');
     expect(enc).toContain('replicas: 2');

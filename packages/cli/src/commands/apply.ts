@@ -77,7 +77,8 @@ export const applyCommand: Command = {
     }
     const json = outputFormat(values.output) === 'json';
     const concurrency = values.concurrency ? Number(values.concurrency) : 8;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError('--concurrency must be a positive integer');
     const interval = parseInterval(values.interval);
     const loaded = await loadValid(values, io, json);
     if (!loaded) return 1;
@@ -86,13 +87,22 @@ export const applyCommand: Command = {
 
     if (values['dry-run']) {
       const preview = await previewPlan(ctx, def, plan);
-      io.stdout(json ? `${JSON.stringify({ ok: true, dryRun: true, members: preview }, null, 2)}\n` : renderPreview(preview));
+      io.stdout(
+        json
+          ? `${JSON.stringify({ ok: true, dryRun: true, members: preview }, null, 2)}\n`
+          : renderPreview(preview),
+      );
       return preview.some((m) => m.action === 'error') ? 1 : 0;
     }
 
     if (!json) io.stderr(`applying ${def.name}: ${plan.memberCount} members in ${plan.waves.length} waves\n`);
     const progress = json ? undefined : new Progress((t) => io.stderr(t), io.isTTY ?? false);
-    const result = await applyPlan(ctx, def, plan, { concurrency, takeOwnership: values['take-ownership'], deletePvcs: values['delete-pvcs'], onEvent: progress?.onEvent });
+    const result = await applyPlan(ctx, def, plan, {
+      concurrency,
+      takeOwnership: values['take-ownership'],
+      deletePvcs: values['delete-pvcs'],
+      onEvent: progress?.onEvent,
+    });
     progress?.stop();
     if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {
@@ -100,9 +110,13 @@ export const applyCommand: Command = {
       io.stderr(
         `\n${result.ok ? 'applied' : 'FAILED'}: ${count('synced')} deployed, ${count('unchanged')} unchanged, ${count('failed')} failed, ${count('blocked')} blocked, ${result.removed.length} removed in ${(result.durationMs / 1000).toFixed(1)}s (${result.helmCalls} helm calls)\n`,
       );
-      for (const m of result.members.filter((x) => x.phase === 'failed')) io.stderr(`  ✗ ${m.stack}/${m.id}: ${m.message}\n`);
-      for (const r of result.removed.filter((x) => x.error)) io.stderr(`  ✗ removing ${r.kind}/${r.name}: ${r.error}\n`);
-      for (const r of result.removed) if (r.retainedPvcs) io.stderr(`  kept PVCs of ${r.namespace}/${r.name}: ${r.retainedPvcs.join(', ')}\n`);
+      for (const m of result.members.filter((x) => x.phase === 'failed'))
+        io.stderr(`  ✗ ${m.stack}/${m.id}: ${m.message}\n`);
+      for (const r of result.removed.filter((x) => x.error))
+        io.stderr(`  ✗ removing ${r.kind}/${r.name}: ${r.error}\n`);
+      for (const r of result.removed)
+        if (r.retainedPvcs)
+          io.stderr(`  kept PVCs of ${r.namespace}/${r.name}: ${r.retainedPvcs.join(', ')}\n`);
       if (result.removalSkipped) io.stderr(`  ${result.removalSkipped}\n`);
     }
     if (!values.watch) return result.ok ? 0 : 1;

@@ -50,7 +50,11 @@ export function credentialsFromEnv(env: Io['env']): EngineContext['credentials']
 
 export function engineContext(cluster: string, args: ClusterArgs, io: Io): EngineContext {
   const kubeconfig = args.kubeconfig ? resolve(io.cwd, args.kubeconfig) : io.env.KUBECONFIG?.split(':')[0];
-  const sops = new Sops({ binary: io.env.MOORING_SOPS, ageKeyFile: io.env.SOPS_AGE_KEY_FILE, ageKey: io.env.SOPS_AGE_KEY });
+  const sops = new Sops({
+    binary: io.env.MOORING_SOPS,
+    ageKeyFile: io.env.SOPS_AGE_KEY_FILE,
+    ageKey: io.env.SOPS_AGE_KEY,
+  });
   const mirrors = (args.mirror ?? []).map((m) => {
     const i = m.indexOf('=');
     if (i < 1) throw new Error(`--mirror must be FROM=TO, got ${JSON.stringify(m)}`);
@@ -61,7 +65,10 @@ export function engineContext(cluster: string, args: ClusterArgs, io: Io): Engin
     kubeconfig,
     context: args.context,
     helmBinary: args.helm ?? io.env.MOORING_HELM ?? 'helm',
-    chartCacheDir: resolve(io.cwd, args['chart-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'charts')),
+    chartCacheDir: resolve(
+      io.cwd,
+      args['chart-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'charts'),
+    ),
     mirrors,
     decrypt: (text) => sops.decrypt(text),
     credentials: credentialsFromEnv(io.env),

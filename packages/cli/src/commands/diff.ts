@@ -23,9 +23,10 @@ export const diffCommand: Command = {
   summary: 'show drift between a cluster and its definition (changes nothing)',
   usage: USAGE,
   async run(argv: string[], io: Io): Promise<number> {
-    let values;
+    const parse = (args: string[]) => parseArgs({ args, options: { ...SOURCE_OPTIONS, ...CLUSTER_OPTIONS } });
+    let values: ReturnType<typeof parse>['values'];
     try {
-      values = parseArgs({ args: argv, options: { ...SOURCE_OPTIONS, ...CLUSTER_OPTIONS } }).values;
+      values = parse(argv).values;
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -40,9 +41,18 @@ export const diffCommand: Command = {
     // report only: no heal, no prune, no recovery
     const targets = sweepTargets(loaded.def, loaded.plan).map((t) => ({
       ...t,
-      addon: { ...t.addon, settings: { ...t.addon.settings, syncPolicy: { ...t.addon.settings.syncPolicy, selfHeal: false, autoPrune: false } } },
+      addon: {
+        ...t.addon,
+        settings: {
+          ...t.addon.settings,
+          syncPolicy: { ...t.addon.settings.syncPolicy, selfHeal: false, autoPrune: false },
+        },
+      },
     }));
-    const live = new LiveState(new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(ctx.kc));
+    const live = new LiveState(
+      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(ctx.kc),
+    );
     try {
       await live.start();
       const r = await runSweep(ctx, live, targets, new Map(), { autoHeal: false });
@@ -52,10 +62,16 @@ export const diffCommand: Command = {
         for (const a of r.addons) {
           if (!a.releaseStatus) io.stdout(`addon ${a.namespace}/${a.name}: not deployed\n`);
           for (const d of a.drift) {
-            io.stdout(`addon ${a.namespace}/${a.name}: ${d.missing ? `${d.ref} is missing` : d.ref.startsWith('Secret/') ? `${d.ref}: secret data differs (values hidden)` : d.text}\n`);
+            io.stdout(
+              `addon ${a.namespace}/${a.name}: ${d.missing ? `${d.ref} is missing` : d.ref.startsWith('Secret/') ? `${d.ref}: secret data differs (values hidden)` : d.text}\n`,
+            );
           }
         }
-        io.stdout(drifted.length === 0 ? `no drift: ${r.addons.length} add-ons match\n` : `${drifted.length} of ${r.addons.length} add-ons drifted\n`);
+        io.stdout(
+          drifted.length === 0
+            ? `no drift: ${r.addons.length} add-ons match\n`
+            : `${drifted.length} of ${r.addons.length} add-ons drifted\n`,
+        );
       }
       return drifted.length === 0 ? 0 : 1;
     } finally {

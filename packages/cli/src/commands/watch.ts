@@ -1,4 +1,10 @@
-import { type AddonReport, type EngineContext, Reconciler, type SweepReport, type SweepTarget } from '@mooring/engine';
+import {
+  type AddonReport,
+  type EngineContext,
+  Reconciler,
+  type SweepReport,
+  type SweepTarget,
+} from '@mooring/engine';
 import type { Io } from '../io.ts';
 import { UsageError } from '../io.ts';
 
@@ -12,7 +18,9 @@ export function parseInterval(v: string | undefined): number {
 }
 
 function addonLine(a: AddonReport): string {
-  const drift = a.drift.length ? ` drift: ${a.drift.map((d) => (d.missing ? `${d.ref} (missing)` : d.ref)).join(', ')}` : '';
+  const drift = a.drift.length
+    ? ` drift: ${a.drift.map((d) => (d.missing ? `${d.ref} (missing)` : d.ref)).join(', ')}`
+    : '';
   const acts = a.actions.filter((x) => x !== 'none');
   return `${a.state.padEnd(9)} ${a.stack}/addon/${a.name}${acts.length ? ` [${acts.join(', ')}]` : ''}${drift}${a.message && acts.length ? ` — ${a.message}` : ''}`;
 }
@@ -32,12 +40,15 @@ export async function watchLoop(
       return;
     }
     const drifted = r.addons.filter((a) => a.drift.length > 0 || a.actions.some((x) => x !== 'none'));
-    io.stderr(`${ts()} sweep: ${r.heartbeat.addons_inspected} add-ons in ${r.heartbeat.sweep_duration_seconds.toFixed(2)}s, ${drifted.length} with drift or actions, ${r.apiRequests} API requests\n`);
+    io.stderr(
+      `${ts()} sweep: ${r.heartbeat.addons_inspected} add-ons in ${r.heartbeat.sweep_duration_seconds.toFixed(2)}s, ${drifted.length} with drift or actions, ${r.apiRequests} API requests\n`,
+    );
     for (const a of drifted) io.stderr(`  ${addonLine(a)}\n`);
   };
   const onCheck = (a: AddonReport) => {
     if (json) io.stdout(`${JSON.stringify({ type: 'check', addon: a })}\n`);
-    else if (a.drift.length > 0 || a.actions.some((x) => x !== 'none')) io.stderr(`${ts()} ${addonLine(a)}\n`);
+    else if (a.drift.length > 0 || a.actions.some((x) => x !== 'none'))
+      io.stderr(`${ts()} ${addonLine(a)}\n`);
   };
   const rec = new Reconciler(ctx, { intervalMs: opts.intervalMs, onSweep, onCheck });
   rec.setTargets(targets);

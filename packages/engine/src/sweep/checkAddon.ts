@@ -1,3 +1,4 @@
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   aggregateHealth,
   decideSelfHeal,
@@ -10,13 +11,19 @@ import {
   sha256Hex,
 } from '@mooring/core';
 import { type KubeObject, objectKey, objectRef } from '@mooring/kube';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import type { LiveState } from './liveState.ts';
 import { pruneOrphans } from './prune.ts';
 import { recoverStuck } from './recover.ts';
-import type { AddonMemory, AddonReport, ObjectDrift, SweepAction, SweepOptions, SweepTarget } from './types.ts';
+import type {
+  AddonMemory,
+  AddonReport,
+  ObjectDrift,
+  SweepAction,
+  SweepOptions,
+  SweepTarget,
+} from './types.ts';
 
 const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
 
@@ -25,9 +32,17 @@ function rulesOf(t: SweepTarget): IgnoreRule[] {
 }
 
 /** Drift of every desired object, from the cache; objects whose drift may be owned by an ignored manager are re-read with managedFields. */
-async function detectDrift(ctx: EngineContext, live: LiveState, desired: KubeObject[], rules: IgnoreRule[], counter: { requests: number }): Promise<ObjectDrift[]> {
+async function detectDrift(
+  ctx: EngineContext,
+  live: LiveState,
+  desired: KubeObject[],
+  rules: IgnoreRule[],
+  counter: { requests: number },
+): Promise<ObjectDrift[]> {
   const out: ObjectDrift[] = [];
-  const managerRules = rules.filter((r) => (r.managedFieldsManagers ?? r.managed_fields_managers ?? []).length > 0);
+  const managerRules = rules.filter(
+    (r) => (r.managedFieldsManagers ?? r.managed_fields_managers ?? []).length > 0,
+  );
   for (const o of desired) {
     const cached = live.live(o);
     let d = diffObject(o as unknown as K8sObject, cached as unknown as K8sObject | undefined, rules);
@@ -106,7 +121,10 @@ export async function checkAddon(
   const rules = rulesOf(t);
   report.drift = current ? await detectDrift(ctx, live, desired, rules, counter) : [];
   const liveObjects = desired.map((o) => (live.live(o) as unknown as K8sObject) ?? null);
-  const health = aggregateHealth(liveObjects, { strict: a.settings.strictHealthCheck, missingRefs: desired.filter((o) => !live.live(o)).map(objectRef) });
+  const health = aggregateHealth(liveObjects, {
+    strict: a.settings.strictHealthCheck,
+    missingRefs: desired.filter((o) => !live.live(o)).map(objectRef),
+  });
   report.health = health.status;
   report.healthMessage = health.message;
   const drifted = !current || report.drift.length > 0;
@@ -124,11 +142,16 @@ export async function checkAddon(
       act('cancelled');
       report.message = 'outside_sync_window';
     } else {
-      const driftKey = sha256Hex(JSON.stringify(report.drift.map((d) => [d.ref, d.patch])) + (current ? '' : 'missing'));
+      const driftKey = sha256Hex(
+        JSON.stringify(report.drift.map((d) => [d.ref, d.patch])) + (current ? '' : 'missing'),
+      );
       retry = decideSelfHeal(a.settings.retryPolicy as never, memory.heal, driftKey, now);
       if (retry.action === 'heal') {
         try {
-          await deployAddon(ctx, a, t.hash, current?.release, { force: true, description: `mooring self-heal: ${report.drift.length} drifted objects` });
+          await deployAddon(ctx, a, t.hash, current?.release, {
+            force: true,
+            description: `mooring self-heal: ${report.drift.length} drifted objects`,
+          });
           memory.heal = recordHealOutcome(memory.heal, driftKey, 'success', now);
           act('healed');
           report.healedAt = new Date().toISOString();
@@ -168,7 +191,16 @@ export async function checkAddon(
     drifted: drifted && !healed,
     selfHeal: a.settings.syncPolicy.selfHeal,
     strictHealth: a.settings.strictHealthCheck,
-    retry: retry && retry.action === 'wait' ? ({ exhausted: false, attempt: retry.attempt, of: retry.of, nextAttemptAt: retry.until, delayMs: retry.until.getTime() - now.getTime() } as never) : undefined,
+    retry:
+      retry && retry.action === 'wait'
+        ? ({
+            exhausted: false,
+            attempt: retry.attempt,
+            of: retry.of,
+            nextAttemptAt: retry.until,
+            delayMs: retry.until.getTime() - now.getTime(),
+          } as never)
+        : undefined,
   });
   report.state = st.state;
   report.reason = st.reason;

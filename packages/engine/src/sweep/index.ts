@@ -1,9 +1,10 @@
-export { runSweep, addonKey } from './sweep.ts';
-export { Reconciler, type ReconcilerOptions } from './reconciler.ts';
-export { LiveState } from './liveState.ts';
 export { checkAddon } from './checkAddon.ts';
-export { recoverStuck } from './recover.ts';
+export { LiveState } from './liveState.ts';
 export { pruneOrphans } from './prune.ts';
+export { Reconciler, type ReconcilerOptions } from './reconciler.ts';
+export { recoverStuck } from './recover.ts';
+export { addonKey, runSweep } from './sweep.ts';
+export { sweepTargets } from './targets.ts';
 export type {
   AddonMemory,
   AddonReport,
@@ -15,4 +16,3 @@ export type {
   SweepReport,
   SweepTarget,
 } from './types.ts';
-export { sweepTargets } from './targets.ts';

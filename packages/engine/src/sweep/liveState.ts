@@ -1,5 +1,11 @@
-import { decodeReleaseSecret, type KubeObject, objectKey, type StoredRelease, type WatchCache } from '@mooring/kube';
 import type { V1Secret } from '@kubernetes/client-node';
+import {
+  decodeReleaseSecret,
+  type KubeObject,
+  objectKey,
+  type StoredRelease,
+  type WatchCache,
+} from '@mooring/kube';
 import { parseManifest } from '../manifestText.ts';
 
 /**
@@ -70,7 +76,12 @@ export class LiveState {
   /** The live object for a desired one; namespaced kinds default to the release namespace. */
   live(o: KubeObject): KubeObject | undefined {
     const namespaced = this.objects.isNamespaced(o.apiVersion, o.kind);
-    return this.objects.get(o.apiVersion, o.kind, namespaced ? o.metadata.namespace : undefined, o.metadata.name);
+    return this.objects.get(
+      o.apiVersion,
+      o.kind,
+      namespaced ? o.metadata.namespace : undefined,
+      o.metadata.name,
+    );
   }
 
   /** Objects of the watched kinds that carry this release's Helm ownership annotations. */
@@ -82,7 +93,8 @@ export class LiveState {
       seen.add(`${apiVersion}/${kind}`);
       for (const o of this.objects.list(apiVersion, kind)) {
         const a = o.metadata.annotations ?? {};
-        if (a['meta.helm.sh/release-name'] === release && a['meta.helm.sh/release-namespace'] === namespace) out.push(o);
+        if (a['meta.helm.sh/release-name'] === release && a['meta.helm.sh/release-namespace'] === namespace)
+          out.push(o);
       }
     }
     return out;
@@ -90,7 +102,10 @@ export class LiveState {
 
   /** True when every kind involved is synced and its watch is running. */
   complete(kinds: { apiVersion: string; kind: string }[]): boolean {
-    return this.releases.isHealthy('v1', 'Secret') && kinds.every((k) => this.objects.isHealthy(k.apiVersion, k.kind));
+    return (
+      this.releases.isHealthy('v1', 'Secret') &&
+      kinds.every((k) => this.objects.isHealthy(k.apiVersion, k.kind))
+    );
   }
 }
 

@@ -17,7 +17,9 @@ export async function pruneOrphans(
   kinds: { apiVersion: string; kind: string }[],
 ): Promise<{ deleted: string[]; errors: string[] }> {
   const want = new Set(desired.map(objectKey));
-  const renderedBefore = new Set(history.filter((h) => h.release.version !== release.version).flatMap((h) => h.objects.map(objectKey)));
+  const renderedBefore = new Set(
+    history.filter((h) => h.release.version !== release.version).flatMap((h) => h.objects.map(objectKey)),
+  );
   const orphans = live
     .owned(release.name, release.namespace, kinds)
     .filter((o) => !want.has(objectKey(o)) && renderedBefore.has(objectKey(o)))

@@ -3,7 +3,14 @@ import { WatchCache } from '@mooring/kube';
 import type { EngineContext } from '../context.ts';
 import { LiveState } from './liveState.ts';
 import { addonKey, runSweep } from './sweep.ts';
-import type { AddonMemory, AddonReport, HeartbeatPublisher, SweepOptions, SweepReport, SweepTarget } from './types.ts';
+import type {
+  AddonMemory,
+  AddonReport,
+  HeartbeatPublisher,
+  SweepOptions,
+  SweepReport,
+  SweepTarget,
+} from './types.ts';
 
 export interface ReconcilerOptions extends SweepOptions {
   /** Time between full sweeps (default 60 s). */
@@ -38,7 +45,10 @@ export class Reconciler {
   constructor(ctx: EngineContext, opts: ReconcilerOptions = {}) {
     this.ctx = ctx;
     this.opts = opts;
-    this.live = new LiveState(new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }), new WatchCache(ctx.kc));
+    this.live = new LiveState(
+      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
+      new WatchCache(ctx.kc),
+    );
   }
 
   setTargets(targets: SweepTarget[]): void {
@@ -70,7 +80,10 @@ export class Reconciler {
   /** A full sweep now (manual trigger); concurrent calls share one sweep. */
   sweepNow(): Promise<SweepReport> {
     if (!this.sweeping) {
-      this.sweeping = runSweep(this.ctx, this.live, this.targets, this.memory, { ...this.opts, heartbeat: this.opts.heartbeat })
+      this.sweeping = runSweep(this.ctx, this.live, this.targets, this.memory, {
+        ...this.opts,
+        heartbeat: this.opts.heartbeat,
+      })
         .then((r) => {
           this.opts.onSweep?.(r);
           return r;

@@ -1,5 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { setStoredStatus, type StoredRelease } from '@mooring/kube';
+import { type StoredRelease, setStoredStatus } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import type { LiveState } from './liveState.ts';
@@ -11,15 +11,26 @@ import type { SweepTarget } from './types.ts';
  * `upgrade --install` with rollback on failure; if that fails too, a rollback to
  * the last deployed revision.
  */
-export async function recoverStuck(ctx: EngineContext, live: LiveState, t: SweepTarget, stuck: StoredRelease): Promise<{ ok: boolean; message: string }> {
+export async function recoverStuck(
+  ctx: EngineContext,
+  live: LiveState,
+  t: SweepTarget,
+  stuck: StoredRelease,
+): Promise<{ ok: boolean; message: string }> {
   const a = t.addon;
   const core = ctx.kc.makeApiClient(CoreV1Api);
   await setStoredStatus(core, stuck.name, stuck.namespace, stuck.version, 'failed', {
     description: `mooring: unlocked after being ${stuck.status} since ${stuck.lastDeployed}`,
   });
   try {
-    await deployAddon(ctx, a, t.hash, undefined, { force: true, description: `mooring: recovered from ${stuck.status}` });
-    return { ok: true, message: `recovered from ${stuck.status} (revision ${stuck.version}) with a fresh upgrade` };
+    await deployAddon(ctx, a, t.hash, undefined, {
+      force: true,
+      description: `mooring: recovered from ${stuck.status}`,
+    });
+    return {
+      ok: true,
+      message: `recovered from ${stuck.status} (revision ${stuck.version}) with a fresh upgrade`,
+    };
   } catch (upgradeError) {
     const previous = live
       .history(stuck.name, stuck.namespace)
@@ -27,13 +38,25 @@ export async function recoverStuck(ctx: EngineContext, live: LiveState, t: Sweep
       .filter((r) => r.version < stuck.version && (r.status === 'deployed' || r.status === 'superseded'))
       .pop();
     if (!previous) {
-      return { ok: false, message: `recovery upgrade failed and there is no deployed revision to roll back to: ${(upgradeError as Error).message}` };
+      return {
+        ok: false,
+        message: `recovery upgrade failed and there is no deployed revision to roll back to: ${(upgradeError as Error).message}`,
+      };
     }
     try {
-      await ctx.helm.rollback(stuck.name, stuck.namespace, previous.version, { wait: true, timeoutMs: a.jobConfiguration.updateJobTimeout.seconds * 1000 });
-      return { ok: true, message: `recovery upgrade failed (${(upgradeError as Error).message}); rolled back to revision ${previous.version}` };
+      await ctx.helm.rollback(stuck.name, stuck.namespace, previous.version, {
+        wait: true,
+        timeoutMs: a.jobConfiguration.updateJobTimeout.seconds * 1000,
+      });
+      return {
+        ok: true,
+        message: `recovery upgrade failed (${(upgradeError as Error).message}); rolled back to revision ${previous.version}`,
+      };
     } catch (rollbackError) {
-      return { ok: false, message: `recovery failed: upgrade: ${(upgradeError as Error).message}; rollback: ${(rollbackError as Error).message}` };
+      return {
+        ok: false,
+        message: `recovery failed: upgrade: ${(upgradeError as Error).message}; rollback: ${(rollbackError as Error).message}`,
+      };
     }
   }
 }

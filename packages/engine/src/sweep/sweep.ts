@@ -1,9 +1,17 @@
 import type { EngineContext } from '../context.ts';
 import { checkAddon } from './checkAddon.ts';
 import type { LiveState } from './liveState.ts';
-import type { AddonMemory, AddonReport, HeartbeatPublisher, SweepOptions, SweepReport, SweepTarget } from './types.ts';
+import type {
+  AddonMemory,
+  AddonReport,
+  HeartbeatPublisher,
+  SweepOptions,
+  SweepReport,
+  SweepTarget,
+} from './types.ts';
 
-export const addonKey = (t: { addon: { namespace: string; name: string } }) => `${t.addon.namespace}/${t.addon.name}`;
+export const addonKey = (t: { addon: { namespace: string; name: string } }) =>
+  `${t.addon.namespace}/${t.addon.name}`;
 
 /**
  * One reconcile sweep over a cluster's add-ons: for each, recover a stuck
@@ -50,7 +58,9 @@ export async function runSweep(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, targets.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, targets.length)) }, worker),
+  );
   const finished = Date.now();
   const heartbeat = {
     cluster_id: ctx.cluster,

@@ -4,7 +4,9 @@ import type { SweepTarget } from './types.ts';
 /** The add-ons of a definition that the native engine reconciles, with their content hashes from the plan. */
 export function sweepTargets(def: ClusterDefinition, plan: Plan): SweepTarget[] {
   const hashes = new Map<string, string>();
-  for (const w of plan.waves) for (const s of w.stacks) for (const l of s.layers) for (const m of l.members) hashes.set(m.id, m.contentHash);
+  for (const w of plan.waves)
+    for (const s of w.stacks)
+      for (const l of s.layers) for (const m of l.members) hashes.set(m.id, m.contentHash);
   const out: SweepTarget[] = [];
   for (const s of def.stacks) {
     for (const a of s.addons as AddonMember[]) {

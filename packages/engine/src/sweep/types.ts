@@ -1,4 +1,11 @@
-import type { AddonMember, AddonState, AddonStateReason, DiffResult, HealthStatus, SelfHealState } from '@mooring/core';
+import type {
+  AddonMember,
+  AddonState,
+  AddonStateReason,
+  DiffResult,
+  HealthStatus,
+  SelfHealState,
+} from '@mooring/core';
 
 /** What the sweep checks: an add-on of the definition and the content hash it should run. */
 export interface SweepTarget {

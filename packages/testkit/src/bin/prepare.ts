@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { missingBinaries, TESTKIT_ROOT, binCache } from '../paths.ts';
+import { binCache, missingBinaries, TESTKIT_ROOT } from '../paths.ts';
 
 const debs: Record<string, string> = {
   'nats-server': 'nats-server',
@@ -25,7 +25,9 @@ const missingDebs = Object.entries(debs)
   .map(([, pkg]) => pkg);
 if (missingDebs.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error(`[prepare] missing Debian packages: ${missingDebs.join(' ')} (install them with apt-get as root)`);
+    console.error(
+      `[prepare] missing Debian packages: ${missingDebs.join(' ')} (install them with apt-get as root)`,
+    );
     process.exit(1);
   }
   console.error(`[prepare] apt-get install ${missingDebs.join(' ')}`);
@@ -39,7 +41,9 @@ if (missingDebs.length > 0) {
 
 const missing = missingBinaries();
 if (missing.length > 0) {
-  console.error(`[prepare] building ${missing.join(', ')} into ${binCache()} (a cold build takes 15-30 minutes)`);
+  console.error(
+    `[prepare] building ${missing.join(', ')} into ${binCache()} (a cold build takes 15-30 minutes)`,
+  );
   const t = Date.now();
   execFileSync('bash', [join(TESTKIT_ROOT, 'scripts', 'build-binaries.sh')], { stdio: 'inherit' });
   console.error(`[prepare] built in ${((Date.now() - t) / 1000).toFixed(0)}s`);

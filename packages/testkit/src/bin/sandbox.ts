@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startKit, type KitInfo } from '../kit.ts';
+import { type KitInfo, startKit } from '../kit.ts';
 import { REPO_ROOT } from '../paths.ts';
 
 const stateDir = process.env.MOORING_SANDBOX_DIR ?? join(homedir(), '.mooring', 'sandbox');
@@ -73,7 +73,9 @@ async function up(): Promise<number> {
   while (Date.now() < deadline) {
     const s = readState();
     if (s) {
-      console.log(`sandbox up in ${((s.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s\n\n${describe(s.info)}\n\nstop it with: npm run sandbox -- down`);
+      console.log(
+        `sandbox up in ${((s.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s\n\n${describe(s.info)}\n\nstop it with: npm run sandbox -- down`,
+      );
       return 0;
     }
     if (child.pid && !alive(child.pid)) break;
@@ -138,14 +140,31 @@ function exampleMirrors(info: KitInfo): string[] {
  */
 async function foreground(applyFile: string | undefined): Promise<void> {
   const kit = await startKit();
-  console.log(`sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n`);
+  console.log(
+    `sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n`,
+  );
   let cli: ReturnType<typeof spawn> | undefined;
   if (applyFile) {
     const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mooring.js');
-    const args = [bin, 'apply', '-f', applyFile, '--kubeconfig', kit.info.kubeconfig!, '--helm', kit.info.helm, '--watch', '--interval', '60s'];
+    const args = [
+      bin,
+      'apply',
+      '-f',
+      applyFile,
+      '--kubeconfig',
+      kit.info.kubeconfig!,
+      '--helm',
+      kit.info.helm,
+      '--watch',
+      '--interval',
+      '60s',
+    ];
     for (const m of exampleMirrors(kit.info)) args.push('--mirror', m);
     console.log(`deploying ${applyFile}: mooring apply --watch\n`);
-    cli = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...kit.info.env, MOORING_SOPS: kit.info.sops } });
+    cli = spawn(process.execPath, args, {
+      stdio: 'inherit',
+      env: { ...process.env, ...kit.info.env, MOORING_SOPS: kit.info.sops },
+    });
   }
   console.log('Ctrl-C stops everything.');
   process.removeAllListeners('SIGTERM');
