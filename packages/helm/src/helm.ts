@@ -125,6 +125,7 @@ export class Helm {
     }));
   }
 
+  /** The latest revision's status. Helm 4's status output carries no chart metadata: `chart` is then empty (use `list` or `history`). */
   async status(release: string, namespace: string): Promise<ReleaseSummary> {
     const out = await this.runner.run(['status', release, '--namespace', namespace, '--output', 'json'], {
       release,

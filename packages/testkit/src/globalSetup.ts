@@ -21,6 +21,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[testkit] up in ${(total / 1000).toFixed(1)}s (${parts}); work dir ${kit.info.workDir}`);
   project.provide('kit', kit.info);
   return async () => {
+    const peaks = kit.controlPlanePeakMiB();
+    const total = Object.values(peaks).reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      const each = Object.entries(peaks)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      console.log(`[testkit] control plane peak RSS ${total} MiB (${each})`);
+    }
     await kit.stop();
   };
 }

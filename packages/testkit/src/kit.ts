@@ -8,7 +8,7 @@ import { startGitServer } from './gitserver.ts';
 import { startNats } from './nats.ts';
 import { binaryPath, REPO_ROOT } from './paths.ts';
 import { startPostgres } from './postgres.ts';
-import { installExitHooks } from './process.ts';
+import { installExitHooks, type ManagedProcess } from './process.ts';
 import { startRegistry } from './registry.ts';
 import { serveDirectory } from './staticserver.ts';
 
@@ -41,6 +41,8 @@ export interface KitInfo {
 
 export interface Kit {
   info: KitInfo;
+  /** Peak resident memory (MiB) of each control-plane process so far. */
+  controlPlanePeakMiB(): Record<string, number>;
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
+  let controlPlane: ManagedProcess[] = [];
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = Date.now();
@@ -104,6 +107,7 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
         timed('kubernetes', async () => {
           const cp = await startControlPlane({ workDir: join(workDir, 'kube') });
           stops.push(cp.stop);
+          controlPlane = cp.processes;
           info.kubeconfig = cp.kubeconfig;
           info.apiServer = cp.server;
           env.KUBECONFIG = cp.kubeconfig;
@@ -165,7 +169,9 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
     await stop({ keepLogs: true });
     throw err;
   }
-  return { info, stop };
+  const controlPlanePeakMiB = () =>
+    Object.fromEntries(controlPlane.map((p) => [p.name, Math.round((p.peakRssBytes() ?? 0) / 1048576)]));
+  return { info, stop, controlPlanePeakMiB };
 }
 
 /** Copies the logs of a run to .mooring/test-logs/ in the repository (the last five runs are kept). */

@@ -66,6 +66,17 @@ export class ManagedProcess {
     }
   }
 
+  /** Peak resident memory of the process so far (VmHWM from /proc), in bytes; undefined once it exited. */
+  peakRssBytes(): number | undefined {
+    if (!this.child.pid || this.exited) return undefined;
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** SIGTERM by PID, then SIGKILL after the grace period. */
   async stop(graceMs = 10_000): Promise<void> {
     registry.delete(this);
