@@ -1,3 +1,14 @@
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+
+/** Parses a command's options; bad use becomes a UsageError (exit code 2, with the command's usage). */
+export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** What a command may touch: output streams, working directory, environment. Tests pass their own. */
 export interface Io {
   stdout(text: string): void;

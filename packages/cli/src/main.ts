@@ -40,6 +40,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr(`mooring: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {

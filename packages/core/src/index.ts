@@ -4,3 +4,4 @@ export * from './health/index.ts';
 export * from './retry/index.ts';
 export * from './state/index.ts';
 export * from './syncwindow/index.ts';
+export * from './redact/index.ts';

@@ -23,6 +23,17 @@ afterAll(async () => {
   for (const n of created) await core.deleteNamespace({ name: n }).catch(() => undefined);
 });
 
+/** Live state over the watch caches of `kc`, stopped when the suite ends. */
+async function startLive(kc: KubeConfig): Promise<LiveState> {
+  const live = new LiveState(new WatchCache(kc, { labelSelector: 'owner=helm' }), new WatchCache(kc));
+  stops.push(() => {
+    live.objects.stop();
+    live.releases.stop();
+  });
+  await live.start();
+  return live;
+}
+
 async function ns(hint: string): Promise<string> {
   const n = testNamespace(hint);
   created.push(n);
@@ -166,15 +177,7 @@ describe('reconcile sweep', () => {
       namespace: env.n,
       body: [{ op: 'replace', path: '/spec/replicas', value: 4 }],
     });
-    const live = new LiveState(
-      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(env.ctx.kc),
-    );
-    stops.push(() => {
-      live.objects.stop();
-      live.releases.stop();
-    });
-    await live.start();
+    const live = await startLive(env.ctx.kc);
     await live.ensureKinds([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }]);
     await eventually(
       'cache sees the scale',
@@ -231,12 +234,7 @@ describe('reconcile sweep', () => {
         x.name === cl.name ? { ...x, server: `https://${proxy.address}` } : x,
       );
       const pctx = { ...ctx, kc };
-      const live = new LiveState(new WatchCache(kc, { labelSelector: 'owner=helm' }), new WatchCache(kc));
-      stops.push(() => {
-        live.objects.stop();
-        live.releases.stop();
-      });
-      await live.start();
+      const live = await startLive(kc);
       const targets = sweepTargets(v2.def, v2.plan);
       const all = live.history('app', n).flatMap((h) => h.objects);
       await live.ensureKinds(all);
@@ -284,15 +282,7 @@ describe('reconcile sweep', () => {
     await setStoredStatus(c, 'stuck', env.n, 1, 'pending-upgrade', {
       lastDeployed: new Date(Date.now() - 11 * 60_000),
     });
-    const live = new LiveState(
-      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(env.ctx.kc),
-    );
-    stops.push(() => {
-      live.objects.stop();
-      live.releases.stop();
-    });
-    await live.start();
+    const live = await startLive(env.ctx.kc);
     const r = await runSweep(env.ctx, live, env.targets, new Map());
     expect(r.addons[0]?.actions).toContain('recovered');
     const history = await env.ctx.helm.history('stuck', env.n);
@@ -313,15 +303,7 @@ describe('reconcile sweep', () => {
       namespace: env.n,
       body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
     });
-    const live = new LiveState(
-      new WatchCache(env.ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(env.ctx.kc),
-    );
-    stops.push(() => {
-      live.objects.stop();
-      live.releases.stop();
-    });
-    await live.start();
+    const live = await startLive(env.ctx.kc);
     await live.ensureKinds(live.history('win', env.n).flatMap((h) => h.objects));
     await eventually(
       'cache sees the scale',

@@ -13,7 +13,6 @@ export {
 export { Helm } from './helm.ts';
 export { applyMirrors, type Mirror } from './mirrors.ts';
 export { HELM_CHART_LAYER, pullOciChart } from './oci.ts';
-export { redact } from './redact.ts';
 export { type IndexEntry, RepoIndexCache } from './repoIndex.ts';
 export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
 export type { HistoryEntry, ReleaseStatus, ReleaseSummary, ServerSide, UpgradeOptions } from './types.ts';

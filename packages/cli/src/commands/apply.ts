@@ -3,9 +3,8 @@
  * with the native engine, standalone (no platform). `--dry-run` renders and
  * diffs without changing anything; `--watch` keeps reconciling afterwards.
  */
-import { parseArgs } from 'node:util';
 import { applyPlan, type MemberPreview, previewPlan, sweepTargets } from '@mooring/engine';
-import { type Command, type Io, UsageError } from '../io.ts';
+import { type Command, type Io, parseOptions, UsageError } from '../io.ts';
 import { Progress } from '../progress.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
 import { loadValid } from './load.ts';
@@ -30,22 +29,16 @@ definition are removed once everything else succeeded.
 ${CLUSTER_USAGE}
 ${SOURCE_USAGE}`;
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      ...SOURCE_OPTIONS,
-      ...CLUSTER_OPTIONS,
-      'dry-run': { type: 'boolean' },
-      watch: { type: 'boolean' },
-      interval: { type: 'string' },
-      concurrency: { type: 'string' },
-      'take-ownership': { type: 'boolean' },
-      'delete-pvcs': { type: 'boolean' },
-    },
-    allowPositionals: false,
-  });
-}
+const APPLY_OPTIONS = {
+  ...SOURCE_OPTIONS,
+  ...CLUSTER_OPTIONS,
+  'dry-run': { type: 'boolean' },
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
+  concurrency: { type: 'string' },
+  'take-ownership': { type: 'boolean' },
+  'delete-pvcs': { type: 'boolean' },
+} as const;
 
 function renderPreview(p: MemberPreview[]): string {
   let out = '';
@@ -65,16 +58,7 @@ export const applyCommand: Command = {
   summary: 'deploy a cluster definition to a cluster (standalone native engine)',
   usage: USAGE,
   async run(argv: string[], io: Io): Promise<number> {
-    let values: ReturnType<typeof parse>['values'];
-    try {
-      values = parse(argv).values;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
+    const values = parseOptions(argv, APPLY_OPTIONS);
     const json = outputFormat(values.output) === 'json';
     const concurrency = values.concurrency ? Number(values.concurrency) : 8;
     if (!Number.isInteger(concurrency) || concurrency < 1)

@@ -3,10 +3,9 @@
  * changing anything: for every add-on, the live objects compared with its
  * release's manifest (ignore rules honoured), plus what an apply would change.
  */
-import { parseArgs } from 'node:util';
 import { LiveState, runSweep, sweepTargets } from '@mooring/engine';
 import { WatchCache } from '@mooring/kube';
-import { type Command, type Io, UsageError } from '../io.ts';
+import { type Command, type Io, parseOptions } from '../io.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
 import { loadValid } from './load.ts';
 import { outputFormat, SOURCE_OPTIONS, SOURCE_USAGE } from './source.ts';
@@ -23,17 +22,7 @@ export const diffCommand: Command = {
   summary: 'show drift between a cluster and its definition (changes nothing)',
   usage: USAGE,
   async run(argv: string[], io: Io): Promise<number> {
-    const parse = (args: string[]) => parseArgs({ args, options: { ...SOURCE_OPTIONS, ...CLUSTER_OPTIONS } });
-    let values: ReturnType<typeof parse>['values'];
-    try {
-      values = parse(argv).values;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
+    const values = parseOptions(argv, { ...SOURCE_OPTIONS, ...CLUSTER_OPTIONS });
     const json = outputFormat(values.output) === 'json';
     const loaded = await loadValid(values, io, json);
     if (!loaded) return 1;

@@ -3,9 +3,8 @@
  * layers of members that run in parallel, each with kind, name,
  * chart@version, namespace and content hash prefix.
  */
-import { parseArgs } from 'node:util';
 import { buildPlan, countBySeverity, loadDefinition, type Plan, type PlanMember } from '@mooring/core';
-import { type Command, type Io, UsageError } from '../io.ts';
+import { type Command, type Io, parseOptions } from '../io.ts';
 import {
   formatDiagnostics,
   outputFormat,
@@ -63,16 +62,7 @@ export const planCommand: Command = {
   summary: 'show the deploy order (waves, stacks, DAG layers) of a cluster definition',
   usage: USAGE,
   async run(argv: string[], io: Io): Promise<number> {
-    let values: ReturnType<typeof parse>['values'];
-    try {
-      values = parse(argv).values;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
+    const values = parseOptions(argv, SOURCE_OPTIONS);
     const format = outputFormat(values.output);
     const src = await resolveSource(values, io);
     const result = loadDefinition(src.source, src.path);
@@ -102,7 +92,3 @@ export const planCommand: Command = {
     return 0;
   },
 };
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: SOURCE_OPTIONS, allowPositionals: false, strict: true });
-}

@@ -1,7 +1,6 @@
 /** `mooring validate`: load and check a cluster definition, print every diagnostic. Exit 1 on errors. */
-import { parseArgs } from 'node:util';
 import { countBySeverity, loadDefinition } from '@mooring/core';
-import { type Command, type Io, UsageError } from '../io.ts';
+import { type Command, type Io, parseOptions } from '../io.ts';
 import {
   formatDiagnostics,
   outputFormat,
@@ -23,16 +22,7 @@ export const validateCommand: Command = {
   summary: 'check a cluster definition and report every problem',
   usage: USAGE,
   async run(argv: string[], io: Io): Promise<number> {
-    let values: ReturnType<typeof parse>['values'];
-    try {
-      values = parse(argv).values;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
+    const values = parseOptions(argv, SOURCE_OPTIONS);
     const format = outputFormat(values.output);
     const src = await resolveSource(values, io);
     const result = loadDefinition(src.source, src.path);
@@ -72,7 +62,3 @@ export const validateCommand: Command = {
     return 0;
   },
 };
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: SOURCE_OPTIONS, allowPositionals: false, strict: true });
-}

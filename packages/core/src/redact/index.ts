@@ -1,0 +1,1 @@
+export { formatCommand, REDACTED, Redactor, redact, truncate } from './redact.ts';
