@@ -1,9 +1,17 @@
-import type { AddonMember, ClusterDefinition, ManifestMember, Member, Plan, PlanMember } from '@mooring/core';
+import type {
+  AddonMember,
+  AddonState,
+  ClusterDefinition,
+  ManifestMember,
+  Member,
+  Plan,
+  PlanMember,
+} from '@mooring/core';
 import type { StoredRelease } from '@mooring/kube';
 import { type AddonResult, deployAddon } from './addon.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
-import type { EventSink, MemberPhase } from './events.ts';
+import { type EventSink, type MemberPhase, stateOfPhase } from './events.ts';
 import { applyManifest, type ManifestResult } from './manifest.ts';
 import { type Removal, removeLeftovers } from './remove.ts';
 
@@ -13,6 +21,8 @@ export interface MemberOutcome {
   kind: 'addon' | 'manifest';
   name: string;
   phase: MemberPhase;
+  /** Pending | Deploying | Synced | Degraded | OutOfSync | Unknown, with `message` saying why. */
+  state: AddonState;
   message: string;
   durationMs: number;
   /** For add-ons: the Helm revision now deployed. */
@@ -97,6 +107,7 @@ export async function applyPlan(
       kind: m.kind,
       name: m.name,
       phase: 'waiting',
+      state: 'Pending',
       message: '',
       durationMs: 0,
     };
@@ -178,6 +189,7 @@ export async function applyPlan(
       o.message = `not deployed: ${r.blockedBy} failed`;
   }
   const members = [...outcomes.values()];
+  for (const m of members) m.state = stateOfPhase(m.phase);
   const ok = members.every((m) => m.phase === 'synced' || m.phase === 'unchanged');
   let removed: Removal[] = [];
   let removalSkipped: string | undefined;

@@ -9,6 +9,27 @@ export type MemberPhase =
   | 'removed'
   | 'cancelled';
 
+import type { AddonState } from '@mooring/core';
+
+/** The add-on state (as the platform shows it) of a member in an apply phase. */
+export function stateOfPhase(phase: MemberPhase): AddonState {
+  switch (phase) {
+    case 'waiting':
+    case 'blocked':
+      return 'Pending';
+    case 'deploying':
+      return 'Deploying';
+    case 'synced':
+    case 'unchanged':
+    case 'removed':
+      return 'Synced';
+    case 'failed':
+      return 'Degraded';
+    case 'cancelled':
+      return 'OutOfSync';
+  }
+}
+
 export interface MemberEvent {
   type: 'member';
   /** `stack/kind/name` */

@@ -10,7 +10,14 @@ export {
 } from './context.ts';
 export { createEngineContext, type EngineContextOptions } from './create.ts';
 export { type DagNode, type DagResult, type NodeOutcome, runDag } from './dag.ts';
-export type { EngineEvent, EventSink, MemberEvent, MemberPhase, WaveEvent } from './events.ts';
+export {
+  type EngineEvent,
+  type EventSink,
+  type MemberEvent,
+  type MemberPhase,
+  stateOfPhase,
+  type WaveEvent,
+} from './events.ts';
 export { liveHealth, waitHealthy } from './health.ts';
 export { applyManifest, ManifestApplyError, type ManifestResult, manifestOwner } from './manifest.ts';
 export { CLUSTER_SCOPED, parseManifest } from './manifestText.ts';

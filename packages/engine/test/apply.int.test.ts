@@ -121,6 +121,7 @@ ${addon({ name: 'other', chart: 'failing-hook', version: '0.1.0', namespace: a, 
     expect(by.broken?.message).toMatch(/9\.9\.9/);
     expect(by.child?.phase).toBe('blocked');
     expect(by.child?.message).toBe('not deployed: addon/broken failed');
+    expect([by.broken?.state, by.child?.state, by.other?.state]).toEqual(['Degraded', 'Pending', 'Synced']);
     expect(by.other?.phase).toBe('synced');
     expect(r.removalSkipped).toMatch(/nothing is removed/);
     expect((await ctx.helm.list(a)).map((x) => x.name)).toEqual(['other']);
