@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { HelmError, HelmTimeoutError, ReleaseLockedError, ReleaseNotFoundError } from './errors.ts';
 import { redact } from '@mooring/core';
+import { HelmError, HelmTimeoutError, ReleaseLockedError, ReleaseNotFoundError } from './errors.ts';
 
 export interface HelmRunnerOptions {
   /** Path of the helm binary (default `helm` on PATH). */

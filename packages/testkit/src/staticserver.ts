@@ -10,15 +10,21 @@ export interface StaticServer {
 /** Serves the files of one directory over HTTP (the chart repository: index.yaml and .tgz files). */
 export async function serveDirectory(
   dir: string,
-  opts: { basicAuth?: { username: string; password: string } } = {},
+  opts: { basicAuth?: { username: string; password: string }; bearerToken?: string } = {},
 ): Promise<StaticServer> {
+  const want = opts.basicAuth
+    ? `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`
+    : opts.bearerToken
+      ? `Bearer ${opts.bearerToken}`
+      : undefined;
   const server = createServer((req, res) => {
-    if (opts.basicAuth) {
-      const want = `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}`;
-      if (req.headers.authorization !== want) {
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="charts"' }).end();
-        return;
-      }
+    if (want && req.headers.authorization !== want) {
+      res
+        .writeHead(401, {
+          'WWW-Authenticate': opts.basicAuth ? 'Basic realm="charts"' : 'Bearer realm="charts"',
+        })
+        .end();
+      return;
     }
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
       /^(\.\.[/\\])+/,
