@@ -17,6 +17,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal (live progress redraws in place). */
   isTTY?: boolean;
+  /** Ends long-running commands (`apply --watch`); by default they stop on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
 }
 
 export function processIo(): Io {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { kitClients, REPO_ROOT } from '@mooring/testkit';
+import { eventually, kitClients, REPO_ROOT } from '@mooring/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
@@ -110,6 +110,44 @@ describe('mooring apply / diff against the kit cluster', () => {
     expect(await main(['diff', ...args], drift)).toBe(1);
     expect(drift.out).toMatch(/minReadySeconds/);
     expect(drift.out).toMatch(/1 of 3 add-ons drifted/);
+  });
+
+  it('apply --watch shows drift and the heal as they happen', async () => {
+    const s = Math.random().toString(36).slice(2, 7);
+    const repo = exampleRepo(s);
+    const stop = new AbortController();
+    const o = { ...io(repo), signal: stop.signal };
+    const out = { err: '' };
+    o.stderr = (t: string) => {
+      out.err += t;
+    };
+    const running = main(
+      ['apply', '-f', 'examples/import-cluster.yaml', '--repo-root', '.', '--watch', ...clusterArgs()],
+      o,
+    );
+    const apps = kc.makeApiClient(AppsV1Api);
+    await eventually(
+      'the apply finished and the watch started',
+      async () => out.err.includes('watching:'),
+      120_000,
+    );
+    await apps.patchNamespacedDeployment({
+      name: 'web',
+      namespace: `apps-${s}`,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 5 }],
+    });
+    await eventually(
+      'the heal is reported',
+      async () => /web \[healed\] drift: Deployment\/apps-\w+\/web/.test(out.err),
+      30_000,
+    );
+    await eventually(
+      'replicas restored',
+      async () =>
+        (await apps.readNamespacedDeployment({ name: 'web', namespace: `apps-${s}` })).spec?.replicas === 2,
+    );
+    stop.abort();
+    expect(await running).toBe(0);
   });
 
   it('refuses an invalid definition with file:line:col errors and applies nothing', async () => {

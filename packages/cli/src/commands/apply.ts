@@ -104,6 +104,6 @@ export const applyCommand: Command = {
       if (result.removalSkipped) io.stderr(`  ${result.removalSkipped}\n`);
     }
     if (!values.watch) return result.ok ? 0 : 1;
-    return watchLoop(ctx, sweepTargets(def, plan), { intervalMs: interval }, io, json);
+    return watchLoop(ctx, sweepTargets(def, plan), { intervalMs: interval, signal: io.signal }, io, json);
   },
 };

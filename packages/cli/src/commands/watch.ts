@@ -29,7 +29,7 @@ function addonLine(a: AddonReport): string {
 export async function watchLoop(
   ctx: EngineContext,
   targets: SweepTarget[],
-  opts: { intervalMs: number; selfHeal?: boolean },
+  opts: { intervalMs: number; signal?: AbortSignal },
   io: Io,
   json: boolean,
 ): Promise<number> {
@@ -56,10 +56,17 @@ export async function watchLoop(
   if (!json) io.stderr('watching: drift is healed as it happens (Ctrl-C to stop)\n');
   return new Promise<number>((resolve) => {
     const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       rec.stop();
       resolve(0);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (opts.signal) {
+      if (opts.signal.aborted) stop();
+      else opts.signal.addEventListener('abort', stop, { once: true });
+    } else {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
   });
 }
