@@ -4,6 +4,7 @@ import type { StoredRelease } from '@mooring/kube';
 import {
   type EngineContext,
   hashLabel,
+  healthSource,
   LABEL_CLUSTER,
   LABEL_HASH,
   LABEL_MEMBER,
@@ -91,6 +92,10 @@ export async function deployAddon(
   const values = await valuesFor(ctx, a);
   const timeoutMs = a.jobConfiguration.updateJobTimeout.seconds * 1000;
   const ssa = syncOption(a, 'ServerSideApply');
+  // helm applies (server-side, which validates) and runs hooks, rolling back if they fail;
+  // Mooring waits for health itself, from the shared watch cache, with its own rules
+  // helm applies (server-side, which validates) and runs hooks, rolling back if they fail;
+  // Mooring then waits for health itself, from the shared watch cache, with its own rules
   const release = await ctx.helm.upgradeInstall({
     release: a.name,
     namespace: a.namespace,
@@ -98,6 +103,8 @@ export async function deployAddon(
     values,
     createNamespace: syncOption(a, 'CreateNamespace') === 'true',
     rollbackOnFailure: true,
+    wait: 'hookOnly',
+    disableOpenapiValidation: true,
     takeOwnership: opts.takeOwnership,
     // Git is the source of truth: fields another manager took (kubectl scale, edits) come back
     forceConflicts: true,
@@ -112,19 +119,32 @@ export async function deployAddon(
       [LABEL_HASH]: hashLabel(hash),
     },
   });
-  // helm waited with kstatus; Mooring's own health rules decide (strict counts only Healthy)
   const objects = parseManifest(release.manifest, a.namespace);
-  const health = await waitHealthy(
-    ctx.kc,
+  const wait = await waitHealthy(
+    healthSource(ctx),
     objects,
     a.settings.strictHealthCheck,
-    Math.min(timeoutMs, 120_000),
+    Math.min(timeoutMs, 300_000),
   );
-  if (!health.healthy)
+  const health = wait.health;
+  if (!wait.ok) {
+    const previous = stored && stored.status === 'deployed' ? stored.version : undefined;
+    let rolledBack = '';
+    if (previous) {
+      try {
+        await ctx.helm.rollback(a.name, a.namespace, previous, {
+          historyMax: a.settings.revisionHistoryLimit,
+        });
+        rolledBack = `; rolled back to revision ${previous}`;
+      } catch (e) {
+        rolledBack = `; rollback to revision ${previous} failed: ${(e as Error).message}`;
+      }
+    }
     throw new AddonDeployError(
       a.name,
-      `deployed revision ${release.revision} but not healthy: ${health.message}`,
+      `revision ${release.revision} not healthy${wait.timedOut ? ' in time' : ''}: ${health.message}${rolledBack}`,
     );
+  }
   return {
     action: stored ? 'upgraded' : 'installed',
     revision: release.revision,

@@ -7,7 +7,7 @@ import type {
   Plan,
   PlanMember,
 } from '@mooring/core';
-import type { StoredRelease } from '@mooring/kube';
+import { type StoredRelease, WatchCache } from '@mooring/kube';
 import { type AddonResult, deployAddon } from './addon.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
@@ -85,12 +85,29 @@ export function planDag(def: ClusterDefinition, plan: Plan): DagNode<Node>[] {
  * manifests that left the definition (only when everything else succeeded).
  */
 export async function applyPlan(
-  ctx: EngineContext,
+  given: EngineContext,
   def: ClusterDefinition,
   plan: Plan,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const t0 = Date.now();
+  // one shared watch cache for every health wait of this apply (unless the caller brought one)
+  const ownCache = given.objects ? undefined : new WatchCache(given.kc);
+  const ctx: EngineContext = ownCache ? { ...given, objects: ownCache } : given;
+  try {
+    return await applyWith(ctx, def, plan, opts, t0);
+  } finally {
+    ownCache?.stop();
+  }
+}
+
+async function applyWith(
+  ctx: EngineContext,
+  def: ClusterDefinition,
+  plan: Plan,
+  opts: ApplyOptions,
+  t0: number,
+): Promise<ApplyResult> {
   const helmCallsBefore = ctx.helm.runner.calls;
   const emit = opts.onEvent ?? (() => undefined);
   const stored = new Map<string, StoredRelease>();

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChartCache, Helm } from '@mooring/helm';
-import type { Inventory, ReleaseStore } from '@mooring/kube';
+import type { Inventory, ReleaseStore, WatchCache } from '@mooring/kube';
+import type { HealthSource } from './health.ts';
 
 /** Everything the engine needs to act on one cluster. All I/O goes through these. */
 export interface EngineContext {
@@ -15,7 +16,8 @@ export interface EngineContext {
   decrypt?: (text: string) => Promise<string>;
   /** Credentials by `credential_name`, for chart registries. */
   credentials?: (name: string) => { username: string; password: string } | { token: string } | undefined;
-  /** Helm mirrors are configured on the ChartCache. */
+  /** A shared watch cache of live objects for health waits; without one, objects are read from the API. */
+  objects?: WatchCache;
   now?: () => number;
 }
 
@@ -28,4 +30,9 @@ export const LABEL_HASH = 'mooring.dev/hash';
 /** The content hash as stored in a label (label values are at most 63 characters). */
 export function hashLabel(hash: string): string {
   return hash.replace(/^sha256:/, '').slice(0, 40);
+}
+
+/** Where health waits read live objects: the shared cache when there is one. */
+export function healthSource(ctx: EngineContext): HealthSource {
+  return ctx.objects ? { cache: ctx.objects } : { kc: ctx.kc };
 }

@@ -18,7 +18,7 @@ export {
   stateOfPhase,
   type WaveEvent,
 } from './events.ts';
-export { liveHealth, waitHealthy } from './health.ts';
+export { type HealthSource, type HealthWait, liveHealth, waitHealthy } from './health.ts';
 export { applyManifest, ManifestApplyError, type ManifestResult, manifestOwner } from './manifest.ts';
 export { CLUSTER_SCOPED, parseManifest } from './manifestText.ts';
 export { type MemberPreview, type ObjectPreview, previewPlan } from './preview.ts';

@@ -8,7 +8,14 @@ import {
   type KubeObject,
   orphaned,
 } from '@mooring/kube';
-import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_MEMBER, LABEL_STACK } from './context.ts';
+import {
+  type EngineContext,
+  hashLabel,
+  healthSource,
+  LABEL_CLUSTER,
+  LABEL_MEMBER,
+  LABEL_STACK,
+} from './context.ts';
 import { waitHealthy } from './health.ts';
 
 export interface ManifestResult {
@@ -93,13 +100,13 @@ export async function applyManifest(
     },
     { [LABEL_CLUSTER]: ctx.cluster },
   );
-  const health = await waitHealthy(
-    ctx.kc,
+  const { health, ok } = await waitHealthy(
+    healthSource(ctx),
     applied.map((a) => a.object),
     false,
     60_000,
   );
-  if (!health.healthy) throw new ManifestApplyError(m.name, `applied but not healthy: ${health.message}`);
+  if (!ok) throw new ManifestApplyError(m.name, `applied but not healthy: ${health.message}`);
   const counts = ['created', 'configured', 'unchanged']
     .map((k) => `${applied.filter((a) => a.action === k).length} ${k}`)
     .join(', ');

@@ -81,15 +81,13 @@ ${indent(docs.join('\n---\n'), 12)}
     const r1 = await applyPlan(ctx, v1.def, v1.plan);
     expect(r1.ok, JSON.stringify(r1.members)).toBe(true);
     expect(r1.members[0]?.message).toBe('5 created, 0 configured, 0 unchanged');
-    const gadget = (await kc
-      .makeApiClient(CustomObjectsApi)
-      .getNamespacedCustomObject({
-        group,
-        version: 'v1',
-        namespace: ns,
-        plural: 'gadgets',
-        name: 'one',
-      })) as {
+    const gadget = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns,
+      plural: 'gadgets',
+      name: 'one',
+    })) as {
       metadata: { managedFields: { manager: string }[]; labels: Record<string, string> };
     };
     expect(gadget.metadata.managedFields.map((f) => f.manager)).toContain('mooring');

@@ -51,7 +51,9 @@ export class Helm {
     ];
     if (o.createNamespace) args.push('--create-namespace');
     if (o.rollbackOnFailure) args.push('--rollback-on-failure');
-    if (o.wait || o.rollbackOnFailure) args.push('--wait=watcher');
+    const wait = o.wait === true ? 'watcher' : o.wait || (o.rollbackOnFailure ? 'watcher' : undefined);
+    if (wait) args.push(`--wait=${wait}`);
+    if (o.disableOpenapiValidation) args.push('--disable-openapi-validation');
     if (o.takeOwnership) args.push('--take-ownership');
     if (o.historyMax !== undefined) args.push('--history-max', String(o.historyMax));
     if (o.timeoutMs !== undefined) args.push('--timeout', duration(o.timeoutMs));

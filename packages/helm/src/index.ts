@@ -15,4 +15,11 @@ export { applyMirrors, type Mirror } from './mirrors.ts';
 export { HELM_CHART_LAYER, pullOciChart } from './oci.ts';
 export { type IndexEntry, RepoIndexCache } from './repoIndex.ts';
 export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
-export type { HistoryEntry, ReleaseStatus, ReleaseSummary, ServerSide, UpgradeOptions } from './types.ts';
+export type {
+  HistoryEntry,
+  ReleaseStatus,
+  ReleaseSummary,
+  ServerSide,
+  UpgradeOptions,
+  WaitStrategy,
+} from './types.ts';

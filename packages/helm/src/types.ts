@@ -31,6 +31,9 @@ export interface HistoryEntry {
 
 export type ServerSide = 'true' | 'false' | 'auto';
 
+/** Helm 4's --wait strategies. */
+export type WaitStrategy = 'watcher' | 'hookOnly' | 'legacy';
+
 export interface UpgradeOptions {
   release: string;
   namespace: string;
@@ -41,8 +44,14 @@ export interface UpgradeOptions {
   createNamespace?: boolean;
   /** --rollback-on-failure (Helm 4's name for --atomic); implies waiting. */
   rollbackOnFailure?: boolean;
-  /** Wait for resources to become ready (watcher strategy). */
-  wait?: boolean;
+  /**
+   * What helm waits for: `watcher` (resources ready, kstatus), `hookOnly` (hooks
+   * only), `legacy`; `true` means `watcher`. With rollbackOnFailure and no
+   * strategy, helm waits with `watcher`.
+   */
+  wait?: boolean | WaitStrategy;
+  /** Skip validating rendered objects against the cluster's OpenAPI schema (server-side apply validates them anyway). */
+  disableOpenapiValidation?: boolean;
   takeOwnership?: boolean;
   historyMax?: number;
   /** Helm's --timeout, e.g. "5m0s" or milliseconds. */

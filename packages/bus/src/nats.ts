@@ -1,0 +1,361 @@
+import {
+  AckPolicy,
+  type Consumer,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import {
+  type Authenticator,
+  ClosedConnectionError,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  NoRespondersError as NatsNoRespondersError,
+  type NodeConnectionOptions,
+  nanos,
+  nkeyAuthenticator,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/transport-node';
+import { decode, encode } from './codec.ts';
+import { runConsumer } from './consume.ts';
+import { BusClosedError, BusTimeoutError, NoRespondersError } from './errors.ts';
+import { type CommandEnvelope, commandEnvelopeSchema, parseWith, validateMessage } from './schemas.ts';
+import {
+  assertClusterId,
+  assertPattern,
+  assertSubject,
+  COMMAND_SUBJECTS,
+  COMMANDS_STREAM,
+  commandConsumerName,
+  commandSubject,
+} from './subjects.ts';
+import type {
+  Bus,
+  BusStatus,
+  CommandQueue,
+  MessageHandler,
+  ReceivedCommand,
+  RequestOptions,
+  SubscribeOptions,
+  Unsubscribe,
+} from './types.ts';
+
+export interface NatsBusOptions {
+  /** `nats://host:4222`, or several servers of a cluster. */
+  servers: string | string[];
+  /** Connection name shown by the server (e.g. `mooring-agent/<cluster>`). */
+  name?: string;
+  /** Secret. Token authentication. */
+  token?: string;
+  user?: string;
+  /** Secret. */
+  pass?: string;
+  /** Secret. An NKey seed (`SU...`): the server challenges, the seed signs. */
+  nkeySeed?: string;
+  /** Secret. The text of a `.creds` file (user JWT and NKey seed), e.g. for NGS / operator mode. */
+  creds?: string;
+  /** Wait between reconnect attempts (default 2000 ms), plus a random jitter up to `reconnectJitterMs` (default 1000 ms). */
+  reconnectTimeWaitMs?: number;
+  reconnectJitterMs?: number;
+  /** Keep trying when the first connection fails instead of rejecting (default false). */
+  waitOnFirstConnect?: boolean;
+  /** A delivered command not acked within this long is delivered again (default 30 s). */
+  commandAckWaitMs?: number;
+  /** Receives invalid messages and handler errors of subscriptions without their own `onError`. */
+  onError?: (err: unknown, subject: string) => void;
+  /** Called on every status change. */
+  onStatus?: (status: BusStatus) => void;
+}
+
+const DEFAULT_ACK_WAIT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+const DUPLICATE_WINDOW_MS = 120_000;
+
+function defaultOnError(err: unknown, subject: string): void {
+  console.error(`[bus] ${subject}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** The options `connect` gets: reconnect forever with jitter, authentication from the secrets given. */
+export function natsConnectionOptions(opts: NatsBusOptions): NodeConnectionOptions {
+  const authenticator: Authenticator[] = [];
+  if (opts.nkeySeed) authenticator.push(nkeyAuthenticator(new TextEncoder().encode(opts.nkeySeed)));
+  if (opts.creds) authenticator.push(credsAuthenticator(new TextEncoder().encode(opts.creds)));
+  return {
+    servers: opts.servers,
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
+    ...(opts.pass !== undefined ? { pass: opts.pass } : {}),
+    ...(authenticator.length > 0 ? { authenticator } : {}),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
+    reconnectJitter: opts.reconnectJitterMs ?? 1000,
+    reconnectJitterTLS: opts.reconnectJitterMs ?? 1000,
+    waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
+  };
+}
+
+function mapRequestError(err: unknown, subject: string, timeoutMs: number): unknown {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof NatsNoRespondersError || (e instanceof RequestError && e.isNoResponders())) {
+      return new NoRespondersError(subject, { cause: err });
+    }
+    if (e instanceof TimeoutError) return new BusTimeoutError(subject, timeoutMs, { cause: err });
+    if (e instanceof ClosedConnectionError) return new BusClosedError(subject, { cause: err });
+  }
+  return err;
+}
+
+/**
+ * The bus over NATS: core NATS for publish/subscribe and request/reply, JetStream for
+ * the durable command queues (stream `MOORING_COMMANDS`, work-queue retention, one
+ * durable pull consumer `agent-{cluster_id}` per cluster, explicit acks).
+ */
+export class NatsBus implements Bus {
+  readonly nc: NatsConnection;
+  readonly #onError: (err: unknown, subject: string) => void;
+  readonly #onStatus: ((s: BusStatus) => void) | undefined;
+  readonly #ackWaitMs: number;
+  readonly #consumers = new Map<string, Promise<Consumer>>();
+  #status: BusStatus = 'connected';
+  #closing = false;
+  #js: JetStreamClient | undefined;
+  #jsm: Promise<JetStreamManager> | undefined;
+  #stream: Promise<void> | undefined;
+
+  /** Connects (see `natsConnectionOptions`). */
+  static async connect(opts: NatsBusOptions): Promise<NatsBus> {
+    const nc = await connect(natsConnectionOptions(opts));
+    return new NatsBus(nc, opts);
+  }
+
+  /** Wraps an open connection. */
+  constructor(nc: NatsConnection, opts: Omit<NatsBusOptions, 'servers'> = {}) {
+    this.nc = nc;
+    this.#onError = opts.onError ?? defaultOnError;
+    this.#onStatus = opts.onStatus;
+    this.#ackWaitMs = opts.commandAckWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    void this.#watchStatus();
+    void nc.closed().then(() => this.#setStatus('closed'));
+  }
+
+  async #watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnecting') this.#setStatus('reconnecting');
+      else if (s.type === 'reconnect') this.#setStatus('connected');
+    }
+  }
+
+  #setStatus(s: BusStatus): void {
+    if (this.#status === s || this.#status === 'closed') return;
+    this.#status = s;
+    this.#onStatus?.(s);
+  }
+
+  status(): BusStatus {
+    return this.#status;
+  }
+
+  #open(subject = ''): void {
+    if (this.#closing || this.nc.isClosed()) throw new BusClosedError(subject);
+  }
+
+  async publish(subject: string, payload: object): Promise<void> {
+    this.#open(subject);
+    assertSubject(subject);
+    validateMessage(subject, payload);
+    this.nc.publish(subject, encode(subject, payload));
+  }
+
+  async subscribe<T = unknown>(
+    pattern: string,
+    handler: MessageHandler<T>,
+    opts: SubscribeOptions<T> = {},
+  ): Promise<Unsubscribe> {
+    this.#open(pattern);
+    assertPattern(pattern);
+    const onError = opts.onError ?? this.#onError;
+    const sub = this.nc.subscribe(pattern, opts.queue !== undefined ? { queue: opts.queue } : {});
+    void (async () => {
+      for await (const m of sub) {
+        try {
+          const data = validateMessage<T>(m.subject, decode(m.subject, m.data), opts.schema);
+          await handler({
+            subject: m.subject,
+            data,
+            ...(m.reply ? { reply: (d: object) => void m.respond(encode(m.subject, d)) } : {}),
+          });
+        } catch (e) {
+          onError(e, m.subject);
+        }
+      }
+    })();
+    // the server knows the interest once the flush returns: a publish from another connection reaches it
+    await this.nc.flush();
+    return async () => {
+      if (sub.isClosed()) return;
+      sub.unsubscribe();
+      if (!this.nc.isClosed()) await this.nc.flush().catch(() => {});
+    };
+  }
+
+  async request<T = unknown>(subject: string, payload: object, opts: RequestOptions<T> = {}): Promise<T> {
+    this.#open(subject);
+    assertSubject(subject);
+    validateMessage(subject, payload);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    let reply: Uint8Array;
+    try {
+      reply = (await this.nc.request(subject, encode(subject, payload), { timeout: timeoutMs })).data;
+    } catch (e) {
+      throw mapRequestError(e, subject, timeoutMs);
+    }
+    const data = decode(subject, reply);
+    return opts.schema ? parseWith(subject, data, opts.schema) : (data as T);
+  }
+
+  #jetstream(): JetStreamClient {
+    this.#js ??= jetstream(this.nc);
+    return this.#js;
+  }
+
+  #manager(): Promise<JetStreamManager> {
+    this.#jsm ??= jetstreamManager(this.nc);
+    return this.#jsm;
+  }
+
+  /** Creates the commands stream when missing (idempotent; a failure is retried on the next call). */
+  #ensureStream(): Promise<void> {
+    this.#stream ??= (async () => {
+      const jsm = await this.#manager();
+      try {
+        await jsm.streams.info(COMMANDS_STREAM);
+      } catch {
+        try {
+          await jsm.streams.add({
+            name: COMMANDS_STREAM,
+            subjects: [COMMAND_SUBJECTS],
+            retention: RetentionPolicy.Workqueue,
+            storage: StorageType.File,
+            duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+          });
+        } catch (e) {
+          // another connection may have created it meanwhile
+          await jsm.streams.info(COMMANDS_STREAM).catch(() => {
+            throw e;
+          });
+        }
+      }
+    })().catch((e) => {
+      this.#stream = undefined;
+      throw e;
+    });
+    return this.#stream;
+  }
+
+  #consumer(clusterId: string): Promise<Consumer> {
+    let c = this.#consumers.get(clusterId);
+    if (!c) {
+      c = (async () => {
+        await this.#ensureStream();
+        const jsm = await this.#manager();
+        const durable = commandConsumerName(clusterId);
+        const ackWait = nanos(this.#ackWaitMs);
+        try {
+          const info = await jsm.consumers.info(COMMANDS_STREAM, durable);
+          if (info.config.ack_wait !== ackWait) {
+            await jsm.consumers.update(COMMANDS_STREAM, durable, { ack_wait: ackWait });
+          }
+        } catch {
+          await jsm.consumers.add(COMMANDS_STREAM, {
+            durable_name: durable,
+            filter_subject: commandSubject(clusterId),
+            ack_policy: AckPolicy.Explicit,
+            deliver_policy: DeliverPolicy.All,
+            ack_wait: ackWait,
+            max_deliver: -1,
+          });
+        }
+        return this.#jetstream().consumers.get(COMMANDS_STREAM, durable);
+      })();
+      c.catch(() => this.#consumers.delete(clusterId));
+      this.#consumers.set(clusterId, c);
+    }
+    return c;
+  }
+
+  commands(clusterId: string): CommandQueue {
+    assertClusterId(clusterId);
+    const subject = commandSubject(clusterId);
+    const open = () => this.#open(subject);
+    const flush = () => this.nc.flush();
+    const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
+      open();
+      const consumer = await this.#consumer(clusterId);
+      const m: JsMsg | null = await consumer.next({ expires: Math.max(1000, timeoutMs) });
+      if (!m) return null;
+      let command: CommandEnvelope;
+      try {
+        command = validateMessage(subject, decode(subject, m.data), commandEnvelopeSchema);
+      } catch (e) {
+        // a poison message: dropped (acked, so the work queue forgets it), never redelivered
+        await m.ackAck().catch(() => {});
+        throw e;
+      }
+      return {
+        command,
+        deliveryCount: m.info.deliveryCount,
+        ack: async () => {
+          open();
+          await m.ackAck();
+        },
+        nak: async (delayMs?: number) => {
+          open();
+          m.nak(delayMs);
+          await flush();
+        },
+        working: async () => {
+          open();
+          m.working();
+          await flush();
+        },
+      };
+    };
+    return {
+      clusterId,
+      subject,
+      send: async (command) => {
+        open();
+        const valid = validateMessage(subject, command, commandEnvelopeSchema);
+        await this.#ensureStream();
+        await this.#jetstream().publish(subject, encode(subject, valid), { msgID: valid.id });
+      },
+      next: (o = {}) => next(o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      consume: (handler, o = {}) =>
+        runConsumer(subject, next, handler, {
+          ...o,
+          pollMs: 5000,
+          isClosed: () => this.#closing || this.nc.isClosed(),
+          defaultOnError: this.#onError,
+        }),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.nc.isClosed()) return;
+    try {
+      await this.nc.drain();
+    } catch {
+      await this.nc.close();
+    }
+  }
+}
