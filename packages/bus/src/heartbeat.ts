@@ -1,4 +1,4 @@
-import type { Heartbeat, HeartbeatPublisher } from '@mooring/engine';
+import type { NativeReconcileHeartbeat as Heartbeat, HeartbeatPublisher } from '@mooring/core';
 import { heartbeatSchema, parseWith } from './schemas.ts';
 import { heartbeatSubject } from './subjects.ts';
 import type { Bus } from './types.ts';

@@ -1,4 +1,4 @@
-import type { Heartbeat } from '@mooring/engine';
+import type { NativeReconcileHeartbeat as Heartbeat } from '@mooring/core';
 import { type ZodType, z } from 'zod';
 import { type BusIssue, BusMessageError } from './errors.ts';
 import {

@@ -1,4 +1,4 @@
-import type { Heartbeat } from '@mooring/engine';
+import type { NativeReconcileHeartbeat as Heartbeat } from '@mooring/core';
 import { nkeys } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import {

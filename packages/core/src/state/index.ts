@@ -2,6 +2,7 @@ export type { AddonStateInput, AddonStateReason, AddonStateResult } from './deri
 export { deriveAddonState } from './deriveAddonState.ts';
 export type { GitopsSyncPhase, GitopsSyncStatus } from './gitopsSync.ts';
 export { deriveGitopsSync, GITOPS_SYNC_PHASES, nextGitopsPhase } from './gitopsSync.ts';
+export type { HeartbeatPublisher, NativeReconcileHeartbeat } from './heartbeat.ts';
 export type { AddonState, HelmReleaseStatus, OperationState } from './states.ts';
 export {
   ADDON_STATE_SEVERITY,

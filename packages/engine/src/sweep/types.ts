@@ -4,6 +4,8 @@ import type {
   AddonStateReason,
   DiffResult,
   HealthStatus,
+  HeartbeatPublisher,
+  NativeReconcileHeartbeat,
   SelfHealState,
 } from '@mooring/core';
 
@@ -57,17 +59,9 @@ export interface AddonReport {
   healedAt?: string;
 }
 
-/** The heartbeat published after every sweep (`agent.heartbeat.native_reconcile.{cluster_id}`). */
-export interface Heartbeat {
-  cluster_id: string;
-  last_sweep_at: string;
-  sweep_duration_seconds: number;
-  addons_inspected: number;
-}
-
-export interface HeartbeatPublisher {
-  publish(hb: Heartbeat): Promise<void> | void;
-}
+/** The heartbeat published after every sweep (see @mooring/core's NativeReconcileHeartbeat). */
+export type Heartbeat = NativeReconcileHeartbeat;
+export type { HeartbeatPublisher };
 
 export interface SweepReport {
   heartbeat: Heartbeat;
