@@ -115,6 +115,11 @@ async function applyWith(
     stored.set(`${r.namespace}/${r.name}`, r);
   const nodes = planDag(def, plan);
   const outcomes = new Map<string, MemberOutcome>();
+  const emitMember = (
+    id: string,
+    m: Member,
+    e: { phase: MemberPhase; message?: string; elapsedMs?: number },
+  ) => emit({ type: 'member', key: id, stack: m.stack, kind: m.kind, name: m.name, ...e });
   for (const n of nodes) {
     const m = n.value.member;
     if (!m) continue;
@@ -129,7 +134,7 @@ async function applyWith(
       durationMs: 0,
     };
     outcomes.set(n.id, o);
-    emit({ type: 'member', key: n.id, stack: m.stack, kind: m.kind, name: m.name, phase: 'waiting' });
+    emitMember(n.id, m, { phase: 'waiting' });
   }
   const results = await runDag(nodes, {
     concurrency: opts.concurrency ?? 8,
@@ -139,15 +144,7 @@ async function applyWith(
       if (!m || !pm) return undefined;
       const o = outcomes.get(n.id)!;
       const started = Date.now();
-      emit({
-        type: 'member',
-        key: n.id,
-        stack: m.stack,
-        kind: m.kind,
-        name: m.name,
-        phase: 'deploying',
-        elapsedMs: 0,
-      });
+      emitMember(n.id, m, { phase: 'deploying', elapsedMs: 0 });
       try {
         const r: AddonResult | ManifestResult =
           m.kind === 'addon'
@@ -169,16 +166,7 @@ async function applyWith(
         throw e;
       } finally {
         o.durationMs = Date.now() - started;
-        emit({
-          type: 'member',
-          key: n.id,
-          stack: m.stack,
-          kind: m.kind,
-          name: m.name,
-          phase: o.phase,
-          message: o.message,
-          elapsedMs: o.durationMs,
-        });
+        emitMember(n.id, m, { phase: o.phase, message: o.message, elapsedMs: o.durationMs });
       }
     },
     onBlocked: (n, by) => {
@@ -188,15 +176,7 @@ async function applyWith(
       const cause = by.startsWith('wave:') ? 'an earlier wave failed' : `${by} failed`;
       o.phase = 'blocked';
       o.message = `not deployed: ${cause}`;
-      emit({
-        type: 'member',
-        key: n.id,
-        stack: m.stack,
-        kind: m.kind,
-        name: m.name,
-        phase: 'blocked',
-        message: o.message,
-      });
+      emitMember(n.id, m, { phase: 'blocked', message: o.message });
     },
   });
   // a barrier blocked by a failure blocks its wave: name the failed member, not the barrier

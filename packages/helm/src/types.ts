@@ -1,14 +1,7 @@
+import type { HelmReleaseStatus } from '@mooring/core';
+
 /** Helm's release statuses (helm.sh/helm/v4 release/common Status). */
-export type ReleaseStatus =
-  | 'unknown'
-  | 'deployed'
-  | 'uninstalled'
-  | 'superseded'
-  | 'failed'
-  | 'uninstalling'
-  | 'pending-install'
-  | 'pending-upgrade'
-  | 'pending-rollback';
+export type ReleaseStatus = HelmReleaseStatus;
 
 export interface ReleaseSummary {
   name: string;
