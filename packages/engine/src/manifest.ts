@@ -17,6 +17,7 @@ import {
   LABEL_STACK,
 } from './context.ts';
 import { waitHealthy } from './health.ts';
+import { parseManifest } from './manifestText.ts';
 
 export interface ManifestResult {
   action: 'applied' | 'unchanged';
@@ -62,7 +63,6 @@ export async function applyManifest(
   }
   let objects = m.objects as unknown as KubeObject[];
   if (ctx.decrypt && /^sops:\s*$/m.test(m.text)) {
-    const { parseManifest } = await import('./manifestText.ts');
     objects = parseManifest(await ctx.decrypt(m.text));
   }
   const withNs = objects.map((o) =>

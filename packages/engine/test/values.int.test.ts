@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Sops } from '@mooring/gitops';
 import { WatchCache } from '@mooring/kube';
-import { testNamespace } from '@mooring/testkit';
+import { kitClients, testNamespace } from '@mooring/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { createEngineContext } from '../src/create.ts';
@@ -13,6 +13,7 @@ import { addon, definition, engineFor } from './support.ts';
 
 const kit = inject('kit');
 const repo = kit.chartRepoUrl!;
+const ctxCore = () => kitClients(kit).core;
 const cluster = (name: string, addons: string) =>
   `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: s\n      addons:\n${addons}\n`;
 
@@ -56,6 +57,35 @@ describe('engine: values, sources and failures', () => {
     expect(cm.data?.message).toBe('s3cr3t-value');
     // and nothing of the plaintext is in the result a caller would log
     expect(JSON.stringify(r)).not.toContain('s3cr3t-value');
+  });
+
+  it('decrypts a SOPS-encrypted manifest in memory and applies it', async () => {
+    const ns = testNamespace('sops-manifest');
+    const sops = new Sops({ binary: kit.sops, ageKeyFile: kit.ageKeyFile });
+    const plain = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-auth\n  namespace: ${ns}\ntype: Opaque\nstringData:\n  password: hunter2-very-secret\n`;
+    const enc = await sops.encrypt(plain, {
+      recipients: [kit.agePublicKey],
+      encryptedPaths: ['stringData.password'],
+    });
+    expect(enc.text).not.toContain('hunter2-very-secret');
+    await ctxCore().createNamespace({ body: { metadata: { name: ns } } });
+    const ctx = createEngineContext({
+      cluster: `c-${ns}`,
+      kubeconfig: kit.kubeconfig,
+      helmBinary: kit.helm,
+      helmEnv: kit.env,
+      chartCacheDir: mkdtempSync(join(tmpdir(), 'engine-charts-')),
+      decrypt: (t) => sops.decrypt(t),
+    });
+    const text = `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${ctx.cluster}\nspec:\n  stacks:\n    - name: s\n      manifests:\n        - name: db-auth\n          from_file: secrets/db-auth.yaml\n          encrypted_paths: [stringData.password]\n`;
+    const { def, plan } = definition(text, { 'secrets/db-auth.yaml': enc.text });
+    const r = await applyPlan(ctx, def, plan);
+    expect(r.ok, JSON.stringify(r.members)).toBe(true);
+    const secret = await ctx.kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ name: 'db-auth', namespace: ns });
+    expect(Buffer.from(secret.data?.password ?? '', 'base64').toString()).toBe('hunter2-very-secret');
+    expect(JSON.stringify(r)).not.toContain('hunter2');
   });
 
   it('deploys a chart from the OCI registry', async () => {

@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic, FileSource } from '@mooring/core';
+import { findRepoRoot, GitCache, LocalFileSource } from '@mooring/gitops';
 import { type Io, UsageError } from '../io.ts';
 
 export const SOURCE_OPTIONS = {
@@ -54,11 +55,9 @@ export function outputFormat(v: string | undefined): 'text' | 'json' {
 }
 
 export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedSource> {
-  const { LocalFileSource, findRepoRoot } = await import('@mooring/gitops');
   const file = args.file ?? 'import-cluster.yaml';
   if (args['git-url']) {
     if (args['repo-root']) throw new UsageError('--repo-root and --git-url exclude each other');
-    const { GitCache } = await import('@mooring/gitops');
     const cacheDir =
       args['git-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'git');
     const cache = new GitCache({ dir: resolve(io.cwd, cacheDir) });
