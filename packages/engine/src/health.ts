@@ -1,5 +1,5 @@
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { type AggregateHealth, aggregateHealth, type K8sObject } from '@mooring/core';
+import { type AggregateHealth, aggregateHealth, type K8sObject, resourceHealth } from '@mooring/core';
 import { type KubeObject, objectRef, type WatchCache } from '@mooring/kube';
 
 /** Where live objects are read from: a shared watch cache (no API calls), or the API directly. */
@@ -45,16 +45,40 @@ export async function liveHealth(
 
 export interface HealthWait {
   health: AggregateHealth;
-  /** The deadline passed before every object was Healthy. */
+  /** The deadline passed before the objects were ready. */
   timedOut: boolean;
   ok: boolean;
 }
 
 /**
- * Waits until every object is Healthy, so that children and later waves start
- * only after their parents are ready. At the deadline, objects still
- * Progressing or Suspended are accepted unless `strict` (strict_health_check:
- * only Healthy counts); Degraded, Missing or Unknown objects fail.
+ * Kinds whose Progressing state is not waited for unless strict: a LoadBalancer
+ * Service or an Ingress may never get an address on some clusters, a PVC may wait
+ * for its first consumer, an HPA for metrics, a CronJob for its first schedule.
+ */
+export const PROGRESS_NOT_AWAITED: ReadonlySet<string> = new Set([
+  'Service',
+  'Ingress',
+  'PersistentVolumeClaim',
+  'HorizontalPodAutoscaler',
+  'CronJob',
+]);
+
+/** Ready to go on: Healthy or Suspended; Progressing only for kinds whose progress is not awaited (never when strict). */
+export function readyToProceed(objects: KubeObject[], live: (K8sObject | null)[], strict: boolean): boolean {
+  return live.every((o, i) => {
+    const s = resourceHealth(o).status;
+    if (s === 'Healthy') return true;
+    if (strict) return false;
+    return s === 'Suspended' || (s === 'Progressing' && PROGRESS_NOT_AWAITED.has(objects[i]!.kind));
+  });
+}
+
+/**
+ * Waits until the objects are ready, so that children and later waves start
+ * only after their parents are: every workload, job and custom resource
+ * Healthy (kinds in PROGRESS_NOT_AWAITED may stay Progressing unless strict).
+ * At the deadline, objects still Progressing are accepted unless `strict`
+ * (strict_health_check: only Healthy counts); Degraded, Missing or Unknown fail.
  */
 export async function waitHealthy(
   source: HealthSource,
@@ -64,13 +88,13 @@ export async function waitHealthy(
   intervalMs = 'cache' in source ? 100 : 500,
 ): Promise<HealthWait> {
   const deadline = Date.now() + timeoutMs;
-  let all = await liveHealth(source, objects, true);
-  while (!all.healthy && Date.now() < deadline) {
+  let live = await readLive(source, objects);
+  while (!readyToProceed(objects, live, strict) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, intervalMs));
-    all = await liveHealth(source, objects, true);
+    live = await readLive(source, objects);
   }
-  if (all.healthy)
-    return { health: strict ? all : await liveHealth(source, objects, false), timedOut: false, ok: true };
-  const final = strict ? all : await liveHealth(source, objects, false);
-  return { health: final, timedOut: true, ok: final.healthy };
+  const timedOut = !readyToProceed(objects, live, strict);
+  const missingRefs = objects.filter((_, i) => live[i] === null).map(objectRef);
+  const health = aggregateHealth(live, { strict, missingRefs });
+  return { health, timedOut, ok: health.healthy };
 }

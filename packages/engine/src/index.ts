@@ -18,7 +18,13 @@ export {
   stateOfPhase,
   type WaveEvent,
 } from './events.ts';
-export { type HealthSource, type HealthWait, liveHealth, waitHealthy } from './health.ts';
+export {
+  type HealthSource,
+  type HealthWait,
+  liveHealth,
+  PROGRESS_NOT_AWAITED,
+  waitHealthy,
+} from './health.ts';
 export { applyManifest, ManifestApplyError, type ManifestResult, manifestOwner } from './manifest.ts';
 export { CLUSTER_SCOPED, parseManifest } from './manifestText.ts';
 export { type MemberPreview, type ObjectPreview, previewPlan } from './preview.ts';
