@@ -1,7 +1,13 @@
-import { decode, encodeJson } from './codec.ts';
-import { runConsumer } from './consume.ts';
+import { encodeJson } from './codec.ts';
+import { commandQueue, receiveCommand } from './commandQueue.ts';
+import {
+  DEFAULT_ACK_WAIT_MS,
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  defaultOnError,
+} from './defaults.ts';
 import { BusClosedError, BusTimeoutError, NoRespondersError } from './errors.ts';
-import { type CommandEnvelope, commandEnvelopeSchema, parseWith, validateMessage } from './schemas.ts';
+import { checkOutgoing, decodeReply, deliverMessage } from './messages.ts';
 import { assertClusterId, assertPattern, assertSubject, commandSubject, subjectMatches } from './subjects.ts';
 import type {
   Bus,
@@ -26,10 +32,6 @@ interface HubSub {
   queue?: string;
   deliver(subject: string, json: string, reply?: (json: string) => void): void;
 }
-
-const DEFAULT_ACK_WAIT_MS = 30_000;
-const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 /**
  * The in-process message broker: subjects with NATS wildcard matching, queue groups,
@@ -205,10 +207,6 @@ export interface InProcessBusOptions {
   onError?: (err: unknown, subject: string) => void;
 }
 
-function defaultOnError(err: unknown, subject: string): void {
-  console.error(`[bus] ${subject}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
 /**
  * The embedded single-machine bus: one connection to an `InProcessHub`. Delivery is
  * asynchronous and every payload is JSON-encoded and decoded, so code behaves the same
@@ -235,8 +233,7 @@ export class InProcessBus implements Bus {
 
   async publish(subject: string, payload: object): Promise<void> {
     this.#open(subject);
-    assertSubject(subject);
-    validateMessage(subject, payload);
+    checkOutgoing(subject, payload);
     this.hub.route(subject, encodeJson(subject, payload));
   }
 
@@ -257,16 +254,8 @@ export class InProcessBus implements Bus {
         // one message at a time per subscription, in order, like a NATS subscription
         chain = chain.then(async () => {
           if (!active) return;
-          try {
-            const data = validateMessage<T>(subject, decode(subject, json), opts.schema);
-            await handler({
-              subject,
-              data,
-              ...(reply ? { reply: (d: object) => reply(encodeJson(subject, d)) } : {}),
-            });
-          } catch (e) {
-            onError(e, subject);
-          }
+          const replyWith = reply ? (d: object) => reply(encodeJson(subject, d)) : undefined;
+          await deliverMessage(subject, json, replyWith, handler, opts.schema, onError);
         });
       },
     });
@@ -283,8 +272,7 @@ export class InProcessBus implements Bus {
 
   async request<T = unknown>(subject: string, payload: object, opts: RequestOptions<T> = {}): Promise<T> {
     this.#open(subject);
-    assertSubject(subject);
-    validateMessage(subject, payload);
+    checkOutgoing(subject, payload);
     const json = encodeJson(subject, payload);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return new Promise<T>((resolve, reject) => {
@@ -299,8 +287,7 @@ export class InProcessBus implements Bus {
         done = true;
         clearTimeout(timer);
         try {
-          const data = decode(subject, replyJson);
-          resolve(opts.schema ? parseWith(subject, data, opts.schema) : (data as T));
+          resolve(decodeReply(subject, replyJson, opts.schema));
         } catch (e) {
           reject(e);
         }
@@ -317,7 +304,6 @@ export class InProcessBus implements Bus {
     assertClusterId(clusterId);
     const subject = commandSubject(clusterId);
     const q = this.hub.queue(clusterId);
-    const isClosed = () => this.#closed;
     const open = () => this.#open(subject);
     const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
       open();
@@ -327,42 +313,30 @@ export class InProcessBus implements Bus {
         q.release(got.token);
         return null;
       }
-      let command: CommandEnvelope;
-      try {
-        command = validateMessage(subject, decode(subject, got.entry.json), commandEnvelopeSchema);
-      } catch (e) {
-        q.ack(got.token); // a poison message: never redelivered
-        throw e;
-      }
-      return {
-        command,
-        deliveryCount: got.entry.deliveries,
-        ack: async () => {
-          open();
-          q.ack(got.token);
+      const { token } = got;
+      return receiveCommand(
+        subject,
+        {
+          data: got.entry.json,
+          deliveryCount: got.entry.deliveries,
+          drop: () => q.ack(token),
+          ack: () => q.ack(token),
+          nak: (delayMs) => q.nak(token, delayMs),
+          working: () => q.working(token),
         },
-        nak: async (delayMs?: number) => {
-          open();
-          q.nak(got.token, delayMs);
-        },
-        working: async () => {
-          open();
-          q.working(got.token);
-        },
-      };
+        open,
+      );
     };
-    return {
+    return commandQueue({
       clusterId,
       subject,
-      send: async (command) => {
-        open();
-        const valid = validateMessage(subject, command, commandEnvelopeSchema);
-        q.send(valid.id, encodeJson(subject, valid));
-      },
-      next: (o = {}) => next(o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-      consume: (handler, o = {}) =>
-        runConsumer(subject, next, handler, { ...o, pollMs: 1000, isClosed, defaultOnError: this.#onError }),
-    };
+      open,
+      store: async (valid) => q.send(valid.id, encodeJson(subject, valid)),
+      next,
+      pollMs: 1000,
+      isClosed: () => this.#closed,
+      onError: this.#onError,
+    });
   }
 
   async close(): Promise<void> {

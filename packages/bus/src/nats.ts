@@ -23,14 +23,19 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
-import { decode, encode } from './codec.ts';
-import { runConsumer } from './consume.ts';
+import { encode } from './codec.ts';
+import { commandQueue, receiveCommand } from './commandQueue.ts';
+import {
+  DEFAULT_ACK_WAIT_MS,
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  defaultOnError,
+} from './defaults.ts';
 import { BusClosedError, BusTimeoutError, NoRespondersError } from './errors.ts';
-import { type CommandEnvelope, commandEnvelopeSchema, parseWith, validateMessage } from './schemas.ts';
+import { checkOutgoing, decodeReply, deliverMessage } from './messages.ts';
 import {
   assertClusterId,
   assertPattern,
-  assertSubject,
   COMMAND_SUBJECTS,
   COMMANDS_STREAM,
   commandConsumerName,
@@ -72,14 +77,6 @@ export interface NatsBusOptions {
   onError?: (err: unknown, subject: string) => void;
   /** Called on every status change. */
   onStatus?: (status: BusStatus) => void;
-}
-
-const DEFAULT_ACK_WAIT_MS = 30_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-const DUPLICATE_WINDOW_MS = 120_000;
-
-function defaultOnError(err: unknown, subject: string): void {
-  console.error(`[bus] ${subject}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 /** The options `connect` gets: reconnect forever with jitter, authentication from the secrets given. */
@@ -169,8 +166,7 @@ export class NatsBus implements Bus {
 
   async publish(subject: string, payload: object): Promise<void> {
     this.#open(subject);
-    assertSubject(subject);
-    validateMessage(subject, payload);
+    checkOutgoing(subject, payload);
     this.nc.publish(subject, encode(subject, payload));
   }
 
@@ -185,16 +181,8 @@ export class NatsBus implements Bus {
     const sub = this.nc.subscribe(pattern, opts.queue !== undefined ? { queue: opts.queue } : {});
     void (async () => {
       for await (const m of sub) {
-        try {
-          const data = validateMessage<T>(m.subject, decode(m.subject, m.data), opts.schema);
-          await handler({
-            subject: m.subject,
-            data,
-            ...(m.reply ? { reply: (d: object) => void m.respond(encode(m.subject, d)) } : {}),
-          });
-        } catch (e) {
-          onError(e, m.subject);
-        }
+        const replyWith = m.reply ? (d: object) => void m.respond(encode(m.subject, d)) : undefined;
+        await deliverMessage(m.subject, m.data, replyWith, handler, opts.schema, onError);
       }
     })();
     // the server knows the interest once the flush returns: a publish from another connection reaches it
@@ -208,8 +196,7 @@ export class NatsBus implements Bus {
 
   async request<T = unknown>(subject: string, payload: object, opts: RequestOptions<T> = {}): Promise<T> {
     this.#open(subject);
-    assertSubject(subject);
-    validateMessage(subject, payload);
+    checkOutgoing(subject, payload);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let reply: Uint8Array;
     try {
@@ -217,8 +204,7 @@ export class NatsBus implements Bus {
     } catch (e) {
       throw mapRequestError(e, subject, timeoutMs);
     }
-    const data = decode(subject, reply);
-    return opts.schema ? parseWith(subject, data, opts.schema) : (data as T);
+    return decodeReply(subject, reply, opts.schema);
   }
 
   #jetstream(): JetStreamClient {
@@ -244,7 +230,7 @@ export class NatsBus implements Bus {
             subjects: [COMMAND_SUBJECTS],
             retention: RetentionPolicy.Workqueue,
             storage: StorageType.File,
-            duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+            duplicate_window: nanos(DEFAULT_DUPLICATE_WINDOW_MS),
           });
         } catch (e) {
           // another connection may have created it meanwhile
@@ -301,51 +287,43 @@ export class NatsBus implements Bus {
       const consumer = await this.#consumer(clusterId);
       const m: JsMsg | null = await consumer.next({ expires: Math.max(1000, timeoutMs) });
       if (!m) return null;
-      let command: CommandEnvelope;
-      try {
-        command = validateMessage(subject, decode(subject, m.data), commandEnvelopeSchema);
-      } catch (e) {
-        // a poison message: dropped (acked, so the work queue forgets it), never redelivered
-        await m.ackAck().catch(() => {});
-        throw e;
-      }
-      return {
-        command,
-        deliveryCount: m.info.deliveryCount,
-        ack: async () => {
-          open();
-          await m.ackAck();
+      return receiveCommand(
+        subject,
+        {
+          data: m.data,
+          deliveryCount: m.info.deliveryCount,
+          // a poison message is acked, so the work queue forgets it
+          drop: async () => {
+            await m.ackAck().catch(() => {});
+          },
+          ack: async () => {
+            await m.ackAck();
+          },
+          nak: async (delayMs) => {
+            m.nak(delayMs);
+            await flush();
+          },
+          working: async () => {
+            m.working();
+            await flush();
+          },
         },
-        nak: async (delayMs?: number) => {
-          open();
-          m.nak(delayMs);
-          await flush();
-        },
-        working: async () => {
-          open();
-          m.working();
-          await flush();
-        },
-      };
+        open,
+      );
     };
-    return {
+    return commandQueue({
       clusterId,
       subject,
-      send: async (command) => {
-        open();
-        const valid = validateMessage(subject, command, commandEnvelopeSchema);
+      open,
+      store: async (valid) => {
         await this.#ensureStream();
         await this.#jetstream().publish(subject, encode(subject, valid), { msgID: valid.id });
       },
-      next: (o = {}) => next(o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-      consume: (handler, o = {}) =>
-        runConsumer(subject, next, handler, {
-          ...o,
-          pollMs: 5000,
-          isClosed: () => this.#closing || this.nc.isClosed(),
-          defaultOnError: this.#onError,
-        }),
-    };
+      next,
+      pollMs: 5000,
+      isClosed: () => this.#closing || this.nc.isClosed(),
+      onError: this.#onError,
+    });
   }
 
   async close(): Promise<void> {

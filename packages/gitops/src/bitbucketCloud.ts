@@ -1,14 +1,22 @@
 import {
+  type HttpFailure,
   ProviderAuthError,
   ProviderError,
   type ProviderName,
-  ProviderNotFoundError,
   ProviderRefNotFoundError,
   RepoFileNotFoundError,
 } from './errors.ts';
 import { ApiClient, encodePath, type FetchFn } from './http.ts';
+import { basicAuthorization, type HeaderAuth, headerAuthHeaders, headerAuthSecrets } from './providerAuth.ts';
 import { Redactor, truncate } from './redact.ts';
-import { baseName, normaliseRepoPath, type RepoEntry, type RepoReader, sortEntries } from './repoReader.ts';
+import {
+  baseName,
+  COMMIT_SHA_RE,
+  normaliseRepoPath,
+  type RepoEntry,
+  type RepoReader,
+  sortEntries,
+} from './repoReader.ts';
 
 /** A token pair as returned by Bitbucket's OAuth token endpoint. */
 export interface BitbucketOAuthTokens {
@@ -27,9 +35,7 @@ export interface BitbucketOAuthTokens {
  *   once more after a 401, and reports new tokens through `onTokens` so they can be stored.
  */
 export type BitbucketCloudAuth =
-  | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'basic'; username: string; password: string }
+  | HeaderAuth
   | {
       kind: 'oauth';
       clientId: string;
@@ -63,8 +69,6 @@ interface Page<T> {
   next?: string;
 }
 
-const SHA_RE = /^[0-9a-f]{40}$/i;
-
 /**
  * Reads a Bitbucket Cloud repository through the 2.0 API: branch or tag → commit via
  * `/refs/branches/{name}` (`/refs/tags/{name}`), files raw from `/src/{commit}/{path}`,
@@ -94,13 +98,7 @@ export class BitbucketCloudReader implements RepoReader {
     this.#pageLength = opts.pageLength ?? 100;
     const a = this.#auth;
     this.#redactor = new Redactor(
-      a.kind === 'bearer'
-        ? [a.token]
-        : a.kind === 'basic'
-          ? [a.password]
-          : a.kind === 'oauth'
-            ? [a.clientSecret, a.accessToken, a.refreshToken]
-            : [],
+      a.kind === 'oauth' ? [a.clientSecret, a.accessToken, a.refreshToken] : headerAuthSecrets(a),
     );
     if (a.kind === 'oauth' && a.accessToken) {
       this.#tokens = { accessToken: a.accessToken, refreshToken: a.refreshToken, expiresAt: a.expiresAt };
@@ -123,17 +121,13 @@ export class BitbucketCloudReader implements RepoReader {
   }
 
   async resolveRef(ref: string): Promise<string> {
-    if (SHA_RE.test(ref)) {
+    if (COMMIT_SHA_RE.test(ref)) {
       const { status, body, res } = await this.#api.getJson<{ hash?: string }>({
         url: `${this.#repoPath()}/commit/${encodeURIComponent(ref)}`,
       });
       if (status === 404 || !body?.hash) {
         await this.#assertRepoExists();
-        throw new ProviderRefNotFoundError(ref, {
-          ...this.#api.failureBase('GET', res.url),
-          status,
-          body: '',
-        });
+        throw new ProviderRefNotFoundError(ref, this.#api.failureOf(res));
       }
       return body.hash.toLowerCase();
     }
@@ -153,15 +147,11 @@ export class BitbucketCloudReader implements RepoReader {
 
   async readFile(path: string, sha: string): Promise<string> {
     const p = normaliseRepoPath(path);
-    const res = await this.#api.get({
+    const text = await this.#api.getText({
       url: `${this.#repoPath()}/src/${encodeURIComponent(sha)}/${encodePath(p)}`,
-      accept: '*/*',
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new RepoFileNotFoundError(p, sha);
-    }
-    return res.text();
+    if (text === undefined) throw new RepoFileNotFoundError(p, sha);
+    return text;
   }
 
   async listFiles(dir: string, sha: string): Promise<RepoEntry[]> {
@@ -196,29 +186,25 @@ export class BitbucketCloudReader implements RepoReader {
     return sortEntries(entries);
   }
 
-  async #assertRepoExists(): Promise<void> {
-    const { status, res } = await this.#api.getJson<unknown>({ url: this.#repoPath() });
-    if (status === 404) {
-      throw new ProviderNotFoundError(
-        `Bitbucket Cloud repository ${this.workspace}/${this.repoSlug} not found (or not visible to these credentials)`,
-        { ...this.#api.failureBase('GET', res.url), status, body: '' },
-      );
-    }
+  #assertRepoExists(): Promise<void> {
+    return this.#api.assertRepoExists(
+      this.#repoPath(),
+      `Bitbucket Cloud repository ${this.workspace}/${this.repoSlug} not found (or not visible to these credentials)`,
+    );
   }
 
   async #authHeaders(): Promise<Record<string, string>> {
     const a = this.#auth;
-    if (a.kind === 'bearer') return { Authorization: `Bearer ${a.token}` };
-    if (a.kind === 'basic') {
-      return { Authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}` };
-    }
-    if (a.kind === 'oauth') {
-      const t = this.#tokens;
-      if (!t?.accessToken || (t.expiresAt !== undefined && t.expiresAt - 60_000 < Date.now()))
-        await this.#refresh();
-      return { Authorization: `Bearer ${this.#tokens?.accessToken ?? ''}` };
-    }
-    return {};
+    if (a.kind !== 'oauth') return headerAuthHeaders(a);
+    const t = this.#tokens;
+    if (!t?.accessToken || (t.expiresAt !== undefined && t.expiresAt - 60_000 < Date.now()))
+      await this.#refresh();
+    return { Authorization: `Bearer ${this.#tokens?.accessToken ?? ''}` };
+  }
+
+  /** The failure of a call to the OAuth token endpoint. */
+  #tokenFailure(status: number | null, body: string, cause?: unknown): HttpFailure {
+    return { provider: 'bitbucket_cloud', method: 'POST', url: this.#tokenUrl, status, body, cause };
   }
 
   async #refreshAfter401(): Promise<boolean> {
@@ -250,35 +236,25 @@ export class BitbucketCloudReader implements RepoReader {
     }
     const text = await res.text();
     if (!res.ok) {
-      throw new ProviderAuthError(`Bitbucket OAuth token refresh failed (${res.status})`, {
-        provider: 'bitbucket_cloud',
-        method: 'POST',
-        url: this.#tokenUrl,
-        status: res.status,
-        body: this.#redactor.redact(truncate(text, 1000)),
-      });
+      throw new ProviderAuthError(
+        `Bitbucket OAuth token refresh failed (${res.status})`,
+        this.#tokenFailure(res.status, this.#redactor.redact(truncate(text, 1000))),
+      );
     }
     let body: { access_token?: string; refresh_token?: string; expires_in?: number };
     try {
       body = JSON.parse(text);
     } catch (e) {
-      throw new ProviderAuthError('Bitbucket OAuth token endpoint answered with invalid JSON', {
-        provider: 'bitbucket_cloud',
-        method: 'POST',
-        url: this.#tokenUrl,
-        status: res.status,
-        body: '',
-        cause: e,
-      });
+      throw new ProviderAuthError(
+        'Bitbucket OAuth token endpoint answered with invalid JSON',
+        this.#tokenFailure(res.status, '', e),
+      );
     }
     if (!body.access_token) {
-      throw new ProviderAuthError('Bitbucket OAuth token endpoint returned no access_token', {
-        provider: 'bitbucket_cloud',
-        method: 'POST',
-        url: this.#tokenUrl,
-        status: res.status,
-        body: '',
-      });
+      throw new ProviderAuthError(
+        'Bitbucket OAuth token endpoint returned no access_token',
+        this.#tokenFailure(res.status, ''),
+      );
     }
     this.#redactor.add(body.access_token).add(body.refresh_token);
     this.#tokens = {
@@ -296,7 +272,7 @@ export class BitbucketCloudReader implements RepoReader {
       return await this.#fetch(this.#tokenUrl, {
         method: 'POST',
         headers: {
-          Authorization: `Basic ${Buffer.from(`${a.clientId}:${a.clientSecret}`).toString('base64')}`,
+          Authorization: basicAuthorization(a.clientId, a.clientSecret),
           'Content-Type': 'application/x-www-form-urlencoded',
           Accept: 'application/json',
         },
@@ -306,14 +282,7 @@ export class BitbucketCloudReader implements RepoReader {
     } catch (e) {
       throw new ProviderAuthError(
         `Bitbucket OAuth token endpoint unreachable: ${this.#redactor.redact(String((e as Error).message))}`,
-        {
-          provider: 'bitbucket_cloud',
-          method: 'POST',
-          url: this.#tokenUrl,
-          status: null,
-          body: '',
-          cause: e,
-        },
+        this.#tokenFailure(null, '', e),
       );
     }
   }

@@ -6,8 +6,10 @@ import {
   RepoFileNotFoundError,
 } from './errors.ts';
 import { ApiClient, encodePath, type FetchFn } from './http.ts';
+import { type HeaderAuth, headerAuthHeaders, headerAuthSecrets } from './providerAuth.ts';
 import { Redactor } from './redact.ts';
 import {
+  COMMIT_SHA_RE,
   joinRepoPath,
   normaliseRepoPath,
   type RepoEntry,
@@ -20,10 +22,7 @@ import {
  * Credentials for Bitbucket Data Center / Server: an HTTP access token (personal, project or
  * repository; `Authorization: Bearer`) or a user name and password.
  */
-export type BitbucketDcAuth =
-  | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'basic'; username: string; password: string };
+export type BitbucketDcAuth = HeaderAuth;
 
 export interface BitbucketDcReaderOptions {
   /** The instance, e.g. `https://bitbucket.example.com` (a context path like `/bitbucket` is kept). */
@@ -56,8 +55,6 @@ interface DcBrowse {
   lines?: unknown[];
 }
 
-const SHA_RE = /^[0-9a-f]{40}$/i;
-
 /**
  * Reads a Bitbucket Data Center repository through REST 1.0:
  * `/commits?until={ref}&limit=1` for the SHA, `/raw/{path}?at=` for files and
@@ -74,17 +71,12 @@ export class BitbucketDcReader implements RepoReader {
     this.projectKey = opts.projectKey;
     this.repoSlug = opts.repoSlug;
     this.#pageLimit = opts.pageLimit ?? 500;
-    const a = opts.auth ?? { kind: 'none' };
+    const auth = opts.auth ?? { kind: 'none' };
     this.#api = new ApiClient({
       provider: 'bitbucket_data_center',
       baseUrl: opts.instanceUrl,
-      authHeaders: async (): Promise<Record<string, string>> =>
-        a.kind === 'bearer'
-          ? { Authorization: `Bearer ${a.token}` }
-          : a.kind === 'basic'
-            ? { Authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}` }
-            : {},
-      redactor: new Redactor(a.kind === 'bearer' ? [a.token] : a.kind === 'basic' ? [a.password] : []),
+      authHeaders: async () => headerAuthHeaders(auth),
+      redactor: new Redactor(headerAuthSecrets(auth)),
       fetch: opts.fetch,
       timeoutMs: opts.timeoutMs,
       // Bitbucket DC refuses cross-site-request-like calls without this on some endpoints
@@ -113,45 +105,32 @@ export class BitbucketDcReader implements RepoReader {
       ) {
         throw new ProviderNotFoundError(
           `Bitbucket Data Center repository ${this.projectKey}/${this.repoSlug} not found (or not visible to these credentials)`,
-          { ...this.#api.failureBase('GET', res.url), status, body: text },
+          this.#api.failureOf(res, text),
         );
       }
-      throw new ProviderRefNotFoundError(ref, {
-        ...this.#api.failureBase('GET', res.url),
-        status,
-        body: text,
-      });
+      throw new ProviderRefNotFoundError(ref, this.#api.failureOf(res, text));
     }
     const id = body?.values?.[0]?.id;
-    if (!id || !SHA_RE.test(id)) {
+    if (!id || !COMMIT_SHA_RE.test(id)) {
       if (body?.values && body.values.length === 0) {
-        throw new ProviderRefNotFoundError(ref, {
-          ...this.#api.failureBase('GET', res.url),
-          status,
-          body: '',
-        });
+        throw new ProviderRefNotFoundError(ref, this.#api.failureOf(res));
       }
-      throw new ProviderError(`Bitbucket Data Center returned no commit for ${ref}`, {
-        ...this.#api.failureBase('GET', res.url),
-        status,
-        body: '',
-      });
+      throw new ProviderError(
+        `Bitbucket Data Center returned no commit for ${ref}`,
+        this.#api.failureOf(res),
+      );
     }
     return id.toLowerCase();
   }
 
   async readFile(path: string, sha: string): Promise<string> {
     const p = normaliseRepoPath(path);
-    const res = await this.#api.get({
+    const text = await this.#api.getText({
       url: `${this.#repoPath()}/raw/${encodePath(p)}`,
       query: { at: sha },
-      accept: '*/*',
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new RepoFileNotFoundError(p, sha);
-    }
-    return res.text();
+    if (text === undefined) throw new RepoFileNotFoundError(p, sha);
+    return text;
   }
 
   async listFiles(dir: string, sha: string): Promise<RepoEntry[]> {

@@ -52,8 +52,9 @@ export interface CommandFailure {
   cause?: unknown;
 }
 
-export class GitError extends GitopsError {
-  override name = 'GitError';
+/** A failed run of an external program (git, sops): the base of `GitError` and `SopsError`. */
+export class CommandError extends GitopsError {
+  override name = 'CommandError';
   readonly command: string;
   readonly exitCode: number | null;
   readonly stderr: string;
@@ -63,6 +64,10 @@ export class GitError extends GitopsError {
     this.exitCode = failure.exitCode;
     this.stderr = failure.stderr;
   }
+}
+
+export class GitError extends CommandError {
+  override name = 'GitError';
 }
 
 export class GitAuthError extends GitError {
@@ -206,17 +211,8 @@ export class WebhookPayloadError extends GitopsError {
   }
 }
 
-export class SopsError extends GitopsError {
+export class SopsError extends CommandError {
   override name = 'SopsError';
-  readonly command: string;
-  readonly exitCode: number | null;
-  readonly stderr: string;
-  constructor(message: string, failure: CommandFailure, code: GitopsErrorCode = 'command') {
-    super(code, message, { cause: failure.cause });
-    this.command = failure.command;
-    this.exitCode = failure.exitCode;
-    this.stderr = failure.stderr;
-  }
 }
 
 export class SopsDecryptError extends SopsError {

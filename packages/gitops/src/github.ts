@@ -1,7 +1,6 @@
 import {
   ProviderError,
   type ProviderName,
-  ProviderNotFoundError,
   ProviderRefNotFoundError,
   RepoFileNotFoundError,
 } from './errors.ts';
@@ -9,6 +8,7 @@ import { ApiClient, encodePath, type FetchFn } from './http.ts';
 import { Redactor } from './redact.ts';
 import {
   baseName,
+  COMMIT_SHA_RE,
   normaliseRepoPath,
   type RepoEntry,
   type RepoEntryType,
@@ -37,8 +37,6 @@ interface ContentItem {
   content?: string;
   target?: string;
 }
-
-const SHA_RE = /^[0-9a-f]{40}$/i;
 
 /**
  * Reads a GitHub repository through the REST API: `GET /repos/{owner}/{repo}/commits/{ref}`
@@ -95,19 +93,14 @@ export class GitHubReader implements RepoReader {
     });
     if (status === 404 || status === 422) {
       // a missing repository and a missing ref both answer 404; tell them apart once
-      await this.#assertRepoExists();
-      throw new ProviderRefNotFoundError(ref, {
-        ...this.#api.failureBase('GET', res.url),
-        status,
-        body: '',
-      });
+      await this.#api.assertRepoExists(
+        this.#repoPath(),
+        `GitHub repository ${this.owner}/${this.repo} not found (or not visible to this token)`,
+      );
+      throw new ProviderRefNotFoundError(ref, this.#api.failureOf(res));
     }
-    if (!body?.sha || !SHA_RE.test(body.sha)) {
-      throw new ProviderError(`GitHub returned no commit SHA for ${ref}`, {
-        ...this.#api.failureBase('GET', res.url),
-        status,
-        body: '',
-      });
+    if (!body?.sha || !COMMIT_SHA_RE.test(body.sha)) {
+      throw new ProviderError(`GitHub returned no commit SHA for ${ref}`, this.#api.failureOf(res));
     }
     return body.sha.toLowerCase();
   }
@@ -154,16 +147,6 @@ export class GitHubReader implements RepoReader {
     });
     if (status === 404) return undefined;
     return body;
-  }
-
-  async #assertRepoExists(): Promise<void> {
-    const { status, res } = await this.#api.getJson<unknown>({ url: this.#repoPath() });
-    if (status === 404) {
-      throw new ProviderNotFoundError(
-        `GitHub repository ${this.owner}/${this.repo} not found (or not visible to this token)`,
-        { ...this.#api.failureBase('GET', res.url), status, body: '' },
-      );
-    }
   }
 }
 

@@ -4,6 +4,7 @@ import {
   ProviderError,
   type ProviderName,
   ProviderNetworkError,
+  ProviderNotFoundError,
   ProviderRateLimitError,
 } from './errors.ts';
 import { type Redactor, truncate } from './redact.ts';
@@ -102,8 +103,32 @@ export class ApiClient {
     }
   }
 
+  /**
+   * GET a raw file; undefined for 404. For providers that serve file contents as they are
+   * (Bitbucket `src` / `raw`).
+   */
+  async getText(req: ApiRequest): Promise<string | undefined> {
+    const res = await this.get({ accept: '*/*', ...req });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return res.text();
+  }
+
+  /** Throws `ProviderNotFoundError` with `message` when GET `url` (the repository) answers 404. */
+  async assertRepoExists(url: string, message: string): Promise<void> {
+    const { status, res } = await this.getJson<unknown>({ url });
+    if (status === 404) throw new ProviderNotFoundError(message, this.failureOf(res));
+  }
+
   failureBase(method: string, url: string): Omit<HttpFailure, 'status' | 'body'> {
     return { provider: this.#o.provider, method, url: this.#o.redactor.redact(url) };
+  }
+
+  /** The failure of a GET that answered `res` (its body already read or not worth keeping). */
+  failureOf(res: Response, body = ''): HttpFailure {
+    return { ...this.failureBase('GET', res.url), status: res.status, body };
   }
 
   /** Builds the typed error for a non-2xx response (consumes its body). */

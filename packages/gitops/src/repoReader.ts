@@ -44,6 +44,9 @@ export function joinRepoPath(dir: string, name: string): string {
   return d ? `${d}/${name}` : name;
 }
 
+/** A full SHA-1 commit id, as the provider APIs return it. */
+export const COMMIT_SHA_RE = /^[0-9a-f]{40}$/i;
+
 export function baseName(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? path : path.slice(i + 1);
