@@ -40,7 +40,16 @@ const SKIP_BASELINE = process.argv.includes('--skip-baseline');
 const TARGET_RATIO = 1 / 3;
 const hookOnly = (args: string[]) => args.map((x) => (x === '--wait=watcher' ? '--wait=hookOnly' : x));
 /** Experiments: the engine's helm flags rewritten in the bench (the engine is not changed). */
-const EXPERIMENT_FLAGS: Record<string, { label: string; rewrite: (args: string[]) => string[] }> = {
+const EXPERIMENT_FLAGS: Record<
+  string,
+  { label: string; rewrite: (args: string[]) => string[]; env?: Record<string, string> }
+> = {
+  goenv: {
+    label: 'helm with GOMAXPROCS=1 GOGC=off GOMEMLIMIT=256MiB',
+    rewrite: (a) => a,
+    env: { GOMAXPROCS: '1', GOGC: 'off', GOMEMLIMIT: '256MiB' },
+  },
+  gomaxprocs: { label: 'helm with GOMAXPROCS=1', rewrite: (a) => a, env: { GOMAXPROCS: '1' } },
   hookOnly: { label: 'helm --wait=hookOnly (engine health wait only)', rewrite: hookOnly },
   qps: {
     label: 'helm --qps 100 --burst-limit 200',
@@ -254,7 +263,7 @@ async function main(): Promise<void> {
     const trial = async (label: string, concurrency: number, rewrite?: string) => {
       const prefix = `e${trials.length}`;
       const cluster = `bench-${prefix}`;
-      const ctx = engineFor(info, cluster);
+      const ctx = engineFor(info, cluster, rewrite ? EXPERIMENT_FLAGS[rewrite]?.env : undefined);
       const helmByRelease = new Map<string, number>();
       instrumentHelm(ctx, helmByRelease, rewrite);
       const addons = podinfoAddons(prefix, ADDONS, NAMESPACES, smallValues);
@@ -501,12 +510,13 @@ async function main(): Promise<void> {
 function engineFor(
   info: { kubeconfig?: string; helm: string; env: Record<string, string> },
   cluster: string,
+  extraEnv: Record<string, string> = {},
 ): EngineContext {
   return createEngineContext({
     cluster,
     kubeconfig: info.kubeconfig,
     helmBinary: info.helm,
-    helmEnv: info.env,
+    helmEnv: { ...info.env, ...extraEnv },
     chartCacheDir: mkdtempSync(join(tmpdir(), 'bench-engine-charts-')),
   });
 }
