@@ -31,6 +31,15 @@ export function manifestOwner(cluster: string, m: { stack: string; name: string 
   return `${cluster}/${m.stack}/manifest/${m.name}`;
 }
 
+/** The objects a manifest member should have in the cluster (SOPS content decrypted in memory, default namespace set). */
+export async function desiredObjects(ctx: EngineContext, m: ManifestMember): Promise<KubeObject[]> {
+  let objects = m.objects as unknown as KubeObject[];
+  if (ctx.decrypt && /^sops:\s*$/m.test(m.text)) objects = parseManifest(await ctx.decrypt(m.text));
+  return objects.map((o) =>
+    m.namespace && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } } : o,
+  );
+}
+
 export class ManifestApplyError extends Error {
   readonly manifest: string;
   constructor(manifest: string, message: string, cause?: unknown) {
@@ -49,11 +58,12 @@ export async function applyManifest(
   ctx: EngineContext,
   m: ManifestMember,
   hash: string,
+  opts: { force?: boolean } = {},
 ): Promise<ManifestResult> {
   const owner = manifestOwner(ctx.cluster, m);
   const previous = await ctx.inventory.read(owner);
   const h = hashLabel(hash);
-  if (previous && previous.hash === h && previous.complete) {
+  if (!opts.force && previous && previous.hash === h && previous.complete) {
     return {
       action: 'unchanged',
       applied: [],
@@ -61,13 +71,7 @@ export async function applyManifest(
       message: `${previous.entries.length} objects current`,
     };
   }
-  let objects = m.objects as unknown as KubeObject[];
-  if (ctx.decrypt && /^sops:\s*$/m.test(m.text)) {
-    objects = parseManifest(await ctx.decrypt(m.text));
-  }
-  const withNs = objects.map((o) =>
-    m.namespace && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } } : o,
-  );
+  const withNs = await desiredObjects(ctx, m);
   let applied: AppliedObject[];
   try {
     applied = await applyObjects(ctx.kc, withNs, {

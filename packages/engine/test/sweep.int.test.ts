@@ -7,6 +7,8 @@ import {
   type AddonMemory,
   type Heartbeat,
   LiveState,
+  type ManifestReport,
+  manifestSweepTargets,
   Reconciler,
   runSweep,
   sweepTargets,
@@ -323,5 +325,56 @@ describe('reconcile sweep', () => {
     expect(
       (await apps.readNamespacedDeployment({ name: 'win-podinfo', namespace: env.n })).spec?.replicas,
     ).toBe(1);
+  });
+
+  it('re-applies a drifted manifest member with auto_remediate, and reports it without', async () => {
+    const n = await ns('manifest-drift');
+    const name = `c-${n}`;
+    const ctx = engineFor(kit, name);
+    const member = (m: string, remediate: boolean) => `        - name: ${m}
+          auto_remediate: ${remediate}
+          manifest: |
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: ${m}
+              namespace: ${n}
+            data:
+              mode: desired`;
+    const text = `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: base\n      manifests:\n${member('fixed', true)}\n${member('watched', false)}\n`;
+    const { def, plan } = definition(text);
+    expect((await applyPlan(ctx, def, plan)).ok).toBe(true);
+    const checks: ManifestReport[] = [];
+    const rec = new Reconciler(ctx, { intervalMs: 3_600_000, onManifestCheck: (r) => checks.push(r) });
+    rec.setTargets(sweepTargets(def, plan), manifestSweepTargets(def, plan));
+    stops.push(() => rec.stop());
+    await rec.start();
+    const c = ctx.kc.makeApiClient(CoreV1Api);
+    for (const m of ['fixed', 'watched']) {
+      await c.patchNamespacedConfigMap({
+        name: m,
+        namespace: n,
+        body: [{ op: 'replace', path: '/data/mode', value: 'edited' }],
+      });
+    }
+    await eventually(
+      'the remediating member restored',
+      async () => (await c.readNamespacedConfigMap({ name: 'fixed', namespace: n })).data?.mode === 'desired',
+      15_000,
+    );
+    await eventually(
+      'the other one reported',
+      async () => checks.some((r) => r.name === 'watched' && r.actions.includes('reported')),
+      15_000,
+    );
+    expect(
+      checks.find((r) => r.name === 'fixed' && r.actions.includes('healed'))?.drift.map((d) => d.ref),
+    ).toEqual([`ConfigMap/${n}/fixed`]);
+    expect((await c.readNamespacedConfigMap({ name: 'watched', namespace: n })).data?.mode).toBe('edited');
+    const full = await rec.sweepNow();
+    expect(full.manifests.map((m) => [m.name, m.state])).toEqual([
+      ['fixed', 'Synced'],
+      ['watched', 'OutOfSync'],
+    ]);
   });
 });

@@ -3,7 +3,13 @@
  * with the native engine, standalone (no platform). `--dry-run` renders and
  * diffs without changing anything; `--watch` keeps reconciling afterwards.
  */
-import { applyPlan, type MemberPreview, previewPlan, sweepTargets } from '@mooring/engine';
+import {
+  applyPlan,
+  type MemberPreview,
+  manifestSweepTargets,
+  previewPlan,
+  sweepTargets,
+} from '@mooring/engine';
 import { type Command, type Io, parseOptions, UsageError } from '../io.ts';
 import { Progress } from '../progress.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
@@ -104,6 +110,13 @@ export const applyCommand: Command = {
       if (result.removalSkipped) io.stderr(`  ${result.removalSkipped}\n`);
     }
     if (!values.watch) return result.ok ? 0 : 1;
-    return watchLoop(ctx, sweepTargets(def, plan), { intervalMs: interval, signal: io.signal }, io, json);
+    return watchLoop(
+      ctx,
+      sweepTargets(def, plan),
+      manifestSweepTargets(def, plan),
+      { intervalMs: interval, signal: io.signal },
+      io,
+      json,
+    );
   },
 };

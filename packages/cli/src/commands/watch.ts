@@ -1,6 +1,8 @@
 import {
   type AddonReport,
   type EngineContext,
+  type ManifestReport,
+  type ManifestSweepTarget,
   Reconciler,
   type SweepReport,
   type SweepTarget,
@@ -25,10 +27,16 @@ function addonLine(a: AddonReport): string {
   return `${a.state.padEnd(9)} ${a.stack}/addon/${a.name}${acts.length ? ` [${acts.join(', ')}]` : ''}${drift}${a.message && acts.length ? ` — ${a.message}` : ''}`;
 }
 
+function manifestLine(m: ManifestReport): string {
+  const acts = m.actions.filter((x) => x !== 'none');
+  return `${m.state.padEnd(9)} ${m.stack}/manifest/${m.name} [${acts.join(', ')}] drift: ${m.drift.map((d) => (d.missing ? `${d.ref} (missing)` : d.ref)).join(', ')} — ${m.message}`;
+}
+
 /** Keeps reconciling and prints drift and heals as they happen; resolves with 0 on Ctrl-C. */
 export async function watchLoop(
   ctx: EngineContext,
   targets: SweepTarget[],
+  manifests: ManifestSweepTarget[],
   opts: { intervalMs: number; signal?: AbortSignal },
   io: Io,
   json: boolean,
@@ -44,14 +52,19 @@ export async function watchLoop(
       `${ts()} sweep: ${r.heartbeat.addons_inspected} add-ons in ${r.heartbeat.sweep_duration_seconds.toFixed(2)}s, ${drifted.length} with drift or actions, ${r.apiRequests} API requests\n`,
     );
     for (const a of drifted) io.stderr(`  ${addonLine(a)}\n`);
+    for (const m of r.manifests.filter((x) => x.drift.length > 0)) io.stderr(`  ${manifestLine(m)}\n`);
+  };
+  const onManifestCheck = (m: ManifestReport) => {
+    if (json) io.stdout(`${JSON.stringify({ type: 'check', manifest: m })}\n`);
+    else if (m.drift.length > 0) io.stderr(`${ts()} ${manifestLine(m)}\n`);
   };
   const onCheck = (a: AddonReport) => {
     if (json) io.stdout(`${JSON.stringify({ type: 'check', addon: a })}\n`);
     else if (a.drift.length > 0 || a.actions.some((x) => x !== 'none'))
       io.stderr(`${ts()} ${addonLine(a)}\n`);
   };
-  const rec = new Reconciler(ctx, { intervalMs: opts.intervalMs, onSweep, onCheck });
-  rec.setTargets(targets);
+  const rec = new Reconciler(ctx, { intervalMs: opts.intervalMs, onSweep, onCheck, onManifestCheck });
+  rec.setTargets(targets, manifests);
   await rec.start();
   if (!json) io.stderr('watching: drift is healed as it happens (Ctrl-C to stop)\n');
   return new Promise<number>((resolve) => {

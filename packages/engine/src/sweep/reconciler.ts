@@ -1,12 +1,14 @@
 import type { CacheEvent } from '@mooring/kube';
 import { WatchCache } from '@mooring/kube';
-import type { EngineContext } from '../context.ts';
+import { type EngineContext, LABEL_CLUSTER, LABEL_MEMBER } from '../context.ts';
 import { LiveState } from './liveState.ts';
 import { addonKey, runSweep } from './sweep.ts';
 import type {
   AddonMemory,
   AddonReport,
   HeartbeatPublisher,
+  ManifestReport,
+  ManifestSweepTarget,
   SweepOptions,
   SweepReport,
   SweepTarget,
@@ -15,55 +17,61 @@ import type {
 export interface ReconcilerOptions extends SweepOptions {
   /** Time between full sweeps (default 60 s). */
   intervalMs?: number;
-  /** Wait this long after a watch event before re-checking its add-on, to coalesce bursts (default 150 ms). */
+  /** Wait this long after a watch event before re-checking its member, to coalesce bursts (default 150 ms). */
   debounceMs?: number;
   heartbeat?: HeartbeatPublisher;
   onSweep?: (r: SweepReport) => void;
-  /** Called after a targeted re-check triggered by a watch event. */
+  /** Called after a targeted re-check of an add-on triggered by a watch event. */
   onCheck?: (r: AddonReport, trigger: CacheEvent) => void;
+  /** Called after a targeted re-check of a manifest member triggered by a watch event. */
+  onManifestCheck?: (r: ManifestReport, trigger: CacheEvent) => void;
 }
+
+/** What one watch event asks to re-check. */
+type Item = { key: string; addon: SweepTarget } | { key: string; manifest: ManifestSweepTarget };
 
 /**
  * Keeps a cluster equal to its definition: a full sweep every interval, and a
- * targeted re-check of an add-on within moments of a watch event on one of its
- * objects (so drift is seen and healed in seconds, not at the next sweep).
+ * targeted re-check of an add-on or manifest member within moments of a watch
+ * event on one of its objects (so drift is seen and healed in seconds, not at
+ * the next sweep).
  */
 export class Reconciler {
   readonly live: LiveState;
   private readonly ctx: EngineContext;
   private targets: SweepTarget[] = [];
+  private manifests: ManifestSweepTarget[] = [];
   private readonly memory = new Map<string, AddonMemory>();
   private readonly opts: ReconcilerOptions;
   private timer?: NodeJS.Timeout;
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout; event: CacheEvent }>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly busy = new Set<string>();
-  private readonly again = new Set<string>();
-  private unsubscribe?: () => void;
+  private readonly again = new Map<string, CacheEvent>();
+  private unsubscribe: (() => void)[] = [];
   private sweeping?: Promise<SweepReport>;
   private stopped = false;
 
   constructor(ctx: EngineContext, opts: ReconcilerOptions = {}) {
-    this.ctx = ctx;
     this.opts = opts;
     this.live = new LiveState(
       new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
       new WatchCache(ctx.kc),
     );
+    // heals wait for health on the same object cache the sweep reads
+    this.ctx = { ...ctx, objects: this.live.objects };
   }
 
-  setTargets(targets: SweepTarget[]): void {
+  setTargets(targets: SweepTarget[], manifests: ManifestSweepTarget[] = []): void {
     this.targets = targets;
+    this.manifests = manifests;
   }
 
   async start(): Promise<void> {
     await this.live.start();
-    this.unsubscribe = this.live.objects.subscribe((e) => this.onEvent(e));
-    const unsubReleases = this.live.releases.subscribe((e) => this.onEvent(e));
-    const prev = this.unsubscribe;
-    this.unsubscribe = () => {
-      prev();
-      unsubReleases();
-    };
+    this.unsubscribe = [
+      this.live.objects.subscribe((e) => this.onEvent(e)),
+      this.live.releases.subscribe((e) => this.onEvent(e)),
+    ];
     await this.sweepNow();
     this.schedule();
   }
@@ -71,8 +79,8 @@ export class Reconciler {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const p of this.pending.values()) clearTimeout(p.timer);
-    this.unsubscribe?.();
+    for (const t of this.pending.values()) clearTimeout(t);
+    for (const u of this.unsubscribe) u();
     this.live.objects.stop();
     this.live.releases.stop();
   }
@@ -82,7 +90,7 @@ export class Reconciler {
     if (!this.sweeping) {
       this.sweeping = runSweep(this.ctx, this.live, this.targets, this.memory, {
         ...this.opts,
-        heartbeat: this.opts.heartbeat,
+        manifests: this.manifests,
       })
         .then((r) => {
           this.opts.onSweep?.(r);
@@ -103,47 +111,72 @@ export class Reconciler {
     }, this.opts.intervalMs ?? 60_000);
   }
 
-  /** Which add-on an event's object belongs to: Helm's ownership annotations, or the release Secret's labels. */
-  private targetFor(e: CacheEvent): SweepTarget | undefined {
+  /**
+   * Which member an event's object belongs to: a release Secret's labels or
+   * Helm's ownership annotations name an add-on; Mooring's own labels on an
+   * applied object name a manifest member.
+   */
+  private itemFor(e: CacheEvent): Item | undefined {
     const md = e.object.metadata;
+    const labels = md.labels ?? {};
     let name: string | undefined;
     let ns: string | undefined;
-    if (md.labels?.owner === 'helm' && e.object.kind === 'Secret') {
-      name = md.labels.name;
+    if (labels.owner === 'helm' && e.object.kind === 'Secret') {
+      name = labels.name;
       ns = md.namespace;
-    } else {
-      name = md.annotations?.['meta.helm.sh/release-name'];
-      ns = md.annotations?.['meta.helm.sh/release-namespace'];
+    } else if (md.annotations?.['meta.helm.sh/release-name']) {
+      name = md.annotations['meta.helm.sh/release-name'];
+      ns = md.annotations['meta.helm.sh/release-namespace'];
+    } else if (labels[LABEL_CLUSTER] === this.ctx.cluster && labels[LABEL_MEMBER]) {
+      const m = this.manifests.find((x) => x.manifest.name === labels[LABEL_MEMBER]);
+      return m ? { key: `manifest/${m.manifest.name}`, manifest: m } : undefined;
     }
     if (!name || !ns) return undefined;
-    return this.targets.find((t) => t.addon.name === name && t.addon.namespace === ns);
+    const t = this.targets.find((x) => x.addon.name === name && x.addon.namespace === ns);
+    return t ? { key: `addon/${addonKey(t)}`, addon: t } : undefined;
   }
 
   private onEvent(e: CacheEvent): void {
     if (this.stopped) return;
-    const t = this.targetFor(e);
-    if (!t) return;
-    const key = addonKey(t);
-    const p = this.pending.get(key);
-    if (p) clearTimeout(p.timer);
-    const timer = setTimeout(() => void this.check(t, e), this.opts.debounceMs ?? 150);
-    this.pending.set(key, { timer, event: e });
+    const item = this.itemFor(e);
+    if (!item) return;
+    const p = this.pending.get(item.key);
+    if (p) clearTimeout(p);
+    this.pending.set(
+      item.key,
+      setTimeout(() => void this.check(item, e), this.opts.debounceMs ?? 150),
+    );
   }
 
-  private async check(t: SweepTarget, e: CacheEvent): Promise<void> {
-    const key = addonKey(t);
-    this.pending.delete(key);
-    if (this.busy.has(key)) {
-      this.again.add(key);
+  private async check(item: Item, e: CacheEvent): Promise<void> {
+    this.pending.delete(item.key);
+    if (this.busy.has(item.key)) {
+      this.again.set(item.key, e);
       return;
     }
-    this.busy.add(key);
+    this.busy.add(item.key);
     try {
-      const r = await runSweep(this.ctx, this.live, [t], this.memory, { ...this.opts, heartbeat: undefined });
-      if (r.addons[0]) this.opts.onCheck?.(r.addons[0], e);
+      if ('addon' in item) {
+        const r = await runSweep(this.ctx, this.live, [item.addon], this.memory, {
+          ...this.opts,
+          heartbeat: undefined,
+        });
+        if (r.addons[0]) this.opts.onCheck?.(r.addons[0], e);
+      } else {
+        const r = await runSweep(this.ctx, this.live, [], this.memory, {
+          ...this.opts,
+          heartbeat: undefined,
+          manifests: [item.manifest],
+        });
+        if (r.manifests[0]) this.opts.onManifestCheck?.(r.manifests[0], e);
+      }
     } finally {
-      this.busy.delete(key);
-      if (this.again.delete(key) && !this.stopped) void this.check(t, e);
+      this.busy.delete(item.key);
+      const next = this.again.get(item.key);
+      if (next && !this.stopped) {
+        this.again.delete(item.key);
+        void this.check(item, next);
+      }
     }
   }
 }

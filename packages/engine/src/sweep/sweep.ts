@@ -1,10 +1,13 @@
 import type { EngineContext } from '../context.ts';
 import { checkAddon } from './checkAddon.ts';
+import { checkManifest } from './checkManifest.ts';
 import type { LiveState } from './liveState.ts';
 import type {
   AddonMemory,
   AddonReport,
   HeartbeatPublisher,
+  ManifestReport,
+  ManifestSweepTarget,
   SweepOptions,
   SweepReport,
   SweepTarget,
@@ -24,7 +27,11 @@ export async function runSweep(
   live: LiveState,
   targets: SweepTarget[],
   memory: Map<string, AddonMemory>,
-  opts: SweepOptions & { heartbeat?: HeartbeatPublisher; concurrency?: number } = {},
+  opts: SweepOptions & {
+    heartbeat?: HeartbeatPublisher;
+    concurrency?: number;
+    manifests?: ManifestSweepTarget[];
+  } = {},
 ): Promise<SweepReport> {
   const started = Date.now();
   const requestsBefore = live.objects.requests + live.releases.requests;
@@ -58,6 +65,21 @@ export async function runSweep(
       }
     }
   };
+  const manifests: ManifestReport[] = [];
+  for (const mt of opts.manifests ?? []) {
+    try {
+      manifests.push(await checkManifest(ctx, live, mt));
+    } catch (e) {
+      manifests.push({
+        name: mt.manifest.name,
+        stack: mt.manifest.stack,
+        drift: [],
+        actions: [],
+        state: 'Unknown',
+        message: `sweep failed: ${(e as Error).message}`,
+      });
+    }
+  }
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, targets.length)) }, worker),
   );
@@ -72,6 +94,7 @@ export async function runSweep(
   return {
     heartbeat,
     addons,
+    manifests,
     apiRequests: live.objects.requests + live.releases.requests - requestsBefore + counter.requests,
     helmCalls: ctx.helm.runner.calls - helmBefore,
   };

@@ -5,6 +5,7 @@ import type {
   DiffResult,
   HealthStatus,
   HeartbeatPublisher,
+  ManifestMember,
   NativeReconcileHeartbeat,
   SelfHealState,
 } from '@mooring/core';
@@ -13,6 +14,23 @@ import type {
 export interface SweepTarget {
   addon: AddonMember;
   hash: string;
+}
+
+/** A manifest member the sweep checks, with its content hash. */
+export interface ManifestSweepTarget {
+  manifest: ManifestMember;
+  hash: string;
+}
+
+/** What the sweep found and did for a manifest member. */
+export interface ManifestReport {
+  name: string;
+  stack: string;
+  drift: ObjectDrift[];
+  /** `healed` re-applied it (auto_remediate), `reported` left the drift alone. */
+  actions: ('none' | 'healed' | 'heal_failed' | 'reported')[];
+  state: AddonState;
+  message: string;
 }
 
 /** One drifted object of a release. */
@@ -66,6 +84,7 @@ export type { HeartbeatPublisher };
 export interface SweepReport {
   heartbeat: Heartbeat;
   addons: AddonReport[];
+  manifests: ManifestReport[];
   /** API requests the sweep made (cache fills and direct reads). */
   apiRequests: number;
   helmCalls: number;
