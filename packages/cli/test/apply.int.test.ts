@@ -99,7 +99,7 @@ describe('mooring apply / diff against the kit cluster', () => {
 
     const clean = io(repo);
     expect(await main(['diff', ...args], clean), clean.out + clean.err).toBe(0);
-    expect(clean.out).toMatch(/no drift: 3 add-ons match/);
+    expect(clean.out).toMatch(/no drift: 3 add-ons and 2 manifests match/);
     await apps.patchNamespacedDeployment({
       name: 'web',
       namespace: `apps-${s}`,
@@ -109,7 +109,7 @@ describe('mooring apply / diff against the kit cluster', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(await main(['diff', ...args], drift)).toBe(1);
     expect(drift.out).toMatch(/minReadySeconds/);
-    expect(drift.out).toMatch(/1 of 3 add-ons drifted/);
+    expect(drift.out).toMatch(/1 of 3 add-ons and 0 of 2 manifests drifted/);
   });
 
   it('apply --watch shows drift and the heal as they happen', async () => {

@@ -3,7 +3,7 @@
  * changing anything: for every add-on, the live objects compared with its
  * release's manifest (ignore rules honoured), plus what an apply would change.
  */
-import { LiveState, runSweep, sweepTargets } from '@mooring/engine';
+import { LiveState, manifestSweepTargets, runSweep, sweepTargets } from '@mooring/engine';
 import { WatchCache } from '@mooring/kube';
 import { type Command, type Io, parseOptions } from '../io.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
@@ -44,25 +44,41 @@ export const diffCommand: Command = {
     );
     try {
       await live.start();
-      const r = await runSweep(ctx, live, targets, new Map(), { autoHeal: false });
+      const manifests = manifestSweepTargets(loaded.def, loaded.plan).map((t) => ({
+        ...t,
+        manifest: { ...t.manifest, autoRemediate: false },
+      }));
+      const r = await runSweep(ctx, live, targets, new Map(), { autoHeal: false, manifests });
       const drifted = r.addons.filter((a) => a.drift.length > 0 || !a.releaseStatus);
-      if (json) io.stdout(`${JSON.stringify({ drifted: drifted.length, addons: r.addons }, null, 2)}\n`);
+      const driftedManifests = r.manifests.filter((m) => m.drift.length > 0);
+      const show = (ref: string, text: string, missing: boolean) =>
+        missing
+          ? `${ref} is missing`
+          : ref.startsWith('Secret/')
+            ? `${ref}: secret data differs (values hidden)`
+            : text;
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ drifted: drifted.length + driftedManifests.length, addons: r.addons, manifests: r.manifests }, null, 2)}\n`,
+        );
       else {
+        for (const m of driftedManifests) {
+          for (const d of m.drift)
+            io.stdout(`manifest ${m.stack}/${m.name}: ${show(d.ref, d.text, d.missing)}\n`);
+        }
         for (const a of r.addons) {
           if (!a.releaseStatus) io.stdout(`addon ${a.namespace}/${a.name}: not deployed\n`);
           for (const d of a.drift) {
-            io.stdout(
-              `addon ${a.namespace}/${a.name}: ${d.missing ? `${d.ref} is missing` : d.ref.startsWith('Secret/') ? `${d.ref}: secret data differs (values hidden)` : d.text}\n`,
-            );
+            io.stdout(`addon ${a.namespace}/${a.name}: ${show(d.ref, d.text, d.missing)}\n`);
           }
         }
         io.stdout(
-          drifted.length === 0
-            ? `no drift: ${r.addons.length} add-ons match\n`
-            : `${drifted.length} of ${r.addons.length} add-ons drifted\n`,
+          drifted.length + driftedManifests.length === 0
+            ? `no drift: ${r.addons.length} add-ons and ${r.manifests.length} manifests match\n`
+            : `${drifted.length} of ${r.addons.length} add-ons and ${driftedManifests.length} of ${r.manifests.length} manifests drifted\n`,
         );
       }
-      return drifted.length === 0 ? 0 : 1;
+      return drifted.length + driftedManifests.length === 0 ? 0 : 1;
     } finally {
       live.objects.stop();
       live.releases.stop();
