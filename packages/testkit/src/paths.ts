@@ -55,6 +55,7 @@ export const ALL_BINARIES: BinaryName[] = [
   'sops',
 ];
 
+/** Binaries not in the cache yet (kwok counts as missing while its stage files are). */
 export function missingBinaries(): BinaryName[] {
-  return ALL_BINARIES.filter((b) => !existsSync(binaryPath(b)));
+  return ALL_BINARIES.filter((b) => !existsSync(binaryPath(b)) || (b === 'kwok' && !existsSync(kwokStagesDir())));
 }
