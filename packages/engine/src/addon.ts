@@ -76,6 +76,12 @@ export async function deployAddon(
   stored: StoredRelease | undefined,
   opts: { takeOwnership?: boolean; force?: boolean; description?: string } = {},
 ): Promise<AddonResult> {
+  if (a.settings.engine !== 'native') {
+    throw new AddonDeployError(
+      a.name,
+      `settings.engine is ${a.settings.engine}: this engine deploys only native add-ons (set settings.engine: native, or deploy it with Argo CD)`,
+    );
+  }
   if (!opts.force && isUnchanged(stored, hash)) {
     return {
       action: 'unchanged',

@@ -127,6 +127,20 @@ ${addon({ name: 'other', chart: 'failing-hook', version: '0.1.0', namespace: a, 
     expect((await ctx.helm.list(a)).map((x) => x.name)).toEqual(['other']);
   });
 
+  it('refuses to deploy an add-on whose engine is argocd, naming the setting', async () => {
+    const a = await ns('argocd');
+    const ctx = engineFor(kit, `c-${a}`);
+    const text = cluster(
+      `c-${a}`,
+      `    - name: s\n      addons:\n${addon({ name: 'argo', chart: 'failing-hook', version: '0.1.0', namespace: a, repo }).replace('          settings:\n', '          settings:\n            engine: argo_cd\n')}`,
+    );
+    const { def, plan } = definition(text);
+    const r = await applyPlan(ctx, def, plan);
+    expect(r.ok).toBe(false);
+    expect(r.members[0]?.message).toMatch(/settings\.engine is argocd/);
+    expect(r.helmCalls).toBe(0);
+  });
+
   it('deploys waves in order: a higher wave starts only after the lower wave succeeded', async () => {
     const a = await ns('waves');
     const name = `c-${a}`;
