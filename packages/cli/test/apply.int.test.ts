@@ -97,6 +97,18 @@ describe('mooring apply / diff against the kit cluster', () => {
     const dep = await apps.readNamespacedDeployment({ name: 'podinfo', namespace: `apps-${s}` });
     expect(JSON.stringify(dep.spec?.template.spec?.containers)).toContain('deployed by Mooring');
 
+    // Git changed but was not applied: diff says the release is behind
+    const behind = io(repo);
+    expect(await main(['diff', ...args], behind)).toBe(1);
+    expect(behind.out).toMatch(/addon apps-\w+\/podinfo: revision 1 is not what the definition holds/);
+    writeFileSync(
+      join(repo, 'examples/values/podinfo.yaml'),
+      readFileSync(join(repo, 'examples/values/podinfo.yaml'), 'utf8').replace(
+        'changed in Git',
+        'deployed by Mooring',
+      ),
+    );
+
     const clean = io(repo);
     expect(await main(['diff', ...args], clean), clean.out + clean.err).toBe(0);
     expect(clean.out).toMatch(/no drift: 3 add-ons and 2 manifests match/);

@@ -295,6 +295,72 @@ describe('reconcile sweep', () => {
     expect(r.addons[0]?.state).toBe('Synced');
   });
 
+  it('rolls a stuck release back to the last deployed revision when the fresh upgrade fails too', async () => {
+    const env = await deployed('stuck-rollback', (n) =>
+      podinfo('app', n, { selfHeal: true, values: 'replicaCount: 1' }),
+    );
+    // a second revision, then stuck in pending-upgrade
+    const v2 = definition(
+      clusterText(env.ctx.cluster, podinfo('app', env.n, { selfHeal: true, values: 'replicaCount: 2' })),
+    );
+    expect((await applyPlan(env.ctx, v2.def, v2.plan)).ok).toBe(true);
+    const c = env.ctx.kc.makeApiClient(CoreV1Api);
+    await setStoredStatus(c, 'app', env.n, 2, 'pending-upgrade', {
+      lastDeployed: new Date(Date.now() - 11 * 60_000),
+    });
+    await setStoredStatus(c, 'app', env.n, 1, 'deployed');
+    // the chart source is gone: the fresh upgrade cannot even fetch the chart
+    const broken = definition(
+      clusterText(
+        env.ctx.cluster,
+        podinfo('app', env.n, { selfHeal: true, values: 'replicaCount: 2' }).replace(
+          repo,
+          'http://127.0.0.1:9',
+        ),
+      ),
+    );
+    const live = await startLive(env.ctx.kc);
+    const r = await runSweep(
+      { ...env.ctx, charts: engineFor(kit, env.ctx.cluster).charts },
+      live,
+      sweepTargets(broken.def, broken.plan),
+      new Map(),
+    );
+    expect(r.addons[0]?.actions).toContain('recovered');
+    expect(r.addons[0]?.message).toMatch(/rolled back to revision 1/);
+    const history = await env.ctx.helm.history('app', env.n);
+    expect(history.at(-1)?.status).toBe('deployed');
+    expect(history.at(-1)?.description).toMatch(/Rollback to 1/);
+  });
+
+  it('brings a release that is behind Git up to date when automated, and only reports it when not', async () => {
+    const env = await deployed('behind', (n) =>
+      podinfo('app', n, { selfHeal: true, values: 'replicaCount: 1' }),
+    );
+    const live = await startLive(env.ctx.kc);
+    const want = (automated: boolean) =>
+      definition(
+        clusterText(
+          env.ctx.cluster,
+          podinfo('app', env.n, { selfHeal: true, values: 'replicaCount: 2' }).replace(
+            'automated: true',
+            `automated: ${automated}`,
+          ),
+        ),
+      );
+    const manual = want(false);
+    const r1 = await runSweep(env.ctx, live, sweepTargets(manual.def, manual.plan), new Map());
+    expect(r1.addons[0]).toMatchObject({ behindGit: true, actions: ['reported'], state: 'OutOfSync' });
+    const auto = want(true);
+    const r2 = await runSweep(env.ctx, live, sweepTargets(auto.def, auto.plan), new Map());
+    expect(r2.addons[0]?.actions).toEqual(['healed']);
+    expect(r2.addons[0]?.message).toMatch(/synced the release to Git/);
+    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'app-podinfo', namespace: env.n })).spec?.replicas,
+    ).toBe(2);
+  });
+
   it('cancels a heal outside the sync window with outside_sync_window, and heals with the override', async () => {
     const window =
       '            sync_window: { enabled: true, schedule: "0 3 1 1 *", duration: 1m, timezone: Europe/Berlin }';

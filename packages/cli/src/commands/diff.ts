@@ -34,7 +34,7 @@ export const diffCommand: Command = {
         ...t.addon,
         settings: {
           ...t.addon.settings,
-          syncPolicy: { ...t.addon.settings.syncPolicy, selfHeal: false, autoPrune: false },
+          syncPolicy: { ...t.addon.settings.syncPolicy, automated: false, selfHeal: false, autoPrune: false },
         },
       },
     }));
@@ -49,7 +49,7 @@ export const diffCommand: Command = {
         manifest: { ...t.manifest, autoRemediate: false },
       }));
       const r = await runSweep(ctx, live, targets, new Map(), { autoHeal: false, manifests });
-      const drifted = r.addons.filter((a) => a.drift.length > 0 || !a.releaseStatus);
+      const drifted = r.addons.filter((a) => a.drift.length > 0 || !a.releaseStatus || a.behindGit);
       const driftedManifests = r.manifests.filter((m) => m.drift.length > 0);
       const show = (ref: string, text: string, missing: boolean) =>
         missing
@@ -68,6 +68,10 @@ export const diffCommand: Command = {
         }
         for (const a of r.addons) {
           if (!a.releaseStatus) io.stdout(`addon ${a.namespace}/${a.name}: not deployed\n`);
+          else if (a.behindGit)
+            io.stdout(
+              `addon ${a.namespace}/${a.name}: revision ${a.revision} is not what the definition holds (apply would upgrade it)\n`,
+            );
           for (const d of a.drift) {
             io.stdout(`addon ${a.namespace}/${a.name}: ${show(d.ref, d.text, d.missing)}\n`);
           }

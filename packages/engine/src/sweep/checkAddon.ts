@@ -13,6 +13,7 @@ import {
 import { type KubeObject, objectKey, objectRef } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
+import { hashLabel, LABEL_HASH } from '../context.ts';
 import type { LiveState } from './liveState.ts';
 import { pruneOrphans } from './prune.ts';
 import { recoverStuck } from './recover.ts';
@@ -90,6 +91,9 @@ export async function checkAddon(
     ? isInsideWindow(window as never, now, { override: opts.windowOverride })
     : { inside: true, reason: 'disabled' as const, message: '' };
   const act = (action: SweepAction) => report.actions.push(action);
+  const say = (message: string) => {
+    report.message = report.message ? `${report.message}; ${message}` : message;
+  };
 
   let current = live.latest(a.name, a.namespace);
   report.releaseStatus = current?.release.status;
@@ -107,7 +111,7 @@ export async function checkAddon(
       } else {
         const r = await recoverStuck(ctx, live, t, current.release);
         act(r.ok ? 'recovered' : 'recover_failed');
-        report.message = r.message;
+        say(r.message);
         current = live.latest(a.name, a.namespace) ?? current;
       }
     }
@@ -127,44 +131,59 @@ export async function checkAddon(
   });
   report.health = health.status;
   report.healthMessage = health.message;
-  const drifted = !current || report.drift.length > 0;
+  // the release holds other content than Git wants (a rollback, a manual upgrade, a Git change not applied yet)
+  const behind = !!current && current.release.labels[LABEL_HASH] !== hashLabel(t.hash);
+  if (behind) report.behindGit = true;
+  const drifted = !current || report.drift.length > 0 || behind;
   if (drifted && !memory.detectedAt) memory.detectedAt = now.getTime();
   if (!drifted) memory.detectedAt = undefined;
   if (memory.detectedAt) report.detectedAt = new Date(memory.detectedAt).toISOString();
 
   // 3. self-heal
   let retry: ReturnType<typeof decideSelfHeal> | undefined;
+  // live drift is healed with self_heal; a missing release or one behind Git is synced with automated
+  const allowed =
+    ((!current || behind) && a.settings.syncPolicy.automated) ||
+    (report.drift.length > 0 && a.settings.syncPolicy.selfHeal);
   if (drifted && !PENDING.has(current?.release.status ?? '')) {
     if (!current) act('missing_release');
-    if (!a.settings.syncPolicy.selfHeal) {
+    if (!allowed) {
       act('reported');
     } else if (!windowCheck.inside) {
       act('cancelled');
-      report.message = 'outside_sync_window';
+      say('outside_sync_window');
     } else {
       const driftKey = sha256Hex(
-        JSON.stringify(report.drift.map((d) => [d.ref, d.patch])) + (current ? '' : 'missing'),
+        JSON.stringify(report.drift.map((d) => [d.ref, d.patch])) +
+          (current ? '' : 'missing') +
+          (behind ? t.hash : ''),
       );
       retry = decideSelfHeal(a.settings.retryPolicy as never, memory.heal, driftKey, now);
       if (retry.action === 'heal') {
         try {
           await deployAddon(ctx, a, t.hash, current?.release, {
             force: true,
-            description: `mooring self-heal: ${report.drift.length} drifted objects`,
+            description: behind
+              ? `mooring sync: release behind Git${report.drift.length ? `, ${report.drift.length} drifted objects` : ''}`
+              : `mooring self-heal: ${report.drift.length} drifted objects`,
           });
           memory.heal = recordHealOutcome(memory.heal, driftKey, 'success', now);
           act('healed');
           report.healedAt = new Date().toISOString();
-          report.message = `healed ${report.drift.length} drifted objects`;
+          say(
+            behind
+              ? `synced the release to Git (${report.drift.length} drifted objects)`
+              : `healed ${report.drift.length} drifted objects`,
+          );
         } catch (e) {
           memory.heal = recordHealOutcome(memory.heal, driftKey, 'failure', now);
           act('heal_failed');
-          report.message = `self-heal failed: ${(e as Error).message}`;
+          say(`self-heal failed: ${(e as Error).message}`);
           retry = decideSelfHeal(a.settings.retryPolicy as never, memory.heal, driftKey, now);
         }
       } else {
         act(retry.action === 'wait' ? 'heal_waiting' : 'heal_given_up');
-        report.message = retry.message;
+        say(retry.message);
       }
     }
   }
@@ -189,7 +208,7 @@ export async function checkAddon(
     health: health.status,
     healthMessage: health.message,
     drifted: drifted && !healed,
-    selfHeal: a.settings.syncPolicy.selfHeal,
+    selfHeal: allowed,
     strictHealth: a.settings.strictHealthCheck,
     retry:
       retry && retry.action === 'wait'

@@ -63,6 +63,8 @@ export interface AddonReport {
   releaseStatus?: string;
   revision?: number;
   drift: ObjectDrift[];
+  /** The deployed release holds other content than the definition (content hash differs). */
+  behindGit?: boolean;
   health: HealthStatus;
   healthMessage: string;
   actions: SweepAction[];
