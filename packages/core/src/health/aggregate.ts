@@ -64,7 +64,7 @@ export function aggregateHealth(
   unhealthy.sort((a, b) => HEALTH_SEVERITY[b.status] - HEALTH_SEVERITY[a.status]);
   const healthy = unhealthy.length === 0;
   const message = healthy
-    ? `${objects.length} resources healthy${strict ? ' (strict)' : ''}`
+    ? `${objects.length} resource${objects.length === 1 ? '' : 's'} healthy${strict ? ' (strict)' : ''}`
     : `${unhealthy.length} of ${objects.length} resources not healthy: ${unhealthy
         .slice(0, 3)
         .map((u) => `${u.ref} ${u.status}: ${u.message}`)
