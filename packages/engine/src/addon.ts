@@ -1,4 +1,5 @@
 import type { AddonMember } from '@mooring/core';
+import { isSopsEncrypted } from '@mooring/gitops';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
 import {
@@ -54,7 +55,7 @@ function syncOption(a: AddonMember, key: string): string | undefined {
 /** Values text ready for helm: SOPS-encrypted values are decrypted in memory. */
 export async function valuesFor(ctx: EngineContext, a: AddonMember): Promise<string> {
   const text = a.values.text;
-  if (!/^sops:\s*$/m.test(text)) return text;
+  if (!isSopsEncrypted(text)) return text;
   if (!ctx.decrypt)
     throw new AddonDeployError(a.name, 'values are SOPS-encrypted but no decryption key is configured');
   try {

@@ -1,4 +1,5 @@
 import type { ManifestMember } from '@mooring/core';
+import { isSopsEncrypted } from '@mooring/gitops';
 import {
   type AppliedObject,
   applyObjects,
@@ -34,7 +35,7 @@ export function manifestOwner(cluster: string, m: { stack: string; name: string 
 /** The objects a manifest member should have in the cluster (SOPS content decrypted in memory, default namespace set). */
 export async function desiredObjects(ctx: EngineContext, m: ManifestMember): Promise<KubeObject[]> {
   let objects = m.objects as unknown as KubeObject[];
-  if (ctx.decrypt && /^sops:\s*$/m.test(m.text)) objects = parseManifest(await ctx.decrypt(m.text));
+  if (ctx.decrypt && isSopsEncrypted(m.text)) objects = parseManifest(await ctx.decrypt(m.text));
   return objects.map((o) =>
     m.namespace && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } } : o,
   );

@@ -52,7 +52,7 @@ export type {
 } from './plan.ts';
 export { buildPlan, PlanCycleError, stackLayers } from './plan.ts';
 export { DEFAULTS, ENGINE_ALIASES, parseDuration } from './schema.ts';
-export { isSecretKey, isSopsEncrypted, parseEncryptedPath } from './secrets.ts';
+export { isSecretKey, isSopsEncryptedValue, parseEncryptedPath } from './secrets.ts';
 export { sha256Hex } from './sha256.ts';
 export { editDistance, suggest } from './suggest.ts';
 export { substituteVariables } from './variables.ts';

@@ -14,7 +14,7 @@ import { SECRET_KEY_SUFFIXES } from './schema.ts';
 const ENC_VALUE = /^ENC\[[A-Za-z0-9_]+,[\s\S]*\]$/;
 
 /** True for a SOPS-encrypted scalar such as `ENC[AES256_GCM,data:...,type:str]`. */
-export function isSopsEncrypted(value: string): boolean {
+export function isSopsEncryptedValue(value: string): boolean {
   return ENC_VALUE.test(value.trim());
 }
 
@@ -46,7 +46,7 @@ function looksLiteral(value: unknown): value is string | number {
   if (typeof value === 'number') return true;
   if (typeof value !== 'string') return false;
   const v = value.trim();
-  if (v === '' || isSopsEncrypted(v)) return false;
+  if (v === '' || isSopsEncryptedValue(v)) return false;
   // References rather than secrets: ${ENV}, {{ template }}, $(cmd), ${{ var }}.
   if (/^(\$\{|\{\{|\$\()/.test(v)) return false;
   return true;
