@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PackagedChart, publishCharts } from './charts.ts';
@@ -66,9 +66,9 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
 
   const binDir = join(workDir, 'bin');
   mkdirSync(binDir);
-  cpSync(binaryPath('helm'), join(binDir, 'helm'));
-  cpSync(binaryPath('sops'), join(binDir, 'sops'));
-  cpSync(binaryPath('kubectl'), join(binDir, 'kubectl'));
+  symlinkSync(binaryPath('helm'), join(binDir, 'helm'));
+  symlinkSync(binaryPath('sops'), join(binDir, 'sops'));
+  symlinkSync(binaryPath('kubectl'), join(binDir, 'kubectl'));
   const ageKeyFile = join(workDir, 'age.key');
   execFileSync('age-keygen', ['-o', ageKeyFile], { stdio: 'ignore' });
   const agePublicKey = /# public key: (\S+)/.exec(readFileSync(ageKeyFile, 'utf8'))?.[1] ?? '';
