@@ -7,13 +7,14 @@ import type {
   Plan,
   PlanMember,
 } from '@mooring/core';
-import { type StoredRelease, WatchCache } from '@mooring/kube';
+import type { StoredRelease } from '@mooring/kube';
 import { type AddonResult, deployAddon } from './addon.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
 import { type EventSink, type MemberPhase, stateOfPhase } from './events.ts';
 import { applyManifest, type ManifestResult } from './manifest.ts';
 import { type Removal, removeLeftovers } from './remove.ts';
+import { objectCache } from './sweep/liveState.ts';
 
 export interface MemberOutcome {
   id: string;
@@ -92,7 +93,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const t0 = Date.now();
   // one shared watch cache for every health wait of this apply (unless the caller brought one)
-  const ownCache = given.objects ? undefined : new WatchCache(given.kc);
+  const ownCache = given.objects ? undefined : objectCache(given.kc);
   const ctx: EngineContext = ownCache ? { ...given, objects: ownCache } : given;
   try {
     return await applyWith(ctx, def, plan, opts, t0);

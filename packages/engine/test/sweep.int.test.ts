@@ -1,12 +1,13 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { setStoredStatus, WatchCache } from '@mooring/kube';
+import { setStoredStatus } from '@mooring/kube';
 import { eventually, kitClients, startFaultProxy, testNamespace } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import {
   type AddonMemory,
+  createLiveState,
   type Heartbeat,
-  LiveState,
+  type LiveState,
   type ManifestReport,
   manifestSweepTargets,
   Reconciler,
@@ -27,7 +28,7 @@ afterAll(async () => {
 
 /** Live state over the watch caches of `kc`, stopped when the suite ends. */
 async function startLive(kc: KubeConfig): Promise<LiveState> {
-  const live = new LiveState(new WatchCache(kc, { labelSelector: 'owner=helm' }), new WatchCache(kc));
+  const live = createLiveState(kc);
   stops.push(() => {
     live.objects.stop();
     live.releases.stop();

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Sops } from '@mooring/gitops';
-import { WatchCache } from '@mooring/kube';
 import { kitClients, testNamespace } from '@mooring/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { createEngineContext } from '../src/create.ts';
-import { type AddonMemory, LiveState, runSweep, sweepTargets } from '../src/sweep/index.ts';
+import { type AddonMemory, createLiveState, runSweep, sweepTargets } from '../src/sweep/index.ts';
 import { addon, definition, engineFor } from './support.ts';
 
 const kit = inject('kit');
@@ -160,10 +159,7 @@ describe('engine: values, sources and failures', () => {
     await ctx.kc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: 'app-message', namespace: ns });
     // the chart source is now unreachable: every heal fails
     const broken = definition(text('http://127.0.0.1:9'));
-    const live = new LiveState(
-      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(ctx.kc),
-    );
+    const live = createLiveState(ctx.kc);
     await live.start();
     try {
       const memory = new Map<string, AddonMemory>();

@@ -46,14 +46,26 @@ export class WatchCache {
   private readonly starting = new Map<string, Promise<Reflector>>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly labelSelector?: string;
+  private readonly selectorFor?: (apiVersion: string, kind: string) => string | undefined;
   private stopped = false;
   /** API requests made: list pages, watch starts and discovery. */
   requests = 0;
 
-  constructor(kc: KubeConfig, opts: { labelSelector?: string } = {}) {
+  /**
+   * `labelSelector` applies to every kind; `selectorFor` may give one kind its
+   * own (e.g. Secrets without Helm's release storage, which another cache holds).
+   */
+  constructor(
+    kc: KubeConfig,
+    opts: {
+      labelSelector?: string;
+      selectorFor?: (apiVersion: string, kind: string) => string | undefined;
+    } = {},
+  ) {
     this.kc = kc;
     this.client = KubernetesObjectApi.makeApiClient(kc);
     this.labelSelector = opts.labelSelector;
+    this.selectorFor = opts.selectorFor;
   }
 
   /** Starts watching a kind (once) and resolves when its first list is in. */
@@ -157,7 +169,7 @@ export class WatchCache {
         undefined,
         undefined,
         undefined,
-        this.labelSelector,
+        this.selectorOf(r),
         500,
         cont,
       );
@@ -193,7 +205,8 @@ export class WatchCache {
       resourceVersion: r.resourceVersion,
       allowWatchBookmarks: true,
     };
-    if (this.labelSelector) query.labelSelector = this.labelSelector;
+    const selector = this.selectorOf(r);
+    if (selector) query.labelSelector = selector;
     try {
       r.abort = await w.watch(
         r.path,
@@ -243,6 +256,10 @@ export class WatchCache {
       r.lastError = (e as Error).message;
       setTimeout(() => void this.restart(r, e), 1000);
     }
+  }
+
+  private selectorOf(r: Reflector): string | undefined {
+    return this.selectorFor?.(r.apiVersion, r.kind) ?? this.labelSelector;
   }
 
   private emit(e: CacheEvent): void {

@@ -3,8 +3,7 @@
  * changing anything: for every add-on, the live objects compared with its
  * release's manifest (ignore rules honoured), plus what an apply would change.
  */
-import { LiveState, manifestSweepTargets, runSweep, sweepTargets } from '@mooring/engine';
-import { WatchCache } from '@mooring/kube';
+import { createLiveState, manifestSweepTargets, runSweep, sweepTargets } from '@mooring/engine';
 import { type Command, type Io, parseOptions } from '../io.ts';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
 import { loadValid } from './load.ts';
@@ -38,10 +37,7 @@ export const diffCommand: Command = {
         },
       },
     }));
-    const live = new LiveState(
-      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(ctx.kc),
-    );
+    const live = createLiveState(ctx.kc);
     try {
       await live.start();
       const manifests = manifestSweepTargets(loaded.def, loaded.plan).map((t) => ({

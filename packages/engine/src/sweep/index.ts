@@ -1,6 +1,6 @@
 export { checkAddon } from './checkAddon.ts';
 export { checkManifest } from './checkManifest.ts';
-export { LiveState } from './liveState.ts';
+export { createLiveState, LiveState, objectCache } from './liveState.ts';
 export { pruneOrphans } from './prune.ts';
 export { Reconciler, type ReconcilerOptions } from './reconciler.ts';
 export { recoverStuck } from './recover.ts';

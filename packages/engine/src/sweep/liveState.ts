@@ -1,10 +1,10 @@
-import type { V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import {
   decodeReleaseSecret,
   type KubeObject,
   objectKey,
   type StoredRelease,
-  type WatchCache,
+  WatchCache,
 } from '@mooring/kube';
 import { parseManifest } from '../manifestText.ts';
 
@@ -110,3 +110,15 @@ export class LiveState {
 }
 
 export { objectKey };
+
+/** A cache of live objects for the kinds releases use; Secrets without Helm's release storage (the other cache holds it). */
+export function objectCache(kc: KubeConfig): WatchCache {
+  return new WatchCache(kc, {
+    selectorFor: (v, k) => (v === 'v1' && k === 'Secret' ? 'owner!=helm' : undefined),
+  });
+}
+
+/** Live state over the two caches a sweep reads. */
+export function createLiveState(kc: KubeConfig): LiveState {
+  return new LiveState(new WatchCache(kc, { labelSelector: 'owner=helm' }), objectCache(kc));
+}

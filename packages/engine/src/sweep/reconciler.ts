@@ -1,7 +1,6 @@
 import type { CacheEvent } from '@mooring/kube';
-import { WatchCache } from '@mooring/kube';
 import { type EngineContext, LABEL_CLUSTER, LABEL_MEMBER } from '../context.ts';
-import { LiveState } from './liveState.ts';
+import { createLiveState, type LiveState } from './liveState.ts';
 import { addonKey, runSweep } from './sweep.ts';
 import type {
   AddonMemory,
@@ -53,10 +52,7 @@ export class Reconciler {
 
   constructor(ctx: EngineContext, opts: ReconcilerOptions = {}) {
     this.opts = opts;
-    this.live = new LiveState(
-      new WatchCache(ctx.kc, { labelSelector: 'owner=helm' }),
-      new WatchCache(ctx.kc),
-    );
+    this.live = createLiveState(ctx.kc);
     // heals wait for health on the same object cache the sweep reads
     this.ctx = { ...ctx, objects: this.live.objects };
   }
