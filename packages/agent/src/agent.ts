@@ -1,0 +1,127 @@
+import { type Bus, BusHeartbeatPublisher } from '@mooring/bus';
+import { createEngineContext, type EngineContext } from '@mooring/engine';
+import { COMMAND_POOLS } from './commands.ts';
+import type { AgentConfig } from './config.ts';
+import { CommandDispatcher } from './dispatcher.ts';
+import { commandHandlers } from './handlers.ts';
+import { type Readiness, readiness } from './health.ts';
+import type { Logger } from './logger.ts';
+import { AgentMetrics } from './metrics.ts';
+import { ReconcileLoop } from './reconcile.ts';
+import { checkResult, resultSubject } from './results.ts';
+
+export interface AgentOptions {
+  config: AgentConfig;
+  bus: Bus;
+  logger: Logger;
+  /** Extra environment for helm (HELM_CACHE_HOME, ...), on top of the process's. */
+  helmEnv?: Record<string, string>;
+  /** Tuning, mostly for tests: command poll, keep-alive and retry intervals. */
+  commandPollMs?: number;
+  workingIntervalMs?: number;
+  retryDelayMs?: number;
+  reconcilerRetryMs?: number;
+}
+
+export interface Agent {
+  readonly clusterId: string;
+  readonly metrics: AgentMetrics;
+  readonly engine: EngineContext;
+  /** For `/readyz`. */
+  readiness(): Readiness;
+  /** Resolves after the reconciler's first sweep. */
+  readonly firstSweep: Promise<unknown>;
+  /**
+   * Graceful stop: stop taking commands, wait for the running ones (up to the
+   * configured shutdown timeout), stop the reconciler, close the bus. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the agent for one cluster on a connected bus: the reconcile loop (sweeps,
+ * heartbeats on `agent.heartbeat.native_reconcile.{cluster_id}`) and the command
+ * dispatcher (durable commands from `agent.commands.{cluster_id}`, results on
+ * `agent.results.{cluster_id}`).
+ */
+export async function startAgent(o: AgentOptions): Promise<Agent> {
+  const { config, bus } = o;
+  const clusterId = config.clusterId;
+  const logger = o.logger.child({ cluster_id: clusterId });
+  const metrics = new AgentMetrics(clusterId);
+  const engine = createEngineContext({
+    cluster: clusterId,
+    kubeconfig: config.kubeconfig,
+    helmBinary: config.helm,
+    helmEnv: o.helmEnv,
+    chartCacheDir: config.chartCache,
+  });
+
+  let firstSweepDone = false;
+  let stopping = false;
+  const loop = new ReconcileLoop({
+    engine,
+    intervalMs: config.reconcileIntervalSeconds * 1000,
+    autoHeal: config.autoHeal,
+    heartbeat: new BusHeartbeatPublisher(bus),
+    logger,
+    retryMs: o.reconcilerRetryMs,
+    onSweep: (r) => {
+      const hb = r.heartbeat;
+      metrics.sweep({
+        durationSeconds: hb.sweep_duration_seconds,
+        addonsInspected: hb.addons_inspected,
+        helmCalls: r.helmCalls,
+        finishedAt: new Date(hb.last_sweep_at),
+      });
+      if (!firstSweepDone) logger.info({ addons: hb.addons_inspected }, 'first reconcile sweep done');
+      firstSweepDone = true;
+      logger.debug({ heartbeat: hb, api_requests: r.apiRequests, helm_calls: r.helmCalls }, 'sweep');
+    },
+  });
+
+  const subject = resultSubject(clusterId);
+  const dispatcher = new CommandDispatcher({
+    clusterId,
+    queue: bus.commands(clusterId),
+    handlers: commandHandlers({ engine, reconciler: loop, metrics }),
+    pools: COMMAND_POOLS,
+    maxInFlight: config.natsWorkerMaxWorkers,
+    readWorkers: config.readWorkerCount,
+    writeWorkers: config.writeWorkerCount,
+    publish: (result) => bus.publish(subject, checkResult(subject, result)),
+    metrics,
+    logger,
+    pollMs: o.commandPollMs,
+    workingIntervalMs: o.workingIntervalMs,
+    retryDelayMs: o.retryDelayMs,
+  });
+  dispatcher.start();
+  logger.info({ workers: config.natsWorkerMaxWorkers, write: config.writeWorkerCount }, 'agent started');
+
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    stopping = true;
+    const { abandoned } = await dispatcher.stop(config.shutdownTimeoutSeconds * 1000);
+    if (abandoned > 0)
+      logger.warn(
+        { abandoned },
+        'commands still running at the shutdown deadline; they will be delivered again',
+      );
+    loop.stop();
+    await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
+    logger.info({}, 'agent stopped');
+  };
+
+  return {
+    clusterId,
+    metrics,
+    engine,
+    firstSweep: loop.started,
+    readiness: () => readiness({ bus: bus.status(), firstSweepDone, stopping }),
+    stop: () => {
+      stopped ??= stop();
+      return stopped;
+    },
+  };
+}

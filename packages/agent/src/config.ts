@@ -1,0 +1,228 @@
+import { CLUSTER_ID_PATTERN } from '@mooring/bus';
+import { z } from 'zod';
+
+/** The agent's log levels as the chart spells them (`log_level`). */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Variables whose values are never printed, logged or put in an error. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MOORING_TOKEN']);
+
+/** The agent's settings, read once at start-up (see README.md for the table). */
+export interface AgentConfig {
+  clusterId: string;
+  platformUrl: string;
+  /** Secret: never log it (use `describeConfig`). */
+  token?: string;
+  logLevel: LogLevel;
+  /** Absent: the in-process bus (embedded single-machine mode). */
+  natsUrl?: string;
+  /** Absent: `$KUBECONFIG`, `~/.kube/config` or the in-cluster service account. */
+  kubeconfig?: string;
+  natsWorkerMaxWorkers: number;
+  readWorkerCount: number;
+  writeWorkerCount: number;
+  k8sWatchEnabled: boolean;
+  httpPort: number;
+  reconcileIntervalSeconds: number;
+  autoHeal: boolean;
+  helm: string;
+  chartCache: string;
+  shutdownTimeoutSeconds: number;
+  namespace?: string;
+  podName?: string;
+}
+
+/** One bad variable: its name and what is wrong (never its value when it is secret). */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** The environment does not make a valid configuration; `issues` names every bad variable. */
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(
+      `invalid agent configuration (${issues.length} ${issues.length === 1 ? 'variable' : 'variables'}):\n${issues
+        .map((i) => `  ${i.variable}: ${i.message}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const bool = (dflt: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return dflt;
+        const s = v.trim().toLowerCase();
+        if (TRUE.has(s)) return true;
+        if (FALSE.has(s)) return false;
+        ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+        return z.NEVER;
+      }),
+  );
+
+const int = (dflt: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return dflt;
+        const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+        if (!Number.isInteger(n) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+
+const seconds = (dflt: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return dflt;
+        const n = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+        if (!(n > 0)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a number of seconds greater than 0' });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+const text = (dflt: string) => z.preprocess(blankToUndefined, z.string().trim().default(dflt));
+
+const url = (protocols: RegExp, what: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.test(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be ${what}`);
+
+const natsUrls = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      v.split(',').every((u) => {
+        try {
+          return /^(nats|tls|ws|wss):$/.test(new URL(u.trim()).protocol);
+        } catch {
+          return false;
+        }
+      }),
+    'must be one or more comma-separated nats://host:port URLs',
+  );
+
+/** The environment variables the agent reads, by name. */
+export const envSchema = z.object({
+  MOORING_CLUSTER_ID: z
+    .string({ error: 'is required' })
+    .regex(
+      CLUSTER_ID_PATTERN,
+      'must be one safe token: letters, digits, "_" and "-", at most 128 characters',
+    ),
+  MOORING_PLATFORM_URL: z.preprocess(
+    blankToUndefined,
+    url(/^https?:$/, 'an http(s) URL').default('https://platform.mooring.dev'),
+  ),
+  // secret: the messages below never include the value
+  MOORING_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'must be printable characters without whitespace')
+      .optional(),
+  ),
+  MOORING_LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toUpperCase() : undefined),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+  ),
+  MOORING_NATS_URL: z.preprocess(blankToUndefined, natsUrls.optional()),
+  MOORING_KUBECONFIG: optionalText,
+  MOORING_NATS_WORKER_MAX_WORKERS: int(15, 1, 1000),
+  MOORING_READ_WORKER_COUNT: int(5, 1, 1000),
+  MOORING_WRITE_WORKER_COUNT: int(5, 1, 1000),
+  MOORING_K8S_WATCH_ENABLED: bool(true),
+  MOORING_HTTP_PORT: int(8080, 0, 65535),
+  MOORING_RECONCILE_INTERVAL_SECONDS: seconds(60),
+  RECONCILE_AUTO_HEAL_ENABLED: bool(true),
+  MOORING_HELM: text('helm'),
+  MOORING_CHART_CACHE: text('/tmp/mooring/charts'),
+  MOORING_SHUTDOWN_TIMEOUT_SECONDS: seconds(300),
+  MOORING_NAMESPACE: optionalText,
+  MOORING_POD_NAME: optionalText,
+});
+
+/**
+ * Reads the agent's settings from an environment object (pure: tests pass their
+ * own). Throws `ConfigError` naming every bad variable; secret values never
+ * appear in it.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AgentConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) input[key] = env[key];
+  const r = envSchema.safeParse(input);
+  if (!r.success) {
+    const issues = new Map<string, string>();
+    for (const i of r.error.issues) {
+      const variable = String(i.path[0] ?? '(environment)');
+      if (issues.has(variable)) continue;
+      issues.set(variable, SECRET_VARIABLES.has(variable) ? stripValue(i.message, env[variable]) : i.message);
+    }
+    throw new ConfigError([...issues].map(([variable, message]) => ({ variable, message })));
+  }
+  const e = r.data;
+  return {
+    clusterId: e.MOORING_CLUSTER_ID,
+    platformUrl: e.MOORING_PLATFORM_URL,
+    token: e.MOORING_TOKEN,
+    logLevel: e.MOORING_LOG_LEVEL,
+    natsUrl: e.MOORING_NATS_URL,
+    kubeconfig: e.MOORING_KUBECONFIG,
+    natsWorkerMaxWorkers: e.MOORING_NATS_WORKER_MAX_WORKERS,
+    readWorkerCount: e.MOORING_READ_WORKER_COUNT,
+    writeWorkerCount: e.MOORING_WRITE_WORKER_COUNT,
+    k8sWatchEnabled: e.MOORING_K8S_WATCH_ENABLED,
+    httpPort: e.MOORING_HTTP_PORT,
+    reconcileIntervalSeconds: e.MOORING_RECONCILE_INTERVAL_SECONDS,
+    autoHeal: e.RECONCILE_AUTO_HEAL_ENABLED,
+    helm: e.MOORING_HELM,
+    chartCache: e.MOORING_CHART_CACHE,
+    shutdownTimeoutSeconds: e.MOORING_SHUTDOWN_TIMEOUT_SECONDS,
+    namespace: e.MOORING_NAMESPACE,
+    podName: e.MOORING_POD_NAME,
+  };
+}
+
+/** Belt and braces: a message about a secret never carries its value. */
+function stripValue(message: string, value: string | undefined): string {
+  return value ? message.split(value).join('[redacted]') : message;
+}
+
+/** The configuration as it may be logged: secrets replaced by `[set]` / absent. */
+export function describeConfig(c: AgentConfig): Record<string, unknown> {
+  const { token, ...rest } = c;
+  return token ? { ...rest, token: '[set]' } : rest;
+}

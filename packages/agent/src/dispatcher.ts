@@ -1,0 +1,195 @@
+import type { CommandQueue, ReceivedCommand } from '@mooring/bus';
+import type { HandlerOutput, Pool } from './commands.ts';
+import type { CommandHandler } from './handlers.ts';
+import type { Logger } from './logger.ts';
+import type { AgentMetrics } from './metrics.ts';
+import type { CommandResult } from './results.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface DispatcherOptions {
+  clusterId: string;
+  queue: CommandQueue;
+  handlers: Record<string, CommandHandler>;
+  /** The pool of each known kind. */
+  pools: Readonly<Record<string, Pool>>;
+  /** Commands taken from the queue at once (`nats_worker_max_workers`). */
+  maxInFlight: number;
+  readWorkers: number;
+  writeWorkers: number;
+  /** Publishes a settled command's result; a failure makes the command be delivered again. */
+  publish(result: CommandResult): Promise<void>;
+  metrics: AgentMetrics;
+  logger: Logger;
+  /** How long one `next()` waits for a command (default 1000 ms). */
+  pollMs?: number;
+  /** How often a running command tells the queue it is still alive (default 10 s; keep under the ack wait). */
+  workingIntervalMs?: number;
+  /** Redelivery delay after a crash (default 5 s). */
+  retryDelayMs?: number;
+  /** A command that crashed on this many deliveries is answered with a failure and acked (default 5). */
+  maxDeliveries?: number;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((r) => {
+    setTimeout(r, ms).unref();
+  });
+
+/**
+ * Takes commands from the cluster's durable queue and runs them: at most
+ * `maxInFlight` taken at once, write commands at most `writeWorkers` at a time and
+ * read commands `readWorkers`, the rest waiting. A command is acked only after
+ * its result is published; a crash naks it with a delay so it is delivered again.
+ */
+export class CommandDispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #inFlight: Semaphore;
+  readonly #pools: Record<Pool, Semaphore>;
+  readonly #running = new Set<Promise<void>>();
+  #stopping = false;
+  #loop?: Promise<void>;
+
+  constructor(o: DispatcherOptions) {
+    this.#o = o;
+    this.#inFlight = new Semaphore(o.maxInFlight);
+    this.#pools = { read: new Semaphore(o.readWorkers), write: new Semaphore(o.writeWorkers) };
+  }
+
+  /** Commands taken and not yet settled. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  start(): void {
+    this.#loop ??= this.#take();
+  }
+
+  /**
+   * Stops taking commands and waits up to `timeoutMs` for the running ones.
+   * Commands still waiting for a worker are given back at once; any still running
+   * at the deadline are left unsettled (the queue delivers them again after its ack
+   * wait). Resolves with how many were left.
+   */
+  async stop(timeoutMs: number): Promise<{ abandoned: number }> {
+    this.#stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([this.#loop, ...this.#running]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return { abandoned: this.#running.size };
+  }
+
+  async #take(): Promise<void> {
+    const { queue, logger } = this.#o;
+    const pollMs = this.#o.pollMs ?? 1000;
+    while (!this.#stopping) {
+      const release = await this.#inFlight.acquire();
+      if (this.#stopping) {
+        release();
+        return;
+      }
+      let rc: ReceivedCommand | null;
+      try {
+        rc = await queue.next({ timeoutMs: pollMs });
+      } catch (e) {
+        release();
+        if (this.#stopping) return;
+        logger.warn({ err: e }, 'taking a command failed; retrying');
+        await sleep(pollMs);
+        continue;
+      }
+      if (!rc) {
+        release();
+        continue;
+      }
+      if (this.#stopping) {
+        // taken while stopping: give it back at once rather than after the ack wait
+        await rc.nak().catch(() => undefined);
+        release();
+        return;
+      }
+      const run: Promise<void> = this.#handle(rc).finally(() => {
+        release();
+        this.#running.delete(run);
+      });
+      this.#running.add(run);
+    }
+  }
+
+  async #handle(rc: ReceivedCommand): Promise<void> {
+    const o = this.#o;
+    const { command } = rc;
+    const logger = o.logger.child({ command_id: command.id, kind: command.kind, delivery: rc.deliveryCount });
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    const keepAlive = setInterval(
+      () => void rc.working().catch((e) => logger.warn({ err: e }, 'could not extend the ack wait')),
+      o.workingIntervalMs ?? 10_000,
+    );
+    keepAlive.unref();
+    const settle = async (out: HandlerOutput) => {
+      await o.publish({
+        command_id: command.id,
+        cluster_id: o.clusterId,
+        kind: command.kind,
+        finished_at: new Date().toISOString(),
+        duration_seconds: seconds(),
+        ...out,
+      });
+      await rc.ack();
+      o.metrics.command(command.kind, out.outcome, seconds());
+    };
+    try {
+      const handler = o.handlers[command.kind];
+      const poolName = o.pools[command.kind];
+      if (!handler || !poolName) {
+        const known = Object.keys(o.handlers).sort().join(', ');
+        logger.warn({}, 'unknown command kind');
+        await settle({
+          ok: false,
+          outcome: 'unknown_kind',
+          message: `unknown command kind ${JSON.stringify(command.kind)}; this agent handles: ${known}`,
+        });
+        return;
+      }
+      const releaseWorker = await this.#pools[poolName].acquire();
+      if (this.#stopping) {
+        releaseWorker();
+        await rc.nak().catch(() => undefined);
+        return;
+      }
+      let out: HandlerOutput;
+      o.metrics.running(poolName, 1);
+      try {
+        out = await handler(command, logger);
+      } finally {
+        o.metrics.running(poolName, -1);
+        releaseWorker();
+      }
+      await settle(out);
+    } catch (e) {
+      const last = rc.deliveryCount >= (o.maxDeliveries ?? 5);
+      logger.error(
+        { err: e },
+        last ? 'command crashed on its last delivery' : 'command crashed; it will be delivered again',
+      );
+      o.metrics.command(command.kind, 'crashed', seconds());
+      if (last) {
+        await settle({
+          ok: false,
+          outcome: 'failed',
+          message: `crashed on ${rc.deliveryCount} deliveries: ${e instanceof Error ? e.message : String(e)}`,
+        }).catch((err) => logger.error({ err }, 'could not settle a crashed command'));
+      } else {
+        await rc.nak(o.retryDelayMs ?? 5000).catch((err) => logger.warn({ err }, 'nak failed'));
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { CommandEnvelope } from '@mooring/bus';
+import {
+  applyPlan,
+  type EngineContext,
+  type ManifestSweepTarget,
+  manifestSweepTargets,
+  type SweepReport,
+  type SweepTarget,
+  sweepTargets,
+} from '@mooring/engine';
+import {
+  applyOutput,
+  applyPayloadSchema,
+  diagnosticsOut,
+  type HandlerOutput,
+  loadApplyDefinition,
+  payloadIssues,
+  sweepOutput,
+  sweepPayloadSchema,
+} from './commands.ts';
+import type { Logger } from './logger.ts';
+import type { AgentMetrics } from './metrics.ts';
+import { Semaphore } from './semaphore.ts';
+
+/** What the command handlers act on. */
+export interface HandlerDeps {
+  engine: EngineContext;
+  reconciler: {
+    setTargets(targets: SweepTarget[], manifests: ManifestSweepTarget[]): void;
+    sweepNow(): Promise<SweepReport>;
+  };
+  metrics: AgentMetrics;
+}
+
+export type CommandHandler = (cmd: CommandEnvelope, logger: Logger) => Promise<HandlerOutput>;
+
+function invalid(message: string, issues: string[]): HandlerOutput {
+  return { ok: false, outcome: 'invalid', message: `${message}: ${issues.join('; ')}` };
+}
+
+/**
+ * The handlers by command kind. A handler returns the result (a failure to apply
+ * is a result, not an exception); it throws only on an unexpected crash, which
+ * makes the command be delivered again.
+ */
+export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandler> {
+  // Each apply carries the whole definition of the cluster and removes what left it,
+  // so two applies never run at once, whatever the size of the write pool.
+  const applyLock = new Semaphore(1);
+
+  const apply: CommandHandler = async (cmd, logger) => {
+    const p = applyPayloadSchema.safeParse(cmd.payload);
+    if (!p.success) return invalid('invalid apply payload', payloadIssues(p.error));
+    const loaded = loadApplyDefinition(p.data);
+    if (!loaded.ok) {
+      logger.warn({ path: p.data.path, errors: loaded.diagnostics.length }, loaded.message);
+      return {
+        ok: false,
+        outcome: 'invalid',
+        message: loaded.message,
+        diagnostics: diagnosticsOut(loaded.diagnostics),
+      };
+    }
+    const { def, plan } = loaded;
+    return applyLock.run(async () => {
+      const o = p.data.options ?? {};
+      logger.info({ definition: def.name, path: p.data.path }, 'applying definition');
+      const r = await applyPlan(deps.engine, def, plan, {
+        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+        ...(o.deletePvcs !== undefined ? { deletePvcs: o.deletePvcs } : {}),
+        ...(o.takeOwnership !== undefined ? { takeOwnership: o.takeOwnership } : {}),
+        onEvent: (e) => logger.debug({ event: e }, 'engine event'),
+      });
+      deps.metrics.helm('apply', r.helmCalls);
+      // the reconciler keeps the cluster equal to the definition last applied, even a partly failed one
+      deps.reconciler.setTargets(sweepTargets(def, plan), manifestSweepTargets(def, plan));
+      const out = applyOutput(def.name, r, loaded.warnings);
+      (r.ok ? logger.info : logger.warn).call(
+        logger,
+        { definition: def.name, ms: r.durationMs },
+        out.message,
+      );
+      return out;
+    });
+  };
+
+  const sweep: CommandHandler = async (cmd) => {
+    const p = sweepPayloadSchema.safeParse(cmd.payload);
+    if (!p.success) return invalid('invalid sweep payload', payloadIssues(p.error));
+    return sweepOutput(await deps.reconciler.sweepNow());
+  };
+
+  return { apply, sweep };
+}
