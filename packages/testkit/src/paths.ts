@@ -57,5 +57,7 @@ export const ALL_BINARIES: BinaryName[] = [
 
 /** Binaries not in the cache yet (kwok counts as missing while its stage files are). */
 export function missingBinaries(): BinaryName[] {
-  return ALL_BINARIES.filter((b) => !existsSync(binaryPath(b)) || (b === 'kwok' && !existsSync(kwokStagesDir())));
+  return ALL_BINARIES.filter(
+    (b) => !existsSync(binaryPath(b)) || (b === 'kwok' && !existsSync(kwokStagesDir())),
+  );
 }
