@@ -30,7 +30,7 @@ build_kubernetes() {
   local names=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
   local missing=0; for n in "${names[@]}"; do have "$n-$v" || missing=1; done
   [ $missing = 1 ] || return 0
-  log "building Kubernetes $v (this takes 15-30 minutes on 2 cores)"
+  log "building Kubernetes $v (about 10 minutes on 2 cores with cold Go caches)"
   local d=$WORK/k8s; mkdir -p "$d"; cd "$d"
   go mod init mooring.local/k8s-build >/dev/null 2>&1
   local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
@@ -91,7 +91,7 @@ build_simple() {
   log "building $name $v"
   local d=$WORK/$name; mkdir -p "$d"
   GOBIN=$d go install -trimpath -ldflags "-s -w $4" "$pkg@$v"
-  install_bin "$name-$v" "$d/$(basename "${pkg%/v[0-9]*}")" 2>/dev/null || install_bin "$name-$v" "$(ls "$d"/* | head -1)"
+  install_bin "$name-$v" "$d/${pkg##*/}"
 }
 
 build_kwok() {

@@ -42,7 +42,7 @@ if (missingDebs.length > 0) {
 const missing = missingBinaries();
 if (missing.length > 0) {
   console.error(
-    `[prepare] building ${missing.join(', ')} into ${binCache()} (a cold build takes 15-30 minutes)`,
+    `[prepare] building ${missing.join(', ')} into ${binCache()} (a cold build takes about 10-15 minutes on 2 cores)`,
   );
   const t = Date.now();
   execFileSync('bash', [join(TESTKIT_ROOT, 'scripts', 'build-binaries.sh')], { stdio: 'inherit' });
