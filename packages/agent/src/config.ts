@@ -58,7 +58,11 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const bool = (dflt: boolean) =>
+/**
+ * An optional environment variable with a default: blank means unset; `parse`
+ * returns the value, or undefined when the text is not acceptable (reported with `message`).
+ */
+const envValue = <T>(dflt: T, message: string, parse: (text: string) => T | undefined) =>
   z.preprocess(
     blankToUndefined,
     z
@@ -66,47 +70,32 @@ const bool = (dflt: boolean) =>
       .optional()
       .transform((v, ctx) => {
         if (v === undefined) return dflt;
-        const s = v.trim().toLowerCase();
-        if (TRUE.has(s)) return true;
-        if (FALSE.has(s)) return false;
-        ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-        return z.NEVER;
+        const parsed = parse(v);
+        if (parsed === undefined) {
+          ctx.addIssue({ code: 'custom', message });
+          return z.NEVER;
+        }
+        return parsed;
       }),
   );
+
+const bool = (dflt: boolean) =>
+  envValue(dflt, 'must be true or false', (v) => {
+    const s = v.trim().toLowerCase();
+    return TRUE.has(s) ? true : FALSE.has(s) ? false : undefined;
+  });
 
 const int = (dflt: number, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return dflt;
-        const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-        if (!Number.isInteger(n) || n < min || n > max) {
-          ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-          return z.NEVER;
-        }
-        return n;
-      }),
-  );
+  envValue(dflt, `must be a whole number from ${min} to ${max}`, (v) => {
+    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  });
 
 const seconds = (dflt: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return dflt;
-        const n = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
-        if (!(n > 0)) {
-          ctx.addIssue({ code: 'custom', message: 'must be a number of seconds greater than 0' });
-          return z.NEVER;
-        }
-        return n;
-      }),
-  );
+  envValue(dflt, 'must be a number of seconds greater than 0', (v) => {
+    const n = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+    return n > 0 ? n : undefined;
+  });
 
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 const text = (dflt: string) => z.preprocess(blankToUndefined, z.string().trim().default(dflt));

@@ -38,7 +38,11 @@ export async function liveHealth(
   objects: KubeObject[],
   strict: boolean,
 ): Promise<AggregateHealth> {
-  const live = await readLive(source, objects);
+  return healthOf(objects, await readLive(source, objects), strict);
+}
+
+/** Aggregate health of `objects` given their live counterparts (null: missing). */
+function healthOf(objects: KubeObject[], live: (K8sObject | null)[], strict: boolean): AggregateHealth {
   const missingRefs = objects.filter((_, i) => live[i] === null).map(objectRef);
   return aggregateHealth(live, { strict, missingRefs });
 }
@@ -94,7 +98,6 @@ export async function waitHealthy(
     live = await readLive(source, objects);
   }
   const timedOut = !readyToProceed(objects, live, strict);
-  const missingRefs = objects.filter((_, i) => live[i] === null).map(objectRef);
-  const health = aggregateHealth(live, { strict, missingRefs });
+  const health = healthOf(objects, live, strict);
   return { health, timedOut, ok: health.healthy };
 }

@@ -76,10 +76,6 @@ export async function previewPlan(
       r,
     ]),
   );
-  const hashes = new Map<string, string>();
-  for (const w of plan.waves)
-    for (const s of w.stacks)
-      for (const l of s.layers) for (const m of l.members) hashes.set(m.id, m.contentHash);
   const out: MemberPreview[] = [];
   for (const w of plan.waves) {
     for (const s of w.stacks) {
@@ -113,7 +109,7 @@ export async function previewPlan(
                   if (!keep.has(objectKey(o))) objects.push({ ref: objectRef(o), change: 'delete' });
               }
               const changed = objects.filter((o) => o.change !== 'unchanged').length;
-              const same = isUnchanged(prev, hashes.get(pm.id) ?? '') && changed === 0;
+              const same = isUnchanged(prev, pm.contentHash) && changed === 0;
               out.push({
                 ...base,
                 action: !prev ? 'install' : same ? 'unchanged' : 'upgrade',

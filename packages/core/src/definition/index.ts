@@ -50,7 +50,7 @@ export type {
   PlanWave,
   PlanWave as Wave,
 } from './plan.ts';
-export { buildPlan, PlanCycleError, stackLayers } from './plan.ts';
+export { buildPlan, contentHashes, PlanCycleError, stackLayers } from './plan.ts';
 export { DEFAULTS, ENGINE_ALIASES, parseDuration } from './schema.ts';
 export { isSecretKey, isSopsEncryptedValue, parseEncryptedPath } from './secrets.ts';
 export { sha256Hex } from './sha256.ts';

@@ -136,3 +136,12 @@ export function buildPlan(def: ClusterDefinition): Plan {
   }));
   return { cluster: def.name, waves, teardown, memberCount };
 }
+
+/** Every member's content hash, by member id (`addon/NAME`, `manifest/NAME`). */
+export function contentHashes(plan: Plan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of plan.waves)
+    for (const s of w.stacks)
+      for (const l of s.layers) for (const m of l.members) out.set(m.id, m.contentHash);
+  return out;
+}

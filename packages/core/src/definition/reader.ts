@@ -221,6 +221,22 @@ export function readNumber(
   return v;
 }
 
+/** The node at `key` when `is` accepts it; undefined when absent, reported when present but of another type. */
+function readNodeOf<T>(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  key: string,
+  expected: string,
+  is: (node: unknown) => boolean,
+): T | undefined {
+  const node = getNode(map, key);
+  if (isNullNode(node)) return undefined;
+  if (is(node)) return node as T;
+  wrongType(ctx, node, childPath(path, key), key, expected);
+  return undefined;
+}
+
 /** A list node, or undefined (reported when present but not a list). */
 export function readSeq(
   ctx: ReadCtx,
@@ -229,11 +245,7 @@ export function readSeq(
   key: string,
   expected = 'a list',
 ): AnySeq | undefined {
-  const node = getNode(map, key);
-  if (isNullNode(node)) return undefined;
-  if (isSeq(node)) return node as AnySeq;
-  wrongType(ctx, node, childPath(path, key), key, expected);
-  return undefined;
+  return readNodeOf<AnySeq>(ctx, map, path, key, expected, isSeq);
 }
 
 /** A mapping node, or undefined (reported when present but not a mapping). */
@@ -244,11 +256,7 @@ export function readMap(
   key: string,
   expected = 'a mapping',
 ): AnyMap | undefined {
-  const node = getNode(map, key);
-  if (isNullNode(node)) return undefined;
-  if (isMap(node)) return node as AnyMap;
-  wrongType(ctx, node, childPath(path, key), key, expected);
-  return undefined;
+  return readNodeOf<AnyMap>(ctx, map, path, key, expected, isMap);
 }
 
 /** A list of strings; each bad item is reported. */

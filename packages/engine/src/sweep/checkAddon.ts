@@ -10,7 +10,7 @@ import {
   recordHealOutcome,
   sha256Hex,
 } from '@mooring/core';
-import { type KubeObject, objectKey, objectRef } from '@mooring/kube';
+import { type KubeObject, objectRef } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import { hashLabel, LABEL_HASH } from '../context.ts';
@@ -58,6 +58,24 @@ async function detectDrift(
   return out;
 }
 
+/** A report that knows nothing yet about the add-on (state Unknown), with a message. */
+export function unknownReport(t: SweepTarget, message: string): AddonReport {
+  const a = t.addon;
+  return {
+    name: a.name,
+    namespace: a.namespace,
+    stack: a.stack,
+    drift: [],
+    health: 'Unknown',
+    healthMessage: '',
+    actions: [],
+    pruned: [],
+    state: 'Unknown',
+    reason: 'release_unknown',
+    message,
+  };
+}
+
 /**
  * One add-on in one sweep: determine its state (release, drift, health), choose
  * the action (recover, heal, prune, report, nothing), run it, and derive the
@@ -73,19 +91,7 @@ export async function checkAddon(
 ): Promise<AddonReport> {
   const a = t.addon;
   const now = (opts.now ?? (() => new Date()))();
-  const report: AddonReport = {
-    name: a.name,
-    namespace: a.namespace,
-    stack: a.stack,
-    drift: [],
-    health: 'Unknown',
-    healthMessage: '',
-    actions: [],
-    pruned: [],
-    state: 'Unknown',
-    reason: 'release_unknown',
-    message: '',
-  };
+  const report = unknownReport(t, '');
   const window = a.settings.syncWindow;
   const windowCheck = window?.enabled
     ? isInsideWindow(window as never, now, { override: opts.windowOverride })
@@ -95,7 +101,8 @@ export async function checkAddon(
     report.message = report.message ? `${report.message}; ${message}` : message;
   };
 
-  let current = live.latest(a.name, a.namespace);
+  let history = live.history(a.name, a.namespace);
+  let current = history.at(-1);
   report.releaseStatus = current?.release.status;
   report.revision = current?.release.version;
 
@@ -112,13 +119,13 @@ export async function checkAddon(
         const r = await recoverStuck(ctx, live, t, current.release);
         act(r.ok ? 'recovered' : 'recover_failed');
         say(r.message);
-        current = live.latest(a.name, a.namespace) ?? current;
+        history = live.history(a.name, a.namespace);
+        current = history.at(-1) ?? current;
       }
     }
   }
 
   // 2. drift and health, from the watch caches
-  const history = live.history(a.name, a.namespace);
   const allObjects = history.flatMap((h) => h.objects);
   const failedKinds = await live.ensureKinds(allObjects);
   const desired = current?.objects ?? [];
@@ -232,5 +239,3 @@ function uniqueKinds(objects: KubeObject[]): { apiVersion: string; kind: string 
   for (const o of objects) m.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
   return [...m.values()];
 }
-
-export { objectKey };

@@ -1,11 +1,5 @@
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import {
-  decodeReleaseSecret,
-  type KubeObject,
-  objectKey,
-  type StoredRelease,
-  WatchCache,
-} from '@mooring/kube';
+import { decodeReleaseSecret, type KubeObject, type StoredRelease, WatchCache } from '@mooring/kube';
 import { parseManifest } from '../manifestText.ts';
 
 /**
@@ -108,8 +102,6 @@ export class LiveState {
     );
   }
 }
-
-export { objectKey };
 
 /** A cache of live objects for the kinds releases use; Secrets without Helm's release storage (the other cache holds it). */
 export function objectCache(kc: KubeConfig): WatchCache {

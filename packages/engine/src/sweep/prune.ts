@@ -1,4 +1,4 @@
-import { deleteObjects, type KubeObject, objectKey, objectRef, type StoredRelease } from '@mooring/kube';
+import { deleteObjects, type KubeObject, objectKey, type StoredRelease } from '@mooring/kube';
 import type { EngineContext } from '../context.ts';
 import type { LiveState } from './liveState.ts';
 
@@ -28,5 +28,3 @@ export async function pruneOrphans(
   const { results, errors } = await deleteObjects(ctx.kc, orphans);
   return { deleted: results.map((r) => r.ref), errors: errors.map((e) => `${e.ref}: ${e.message}`) };
 }
-
-export { objectRef };

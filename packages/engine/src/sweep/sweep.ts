@@ -1,5 +1,5 @@
 import type { EngineContext } from '../context.ts';
-import { checkAddon } from './checkAddon.ts';
+import { checkAddon, unknownReport } from './checkAddon.ts';
 import { checkManifest } from './checkManifest.ts';
 import type { LiveState } from './liveState.ts';
 import type {
@@ -49,19 +49,7 @@ export async function runSweep(
       try {
         addons[i] = await checkAddon(ctx, live, t, mem, opts, counter);
       } catch (e) {
-        addons[i] = {
-          name: t.addon.name,
-          namespace: t.addon.namespace,
-          stack: t.addon.stack,
-          drift: [],
-          health: 'Unknown',
-          healthMessage: '',
-          actions: [],
-          pruned: [],
-          state: 'Unknown',
-          reason: 'release_unknown',
-          message: `sweep failed: ${(e as Error).message}`,
-        };
+        addons[i] = unknownReport(t, `sweep failed: ${(e as Error).message}`);
       }
     }
   };
