@@ -676,6 +676,8 @@ export function readAddonEntry(
       name: chartName ?? '',
       version: chartVersion ?? '',
       registry: registry ?? { name: '', url: '', oci: false },
+      nameSource: { ...loc(ctx, getNode(map, 'chart_name')), path: childPath(path, 'chart_name') },
+      versionSource: { ...loc(ctx, getNode(map, 'chart_version')), path: childPath(path, 'chart_version') },
     },
     parents: parents.map((p) => ({ kind: p.kind, name: p.name })),
     values,

@@ -119,6 +119,9 @@ export interface ChartRef {
   /** Always a string (`"1.20"`, never the number 1.2). */
   version: string;
   registry: ChartRegistry;
+  /** Where `chart_name` and `chart_version` are written (for reports about the chart in its registry). */
+  nameSource?: SourceRef;
+  versionSource?: SourceRef;
 }
 
 /** A Kubernetes object as parsed from YAML. */
