@@ -45,6 +45,13 @@ export type Severity = 'error' | 'warning';
  * - `missing-registry`: an add-on without a chart registry.
  * - `registry-conflict`: one registry name used with two URLs.
  * - `plaintext-secret` (warning): a secret-looking literal outside `encrypted_paths`.
+ *
+ * Reported by checks against chart registries (`mooring validate --check-charts`):
+ *
+ * - `chart-not-found`: the registry has no chart of that name.
+ * - `chart-version-not-found`: the chart has no such version (the closest ones are named).
+ * - `registry-unreachable`: the registry could not be read (network, HTTP error).
+ * - `registry-auth-failed`: the registry refused the credentials (HTTP 401/403).
  */
 export type DiagnosticCode =
   | 'yaml-syntax'
@@ -80,7 +87,11 @@ export type DiagnosticCode =
   | 'dependency-cycle'
   | 'missing-registry'
   | 'registry-conflict'
-  | 'plaintext-secret';
+  | 'plaintext-secret'
+  | 'chart-not-found'
+  | 'chart-version-not-found'
+  | 'registry-unreachable'
+  | 'registry-auth-failed';
 
 export interface Diagnostic {
   severity: Severity;
