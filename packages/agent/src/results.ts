@@ -1,18 +1,8 @@
-import { assertClusterId, heartbeatSchema, parseWith } from '@mooring/bus';
+import { heartbeatSchema, parseWith, RESULT_PREFIX, RESULT_SUBJECTS, resultSubject } from '@mooring/bus';
 import { z } from 'zod';
 
-/**
- * Results of durable commands, agent → platform: `agent.results.{cluster_id}`.
- * Defined here because `@mooring/bus` has no results subject yet; it belongs
- * there once the platform consumes it.
- */
-export const RESULT_PREFIX = 'agent.results';
-/** Every cluster's results (what the platform subscribes to). */
-export const RESULT_SUBJECTS = `${RESULT_PREFIX}.*`;
-
-export function resultSubject(clusterId: string): string {
-  return `${RESULT_PREFIX}.${assertClusterId(clusterId)}`;
-}
+/** Results of durable commands, agent → platform: `agent.results.{cluster_id}` (subjects from `@mooring/bus`). */
+export { RESULT_PREFIX, RESULT_SUBJECTS, resultSubject };
 
 const isoTime = z.iso.datetime({ offset: true });
 

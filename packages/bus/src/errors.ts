@@ -59,3 +59,16 @@ export class BusClosedError extends BusError {
     this.name = 'BusClosedError';
   }
 }
+
+/**
+ * A publish or subscription the connection's permissions refuse: the NATS server's
+ * permissions violation, or the rule of an `InProcessBus` with `permissions`.
+ */
+export class BusPermissionError extends BusError {
+  readonly operation: 'publish' | 'subscribe';
+  constructor(subject: string, operation: 'publish' | 'subscribe', options?: ErrorOptions) {
+    super(subject, `permissions violation: ${operation} to "${subject}" is not allowed`, options);
+    this.name = 'BusPermissionError';
+    this.operation = operation;
+  }
+}

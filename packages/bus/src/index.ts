@@ -4,6 +4,7 @@ export {
   BusError,
   type BusIssue,
   BusMessageError,
+  BusPermissionError,
   BusSubjectError,
   BusTimeoutError,
   NoRespondersError,
@@ -17,6 +18,20 @@ export {
   MemoryQueue,
 } from './inprocess.ts';
 export { NatsBus, type NatsBusOptions, natsConnectionOptions } from './nats.ts';
+export {
+  agentInboxPrefix,
+  agentPermissions,
+  allowed,
+  type BusOperation,
+  type BusPermissions,
+  commandAckSubjects,
+  commandConsumerInfoSubject,
+  commandNextSubject,
+  JS_API_PREFIX,
+  PLATFORM_INBOX_PREFIX,
+  patternCovers,
+  platformPermissions,
+} from './permissions.ts';
 export {
   type CommandEnvelope,
   commandEnvelopeSchema,
@@ -41,6 +56,9 @@ export {
   HEARTBEAT_SUBJECTS,
   heartbeatSubject,
   isClusterId,
+  RESULT_PREFIX,
+  RESULT_SUBJECTS,
+  resultSubject,
   subjectMatches,
 } from './subjects.ts';
 export type {

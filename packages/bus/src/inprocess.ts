@@ -6,8 +6,9 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   defaultOnError,
 } from './defaults.ts';
-import { BusClosedError, BusTimeoutError, NoRespondersError } from './errors.ts';
+import { BusClosedError, BusPermissionError, BusTimeoutError, NoRespondersError } from './errors.ts';
 import { checkOutgoing, decodeReply, deliverMessage } from './messages.ts';
+import { allowed, type BusOperation, type BusPermissions, commandNextSubject } from './permissions.ts';
 import { assertClusterId, assertPattern, assertSubject, commandSubject, subjectMatches } from './subjects.ts';
 import type {
   Bus,
@@ -205,22 +206,38 @@ export interface InProcessBusOptions {
   hub?: InProcessHub;
   /** Receives invalid messages and handler errors of subscriptions without their own `onError`. */
   onError?: (err: unknown, subject: string) => void;
+  /**
+   * Restrict this connection as a NATS user with these permissions is restricted (e.g.
+   * `agentPermissions(clusterId)`): a publish, request or subscription outside them, or
+   * a command queue whose NATS subjects they do not allow, fails with `BusPermissionError`.
+   * Unrestricted by default.
+   */
+  permissions?: BusPermissions;
 }
 
 /**
  * The embedded single-machine bus: one connection to an `InProcessHub`. Delivery is
  * asynchronous and every payload is JSON-encoded and decoded, so code behaves the same
- * as over NATS.
+ * as over NATS. With `permissions` it is one cluster's view of the hub, refused what the
+ * NATS server would refuse that cluster's credentials.
  */
 export class InProcessBus implements Bus {
   readonly hub: InProcessHub;
   readonly #onError: (err: unknown, subject: string) => void;
   readonly #unsubs = new Set<() => void>();
+  readonly #permissions: BusPermissions | undefined;
   #closed = false;
 
   constructor(opts: InProcessBusOptions = {}) {
     this.hub = opts.hub ?? new InProcessHub();
     this.#onError = opts.onError ?? defaultOnError;
+    this.#permissions = opts.permissions;
+  }
+
+  #permit(subject: string, op: BusOperation): void {
+    if (this.#permissions && !allowed(this.#permissions, subject, op)) {
+      throw new BusPermissionError(subject, op === 'pub' ? 'publish' : 'subscribe');
+    }
   }
 
   status(): BusStatus {
@@ -234,6 +251,7 @@ export class InProcessBus implements Bus {
   async publish(subject: string, payload: object): Promise<void> {
     this.#open(subject);
     checkOutgoing(subject, payload);
+    this.#permit(subject, 'pub');
     this.hub.route(subject, encodeJson(subject, payload));
   }
 
@@ -244,6 +262,7 @@ export class InProcessBus implements Bus {
   ): Promise<Unsubscribe> {
     this.#open(pattern);
     assertPattern(pattern);
+    this.#permit(pattern, 'sub');
     const onError = opts.onError ?? this.#onError;
     let active = true;
     let chain: Promise<void> = Promise.resolve();
@@ -273,6 +292,7 @@ export class InProcessBus implements Bus {
   async request<T = unknown>(subject: string, payload: object, opts: RequestOptions<T> = {}): Promise<T> {
     this.#open(subject);
     checkOutgoing(subject, payload);
+    this.#permit(subject, 'pub');
     const json = encodeJson(subject, payload);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return new Promise<T>((resolve, reject) => {
@@ -305,8 +325,11 @@ export class InProcessBus implements Bus {
     const subject = commandSubject(clusterId);
     const q = this.hub.queue(clusterId);
     const open = () => this.#open(subject);
+    // taking a command is, over NATS, a pull request on the cluster's consumer
+    const pull = commandNextSubject(clusterId);
     const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
       open();
+      this.#permit(pull, 'pub');
       const got = await q.take(timeoutMs);
       if (!got) return null;
       if (this.#closed) {
@@ -327,16 +350,27 @@ export class InProcessBus implements Bus {
         open,
       );
     };
-    return commandQueue({
+    const queue = commandQueue({
       clusterId,
       subject,
       open,
-      store: async (valid) => q.send(valid.id, encodeJson(subject, valid)),
+      store: async (valid) => {
+        this.#permit(subject, 'pub');
+        q.send(valid.id, encodeJson(subject, valid));
+      },
       next,
       pollMs: 1000,
       isClosed: () => this.#closed,
       onError: this.#onError,
     });
+    return {
+      ...queue,
+      // refused at once rather than by every poll of the loop
+      consume: (handler, o) => {
+        this.#permit(pull, 'pub');
+        return queue.consume(handler, o);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@ import {
   AckPolicy,
   type Consumer,
   DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -20,6 +22,7 @@ import {
   type NodeConnectionOptions,
   nanos,
   nkeyAuthenticator,
+  PermissionViolationError,
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
@@ -31,7 +34,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   defaultOnError,
 } from './defaults.ts';
-import { BusClosedError, BusTimeoutError, NoRespondersError } from './errors.ts';
+import { BusClosedError, BusPermissionError, BusTimeoutError, NoRespondersError } from './errors.ts';
 import { checkOutgoing, decodeReply, deliverMessage } from './messages.ts';
 import {
   assertClusterId,
@@ -66,6 +69,11 @@ export interface NatsBusOptions {
   nkeySeed?: string;
   /** Secret. The text of a `.creds` file (user JWT and NKey seed), e.g. for NGS / operator mode. */
   creds?: string;
+  /**
+   * Prefix of the connection's reply inboxes (default `_INBOX`). A connection whose
+   * permissions allow only its own inbox uses that prefix, e.g. `agentInboxPrefix(clusterId)`.
+   */
+  inboxPrefix?: string;
   /** Wait between reconnect attempts (default 2000 ms), plus a random jitter up to `reconnectJitterMs` (default 1000 ms). */
   reconnectTimeWaitMs?: number;
   reconnectJitterMs?: number;
@@ -91,12 +99,28 @@ export function natsConnectionOptions(opts: NatsBusOptions): NodeConnectionOptio
     ...(opts.user !== undefined ? { user: opts.user } : {}),
     ...(opts.pass !== undefined ? { pass: opts.pass } : {}),
     ...(authenticator.length > 0 ? { authenticator } : {}),
+    ...(opts.inboxPrefix !== undefined ? { inboxPrefix: opts.inboxPrefix } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
     reconnectJitter: opts.reconnectJitterMs ?? 1000,
     reconnectJitterTLS: opts.reconnectJitterMs ?? 1000,
     waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
   };
+}
+
+/** The bus's error for the server's permissions violation. */
+function permissionError(e: PermissionViolationError): BusPermissionError {
+  return new BusPermissionError(e.subject, e.operation === 'publish' ? 'publish' : 'subscribe', {
+    cause: e,
+  });
+}
+
+/** The stream or the consumer does not exist (yet). */
+function isMissing(e: unknown): boolean {
+  return (
+    e instanceof JetStreamApiError &&
+    (e.code === JetStreamApiCodes.ConsumerNotFound || e.code === JetStreamApiCodes.StreamNotFound)
+  );
 }
 
 function mapRequestError(err: unknown, subject: string, timeoutMs: number): unknown {
@@ -147,6 +171,11 @@ export class NatsBus implements Bus {
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnecting') this.#setStatus('reconnecting');
       else if (s.type === 'reconnect') this.#setStatus('connected');
+      // a refused publish is only known when the server says so, after the call returned
+      else if (s.type === 'error' && s.error instanceof PermissionViolationError) {
+        const e = permissionError(s.error);
+        if (e.operation === 'publish') this.#onError(e, e.subject);
+      }
     }
   }
 
@@ -180,13 +209,23 @@ export class NatsBus implements Bus {
     const onError = opts.onError ?? this.#onError;
     const sub = this.nc.subscribe(pattern, opts.queue !== undefined ? { queue: opts.queue } : {});
     void (async () => {
-      for await (const m of sub) {
-        const replyWith = m.reply ? (d: object) => void m.respond(encode(m.subject, d)) : undefined;
-        await deliverMessage(m.subject, m.data, replyWith, handler, opts.schema, onError);
+      try {
+        for await (const m of sub) {
+          const replyWith = m.reply ? (d: object) => void m.respond(encode(m.subject, d)) : undefined;
+          await deliverMessage(m.subject, m.data, replyWith, handler, opts.schema, onError);
+        }
+      } catch {
+        // the subscription ended with an error: reported below through `sub.closed`
       }
     })();
-    // the server knows the interest once the flush returns: a publish from another connection reaches it
+    // the server knows the interest once the flush returns: a publish from another connection
+    // reaches it; a refused subscription has been closed by then
     await this.nc.flush();
+    if (sub.isClosed()) {
+      const why = await sub.closed;
+      if (why instanceof PermissionViolationError) throw permissionError(why);
+      if (why instanceof Error) throw why;
+    }
     return async () => {
       if (sub.isClosed()) return;
       sub.unsubscribe();
@@ -208,12 +247,13 @@ export class NatsBus implements Bus {
   }
 
   #jetstream(): JetStreamClient {
-    this.#js ??= jetstream(this.nc);
+    this.#js ??= jetstream(this.nc, { checkAPI: false });
     return this.#js;
   }
 
   #manager(): Promise<JetStreamManager> {
-    this.#jsm ??= jetstreamManager(this.nc);
+    // no account-info probe: an agent's permissions allow only its own consumer's API
+    this.#jsm ??= jetstreamManager(this.nc, { checkAPI: false });
     return this.#jsm;
   }
 
@@ -246,28 +286,50 @@ export class NatsBus implements Bus {
     return this.#stream;
   }
 
+  /**
+   * Creates the commands stream and the durable consumer of one cluster when missing, and
+   * sets its ack wait. The platform calls it before the cluster's agent connects with
+   * credentials that may only use that consumer (`agentPermissions`), never create it.
+   */
+  async prepareCommands(clusterId: string): Promise<void> {
+    assertClusterId(clusterId);
+    this.#open(commandSubject(clusterId));
+    await this.#ensureStream();
+    const jsm = await this.#manager();
+    const durable = commandConsumerName(clusterId);
+    const ackWait = nanos(this.#ackWaitMs);
+    try {
+      const info = await jsm.consumers.info(COMMANDS_STREAM, durable);
+      if (info.config.ack_wait !== ackWait) {
+        await jsm.consumers.update(COMMANDS_STREAM, durable, { ack_wait: ackWait });
+      }
+    } catch {
+      await jsm.consumers.add(COMMANDS_STREAM, {
+        durable_name: durable,
+        filter_subject: commandSubject(clusterId),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ackWait,
+        max_deliver: -1,
+      });
+    }
+  }
+
   #consumer(clusterId: string): Promise<Consumer> {
     let c = this.#consumers.get(clusterId);
     if (!c) {
       c = (async () => {
-        await this.#ensureStream();
         const jsm = await this.#manager();
         const durable = commandConsumerName(clusterId);
-        const ackWait = nanos(this.#ackWaitMs);
-        try {
-          const info = await jsm.consumers.info(COMMANDS_STREAM, durable);
-          if (info.config.ack_wait !== ackWait) {
-            await jsm.consumers.update(COMMANDS_STREAM, durable, { ack_wait: ackWait });
-          }
-        } catch {
-          await jsm.consumers.add(COMMANDS_STREAM, {
-            durable_name: durable,
-            filter_subject: commandSubject(clusterId),
-            ack_policy: AckPolicy.Explicit,
-            deliver_policy: DeliverPolicy.All,
-            ack_wait: ackWait,
-            max_deliver: -1,
-          });
+        // the consumer's own API first: all a connection restricted to its cluster may use
+        const info = await jsm.consumers.info(COMMANDS_STREAM, durable).catch((e: unknown) => {
+          if (isMissing(e)) return undefined;
+          throw e;
+        });
+        if (!info) await this.prepareCommands(clusterId);
+        else if (info.config.ack_wait !== nanos(this.#ackWaitMs)) {
+          // a restricted connection cannot change it: it keeps the platform's ack wait
+          await this.prepareCommands(clusterId).catch((e) => this.#onError(e, commandSubject(clusterId)));
         }
         return this.#jetstream().consumers.get(COMMANDS_STREAM, durable);
       })();

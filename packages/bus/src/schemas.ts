@@ -66,7 +66,7 @@ export function parseWith<T>(subject: string, data: unknown, schema: ZodType<T>)
 
 /**
  * Checks `data` against `schema` (or the schema known for `subject`) and returns the
- * parsed value. For heartbeat and command subjects the payload's `cluster_id` must be
+ * parsed value. For heartbeat, command and result subjects the payload's `cluster_id` must be
  * the subject's. Throws `BusMessageError` naming the subject and the fields.
  */
 export function validateMessage<T = unknown>(subject: string, data: unknown, schema?: ZodType<T>): T {

@@ -48,9 +48,19 @@ export function commandConsumerName(clusterId: string): string {
   return `agent-${assertClusterId(clusterId)}`;
 }
 
-/** The cluster id in a heartbeat or command subject; undefined for other subjects. */
+/** Prefix of the results the agent publishes when it settles a command. */
+export const RESULT_PREFIX = 'agent.results';
+/** Every cluster's results (what the platform subscribes to). */
+export const RESULT_SUBJECTS = `${RESULT_PREFIX}.*`;
+
+/** `agent.results.{cluster_id}`: published by the agent for every command it settles. */
+export function resultSubject(clusterId: string): string {
+  return `${RESULT_PREFIX}.${assertClusterId(clusterId)}`;
+}
+
+/** The cluster id in a heartbeat, command or result subject; undefined for other subjects. */
 export function clusterIdOfSubject(subject: string): string | undefined {
-  for (const prefix of [HEARTBEAT_PREFIX, COMMAND_PREFIX]) {
+  for (const prefix of [HEARTBEAT_PREFIX, COMMAND_PREFIX, RESULT_PREFIX]) {
     if (subject.startsWith(`${prefix}.`)) {
       const rest = subject.slice(prefix.length + 1);
       return isClusterId(rest) ? rest : undefined;

@@ -9,6 +9,7 @@ import {
   HEARTBEAT_SUBJECTS,
   heartbeatSubject,
   isClusterId,
+  resultSubject,
   subjectMatches,
 } from '../src/index.ts';
 
@@ -22,6 +23,8 @@ describe('subjects', () => {
     expect(commandConsumerName('c1')).toBe('agent-c1');
     expect(clusterIdOfSubject('agent.heartbeat.native_reconcile.c1')).toBe('c1');
     expect(clusterIdOfSubject('agent.commands.c2')).toBe('c2');
+    expect(resultSubject('c3')).toBe('agent.results.c3');
+    expect(clusterIdOfSubject('agent.results.c3')).toBe('c3');
     expect(clusterIdOfSubject('agent.commands.c2.extra')).toBeUndefined();
     expect(clusterIdOfSubject('other.c2')).toBeUndefined();
   });
