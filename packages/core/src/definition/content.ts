@@ -5,7 +5,7 @@
  */
 import { isScalar, type Scalar } from 'yaml';
 import type { LoadState } from './drafts.ts';
-import { InvalidRepoPathError, normalizeRepoPath } from './fileSource.ts';
+import { InvalidRepoPathError, normalizeRepoPath, repoDirname } from './fileSource.ts';
 import { fileOrigin, fixedOrigin, type Origin, offsetToLineCol, scalarContentOrigin } from './positions.ts';
 import { childPath, getNode, isNullNode, loc, type ReadCtx, wrongType } from './reader.ts';
 import { suggest } from './suggest.ts';
@@ -21,13 +21,25 @@ export interface TextSource {
 }
 
 /**
- * Resolves a repository path written in the definition. Reports
- * `invalid-path` for absolute paths or paths that leave the repository.
+ * Resolves a path written in the definition. Every path is relative to the
+ * folder that holds the ImportCluster file (`state.baseDir`), in every file,
+ * also inside included files; `../` may reach shared folders but never
+ * leaves the root of the file set (the repository, or `--root` outside Git).
+ * Reports `invalid-path` for absolute paths and paths that leave the root.
  */
-export function resolveRepoPath(ctx: ReadCtx, node: Scalar, path: string, key: string): string | undefined {
+export function resolveRepoPath(
+  state: LoadState,
+  ctx: ReadCtx,
+  node: Scalar,
+  path: string,
+  key: string,
+): string | undefined {
+  const written = String(node.value);
   try {
-    const p = normalizeRepoPath(String(node.value));
-    if (p === '') throw new InvalidRepoPathError(String(node.value));
+    if (written.replace(/\\/g, '/').startsWith('/') || /^[A-Za-z]:[\\/]/.test(written))
+      throw new InvalidRepoPathError(written);
+    const p = normalizeRepoPath(joinRepoPath(state.baseDir, written));
+    if (p === '') throw new InvalidRepoPathError(written);
     return p;
   } catch (e) {
     if (!(e instanceof InvalidRepoPathError)) throw e;
@@ -35,13 +47,59 @@ export function resolveRepoPath(ctx: ReadCtx, node: Scalar, path: string, key: s
       loc(ctx, node),
       path,
       'invalid-path',
-      `"${key}" path ${JSON.stringify(node.value)} must be relative to the repository root and stay inside it`,
+      `"${key}" path ${JSON.stringify(written)} leaves the ${state.rootLabel}: paths are relative to the folder of the cluster definition (${JSON.stringify(state.baseDir || '.')}) and must stay inside the ${state.rootLabel}`,
     );
     return undefined;
   }
 }
 
-/** Reads a file named by a field (`from_file`, `description_from_file`). */
+/** `"written"`, followed by the resolved root-relative path when they differ. */
+export function describeResolved(written: string, resolved: string): string {
+  const w = JSON.stringify(written);
+  return written.replace(/^\.\//, '').replace(/\/$/, '') === resolved ? w : `${w} (${JSON.stringify(resolved)})`;
+}
+
+/** `base` + `/` + `rel` (either may be empty). */
+export function joinRepoPath(base: string, rel: string): string {
+  if (base === '') return rel;
+  return `${base}/${rel}`;
+}
+
+/**
+ * The hint for a path that does not exist: where it would have been found had
+ * it been written relative to the root or to the file that names it, else the
+ * rule itself.
+ */
+export function missingPathHint(state: LoadState, ctx: ReadCtx, written: string): string {
+  const rule = `paths are relative to the folder of the cluster definition (${JSON.stringify(state.baseDir || '.')}), in every file`;
+  const tryPath = (base: string): string | undefined => {
+    try {
+      const p = normalizeRepoPath(joinRepoPath(base, written));
+      return p !== '' && state.source.exists(p) ? p : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const atRoot = state.baseDir !== '' ? tryPath('') : undefined;
+  if (atRoot)
+    return `${JSON.stringify(atRoot)} exists relative to the ${state.rootLabel}'s top folder; ${rule}: write ${JSON.stringify(relativeRepoPath(state.baseDir, atRoot))}`;
+  const fileDir = repoDirname(ctx.pt.origin.file);
+  const atFile = fileDir !== state.baseDir ? tryPath(fileDir) : undefined;
+  if (atFile)
+    return `${JSON.stringify(atFile)} exists relative to the file that names it (${ctx.pt.origin.file}); ${rule}: write ${JSON.stringify(relativeRepoPath(state.baseDir, atFile))}`;
+  return rule;
+}
+
+/** The path from folder `from` to `to` (both root-relative), with `../` as needed. */
+export function relativeRepoPath(from: string, to: string): string {
+  const a = from === '' ? [] : from.split('/');
+  const b = to.split('/');
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
+}
+
+/** Reads a file named by a field (`from_file`, `description_from_file`, `agents_md_from_file`). */
 export function readFileField(
   state: LoadState,
   ctx: ReadCtx,
@@ -53,10 +111,10 @@ export function readFileField(
   const p = childPath(path, key);
   if (isNullNode(node)) return undefined;
   if (!isScalar(node) || typeof node.value !== 'string') {
-    wrongType(ctx, node, p, key, 'a path relative to the repository root');
+    wrongType(ctx, node, p, key, 'a path relative to the folder of the cluster definition');
     return undefined;
   }
-  const file = resolveRepoPath(ctx, node as Scalar, p, key);
+  const file = resolveRepoPath(state, ctx, node as Scalar, p, key);
   if (file === undefined) return undefined;
   const text = state.source.readFile(file);
   if (text === undefined) {
@@ -67,8 +125,8 @@ export function readFileField(
       'file-not-found',
       isDir
         ? `"${key}" names ${JSON.stringify(file)}, which is a folder, not a file`
-        : `"${key}" names ${JSON.stringify(file)}, which does not exist in the repository`,
-      'paths are relative to the repository root, not to the file that names them',
+        : `"${key}" names ${describeResolved(String(node.value), file)}, which does not exist in the ${state.rootLabel}`,
+      isDir ? undefined : missingPathHint(state, ctx, String(node.value)),
     );
     return undefined;
   }

@@ -46,6 +46,11 @@ export interface StackDraft {
 
 export interface LoadState {
   source: FileSource;
+  /** The folder of the ImportCluster file (root-relative, `''` at the top): every path is relative to it. */
+  baseDir: string;
+  /** What the root of `source` is, for messages: `repository` or `root folder`. */
+  rootLabel: string;
+
   sink: DiagnosticSink;
   /** Every repository file read. */
   files: Set<string>;

@@ -12,7 +12,7 @@
  * includes itself (directly or not) is an `include-cycle` error.
  */
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
-import { resolveRepoPath } from './content.ts';
+import { describeResolved, missingPathHint, resolveRepoPath } from './content.ts';
 import type { LoadState } from './drafts.ts';
 import { isYamlPath, repoBasenameWithoutExt } from './fileSource.ts';
 import type { MemberKind } from './model.ts';
@@ -66,10 +66,10 @@ export function expandInclude(
   const node = getNode(map, 'include');
   const ipath = childPath(path, 'include');
   if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
-    wrongType(ctx, node, ipath, 'include', 'a folder (DIR/) or a YAML file relative to the repository root');
+    wrongType(ctx, node, ipath, 'include', 'a folder (DIR/) or a YAML file relative to the folder of the cluster definition');
     return;
   }
-  const target = resolveRepoPath(ctx, node as Scalar, ipath, 'include');
+  const target = resolveRepoPath(state, ctx, node as Scalar, ipath, 'include');
   if (target === undefined) return;
   const { files, kind: tkind } = includeTargets(state, target);
   if (tkind === 'missing') {
@@ -77,8 +77,8 @@ export function expandInclude(
       loc(ctx, node),
       ipath,
       'include-not-found',
-      `include names ${JSON.stringify(node.value)}, which does not exist in the repository`,
-      'include paths are relative to the repository root',
+      `include names ${describeResolved(String(node.value), target)}, which does not exist in the ${state.rootLabel}`,
+      missingPathHint(state, ctx, String(node.value)),
     );
     return;
   }

@@ -13,7 +13,7 @@ export {
 export type { FileSource } from './fileSource.ts';
 export { InvalidRepoPathError, MemoryFileSource, normalizeRepoPath } from './fileSource.ts';
 export { canonicalJson, hashInput, memberContentHash } from './hash.ts';
-export type { LoadResult } from './load.ts';
+export type { LoadOptions, LoadResult } from './load.ts';
 export { loadDefinition, loadDefinitionOrThrow, validateDefinition } from './load.ts';
 export type {
   AddonMember,

@@ -14,7 +14,7 @@ import {
   sortDiagnostics,
 } from './diagnostics.ts';
 import type { LoadState, StackDraft } from './drafts.ts';
-import { type FileSource, InvalidRepoPathError, normalizeRepoPath } from './fileSource.ts';
+import { type FileSource, InvalidRepoPathError, normalizeRepoPath, repoDirname } from './fileSource.ts';
 import { readMemberList } from './members.ts';
 import type { ClusterDefinition, GitProvider, GitRepository, HelmRegistry, Stack } from './model.ts';
 import { fileOrigin, parseYamlText } from './positions.ts';
@@ -63,10 +63,21 @@ export interface LoadResult {
   files: string[];
 }
 
-/** Loads and validates `path` (repository-relative) from `source`. Never throws on bad input. */
-export function loadDefinition(source: FileSource, path: string): LoadResult {
+export interface LoadOptions {
+  /**
+   * What the root of the file set is, for messages: `repository` (default,
+   * a Git checkout) or `root folder` (a folder on disk outside Git).
+   */
+  rootLabel?: string;
+}
+
+/**
+ * Loads and validates `path` (relative to the root of `source`). Every path
+ * the definition names is relative to the folder holding that file. Never
+ * throws on bad input.
+ */
+export function loadDefinition(source: FileSource, path: string, opts: LoadOptions = {}): LoadResult {
   const sink = new DiagnosticSink();
-  const state: LoadState = { source, sink, files: new Set(), registries: [], registryUses: [], stacks: [] };
   let file: string;
   try {
     file = normalizeRepoPath(path);
@@ -75,6 +86,16 @@ export function loadDefinition(source: FileSource, path: string): LoadResult {
     sink.error({ file: path, line: 1, column: 1 }, '', 'invalid-path', e.message);
     return { diagnostics: sink.items, files: [] };
   }
+  const state: LoadState = {
+    source,
+    sink,
+    baseDir: repoDirname(file),
+    rootLabel: opts.rootLabel ?? 'repository',
+    files: new Set(),
+    registries: [],
+    registryUses: [],
+    stacks: [],
+  };
   const text = source.readFile(file);
   if (text === undefined) {
     sink.error(
@@ -99,13 +120,17 @@ export function loadDefinition(source: FileSource, path: string): LoadResult {
 }
 
 /** Diagnostics only. */
-export function validateDefinition(source: FileSource, path: string): Diagnostic[] {
-  return loadDefinition(source, path).diagnostics;
+export function validateDefinition(source: FileSource, path: string, opts: LoadOptions = {}): Diagnostic[] {
+  return loadDefinition(source, path, opts).diagnostics;
 }
 
 /** The model, or a `DefinitionValidationError` carrying every diagnostic. */
-export function loadDefinitionOrThrow(source: FileSource, path: string): ClusterDefinition {
-  const r = loadDefinition(source, path);
+export function loadDefinitionOrThrow(
+  source: FileSource,
+  path: string,
+  opts: LoadOptions = {},
+): ClusterDefinition {
+  const r = loadDefinition(source, path, opts);
   if (!r.definition) throw new DefinitionValidationError(r.diagnostics);
   return r.definition;
 }

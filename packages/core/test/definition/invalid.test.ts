@@ -351,7 +351,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    from_file: «../secrets.yaml')]) },
     code: 'invalid-path',
     path: 'spec.stacks[0].manifests[0].from_file',
-    message: '"from_file" path "../secrets.yaml" must be relative to the repository root and stay inside it',
+    message:
+      '"from_file" path "../secrets.yaml" leaves the repository: paths are relative to the folder of the cluster definition (".") and must stay inside the repository',
   },
   {
     name: 'object without kind',
