@@ -11,8 +11,9 @@ export {
   ReleaseNotFoundError,
 } from './errors.ts';
 export { Helm } from './helm.ts';
+export { HELM_INSTALL_HINT, HelmNotFoundError, locateHelm } from './locate.ts';
 export { applyMirrors, type Mirror } from './mirrors.ts';
-export { HELM_CHART_LAYER, pullOciChart } from './oci.ts';
+export { HELM_CHART_LAYER, listOciTags, pullOciChart } from './oci.ts';
 export { type IndexEntry, RepoIndexCache } from './repoIndex.ts';
 export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
 export type {
@@ -23,3 +24,4 @@ export type {
   UpgradeOptions,
   WaitStrategy,
 } from './types.ts';
+export { closestVersions, pickVersion } from './versions.ts';

@@ -48,6 +48,35 @@ export async function pullOciChart(opts: {
   return { data, digest: layer.digest };
 }
 
+/**
+ * Every tag of an OCI repository (`GET /v2/<name>/tags/list`, following `Link`
+ * pages); undefined when the registry has no such repository (HTTP 404).
+ * Helm pushes a chart version `1.2.3+build` as the tag `1.2.3_build`: tags are
+ * returned as the registry holds them.
+ */
+export async function listOciTags(opts: {
+  scheme: 'http' | 'https';
+  host: string;
+  repository: string;
+  credentials?: Credentials;
+}): Promise<string[] | undefined> {
+  const origin = `${opts.scheme}://${opts.host}`;
+  const source = `oci://${opts.host}/${opts.repository}`;
+  const client = new OciClient(opts.credentials, source);
+  const tags: string[] = [];
+  let next: string | undefined = `${origin}/v2/${opts.repository}/tags/list`;
+  for (let page = 0; next && page < 100; page++) {
+    const res = await client.get(next, 'application/json', opts.repository);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new ChartSourceError(`${source}: tags list HTTP ${res.status}`, source);
+    const body = (await res.json()) as { tags?: string[] | null };
+    tags.push(...(body.tags ?? []));
+    const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '');
+    next = link ? new URL(link[1]!, origin).toString() : undefined;
+  }
+  return tags;
+}
+
 class OciClient {
   private token?: string;
   private readonly credentials?: Credentials;

@@ -1,7 +1,7 @@
-import semver from 'semver';
 import { parse } from 'yaml';
 import { authorizationHeader, type Credentials } from './credentials.ts';
 import { ChartNotFoundError, ChartSourceError, RegistryAuthError } from './errors.ts';
+import { pickVersion } from './versions.ts';
 
 export interface IndexEntry {
   name: string;
@@ -58,6 +58,16 @@ export class RepoIndexCache {
     return { ...hit, urls: hit.urls.map((u) => new URL(u, `${base}/`).toString()) };
   }
 
+  /**
+   * Every version of `chart` the repository's index lists (undefined when the
+   * index has no such chart). Uses the cached index; never forces a refresh,
+   * so checking many charts of one repository downloads its index once.
+   */
+  async versions(repoUrl: string, chart: string, credentials?: Credentials): Promise<string[] | undefined> {
+    const idx = await this.get(repoUrl.replace(/\/+$/, ''), credentials, false);
+    return idx.entries.get(chart)?.map((e) => e.version);
+  }
+
   private async get(
     base: string,
     credentials: Credentials | undefined,
@@ -98,20 +108,10 @@ export class RepoIndexCache {
 }
 
 function pick(list: IndexEntry[] | undefined, version: string): IndexEntry | undefined {
-  if (!list || list.length === 0) return undefined;
-  const exact = list.find((e) => e.version === version || e.version === version.replace(/^v/, ''));
-  if (exact) return exact;
-  if (!version || version === 'latest' || version === '*') {
-    return [...list]
-      .filter((e) => semver.valid(e.version) && !semver.prerelease(e.version))
-      .sort((a, b) => semver.rcompare(a.version, b.version))[0];
-  }
-  if (semver.validRange(version)) {
-    const best = semver.maxSatisfying(
-      list.map((e) => e.version).filter((v) => semver.valid(v)),
-      version,
-    );
-    return best ? list.find((e) => e.version === best) : undefined;
-  }
-  return undefined;
+  if (!list) return undefined;
+  const v = pickVersion(
+    list.map((e) => e.version),
+    version,
+  );
+  return v === undefined ? undefined : list.find((e) => e.version === v);
 }
