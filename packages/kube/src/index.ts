@@ -7,7 +7,13 @@ export {
   deleteObjects,
   FIELD_MANAGER,
 } from './apply.ts';
-export { type KubeTarget, loadKubeConfig } from './client.ts';
+export {
+  ApiServerUnreachableError,
+  checkApiServer,
+  KubeConfigError,
+  type KubeTarget,
+  loadKubeConfig,
+} from './client.ts';
 export {
   entryObject,
   INVENTORY_NAMESPACE,

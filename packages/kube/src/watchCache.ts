@@ -233,6 +233,8 @@ export class WatchCache {
           void this.restart(r, err);
         },
       );
+      // stopped while the watch was being opened: close it, or it keeps the process alive
+      if (this.stopped) r.abort.abort();
     } catch (err) {
       void this.restart(r, err);
     }
