@@ -4,15 +4,17 @@
  * diffs without changing anything; `--watch` keeps reconciling afterwards.
  */
 import {
+  type ApplyResult,
   applyPlan,
   type MemberPreview,
   manifestSweepTargets,
   previewPlan,
   sweepTargets,
 } from '@mooring/engine';
+import { checkApiServer } from '@mooring/kube';
 import { type Command, type Io, parseOptions, UsageError } from '../io.ts';
 import { Progress } from '../progress.ts';
-import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext, helmBinary } from './cluster.ts';
 import { loadValid } from './load.ts';
 import { outputFormat, SOURCE_OPTIONS, SOURCE_USAGE } from './source.ts';
 import { parseInterval, watchLoop } from './watch.ts';
@@ -70,10 +72,12 @@ export const applyCommand: Command = {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new UsageError('--concurrency must be a positive integer');
     const interval = parseInterval(values.interval);
+    const helm = helmBinary(values, io);
     const loaded = await loadValid(values, io, json);
     if (!loaded) return 1;
     const { def, plan } = loaded;
-    const ctx = engineContext(def.name, values, io);
+    const ctx = engineContext(def.name, values, io, helm);
+    await checkApiServer(ctx.kc);
 
     if (values['dry-run']) {
       const preview = await previewPlan(ctx, def, plan);
@@ -87,13 +91,17 @@ export const applyCommand: Command = {
 
     if (!json) io.stderr(`applying ${def.name}: ${plan.memberCount} members in ${plan.waves.length} waves\n`);
     const progress = json ? undefined : new Progress((t) => io.stderr(t), io.isTTY ?? false);
-    const result = await applyPlan(ctx, def, plan, {
-      concurrency,
-      takeOwnership: values['take-ownership'],
-      deletePvcs: values['delete-pvcs'],
-      onEvent: progress?.onEvent,
-    });
-    progress?.stop();
+    let result: ApplyResult;
+    try {
+      result = await applyPlan(ctx, def, plan, {
+        concurrency,
+        takeOwnership: values['take-ownership'],
+        deletePvcs: values['delete-pvcs'],
+        onEvent: progress?.onEvent,
+      });
+    } finally {
+      progress?.stop();
+    }
     if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {
       const count = (p: string) => result.members.filter((m) => m.phase === p).length;

@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEngineContext, type EngineContext } from '@mooring/engine';
 import { Sops } from '@mooring/gitops';
-import type { Io } from '../io.ts';
+import { type Credentials, locateHelm, type Mirror } from '@mooring/helm';
+import { type Io, UsageError } from '../io.ts';
 
 export const CLUSTER_OPTIONS = {
   kubeconfig: { type: 'string' },
@@ -36,7 +37,7 @@ export interface ClusterArgs {
   mirror?: string[];
 }
 
-export function credentialsFromEnv(env: Io['env']): EngineContext['credentials'] {
+export function credentialsFromEnv(env: Io['env']): NonNullable<EngineContext['credentials']> {
   return (name: string) => {
     const key = `MOORING_CREDENTIAL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
     const token = env[`${key}_TOKEN`];
@@ -48,23 +49,59 @@ export function credentialsFromEnv(env: Io['env']): EngineContext['credentials']
   };
 }
 
-export function engineContext(cluster: string, args: ClusterArgs, io: Io): EngineContext {
+/** The same credentials as chart sources take them (`apply` and `validate --check-charts` share them). */
+export function registryCredentialsFromEnv(env: Io['env']): (name: string) => Credentials | undefined {
+  const of = credentialsFromEnv(env);
+  return (name) => {
+    const c = of(name);
+    if (!c) return undefined;
+    return 'token' in c
+      ? { kind: 'bearer', token: c.token }
+      : { kind: 'basic', username: c.username, password: c.password };
+  };
+}
+
+/** `--mirror FROM=TO` options. */
+export function parseMirrors(values: readonly string[] | undefined): Mirror[] {
+  return (values ?? []).map((m) => {
+    const i = m.indexOf('=');
+    if (i < 1 || i === m.length - 1)
+      throw new UsageError(`--mirror must be FROM=TO, got ${JSON.stringify(m)}`);
+    return { from: m.slice(0, i), to: m.slice(i + 1) };
+  });
+}
+
+/**
+ * The helm binary: `--helm`, else `$MOORING_HELM`, else `helm` on PATH. Throws
+ * HelmNotFoundError (one line saying how to get helm) when there is none, so a
+ * command fails before it does anything.
+ */
+export function helmBinary(args: ClusterArgs, io: Io): string {
+  if (args.helm) return locateHelm({ binary: args.helm, origin: '--helm', path: io.env.PATH, cwd: io.cwd });
+  if (io.env.MOORING_HELM)
+    return locateHelm({
+      binary: io.env.MOORING_HELM,
+      origin: 'MOORING_HELM',
+      path: io.env.PATH,
+      cwd: io.cwd,
+    });
+  return locateHelm({ path: io.env.PATH, cwd: io.cwd });
+}
+
+/** The engine's adapters for one cluster; `helm` is the binary `helmBinary` found. */
+export function engineContext(cluster: string, args: ClusterArgs, io: Io, helm: string): EngineContext {
   const kubeconfig = args.kubeconfig ? resolve(io.cwd, args.kubeconfig) : io.env.KUBECONFIG?.split(':')[0];
   const sops = new Sops({
     binary: io.env.MOORING_SOPS,
     ageKeyFile: io.env.SOPS_AGE_KEY_FILE,
     ageKey: io.env.SOPS_AGE_KEY,
   });
-  const mirrors = (args.mirror ?? []).map((m) => {
-    const i = m.indexOf('=');
-    if (i < 1) throw new Error(`--mirror must be FROM=TO, got ${JSON.stringify(m)}`);
-    return { from: m.slice(0, i), to: m.slice(i + 1) };
-  });
+  const mirrors = parseMirrors(args.mirror);
   return createEngineContext({
     cluster,
     kubeconfig,
     context: args.context,
-    helmBinary: args.helm ?? io.env.MOORING_HELM ?? 'helm',
+    helmBinary: helm,
     chartCacheDir: resolve(
       io.cwd,
       args['chart-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'charts'),

@@ -4,8 +4,9 @@
  * release's manifest (ignore rules honoured), plus what an apply would change.
  */
 import { createLiveState, manifestSweepTargets, runSweep, sweepTargets } from '@mooring/engine';
+import { checkApiServer } from '@mooring/kube';
 import { type Command, type Io, parseOptions } from '../io.ts';
-import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext } from './cluster.ts';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, engineContext, helmBinary } from './cluster.ts';
 import { loadValid } from './load.ts';
 import { outputFormat, SOURCE_OPTIONS, SOURCE_USAGE } from './source.ts';
 
@@ -23,9 +24,11 @@ export const diffCommand: Command = {
   async run(argv: string[], io: Io): Promise<number> {
     const values = parseOptions(argv, { ...SOURCE_OPTIONS, ...CLUSTER_OPTIONS });
     const json = outputFormat(values.output) === 'json';
+    const helm = helmBinary(values, io);
     const loaded = await loadValid(values, io, json);
     if (!loaded) return 1;
-    const ctx = engineContext(loaded.def.name, values, io);
+    const ctx = engineContext(loaded.def.name, values, io, helm);
+    await checkApiServer(ctx.kc);
     // report only: no heal, no prune, no recovery
     const targets = sweepTargets(loaded.def, loaded.plan).map((t) => ({
       ...t,

@@ -65,7 +65,13 @@ export async function watchLoop(
   };
   const rec = new Reconciler(ctx, { intervalMs: opts.intervalMs, onSweep, onCheck, onManifestCheck });
   rec.setTargets(targets, manifests);
-  await rec.start();
+  try {
+    await rec.start();
+  } catch (e) {
+    // the watches that did start must not keep the process alive
+    rec.stop();
+    throw e;
+  }
   if (!json) io.stderr('watching: drift is healed as it happens (Ctrl-C to stop)\n');
   return new Promise<number>((resolve) => {
     const stop = () => {
