@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the upstream programs the test kit runs (etcd, the Kubernetes control
-# plane, kwok, helm, sops) from their Go modules at pinned versions, into a
-# cache outside the repository. A program already in the cache is not rebuilt.
+# plane, kwok, helm, sops, nats-server) from their Go modules at pinned
+# versions, into a cache outside the repository. A program already in the cache is not rebuilt.
 #
 #   MOORING_BIN_CACHE   cache directory (default ~/.cache/mooring/bin)
 #   usage: build-binaries.sh [name...]   (default: all)
@@ -12,6 +12,7 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
 HELM_VERSION=${HELM_VERSION:-v4.1.4}
 SOPS_VERSION=${SOPS_VERSION:-v3.13.3}
+NATS_VERSION=${NATS_VERSION:-v2.12.15}
 
 CACHE=${MOORING_BIN_CACHE:-$HOME/.cache/mooring/bin}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -119,6 +120,15 @@ build_sops() {
   build_simple sops "$SOPS_VERSION" github.com/getsops/sops/v3/cmd/sops ""
 }
 
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(helm sops kwok etcd kubernetes)
+build_nats() {
+  # the module path ends in /v2, so the binary is named after the repository, not the path's last element
+  have "nats-server-$NATS_VERSION" && return 0
+  log "building nats-server $NATS_VERSION"
+  local d=$WORK/nats-server; mkdir -p "$d"
+  GOBIN=$d go install -trimpath -ldflags "-s -w" "github.com/nats-io/nats-server/v2@$NATS_VERSION"
+  install_bin "nats-server-$NATS_VERSION" "$d/nats-server"
+}
+
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(helm sops nats kwok etcd kubernetes)
 for t in "${targets[@]}"; do "build_$t"; done
 log "done: $(ls "$CACHE" | tr '\n' ' ')"

@@ -24,7 +24,8 @@ export type BinaryName =
   | 'kubectl'
   | 'kwok'
   | 'helm'
-  | 'sops';
+  | 'sops'
+  | 'nats-server';
 
 export function binaryPath(name: BinaryName): string {
   const version =
@@ -36,7 +37,9 @@ export function binaryPath(name: BinaryName): string {
           ? VERSIONS.helm
           : name === 'sops'
             ? VERSIONS.sops
-            : VERSIONS.kubernetes;
+            : name === 'nats-server'
+              ? VERSIONS.nats
+              : VERSIONS.kubernetes;
   return join(binCache(), `${name}-${version}`);
 }
 
@@ -53,6 +56,7 @@ export const ALL_BINARIES: BinaryName[] = [
   'kwok',
   'helm',
   'sops',
+  'nats-server',
 ];
 
 /** Binaries not in the cache yet (kwok counts as missing while its stage files are). */

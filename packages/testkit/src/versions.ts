@@ -5,4 +5,5 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
   helm: 'v4.1.4',
   sops: 'v3.13.3',
+  nats: 'v2.12.15',
 } as const;

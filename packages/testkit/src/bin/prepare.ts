@@ -1,5 +1,5 @@
 /**
- * Installs what the test kit runs: Debian packages (nats-server, docker-registry,
+ * Installs what the test kit runs: Debian packages (docker-registry,
  * PostgreSQL, age, git, openssl) when missing, and the pinned upstream binaries
  * (built from Go modules into the cache, only when missing).
  */
@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { binCache, missingBinaries, TESTKIT_ROOT } from '../paths.ts';
 
 const debs: Record<string, string> = {
-  'nats-server': 'nats-server',
   'docker-registry': 'docker-registry',
   'age-keygen': 'age',
   git: 'git',
