@@ -89,13 +89,21 @@ export async function checkApiServer(kc: KubeConfig, timeoutMs = 15_000): Promis
   }
 }
 
-/** The most telling part of a failed request: the innermost message with an errno code (`connect ECONNREFUSED 127.0.0.1:1`). */
+/**
+ * The most telling part of a failed request: the message of the innermost
+ * cause with an errno code (`connect ECONNREFUSED 127.0.0.1:6443`), else the
+ * outer message with the innermost one (`fetch failed (bad port)`).
+ */
 function reasonOf(e: unknown): string {
-  let reason = String((e as Error)?.message ?? e).split('\n')[0]!;
+  const messages: string[] = [];
+  let coded: string | undefined;
   for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) {
     const code = (c as { code?: unknown }).code;
-    const message = String((c as Error).message ?? '');
-    if (typeof code === 'string') reason = message.includes(code) ? message : `${code} ${message}`.trim();
+    const message = String((c as Error).message ?? c).split('\n')[0]!;
+    messages.push(message);
+    if (typeof code === 'string') coded = message.includes(code) ? message : `${code} ${message}`.trim();
   }
-  return reason;
+  if (coded) return coded;
+  const [outer, inner] = [messages[0] ?? String(e), messages[messages.length - 1]];
+  return inner && inner !== outer ? `${outer} (${inner})` : outer;
 }
