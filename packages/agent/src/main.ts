@@ -1,6 +1,6 @@
 // The agent process: `node packages/agent/src/main.ts`. Exit codes: 0 after a
 // graceful stop (SIGTERM/SIGINT), 1 on a start-up failure, 2 on invalid configuration.
-import { type Bus, InProcessBus, NatsBus } from '@mooring/bus';
+import { agentInboxPrefix, type Bus, InProcessBus, NatsBus } from '@mooring/bus';
 import { type Agent, startAgent } from './agent.ts';
 import { ConfigError, describeConfig, loadConfig } from './config.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
@@ -50,6 +50,8 @@ async function main(): Promise<number> {
       ? await NatsBus.connect({
           servers: config.natsUrl.split(',').map((s) => s.trim()),
           name: `mooring-agent/${config.clusterId}`,
+          // its own inbox: the only one bus credentials for its cluster allow
+          inboxPrefix: agentInboxPrefix(config.clusterId),
           ...(config.token ? { token: config.token } : {}),
           waitOnFirstConnect: true,
           onStatus: (status) => logger.info({ status }, 'bus status'),

@@ -67,8 +67,12 @@ export interface NatsBusOptions {
   pass?: string;
   /** Secret. An NKey seed (`SU...`): the server challenges, the seed signs. */
   nkeySeed?: string;
-  /** Secret. The text of a `.creds` file (user JWT and NKey seed), e.g. for NGS / operator mode. */
-  creds?: string;
+  /**
+   * Secret. The text of a `.creds` file (user JWT and NKey seed), e.g. from the platform in
+   * operator mode; a function is asked again at every (re)connection, so credentials
+   * renewed before they expire are used by the next reconnect.
+   */
+  creds?: string | (() => string);
   /**
    * Prefix of the connection's reply inboxes (default `_INBOX`). A connection whose
    * permissions allow only its own inbox uses that prefix, e.g. `agentInboxPrefix(clusterId)`.
@@ -91,7 +95,10 @@ export interface NatsBusOptions {
 export function natsConnectionOptions(opts: NatsBusOptions): NodeConnectionOptions {
   const authenticator: Authenticator[] = [];
   if (opts.nkeySeed) authenticator.push(nkeyAuthenticator(new TextEncoder().encode(opts.nkeySeed)));
-  if (opts.creds) authenticator.push(credsAuthenticator(new TextEncoder().encode(opts.creds)));
+  const creds = opts.creds;
+  if (typeof creds === 'function') {
+    authenticator.push(credsAuthenticator(() => new TextEncoder().encode(creds())));
+  } else if (creds) authenticator.push(credsAuthenticator(new TextEncoder().encode(creds)));
   return {
     servers: opts.servers,
     ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -108,11 +115,17 @@ export function natsConnectionOptions(opts: NatsBusOptions): NodeConnectionOptio
   };
 }
 
-/** The bus's error for the server's permissions violation. */
-function permissionError(e: PermissionViolationError): BusPermissionError {
-  return new BusPermissionError(e.subject, e.operation === 'publish' ? 'publish' : 'subscribe', {
-    cause: e,
-  });
+/** The bus's error for the server's permissions violation (`cause`: what the client threw). */
+function permissionError(e: PermissionViolationError, cause: unknown = e): BusPermissionError {
+  return new BusPermissionError(e.subject, e.operation === 'publish' ? 'publish' : 'subscribe', { cause });
+}
+
+/** `BusPermissionError` when a permissions violation is among `err`'s causes; `err` otherwise. */
+function mapPermission(err: unknown): unknown {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof PermissionViolationError) return permissionError(e, err);
+  }
+  return err;
 }
 
 /** The stream or the consumer does not exist (yet). */
@@ -125,6 +138,7 @@ function isMissing(e: unknown): boolean {
 
 function mapRequestError(err: unknown, subject: string, timeoutMs: number): unknown {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof PermissionViolationError) return permissionError(e, err);
     if (e instanceof NatsNoRespondersError || (e instanceof RequestError && e.isNoResponders())) {
       return new NoRespondersError(subject, { cause: err });
     }
@@ -346,8 +360,13 @@ export class NatsBus implements Bus {
     const flush = () => this.nc.flush();
     const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
       open();
-      const consumer = await this.#consumer(clusterId);
-      const m: JsMsg | null = await consumer.next({ expires: Math.max(1000, timeoutMs) });
+      let m: JsMsg | null;
+      try {
+        const consumer = await this.#consumer(clusterId);
+        m = await consumer.next({ expires: Math.max(1000, timeoutMs) });
+      } catch (e) {
+        throw mapPermission(e);
+      }
       if (!m) return null;
       return receiveCommand(
         subject,
@@ -378,8 +397,12 @@ export class NatsBus implements Bus {
       subject,
       open,
       store: async (valid) => {
-        await this.#ensureStream();
-        await this.#jetstream().publish(subject, encode(subject, valid), { msgID: valid.id });
+        try {
+          await this.#ensureStream();
+          await this.#jetstream().publish(subject, encode(subject, valid), { msgID: valid.id });
+        } catch (e) {
+          throw mapPermission(e);
+        }
       },
       next,
       pollMs: 5000,
