@@ -77,13 +77,14 @@ function failure(e: unknown, l: RegistryLookup): string {
   // the adapters' messages start with the source (`oci://host/repo: ...`, `http://repo: ...`)
   const source = l.oci ? /^oci:\/\/\S+?(?=:\s)/.exec(m)?.[0] : l.url.replace(/\/+$/, '');
   if (source && m.startsWith(source)) m = m.slice(source.length).replace(/^[/:]\s*/, '');
-  let c: unknown = e;
-  let code: string | undefined;
+  // the innermost cause: an errno code (ECONNREFUSED), else its message (`bad port`)
+  let c: unknown = (e as { cause?: unknown }).cause;
+  let why: string | undefined;
   for (let i = 0; c && i < 5; i++, c = (c as { cause?: unknown }).cause) {
     const k = (c as { code?: unknown }).code;
-    if (typeof k === 'string') code = k;
+    why = typeof k === 'string' ? k : String((c as Error).message ?? c).split('\n')[0];
   }
-  return displayUrl(code && !m.includes(code) ? `${m} (${code})` : m);
+  return displayUrl(why && !m.includes(why) ? `${m} (${why})` : m);
 }
 
 async function forEachLimited<T>(
