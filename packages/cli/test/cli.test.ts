@@ -154,7 +154,7 @@ describe('mooring plan', () => {
     expect(io.out).toMatch(
       / {6}addon {5}cert-manager {2}cert-manager@v1\.14\.4 {2}ns=cert-manager {2}[0-9a-f]{12}\n/,
     );
-    expect(lines.at(-2)).toBe('teardown runs in reverse: unwaved → wave 1 → wave 0');
+    expect(lines.at(-2)).toBe('teardown runs in reverse: wave 1 → wave 0 → unwaved');
   });
 
   it('prints the plan as JSON', async () => {

@@ -52,31 +52,72 @@ export interface ApplyOptions {
   onEvent?: EventSink;
 }
 
-type Node = { member?: Member; plan?: PlanMember };
+type Node = { member?: Member; plan?: PlanMember; application?: { name: string; stack: string } };
 
-/** The DAG of a plan: members by parents, and a barrier between consecutive waves. */
+/** The id of the barrier that closes numbered wave `i` (0-based among numbered waves). */
+const barrierId = (i: number) => `wave:${i}`;
+
+/**
+ * The DAG of a plan: members by parents; a barrier after each numbered wave
+ * makes the next numbered wave wait for all of it. Stacks without a wave are
+ * outside the barrier chain: they start at once and no wave failure blocks
+ * them. Catalogue applications are nodes that never succeed, so a member
+ * whose parent is one is blocked with that reason.
+ */
 export function planDag(def: ClusterDefinition, plan: Plan): DagNode<Node>[] {
   const byId = new Map<string, Member>();
   for (const s of def.stacks)
     for (const m of [...s.manifests, ...s.addons]) byId.set(`${m.kind}/${m.name}`, m);
+  const apps = new Map<string, { name: string; stack: string }>();
+  for (const s of def.stacks)
+    for (const a of s.applications) apps.set(`application/${a.name}`, { name: a.name, stack: s.name });
   const nodes: DagNode<Node>[] = [];
+  const wanted = new Set<string>();
   let previous: string[] = [];
-  plan.waves.forEach((wave, i) => {
-    const barrier = `wave:${i}`;
+  let numbered = 0;
+  for (const wave of plan.waves) {
+    const waved = wave.wave !== null;
+    const i = numbered;
+    const barrier = waved && i > 0 ? barrierId(i) : undefined;
+    if (barrier) nodes.push({ id: barrier, deps: previous, value: {} });
     const inWave: string[] = [];
-    if (i > 0) nodes.push({ id: barrier, deps: previous, value: {} });
     for (const st of wave.stacks) {
       for (const layer of st.layers) {
         for (const pm of layer.members) {
-          const deps = [...pm.parents.filter((p) => byId.has(p)), ...(i > 0 ? [barrier] : [])];
+          const deps = pm.parents.filter((p) => byId.has(p) || apps.has(p));
+          for (const p of deps) if (apps.has(p)) wanted.add(p);
+          if (barrier) deps.push(barrier);
           nodes.push({ id: pm.id, deps, value: { member: byId.get(pm.id), plan: pm } });
           inWave.push(pm.id);
         }
       }
     }
-    previous = inWave.length > 0 ? inWave : i > 0 ? [barrier] : [];
-  });
+    if (waved) {
+      previous = inWave.length > 0 ? inWave : barrier ? [barrier] : [];
+      numbered++;
+    }
+  }
+  for (const id of wanted) nodes.push({ id, deps: [], value: { application: apps.get(id)! } });
   return nodes;
+}
+
+/** A catalogue application: Mooring cannot deploy it, so members below it are blocked. */
+export class ApplicationNotDeployedError extends Error {
+  override readonly name = 'ApplicationNotDeployedError';
+  readonly application: string;
+  constructor(application: string, stack: string) {
+    super(
+      `application "${application}" (stack "${stack}") is not deployed: Mooring has no application catalogue`,
+    );
+    this.application = application;
+  }
+}
+
+function blockCause(by: string): string {
+  if (by.startsWith('wave:')) return 'an earlier wave failed';
+  if (by.startsWith('application/'))
+    return `its parent application "${by.slice('application/'.length)}" is not deployed (Mooring has no application catalogue)`;
+  return `${by} failed`;
 }
 
 /**
@@ -140,6 +181,8 @@ async function applyWith(
   const results = await runDag(nodes, {
     concurrency: opts.concurrency ?? 8,
     run: async (n) => {
+      const app = n.value.application;
+      if (app) throw new ApplicationNotDeployedError(app.name, app.stack);
       const m = n.value.member;
       const pm = n.value.plan;
       if (!m || !pm) return undefined;
@@ -174,7 +217,7 @@ async function applyWith(
       const o = outcomes.get(n.id);
       const m = n.value.member;
       if (!o || !m) return;
-      const cause = by.startsWith('wave:') ? 'an earlier wave failed' : `${by} failed`;
+      const cause = blockCause(by);
       o.phase = 'blocked';
       o.message = `not deployed: ${cause}`;
       emitMember(n.id, m, { phase: 'blocked', message: o.message });
@@ -183,8 +226,8 @@ async function applyWith(
   // a barrier blocked by a failure blocks its wave: name the failed member, not the barrier
   for (const [id, r] of results) {
     const o = outcomes.get(id);
-    if (o && r.outcome === 'blocked' && r.blockedBy && outcomes.has(r.blockedBy))
-      o.message = `not deployed: ${r.blockedBy} failed`;
+    if (o && r.outcome === 'blocked' && r.blockedBy && !r.blockedBy.startsWith('wave:'))
+      o.message = `not deployed: ${blockCause(r.blockedBy)}`;
   }
   const members = [...outcomes.values()];
   for (const m of members) m.state = stateOfPhase(m.phase);

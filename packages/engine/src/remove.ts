@@ -1,5 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { ClusterDefinition } from '@mooring/core';
+import type { AddonMember, ClusterDefinition } from '@mooring/core';
 import { deleteObjects, entryObject, type StoredRelease } from '@mooring/kube';
 import { type EngineContext, LABEL_CLUSTER, LABEL_STACK } from './context.ts';
 import type { EventSink } from './events.ts';
@@ -18,6 +18,8 @@ export interface Removal {
   retainedPvcs?: string[];
   /** PersistentVolumeClaims deleted because deletion was asked for. */
   deletedPvcs?: string[];
+  /** True when nothing was removed on purpose (`namespace_migration_strategy: leave_old`). */
+  left?: boolean;
 }
 
 /**
@@ -67,14 +69,42 @@ export async function removeLeftovers(
 ): Promise<Removal[]> {
   const wantedAddons = new Set<string>();
   const wantedOwners = new Set<string>();
+  const byName = new Map<string, AddonMember>();
   for (const s of def.stacks) {
-    for (const a of s.addons) wantedAddons.add(`${a.namespace}/${a.name}`);
+    for (const a of s.addons) {
+      wantedAddons.add(`${a.namespace}/${a.name}`);
+      byName.set(a.name, a);
+    }
     for (const m of s.manifests) wantedOwners.add(manifestOwner(ctx.cluster, m));
   }
   const out: Removal[] = [];
   for (const [key, r] of stored) {
     if (wantedAddons.has(key)) continue;
     const stack = r.labels[LABEL_STACK];
+    // an add-on of the same name in another namespace: a namespace move
+    const strategy = byName.get(r.name)?.namespaceMigrationStrategy;
+    if (strategy === 'leave_old') {
+      const removal: Removal = {
+        kind: 'addon',
+        name: r.name,
+        namespace: r.namespace,
+        stack,
+        detail: `moved to namespace ${byName.get(r.name)!.namespace}; the old release in ${r.namespace} is left in place (namespace_migration_strategy: leave_old)`,
+        left: true,
+      };
+      out.push(removal);
+      emit({
+        type: 'member',
+        key: `addon/${r.name}`,
+        stack: stack ?? '',
+        kind: 'addon',
+        name: r.name,
+        phase: 'removed',
+        message: removal.detail,
+      });
+      continue;
+    }
+    const deletePvcs = strategy === 'delete_data' || opts.deletePvcs === true;
     const removal: Removal = {
       kind: 'addon',
       name: r.name,
@@ -85,7 +115,7 @@ export async function removeLeftovers(
     try {
       await ctx.helm.uninstall(r.name, r.namespace, { wait: true, timeoutMs: 120_000 });
       const pvcs = await leftoverPvcs(ctx, r);
-      if (pvcs.length > 0 && opts.deletePvcs) {
+      if (pvcs.length > 0 && deletePvcs) {
         const core = ctx.kc.makeApiClient(CoreV1Api);
         for (const p of pvcs)
           await core.deleteNamespacedPersistentVolumeClaim({ name: p, namespace: r.namespace });

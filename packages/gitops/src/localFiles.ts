@@ -11,9 +11,12 @@ import { type FileSource, normalizeRepoPath } from '@mooring/core';
 export class LocalFileSource implements FileSource {
   /** Absolute, symlink-free root directory. */
   readonly root: string;
+  /** `repository` when the root holds `.git`, else `root folder` (for messages). */
+  readonly rootLabel: string;
 
   constructor(root: string) {
     this.root = realpathSync(resolve(root));
+    this.rootLabel = existsSync(join(this.root, '.git')) ? 'repository' : 'root folder';
   }
 
   /** Absolute path of a repository path, or undefined when it is invalid or leaves the root. */

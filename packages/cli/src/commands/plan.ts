@@ -36,7 +36,10 @@ export function renderPlan(plan: Plan): string {
   const stacks = plan.waves.reduce((n, w) => n + w.stacks.length, 0);
   let out = `plan for cluster ${plan.cluster}: ${plural(plan.waves.length, 'wave')}, ${plural(stacks, 'stack')}, ${plural(plan.memberCount, 'member')}\n`;
   for (const w of plan.waves) {
-    out += w.wave === null ? '\nstacks without a wave (after all waves)\n' : `\nwave ${w.wave}\n`;
+    out +=
+      w.wave === null
+        ? '\nstacks without a wave (independent: they start at once, no wave blocks them)\n'
+        : `\nwave ${w.wave}\n`;
     for (const s of w.stacks) {
       out += `  stack ${s.name}\n`;
       const rows = s.layers.flatMap((l) => l.members.map((m) => ({ layer: l.index, cols: memberLine(m) })));

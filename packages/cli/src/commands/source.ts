@@ -14,6 +14,7 @@ import { type Io, UsageError } from '../io.ts';
 export const SOURCE_OPTIONS = {
   file: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o', default: 'text' },
+  root: { type: 'string' },
   'repo-root': { type: 'string' },
   'git-url': { type: 'string' },
   branch: { type: 'string' },
@@ -23,8 +24,9 @@ export const SOURCE_OPTIONS = {
 
 export const SOURCE_USAGE = `  -f, --file PATH       the cluster definition (default: import-cluster.yaml)
   -o, --output FORMAT   text (default) or json
-      --repo-root DIR   repository root for relative paths in the definition
-                        (default: nearest folder upwards with .git, else the file's folder)
+      --root DIR        the folder no path in the definition may leave (also --repo-root;
+                        default: the Git repository holding the file, else the file's folder).
+                        Paths are always relative to the folder of the definition file.
       --git-url URL     read the definition from this Git repository instead (-f is a path in it)
       --branch REF      branch, tag or commit for --git-url (default: main)
       --git-cache DIR   where fetched repositories are kept (default: ~/.cache/mooring/git)`;
@@ -32,6 +34,7 @@ export const SOURCE_USAGE = `  -f, --file PATH       the cluster definition (def
 export interface SourceArgs {
   file?: string;
   output?: string;
+  root?: string;
   'repo-root'?: string;
   'git-url'?: string;
   branch?: string;
@@ -46,6 +49,8 @@ export interface ResolvedSource {
   display(repoPath: string): string;
   /** e.g. `git https://... @ main (sha)` or the local root. */
   origin: string;
+  /** `repository` (a Git checkout) or `root folder`, for messages. */
+  rootLabel: string;
 }
 
 export function outputFormat(v: string | undefined): 'text' | 'json' {
@@ -57,7 +62,7 @@ export function outputFormat(v: string | undefined): 'text' | 'json' {
 export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedSource> {
   const file = args.file ?? 'import-cluster.yaml';
   if (args['git-url']) {
-    if (args['repo-root']) throw new UsageError('--repo-root and --git-url exclude each other');
+    if (args.root || args['repo-root']) throw new UsageError('--root and --git-url exclude each other');
     const cacheDir =
       args['git-cache'] ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mooring', 'git');
     const cache = new GitCache({ dir: resolve(io.cwd, cacheDir) });
@@ -69,15 +74,20 @@ export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedS
       path: file.replace(/^\.?\//, ''),
       display: (p) => p,
       origin: `${checkout.url} @ ${ref} (${checkout.sha.slice(0, 12)})`,
+      rootLabel: 'repository',
     };
   }
   if (args.branch) throw new UsageError('--branch needs --git-url');
   const abs = resolve(io.cwd, file);
-  const root = args['repo-root'] ? resolve(io.cwd, args['repo-root']) : findRepoRoot(abs);
+  if (args.root && args['repo-root'] && args.root !== args['repo-root'])
+    throw new UsageError('--root and --repo-root name the same option: give one');
+  const given = args.root ?? args['repo-root'];
+  const root = given ? resolve(io.cwd, given) : findRepoRoot(abs);
   const source = new LocalFileSource(root);
   const path = source.toRepoPath(abs);
   if (path === undefined)
-    throw new UsageError(`the file ${file} is not inside the repository root ${root} (see --repo-root)`);
+    throw new UsageError(`the file ${file} is not inside the root folder ${root} (see --root)`);
+
   return {
     source,
     path,
@@ -86,6 +96,7 @@ export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedS
       return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? join(source.root, p) : rel;
     },
     origin: source.root,
+    rootLabel: source.rootLabel,
   };
 }
 

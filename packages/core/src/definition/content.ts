@@ -56,7 +56,9 @@ export function resolveRepoPath(
 /** `"written"`, followed by the resolved root-relative path when they differ. */
 export function describeResolved(written: string, resolved: string): string {
   const w = JSON.stringify(written);
-  return written.replace(/^\.\//, '').replace(/\/$/, '') === resolved ? w : `${w} (${JSON.stringify(resolved)})`;
+  return written.replace(/^\.\//, '').replace(/\/$/, '') === resolved
+    ? w
+    : `${w} (${JSON.stringify(resolved)})`;
 }
 
 /** `base` + `/` + `rel` (either may be empty). */

@@ -88,6 +88,8 @@ export type DiagnosticCode =
   | 'missing-registry'
   | 'registry-conflict'
   | 'plaintext-secret'
+  | 'credential-in-git'
+  | 'application-not-deployed'
   | 'chart-not-found'
   | 'chart-version-not-found'
   | 'registry-unreachable'

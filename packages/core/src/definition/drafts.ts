@@ -5,18 +5,25 @@
  */
 import type { DiagnosticSink, Location } from './diagnostics.ts';
 import type { FileSource } from './fileSource.ts';
-import type { AddonMember, HelmRegistry, ManifestMember, MemberKind, Stack } from './model.ts';
+import type {
+  AddonMember,
+  ApplicationEntry,
+  HelmRegistry,
+  ManifestMember,
+  ParentKind,
+  Stack,
+} from './model.ts';
 
 export interface ParentDraft {
   /** Undefined when the entry did not say (reported already). */
-  kind: MemberKind;
+  kind: ParentKind;
   name: string;
   loc: Location;
   path: string;
 }
 
 export interface MemberDraft {
-  member: ManifestMember | AddonMember;
+  member: ManifestMember | AddonMember | ApplicationEntry;
   /** Where the name is (or the entry, when the name is missing). */
   nameLoc: Location;
   namePath: string;

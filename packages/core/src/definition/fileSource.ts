@@ -11,6 +11,8 @@ export interface FileSource {
   listFiles(dirPrefix: string): string[];
   /** True for an existing file or directory. */
   exists(path: string): boolean;
+  /** What the root is, for messages (`repository` when not given; `root folder` outside Git). */
+  readonly rootLabel?: string;
 }
 
 /** Thrown for a path that is absolute or leaves the repository. */

@@ -66,7 +66,13 @@ export function expandInclude(
   const node = getNode(map, 'include');
   const ipath = childPath(path, 'include');
   if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
-    wrongType(ctx, node, ipath, 'include', 'a folder (DIR/) or a YAML file relative to the folder of the cluster definition');
+    wrongType(
+      ctx,
+      node,
+      ipath,
+      'include',
+      'a folder (DIR/) or a YAML file relative to the folder of the cluster definition',
+    );
     return;
   }
   const target = resolveRepoPath(state, ctx, node as Scalar, ipath, 'include');

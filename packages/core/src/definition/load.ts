@@ -5,6 +5,7 @@
  * when there is no error: nothing is ever applied from an invalid definition.
  */
 import { isMap, isScalar } from 'yaml';
+import { readApplications } from './applications.ts';
 import { readFileField } from './content.ts';
 import {
   DefinitionValidationError,
@@ -17,6 +18,7 @@ import type { LoadState, StackDraft } from './drafts.ts';
 import { type FileSource, InvalidRepoPathError, normalizeRepoPath, repoDirname } from './fileSource.ts';
 import { readMemberList } from './members.ts';
 import type { ClusterDefinition, GitProvider, GitRepository, HelmRegistry, Stack } from './model.ts';
+import { readLogSource, readPrometheusMetrics } from './observability.ts';
 import { fileOrigin, parseYamlText } from './positions.ts';
 import {
   type AnyMap,
@@ -90,7 +92,7 @@ export function loadDefinition(source: FileSource, path: string, opts: LoadOptio
     source,
     sink,
     baseDir: repoDirname(file),
-    rootLabel: opts.rootLabel ?? 'repository',
+    rootLabel: opts.rootLabel ?? source.rootLabel ?? 'repository',
     files: new Set(),
     registries: [],
     registryUses: [],
@@ -212,6 +214,10 @@ function readMain(state: LoadState, file: string, text: string): ClusterDefiniti
   const git = readGitRepository(ctx, spec);
   if (git) def.gitRepository = git;
   readHelmRegistries(state, ctx, spec);
+  const prometheusMetrics = readPrometheusMetrics(ctx, spec);
+  if (prometheusMetrics) def.prometheusMetrics = prometheusMetrics;
+  const logSource = readLogSource(ctx, spec);
+  if (logSource) def.logSource = logSource;
   const stacks = readSeq(ctx, spec, 'spec', 'stacks', 'a list of stacks');
   stacks?.items.forEach((item, i) => {
     const sd = readStack(state, ctx, item, childPath('spec.stacks', i));
@@ -369,6 +375,7 @@ function readStack(state: LoadState, ctx: ReadCtx, item: unknown, path: string):
     variables: readVariables(ctx, m, path),
     manifests: [],
     addons: [],
+    applications: [],
     source: { ...mapLoc(ctx, m), path },
   };
   const sd: StackDraft = {
@@ -386,5 +393,7 @@ function readStack(state: LoadState, ctx: ReadCtx, item: unknown, path: string):
     readMemberList(state, ctx, manifests, childPath(path, 'manifests'), 'manifest', sd, visiting);
   const addons = readSeq(ctx, m, path, 'addons', 'a list of add-ons');
   if (addons) readMemberList(state, ctx, addons, childPath(path, 'addons'), 'addon', sd, visiting);
+  const applications = readSeq(ctx, m, path, 'applications', 'a list of applications');
+  if (applications) readApplications(ctx, applications, childPath(path, 'applications'), sd);
   return sd;
 }

@@ -5,7 +5,7 @@
 import { type Document, isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { readTextField, substituteInText, type TextSource } from './content.ts';
 import type { Location } from './diagnostics.ts';
-import type { LoadState, MemberDraft, ParentDraft, StackDraft } from './drafts.ts';
+import type { LoadState, MemberDraft, StackDraft } from './drafts.ts';
 import { expandInclude } from './include.ts';
 import type {
   AddonMember,
@@ -14,7 +14,10 @@ import type {
   KubeObject,
   ManifestMember,
   MemberKind,
+  NamespaceMigrationStrategy,
 } from './model.ts';
+import { readAgentsMd, readGroup } from './notes.ts';
+import { readParents } from './parents.ts';
 import { isPlainNumber, locate, type ParsedText, parseYamlText } from './positions.ts';
 import {
   type AnyMap,
@@ -31,7 +34,6 @@ import {
   type ReadCtx,
   readBool,
   readMap,
-  readSeq,
   readString,
   readStringList,
   scalarSource,
@@ -45,12 +47,13 @@ import {
   MANIFEST_FIELDS,
   MEMBER_NAME,
   MEMBER_NAME_MAX,
-  PARENT_FIELDS,
+  NAMESPACE_MIGRATION_STRATEGIES,
   RFC1123_LABEL,
   RFC1123_LABEL_MAX,
 } from './schema.ts';
 import { scanSecretObject, scanValuesForSecrets } from './secrets.ts';
 import { readJobConfiguration, readSettings } from './settings.ts';
+import { suggest } from './suggest.ts';
 
 /** Reads a `manifests:` or `addons:` list, expanding includes in place. */
 export function readMemberList(
@@ -140,7 +143,7 @@ export function manifestFromObjectsFile(
   sd.members.push({ member: m, nameLoc: at, namePath: path, named: ok, parents: [], stackIndex: sd.index });
 }
 
-function checkName(
+export function checkName(
   ctx: ReadCtx,
   map: AnyMap,
   path: string,
@@ -175,7 +178,7 @@ function checkName(
   return { name, loc: at, ok };
 }
 
-function readNamespace(
+export function readNamespace(
   ctx: ReadCtx,
   map: AnyMap,
   path: string,
@@ -199,73 +202,25 @@ function readNamespace(
   return ns;
 }
 
-function readParents(ctx: ReadCtx, map: AnyMap, path: string): ParentDraft[] {
-  const seq = readSeq(ctx, map, path, 'parents', 'a list such as [{ manifest: my-namespace }]');
-  const out: ParentDraft[] = [];
-  if (!seq) return out;
-  const listPath = childPath(path, 'parents');
-  seq.items.forEach((item, i) => {
-    const p = childPath(listPath, i);
-    if (!isMap(item)) {
-      ctx.sink.error(
-        loc(ctx, item),
-        p,
-        'wrong-type',
-        `parents[${i}] must be a mapping such as { manifest: NAME } or { addon: NAME }, got ${describeNode(item)}`,
-      );
-      return;
-    }
-    const m = item as AnyMap;
-    const what = 'parent entry';
-    checkKeys(ctx, m, p, PARENT_FIELDS, what);
-    const forms = (['manifest', 'addon', 'name'] as const).filter((k) => getPair(m, k));
-    if (forms.length > 1) {
-      ctx.sink.error(
-        loc(ctx, getPair(m, forms[1]!)!.key),
-        childPath(p, forms[1]!),
-        'conflicting-fields',
-        `a parent entry holds exactly one of "manifest", "addon" or "name" + "kind", got ${forms.map((f) => `"${f}"`).join(' and ')}`,
-      );
-      return;
-    }
-    if (forms[0] === 'manifest' || forms[0] === 'addon') {
-      const kind = forms[0];
-      if (getPair(m, 'kind'))
-        ctx.sink.error(
-          loc(ctx, getPair(m, 'kind')!.key),
-          childPath(p, 'kind'),
-          'conflicting-fields',
-          `"kind" goes with "name", not with "${kind}": write { ${kind}: NAME }`,
-        );
-      const name = readString(ctx, m, p, kind, { what, required: `${kind}: my-${kind}` });
-      if (name !== undefined)
-        out.push({ kind, name, loc: loc(ctx, getNode(m, kind)), path: childPath(p, kind) });
-      return;
-    }
-    if (forms.length === 0) {
-      ctx.sink.error(
-        mapLoc(ctx, m),
-        p,
-        'missing-field',
-        `parent entry needs "manifest", "addon" or "name" + "kind" (for example: - manifest: namespace-logging)`,
-      );
-      return;
-    }
-    const name = readString(ctx, m, p, 'name', { what, required: EXAMPLES['parent.name']! });
-    const kind = readString(ctx, m, p, 'kind', { what, required: EXAMPLES['parent.kind']! });
-    if (kind !== undefined && kind !== 'manifest' && kind !== 'addon') {
-      ctx.sink.error(
-        loc(ctx, getNode(m, 'kind')),
-        childPath(p, 'kind'),
-        'invalid-value',
-        `parent kind must be "manifest" or "addon", got ${JSON.stringify(kind)}`,
-      );
-      return;
-    }
-    if (name !== undefined && kind !== undefined)
-      out.push({ kind, name, loc: loc(ctx, getNode(m, 'name')), path: childPath(p, 'name') });
-  });
-  return out;
+function readMigrationStrategy(
+  ctx: ReadCtx,
+  map: AnyMap,
+  path: string,
+  what: string,
+): NamespaceMigrationStrategy {
+  const v = readString(ctx, map, path, 'namespace_migration_strategy', { what });
+  if (v === undefined) return 'keep_data';
+  if ((NAMESPACE_MIGRATION_STRATEGIES as readonly string[]).includes(v))
+    return v as NamespaceMigrationStrategy;
+  const guess = suggest(v, NAMESPACE_MIGRATION_STRATEGIES);
+  ctx.sink.error(
+    loc(ctx, getNode(map, 'namespace_migration_strategy')),
+    childPath(path, 'namespace_migration_strategy'),
+    'invalid-value',
+    `"namespace_migration_strategy" of ${what} must be one of ${NAMESPACE_MIGRATION_STRATEGIES.join(', ')}, got ${JSON.stringify(v)}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+    'keep_data (default): move, keep the old PersistentVolumeClaims; delete_data: move and delete them; leave_old: install in the new namespace and leave the old release',
+  );
+  return 'keep_data';
 }
 
 /** Exactly one of `keys` (or none, when `optional`). Returns the key present. */
@@ -376,7 +331,11 @@ export function readManifestEntry(
   const encryptedPaths = readStringList(ctx, map, path, 'encrypted_paths') ?? [];
   const force = readBool(ctx, map, path, 'force') ?? false;
   const autoRemediate = readBool(ctx, map, path, 'auto_remediate') ?? false;
-  const group = readString(ctx, map, path, 'group', { what });
+  const group = readGroup(ctx, map, path, what);
+  const agentsMd = readAgentsMd(state, ctx, map, path, what);
+  const override = has(map, 'dependencies_override')
+    ? readParents(ctx, map, path, 'dependencies_override')
+    : undefined;
   const contentKey = exactlyOne(ctx, map, path, ['from_file', 'manifest', 'manifest_base64'], what);
   let text = '';
   let objects: KubeObject[] = [];
@@ -421,11 +380,12 @@ export function readManifestEntry(
             objects.length === 0 &&
             state.sink.items.every((d) => d.path !== ts.fieldPath || d.severity !== 'error')
           )
-            state.sink.warning(
+            state.sink.error(
               ts.file ? pt.origin.map(1, 1) : loc(ctx, node),
               ts.fieldPath,
               'empty-manifest',
               `${what} holds no Kubernetes object`,
+              'an empty manifest would apply nothing: add the objects, or remove the entry',
             );
         }
       }
@@ -436,7 +396,7 @@ export function readManifestEntry(
     name: n.name,
     stack: sd.stack.name,
     ...(namespace !== undefined ? { namespace } : {}),
-    parents: parents.map((p) => ({ kind: p.kind, name: p.name })),
+    parents: (override ?? parents).map((p) => ({ kind: p.kind, name: p.name })),
     text,
     objects,
     ...(contentFile !== undefined ? { contentFile } : {}),
@@ -444,6 +404,10 @@ export function readManifestEntry(
     force,
     autoRemediate,
     ...(group !== undefined ? { group } : {}),
+    ...(agentsMd !== undefined ? { agentsMd } : {}),
+    ...(override !== undefined
+      ? { dependenciesOverride: override.map((p) => ({ kind: p.kind, name: p.name })) }
+      : {}),
     source: { ...mapLoc(ctx, map), path },
   };
   sd.stack.manifests.push(m);
@@ -452,7 +416,8 @@ export function readManifestEntry(
     nameLoc: n.loc,
     namePath: childPath(path, 'name'),
     named: n.ok,
-    parents,
+    // what orders the member: the override when given (its entries are checked like parents)
+    parents: override ?? parents,
     stackIndex: sd.index,
   });
 }
@@ -653,7 +618,9 @@ export function readAddonEntry(
   const namespace = readNamespace(ctx, map, path, what, true);
   const registry = readRegistry(state, ctx, map, path, what);
   const parents = readParents(ctx, map, path);
-  const group = readString(ctx, map, path, 'group', { what });
+  const group = readGroup(ctx, map, path, what);
+  const agentsMd = readAgentsMd(state, ctx, map, path, what);
+  const namespaceMigrationStrategy = readMigrationStrategy(ctx, map, path, what);
   let standalone = readConfigurationType(ctx, map, path, what);
   const settings = readSettings(ctx, map, path);
   const jobConfiguration = readJobConfiguration(ctx, map, path);
@@ -686,6 +653,8 @@ export function readAddonEntry(
     jobConfiguration,
     standalone,
     ...(group !== undefined ? { group } : {}),
+    ...(agentsMd !== undefined ? { agentsMd } : {}),
+    namespaceMigrationStrategy,
     source: { ...mapLoc(ctx, map), path },
   };
   sd.stack.addons.push(m);

@@ -43,9 +43,67 @@ export type Engine = 'native' | 'argocd';
 /** The two kinds of stack members. */
 export type MemberKind = 'manifest' | 'addon';
 
+/** What a parent may be: a member, or an application from the original platform's catalogue (never deployed by Mooring). */
+export type ParentKind = MemberKind | 'application';
+
 export interface ParentRef {
-  kind: MemberKind;
+  kind: ParentKind;
   name: string;
+}
+
+/**
+ * What happens to the old namespace when an add-on's `namespace` changes:
+ * - `keep_data` (default): install in the new namespace, remove the old
+ *   release and its objects, keep its PersistentVolumeClaims and report them;
+ * - `delete_data`: the same, and delete those PersistentVolumeClaims;
+ * - `leave_old`: install in the new namespace and leave the old release
+ *   untouched (reported), for a manual cut-over.
+ */
+export type NamespaceMigrationStrategy = 'keep_data' | 'delete_data' | 'leave_old';
+
+/** Operational notes in Markdown (`agents_md` / `agents_md_from_file`): shown, never deployed, never hashed. */
+export interface AgentsMd {
+  text: string;
+  /** The file it came from, for `agents_md_from_file`. */
+  file?: string;
+}
+
+/**
+ * An entry of `stacks[].applications[]`: an application of the original
+ * platform's catalogue. Mooring has no such catalogue: it validates and plans
+ * the entry, warns that it is not deployed, and blocks members that name it as
+ * a parent.
+ */
+export interface ApplicationEntry {
+  kind: 'application';
+  name: string;
+  stack: string;
+  platformApplicationId?: string;
+  platformApplicationVersion?: string;
+  namespace?: string;
+  parameters: Record<string, unknown>;
+  parents: ParentRef[];
+  group?: string;
+  source: SourceRef;
+}
+
+/** `spec.prometheus_metrics`: where the platform reads the cluster's metrics. Credentials never live in Git. */
+export interface PrometheusMetrics {
+  endpoint: string;
+  credentialName?: string;
+  flavor: 'self_hosted' | 'grafana_cloud' | 'victoria_metrics';
+  verifySsl: boolean;
+}
+
+/** `spec.log_source`: where the platform reads the cluster's logs. Credentials never live in Git. */
+export interface LogSource {
+  provider: 'loki' | 'elasticsearch' | 'opensearch';
+  endpoint: string;
+  credentialName?: string;
+  tenantId?: string;
+  indexPattern?: string;
+  fieldMappings: Record<string, string>;
+  verifySsl: boolean;
 }
 
 /** A duration as written (`5s`, `3m`, `1h30m`) and in seconds. */
@@ -146,7 +204,14 @@ export interface ManifestMember {
   encryptedPaths: string[];
   force: boolean;
   autoRemediate: boolean;
+  /** Display only (at most 63 characters): never hashed, never a redeploy. */
   group?: string;
+  agentsMd?: AgentsMd;
+  /**
+   * `dependencies_override`: when given, these are the member's dependencies
+   * instead of `parents` (same forms; `[]` means none).
+   */
+  dependenciesOverride?: ParentRef[];
   source: SourceRef;
 }
 
@@ -173,7 +238,10 @@ export interface AddonMember {
   jobConfiguration: JobConfiguration;
   /** True when the file said `configuration_type: standalone`. */
   standalone: boolean;
+  /** Display only (at most 63 characters): never hashed, never a redeploy. */
   group?: string;
+  agentsMd?: AgentsMd;
+  namespaceMigrationStrategy: NamespaceMigrationStrategy;
   source: SourceRef;
 }
 
@@ -187,6 +255,8 @@ export interface Stack {
   variables: Record<string, string>;
   manifests: ManifestMember[];
   addons: AddonMember[];
+  /** Catalogue applications: validated and planned, never deployed (see ApplicationEntry). */
+  applications: ApplicationEntry[];
   source: SourceRef;
 }
 
@@ -198,13 +268,15 @@ export interface ClusterDefinition {
   gitRepository?: GitRepository;
   helmRegistries: HelmRegistry[];
   stacks: Stack[];
+  prometheusMetrics?: PrometheusMetrics;
+  logSource?: LogSource;
   /** The main file (repository-relative). */
   file: string;
   /** Every file read while loading, sorted. */
   files: string[];
 }
 
-/** `manifest/NAME` or `addon/NAME`: unique across a definition. */
-export function memberId(m: { kind: MemberKind; name: string }): string {
+/** `manifest/NAME`, `addon/NAME` or `application/NAME`: unique across a definition. */
+export function memberId(m: { kind: ParentKind; name: string }): string {
   return `${m.kind}/${m.name}`;
 }

@@ -3,15 +3,18 @@
  *
  * - Stacks with a `deploy_wave` deploy in ascending waves; a wave waits for
  *   every lower wave; stacks of one wave run in parallel.
- * - Stacks WITHOUT a wave are "not ordered" by the format. Mooring runs them
- *   as one final group (`wave: null`) after every numbered wave: that is a
- *   valid order for unordered stacks and the safe one, because stacks that
- *   asked for an order (CRDs, operators in low waves) are then in place.
+ * - Stacks WITHOUT a wave are independent of the waves, as the format
+ *   documents: they form one group (`wave: null`, listed first) that starts
+ *   at once, beside the lowest wave; no wave waits for them and a failing
+ *   wave never blocks them (ADR 0009).
  * - Inside a stack, members form a DAG by `parents`; layer 0 holds members
  *   without parents in that stack, layer N members whose parents are all in
  *   lower layers. Members of one layer run in parallel. (Parents in another
  *   stack are, by validation, in an earlier wave and so already deployed.)
  * - Teardown is the exact reverse: groups, then layers, in reverse order.
+ * - Applications (`stacks[].applications[]`) are never deployed; a member
+ *   whose parent is one keeps it in `parents`, so the engine reports it
+ *   blocked. They are listed per stack in `applications`.
  */
 import { memberContentHash } from './hash.ts';
 import { type ClusterDefinition, type Member, type MemberKind, memberId, type Stack } from './model.ts';
@@ -42,6 +45,8 @@ export interface PlanStack {
   name: string;
   deployWave: number | null;
   layers: PlanLayer[];
+  /** Names of catalogue applications in this stack: planned, never deployed. */
+  applications: string[];
 }
 
 /** One group of stacks that run in parallel. `wave: null` is the group of stacks without a wave. */
@@ -118,14 +123,19 @@ export function buildPlan(def: ClusterDefinition): Plan {
   let memberCount = 0;
   for (const s of def.stacks) {
     const wave = s.deployWave ?? null;
-    const ps: PlanStack = { name: s.name, deployWave: wave, layers: stackLayers(s) };
+    const ps: PlanStack = {
+      name: s.name,
+      deployWave: wave,
+      layers: stackLayers(s),
+      applications: s.applications.map((a) => a.name),
+    };
     memberCount += s.manifests.length + s.addons.length;
     const list = byWave.get(wave) ?? [];
     list.push(ps);
     byWave.set(wave, list);
   }
   const numbered = [...byWave.keys()].filter((w): w is number => w !== null).sort((a, b) => a - b);
-  const order: (number | null)[] = byWave.has(null) ? [...numbered, null] : numbered;
+  const order: (number | null)[] = byWave.has(null) ? [null, ...numbered] : numbered;
   const waves: PlanWave[] = order.map((wave) => ({ wave, stacks: byWave.get(wave)! }));
   const teardown: PlanWave[] = [...waves].reverse().map((w) => ({
     wave: w.wave,

@@ -8,15 +8,19 @@
  */
 import type { DiagnosticSink, Location } from './diagnostics.ts';
 import type { LoadState, MemberDraft, ParentDraft, StackDraft } from './drafts.ts';
-import { memberId } from './model.ts';
+import { memberId, type ParentKind } from './model.ts';
 import { suggest } from './suggest.ts';
 
 function where(l: Location): string {
   return `${l.file}:${l.line}:${l.column}`;
 }
 
-function kindWord(kind: 'manifest' | 'addon'): string {
-  return kind === 'addon' ? 'add-on' : 'manifest';
+function kindWord(kind: ParentKind): string {
+  return kind === 'addon' ? 'add-on' : kind;
+}
+
+function aKindWord(kind: ParentKind): string {
+  return kind === 'addon' ? 'an add-on' : kind === 'application' ? 'an application' : 'a manifest';
 }
 
 export function checkDuplicates(stacks: readonly StackDraft[], sink: DiagnosticSink): void {
@@ -61,7 +65,7 @@ export function checkParents(
   for (const sd of stacks)
     for (const md of sd.members)
       if (md.named && !byId.has(memberId(md.member))) byId.set(memberId(md.member), md);
-  const names = { manifest: [] as string[], addon: [] as string[] };
+  const names: Record<ParentKind, string[]> = { manifest: [], addon: [], application: [] };
   for (const md of byId.values()) names[md.member.kind].push(md.member.name);
   const edges = new Map<MemberDraft, [ParentDraft, MemberDraft][]>();
   for (const sd of stacks)
@@ -71,13 +75,15 @@ export function checkParents(
       for (const p of md.parents) {
         const target = byId.get(`${p.kind}/${p.name}`);
         if (!target) {
-          const other = p.kind === 'addon' ? 'manifest' : 'addon';
-          if (byId.has(`${other}/${p.name}`)) {
+          const other = (['manifest', 'addon', 'application'] as const).find(
+            (k) => k !== p.kind && byId.has(`${k}/${p.name}`),
+          );
+          if (other) {
             sink.error(
               p.loc,
               p.path,
               'parent-wrong-kind',
-              `parent "${p.name}" is ${other === 'addon' ? 'an add-on' : 'a manifest'}, not ${p.kind === 'addon' ? 'an add-on' : 'a manifest'}: write - ${other}: ${p.name}`,
+              `parent "${p.name}" is ${aKindWord(other)}, not ${aKindWord(p.kind)}: write - ${other}: ${p.name}`,
             );
           } else {
             const guess = suggest(p.name, names[p.kind]);

@@ -7,7 +7,27 @@ import type { Duration, Engine, GitProvider } from './model.ts';
 
 export const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 export const METADATA_FIELDS = ['name', 'description'] as const;
-export const SPEC_FIELDS = ['git_repository', 'helm_registries', 'stacks'] as const;
+export const SPEC_FIELDS = [
+  'git_repository',
+  'helm_registries',
+  'stacks',
+  'prometheus_metrics',
+  'log_source',
+] as const;
+export const PROMETHEUS_METRICS_FIELDS = ['endpoint', 'credential_name', 'flavor', 'verify_ssl'] as const;
+export const PROMETHEUS_FLAVORS = ['self_hosted', 'grafana_cloud', 'victoria_metrics'] as const;
+export const LOG_SOURCE_FIELDS = [
+  'provider',
+  'endpoint',
+  'credential_name',
+  'tenant_id',
+  'index_pattern',
+  'field_mappings',
+  'verify_ssl',
+] as const;
+export const LOG_PROVIDERS = ['loki', 'elasticsearch', 'opensearch'] as const;
+/** Keys refused by name in `prometheus_metrics` and `log_source`: credentials never live in Git. */
+export const CREDENTIAL_KEYS = ['username', 'password', 'token', 'auth_scheme'] as const;
 export const GIT_REPOSITORY_FIELDS = [
   'provider',
   'credential_name',
@@ -27,6 +47,16 @@ export const STACK_FIELDS = [
   'variables',
   'manifests',
   'addons',
+  'applications',
+] as const;
+export const APPLICATION_FIELDS = [
+  'name',
+  'platform_application_id',
+  'platform_application_version',
+  'namespace',
+  'parameters',
+  'parents',
+  'group',
 ] as const;
 export const MANIFEST_FIELDS = [
   'name',
@@ -39,6 +69,9 @@ export const MANIFEST_FIELDS = [
   'force',
   'auto_remediate',
   'group',
+  'agents_md',
+  'agents_md_from_file',
+  'dependencies_override',
 ] as const;
 export const ADDON_FIELDS = [
   'name',
@@ -56,7 +89,13 @@ export const ADDON_FIELDS = [
   'configuration',
   'configuration_type',
   'encrypted_paths',
+  'agents_md',
+  'agents_md_from_file',
+  'namespace_migration_strategy',
 ] as const;
+export const NAMESPACE_MIGRATION_STRATEGIES = ['keep_data', 'delete_data', 'leave_old'] as const;
+/** `group`: a display label of at most 63 characters. */
+export const GROUP_MAX = 63;
 export const CONFIGURATION_FIELDS = [
   'values',
   'values_base64',
@@ -70,7 +109,7 @@ export const JOB_CONFIGURATION_FIELDS = [
   'delete_job_timeout',
 ] as const;
 export const INCLUDE_FIELDS = ['include'] as const;
-export const PARENT_FIELDS = ['manifest', 'addon', 'name', 'kind'] as const;
+export const PARENT_FIELDS = ['manifest', 'addon', 'application', 'name', 'kind'] as const;
 export const SETTINGS_FIELDS = [
   'engine',
   'sync_policy',
@@ -118,6 +157,10 @@ export const EXAMPLES: Readonly<Record<string, string>> = {
   'sync_window.schedule': 'schedule: "0 22 * * *"',
   'sync_window.duration': 'duration: 4h',
   'ignore_difference.kind': 'kind: Deployment',
+  'application.name': 'name: my-application',
+  'prometheus_metrics.endpoint': 'endpoint: https://prometheus.example.com',
+  'log_source.provider': 'provider: loki',
+  'log_source.endpoint': 'endpoint: https://loki.example.com',
 };
 
 export const GIT_PROVIDERS: readonly GitProvider[] = [

@@ -438,7 +438,6 @@ const cases: Case[] = [
     code: 'empty-manifest',
     path: 'spec.stacks[0].manifests[0].from_file',
     message: 'manifest "m" holds no Kubernetes object',
-    severity: 'warning',
   },
   {
     name: 'manifest entry is a string',
@@ -814,7 +813,7 @@ const cases: Case[] = [
     files: { 'c.yaml': A({}, 'parents:\n  - name: x\n    kind: «Deployment') },
     code: 'invalid-value',
     path: 'spec.stacks[0].addons[0].parents[0].kind',
-    message: 'parent kind must be "manifest" or "addon", got "Deployment"',
+    message: 'parent kind must be "manifest", "addon" or "application", got "Deployment"',
   },
   {
     name: 'parent written as a plain name',

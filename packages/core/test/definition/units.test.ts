@@ -260,17 +260,17 @@ describe('plan', () => {
   }).definition!;
   const plan = buildPlan(def);
 
-  it('orders waves ascending and runs stacks without a wave last', () => {
+  it('orders waves ascending and lists stacks without a wave first (they start at once)', () => {
     expect(plan.waves.map((w) => [w.wave, w.stacks.map((s) => s.name)])).toEqual([
+      [null, ['late']],
       [0, ['w0']],
       [1, ['w1', 'w1b']],
-      [null, ['late']],
     ]);
     expect(plan.memberCount).toBe(7);
   });
 
   it('layers a stack by parents', () => {
-    const w0 = plan.waves[0]!.stacks[0]!;
+    const w0 = plan.waves[1]!.stacks[0]!;
     expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([
       ['manifest/ns'],
       ['addon/a', 'addon/b'],
@@ -280,8 +280,8 @@ describe('plan', () => {
   });
 
   it('tears down in reverse', () => {
-    expect(plan.teardown.map((w) => w.wave)).toEqual([null, 1, 0]);
-    const w0 = plan.teardown[2]!.stacks[0]!;
+    expect(plan.teardown.map((w) => w.wave)).toEqual([1, 0, null]);
+    const w0 = plan.teardown[1]!.stacks[0]!;
     expect(w0.layers.map((l) => l.members.map((m) => m.id))).toEqual([
       ['addon/c'],
       ['addon/a', 'addon/b'],
