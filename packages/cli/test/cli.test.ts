@@ -121,7 +121,7 @@ describe('mooring validate', () => {
     });
   });
 
-  it('uses --repo-root for paths in the definition', async () => {
+  it('refuses a path that leaves --root (also --repo-root)', async () => {
     const io = fakeIo(tmp);
     const args = [
       'validate',
@@ -132,7 +132,7 @@ describe('mooring validate', () => {
     ];
     expect(await main(args, io)).toBe(1);
     expect(io.out).toContain(
-      'error: include names "manifests/namespaces/", which does not exist in the repository',
+      'error: "include" path "../../manifests/namespaces/" leaves the root folder: paths are relative to the folder of the cluster definition ("prod") and must stay inside the root folder',
     );
   });
 
@@ -150,7 +150,7 @@ describe('mooring plan', () => {
     const lines = io.out.split('\n');
     expect(lines[0]).toBe('plan for cluster prod-eu-1: 3 waves, 4 stacks, 16 members');
     expect(lines).toContain('wave 0');
-    expect(lines).toContain('stacks without a wave (after all waves)');
+    expect(lines).toContain('stacks without a wave (independent: they start at once, no wave blocks them)');
     expect(io.out).toMatch(
       / {6}addon {5}cert-manager {2}cert-manager@v1\.14\.4 {2}ns=cert-manager {2}[0-9a-f]{12}\n/,
     );
@@ -161,7 +161,7 @@ describe('mooring plan', () => {
     const io = fakeIo(repo);
     expect(await main(['plan', '-f', 'clusters/prod/import-cluster.yaml', '-o', 'json'], io)).toBe(0);
     const j = JSON.parse(io.out);
-    expect(j.plan.waves.map((w: { wave: number | null }) => w.wave)).toEqual([0, 1, null]);
+    expect(j.plan.waves.map((w: { wave: number | null }) => w.wave)).toEqual([null, 0, 1]);
     expect(j.plan.memberCount).toBe(16);
   });
 
@@ -206,7 +206,7 @@ describe.skipIf(!hasGit)('mooring with --git-url', () => {
 });
 
 describe('bin/mooring.js', () => {
-  it('runs as an executable', () => {
+  it('runs as an executable', { timeout: 60_000 }, () => {
     const r = spawnSync(process.execPath, [BIN, 'validate', '-f', 'clusters/bad.yaml'], {
       cwd: repo,
       encoding: 'utf8',

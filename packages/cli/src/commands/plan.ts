@@ -17,9 +17,10 @@ import {
 const USAGE = `usage: mooring plan [-f import-cluster.yaml] [--output text|json] [--repo-root DIR]
                     [--git-url URL --branch REF]
 
-Prints the order in which the definition deploys: waves (ascending; stacks without a wave run
-after the last wave), the stacks of each wave (in parallel), and per stack the layers of the
-parents DAG (members of a layer run in parallel). Teardown runs in reverse.
+Prints the order in which the definition deploys: waves (ascending; stacks without a wave are
+independent: they start at once and no wave blocks them), the stacks of each wave (in parallel),
+and per stack the layers of the parents DAG (members of a layer run in parallel). Teardown runs
+in reverse.
 
 ${SOURCE_USAGE}`;
 
