@@ -1,0 +1,36 @@
+/** A cluster as the hooks see it. */
+export interface ClusterRef {
+  id: string;
+  organizationId: string;
+  name: string;
+}
+
+/** What an agent reports on each check-in. */
+export interface CheckInReport {
+  agent_version: string;
+  kubernetes_version: string;
+  node_count: number;
+  region?: string | null | undefined;
+}
+
+/**
+ * What other parts of the platform attach to a cluster's life. Every hook is
+ * optional; a failing hook fails the request that triggered it (nothing is
+ * half done: the change is stored only after the hook succeeds where noted).
+ */
+export interface ClusterHooks {
+  /** After an import is stored (operations and the scheduler start tracking the cluster). */
+  imported?(cluster: ClusterRef): Promise<void>;
+  /** After a cluster is deleted (stop its schedules, revoke its bus credentials). */
+  deleted?(cluster: ClusterRef): Promise<void>;
+  /** After an agent token is replaced (revoke bus credentials issued for the old one). */
+  agentTokenReplaced?(cluster: ClusterRef): Promise<void>;
+  /**
+   * On each check-in, after it is stored: bus credentials for this cluster's
+   * subjects only (see `busauth/`). Returned to the agent as `bus`; never logged.
+   */
+  issueBusCredentials?(
+    cluster: ClusterRef,
+    report: CheckInReport,
+  ): Promise<Record<string, unknown> | undefined>;
+}

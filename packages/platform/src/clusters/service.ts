@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentPrincipal, UserPrincipal } from '../auth/principal.ts';
+import { hashSecret, newSecret } from '../auth/secrets.ts';
+import type { Clock } from '../clock.ts';
+import type { ClusterRow, Database } from '../db/types.ts';
+import { ConflictError, type DefinitionIssue, NotFoundError } from '../errors.ts';
+import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
+import { type ImportInput, validateImport } from './definition.ts';
+import type { CheckInReport, ClusterHooks, ClusterRef } from './hooks.ts';
+import { installCommand } from './installCommand.ts';
+import {
+  type ClusterSortField,
+  findCluster,
+  findClusterByAgentToken,
+  findClusterByName,
+  listClusters,
+} from './queries.ts';
+import { clusterState } from './state.ts';
+import { type ClusterView, clusterView } from './views.ts';
+
+export interface ClustersServiceOptions {
+  db: Database;
+  clock: Clock;
+  /** The agent chart and the platform URL in install commands. */
+  agentChart: string;
+  publicUrl: string;
+  hooks?: ClusterHooks;
+}
+
+/** The agent token and install command: in the import or regenerate answer only. */
+export interface AgentInstall {
+  agent_token: string;
+  install_command: string;
+}
+
+export interface CheckInAnswer {
+  cluster_id: string;
+  state: 'online' | 'offline';
+  bus?: Record<string, unknown>;
+}
+
+const ref = (c: ClusterRow): ClusterRef => ({ id: c.id, organizationId: c.organization_id, name: c.name });
+
+/** Imported clusters, their agent tokens and the agents' check-ins. */
+export class ClustersService {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #chart: string;
+  readonly #publicUrl: string;
+  readonly #hooks: ClusterHooks;
+  constructor(o: ClustersServiceOptions) {
+    this.#db = o.db;
+    this.#clock = o.clock;
+    this.#chart = o.agentChart;
+    this.#publicUrl = o.publicUrl;
+    this.#hooks = o.hooks ?? {};
+  }
+
+  #install(token: string): AgentInstall {
+    return {
+      agent_token: token,
+      install_command: installCommand({ chart: this.#chart, token, platformUrl: this.#publicUrl }),
+    };
+  }
+
+  /** Validates and stores an ImportCluster; an invalid one stores nothing (422 with every diagnostic). */
+  async import(
+    p: UserPrincipal,
+    input: ImportInput,
+  ): Promise<{ cluster: ClusterView; warnings: DefinitionIssue[] } & AgentInstall> {
+    const valid = validateImport(input);
+    const name = valid.definition.name;
+    const token = newSecret('agent');
+    const id = randomUUID();
+    const now = this.#clock();
+    await this.#db.transaction().execute(async (tx) => {
+      if (await findClusterByName(tx, p.organizationId, name)) {
+        throw new ConflictError(`a cluster named ${JSON.stringify(name)} exists already`);
+      }
+      await tx
+        .insertInto('clusters')
+        .values({
+          id,
+          organization_id: p.organizationId,
+          name,
+          description: valid.definition.description ?? '',
+          definition_text: input.definition,
+          definition_path: valid.path,
+          definition_files: JSON.stringify(valid.files),
+          agent_token_hash: hashSecret(token),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    });
+    const row = await this.#row(p.organizationId, id);
+    await this.#hooks.imported?.(ref(row));
+    return { cluster: clusterView(row, now), warnings: valid.warnings, ...this.#install(token) };
+  }
+
+  async list(p: UserPrincipal, page: PageRequest<ClusterSortField>): Promise<Page<ClusterView>> {
+    const { rows, total } = await listClusters(this.#db, p.organizationId, page);
+    const now = this.#clock();
+    return toPage(
+      rows.map((r) => clusterView(r, now)),
+      total,
+      page,
+    );
+  }
+
+  async get(p: UserPrincipal, id: string): Promise<ClusterView> {
+    return clusterView(await this.#row(p.organizationId, id), this.#clock());
+  }
+
+  /** The stored definition: the main file's text and every file it read. */
+  async definition(p: UserPrincipal, id: string): Promise<{ path: string; files: Record<string, string> }> {
+    const row = await this.#row(p.organizationId, id);
+    return { path: row.definition_path, files: JSON.parse(row.definition_files) as Record<string, string> };
+  }
+
+  /** Forgets the cluster and disconnects its agent (its token stops working); nothing in the cluster is touched. */
+  async remove(p: UserPrincipal, id: string): Promise<void> {
+    const row = await this.#row(p.organizationId, id);
+    const now = this.#clock();
+    await this.#db
+      .updateTable('clusters')
+      .set({ deleted_at: now, updated_at: now, agent_token_hash: null, agent_connected: false })
+      .where('id', '=', id)
+      .execute();
+    await this.#hooks.deleted?.(ref(row));
+  }
+
+  /** A new agent token; the old one stops working at once. */
+  async regenerateAgentToken(p: UserPrincipal, id: string): Promise<{ cluster: ClusterView } & AgentInstall> {
+    const row = await this.#row(p.organizationId, id);
+    const token = newSecret('agent');
+    const now = this.#clock();
+    await this.#db
+      .updateTable('clusters')
+      .set({ agent_token_hash: hashSecret(token), agent_connected: false, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await this.#hooks.agentTokenReplaced?.(ref(row));
+    return { cluster: clusterView(await this.#row(p.organizationId, id), now), ...this.#install(token) };
+  }
+
+  /** The agent holding this token; undefined when unknown, replaced or the cluster is deleted. */
+  async authenticateAgent(secret: string): Promise<AgentPrincipal | undefined> {
+    const row = await findClusterByAgentToken(this.#db, hashSecret(secret));
+    return row ? { kind: 'agent', clusterId: row.id, organizationId: row.organization_id } : undefined;
+  }
+
+  /** Records an agent's check-in; answers with the cluster's state and, when a hook gives them, bus credentials. */
+  async checkIn(agent: AgentPrincipal, report: CheckInReport): Promise<CheckInAnswer> {
+    const now = this.#clock();
+    await this.#db
+      .updateTable('clusters')
+      .set({
+        agent_version: report.agent_version,
+        kubernetes_version: report.kubernetes_version,
+        node_count: report.node_count,
+        ...(report.region !== undefined ? { region: report.region } : {}),
+        agent_connected: true,
+        last_check_in: now,
+        updated_at: now,
+      })
+      .where('id', '=', agent.clusterId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    const row = await this.#row(agent.organizationId, agent.clusterId);
+    const bus = await this.#hooks.issueBusCredentials?.(ref(row), report);
+    return { cluster_id: row.id, state: clusterState(row.last_check_in, now), ...(bus ? { bus } : {}) };
+  }
+
+  async #row(organizationId: string, id: string): Promise<ClusterRow> {
+    const row = await findCluster(this.#db, organizationId, id);
+    if (!row) throw new NotFoundError('cluster', id);
+    return row;
+  }
+}

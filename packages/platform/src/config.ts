@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** The platform's settings, read once at start-up (see README.md for the table). */
+export interface PlatformConfig {
+  /** Holds the embedded database (PGlite) and the first start's credentials file. */
+  dataDir: string;
+  /** Secret (may hold a password): a PostgreSQL server; absent means the embedded database. */
+  databaseUrl?: string;
+  /** Address to listen on. */
+  listen: string;
+  port: number;
+  /** The URL agents and people reach the platform at (used in install commands). */
+  publicUrl: string;
+  logLevel: LogLevel;
+  /** The agent chart named in install commands. */
+  agentChart: string;
+  /** Failed or successful login attempts allowed per IP and user name in one window. */
+  loginRateLimitMax: number;
+  loginRateLimitWindowSeconds: number;
+  /** How long a login session lasts. */
+  sessionTtlSeconds: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Variables whose values are never printed, logged or put in an error. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MOORING_DATABASE_URL']);
+
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** The environment does not make a valid configuration; `issues` names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(
+      `invalid platform configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+    this.issues = issues;
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const int = (dflt: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+\s*$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .optional()
+      .default(dflt),
+  );
+
+const urlWith = (protocols: RegExp, what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.test(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be ${what}`);
+
+/** The environment variables the platform reads, by name. */
+export const envSchema = z.object({
+  MOORING_DATA_DIR: z.preprocess(blankToUndefined, z.string().trim().default('.mooring/platform')),
+  MOORING_DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    urlWith(/^postgres(ql)?:$/, 'a postgres:// or postgresql:// URL').optional(),
+  ),
+  MOORING_LISTEN: z.preprocess(blankToUndefined, z.string().trim().default('127.0.0.1')),
+  MOORING_PORT: int(8400, 0, 65535),
+  MOORING_PUBLIC_URL: z.preprocess(blankToUndefined, urlWith(/^https?:$/, 'an http(s) URL').optional()),
+  MOORING_LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  MOORING_AGENT_CHART: z.preprocess(
+    blankToUndefined,
+    z.string().trim().default('oci://ghcr.io/mooring/charts/mooring-agent'),
+  ),
+  MOORING_LOGIN_RATE_LIMIT_MAX: int(10, 1, 10_000),
+  MOORING_LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+  MOORING_SESSION_TTL_SECONDS: int(12 * 3600, 60, 30 * 86_400),
+});
+
+/**
+ * The settings from an environment object (pure: tests pass their own).
+ * Throws `ConfigError` naming every bad variable; secret values never appear in it.
+ */
+export function loadConfig(env: Record<string, string | undefined>): PlatformConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) input[key] = env[key];
+  const r = envSchema.safeParse(input);
+  if (!r.success) {
+    const issues = new Map<string, string>();
+    for (const i of r.error.issues) {
+      const variable = String(i.path[0] ?? '(environment)');
+      if (!issues.has(variable)) issues.set(variable, i.message);
+    }
+    throw new ConfigError([...issues].map(([variable, message]) => ({ variable, message })));
+  }
+  const e = r.data;
+  return {
+    dataDir: e.MOORING_DATA_DIR,
+    databaseUrl: e.MOORING_DATABASE_URL,
+    listen: e.MOORING_LISTEN,
+    port: e.MOORING_PORT,
+    publicUrl: (e.MOORING_PUBLIC_URL ?? `http://localhost:${e.MOORING_PORT}`).replace(/\/+$/, ''),
+    logLevel: e.MOORING_LOG_LEVEL,
+    agentChart: e.MOORING_AGENT_CHART,
+    loginRateLimitMax: e.MOORING_LOGIN_RATE_LIMIT_MAX,
+    loginRateLimitWindowSeconds: e.MOORING_LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+    sessionTtlSeconds: e.MOORING_SESSION_TTL_SECONDS,
+  };
+}
+
+/** The process's settings: the one place that reads `process.env`. */
+export function configFromProcess(): PlatformConfig {
+  return loadConfig(process.env);
+}
+
+/** The settings with secrets replaced, fit for a log line. */
+export function describeConfig(config: PlatformConfig): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
+    database: config.databaseUrl ? 'postgresql' : 'pglite',
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}

@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely/migration';
+import * as people from './0001_people.ts';
+import * as clusters from './0002_clusters.ts';
+
+/** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_people': people,
+  '0002_clusters': clusters,
+};

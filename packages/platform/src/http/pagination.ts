@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** A parsed sort: a whitelisted field and a direction. */
+export interface Sort<F extends string> {
+  field: F;
+  direction: 'asc' | 'desc';
+}
+
+export interface PageRequest<F extends string> {
+  page: number;
+  pageSize: number;
+  sort: Sort<F>;
+}
+
+/**
+ * The query schema of a list: `page` (from 1), `page_size` (1..100), `sort`
+ * (`field` ascending, `-field` descending, only `fields`).
+ */
+export function listQuerySchema<const F extends string>(fields: readonly [F, ...F[]], defaultSort: string) {
+  const allowed = fields.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
+  return z.object({
+    page: z.coerce.number().int().min(1).default(1).describe('page number, from 1'),
+    page_size: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(DEFAULT_PAGE_SIZE)
+      .describe(`items per page, at most ${MAX_PAGE_SIZE}`),
+    sort: z
+      .enum(allowed, { error: `must be one of ${allowed.join(', ')}` })
+      .default(defaultSort)
+      .describe('a field, `-field` for descending'),
+  });
+}
+
+/** Reads `sort=-name` into `{ field: 'name', direction: 'desc' }` (pure). */
+export function parseSort<F extends string>(sort: string): Sort<F> {
+  return sort.startsWith('-')
+    ? { field: sort.slice(1) as F, direction: 'desc' }
+    : { field: sort as F, direction: 'asc' };
+}
+
+export function pageRequest<F extends string>(q: {
+  page: number;
+  page_size: number;
+  sort: string;
+}): PageRequest<F> {
+  return { page: q.page, pageSize: q.page_size, sort: parseSort<F>(q.sort) };
+}
+
+/** Rows to skip for a page. */
+export function pageOffset(p: { page: number; pageSize: number }): number {
+  return (p.page - 1) * p.pageSize;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  page_size: number;
+  total: number;
+}
+
+/** The response schema of a list of `item`. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    page: z.number().int(),
+    page_size: z.number().int(),
+    total: z.number().int().describe('items in all pages'),
+  });
+}
+
+export function toPage<T>(items: T[], total: number, p: { page: number; pageSize: number }): Page<T> {
+  return { items, page: p.page, page_size: p.pageSize, total };
+}

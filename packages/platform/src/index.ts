@@ -1,0 +1,37 @@
+export { bootstrap, CREDENTIALS_FILE, type FirstCredentials } from './auth/bootstrap.ts';
+export { API_PREFIX, accessDecision, type RegisteredRoute, UndeclaredAccessError } from './auth/guard.ts';
+export type {
+  AgentPrincipal,
+  Authenticator,
+  Principal,
+  RouteAccess,
+  UserPrincipal,
+} from './auth/principal.ts';
+export {
+  effectiveRole,
+  mayAssignRole,
+  ROLES,
+  type Role,
+  roleAtLeast,
+  SCOPES,
+  type Scope,
+} from './auth/roles.ts';
+export { AuthService } from './auth/service.ts';
+export { UsersService } from './auth/users.ts';
+export { type Clock, systemClock } from './clock.ts';
+export { validateImport } from './clusters/definition.ts';
+export type { CheckInReport, ClusterHooks, ClusterRef } from './clusters/hooks.ts';
+export { installCommand } from './clusters/installCommand.ts';
+export { ClustersService } from './clusters/service.ts';
+export { type ClusterState, clusterState, OFFLINE_AFTER_SECONDS } from './clusters/state.ts';
+export { ConfigError, configFromProcess, loadConfig, type PlatformConfig } from './config.ts';
+export { type DatabaseHandle, type DatabaseTarget, openDatabase, pingDatabase } from './db/database.ts';
+export { MigrationError, migrateToLatest } from './db/migrate.ts';
+export { PGliteDialect } from './db/pgliteDialect.ts';
+export type { Database, Tables } from './db/types.ts';
+export { isDatabaseUnreachable } from './db/unavailable.ts';
+export * from './errors.ts';
+export { toErrorResponse } from './http/errorMapping.ts';
+export { createLogger } from './logger.ts';
+export { databaseTarget, type RunningPlatform, startPlatform } from './platform.ts';
+export { buildServer, type Server, type ServerParts } from './server.ts';

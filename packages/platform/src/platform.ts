@@ -1,0 +1,75 @@
+import type { Logger } from 'pino';
+import { bootstrap, type FirstCredentials, firstCredentialsMessage } from './auth/bootstrap.ts';
+import type { Clock } from './clock.ts';
+import type { ClusterHooks } from './clusters/hooks.ts';
+import { describeConfig, type PlatformConfig } from './config.ts';
+import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildServer, type Server } from './server.ts';
+
+export interface StartOptions {
+  config: PlatformConfig;
+  logger: Logger;
+  /** Where the first start's one-time credentials are shown (a terminal, never the log). */
+  print: (text: string) => void;
+  clock?: Clock;
+  clusterHooks?: ClusterHooks;
+  /** Listen on config.listen:config.port (default true; false for in-process use). */
+  listen?: boolean;
+}
+
+export interface RunningPlatform extends Server {
+  database: DatabaseHandle;
+  /** The first owner's credentials when this start created them. */
+  firstCredentials?: FirstCredentials;
+  /** The address listened on, when listening. */
+  address?: string;
+  close(): Promise<void>;
+}
+
+export function databaseTarget(config: PlatformConfig): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` };
+}
+
+/** Opens the database, migrates it, creates the first owner when there is none, and serves the API. */
+export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
+  const { config, logger } = o;
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const database = await openDatabase(databaseTarget(config), logger);
+  try {
+    await migrateToLatest(database.db, logger);
+    const firstCredentials = await bootstrap(database.db, config.dataDir);
+    if (firstCredentials) {
+      logger.info(
+        { username: firstCredentials.username, file: firstCredentials.file },
+        'first owner created',
+      );
+      o.print(firstCredentialsMessage(firstCredentials));
+    }
+    const server = await buildServer({
+      config,
+      db: database.db,
+      logger,
+      clock: o.clock,
+      clusterHooks: o.clusterHooks,
+    });
+    let address: string | undefined;
+    if (o.listen ?? true) address = await server.app.listen({ host: config.listen, port: config.port });
+    else await server.app.ready();
+    return {
+      ...server,
+      database,
+      firstCredentials,
+      address,
+      close: async () => {
+        await server.app.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

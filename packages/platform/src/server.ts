@@ -1,0 +1,72 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { AuthService } from './auth/service.ts';
+import { UsersService } from './auth/users.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { ClusterHooks } from './clusters/hooks.ts';
+import { registerClusterRoutes } from './clusters/routes.ts';
+import { ClustersService } from './clusters/service.ts';
+import type { PlatformConfig } from './config.ts';
+import type { Database } from './db/types.ts';
+import { registerDocs, registerOpenApi } from './http/docs.ts';
+import { registerErrorHandling } from './http/errorHandler.ts';
+import { registerHealthRoutes } from './http/healthRoutes.ts';
+
+export const API_VERSION = '0.1.0';
+
+export interface ServerParts {
+  config: PlatformConfig;
+  db: Database;
+  logger: Logger;
+  clock?: Clock;
+  clusterHooks?: ClusterHooks;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  /** Every route under /api/v1 with its declared access. */
+  routes(): RegisteredRoute[];
+  services: { auth: AuthService; users: UsersService; clusters: ClustersService };
+}
+
+/** Builds the HTTP API from its parts (no logic of its own). Call `app.ready()` or `app.listen()` next. */
+export async function buildServer(parts: ServerParts): Promise<Server> {
+  const { config, db, logger } = parts;
+  const clock = parts.clock ?? systemClock;
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await registerOpenApi(app, API_VERSION);
+  await app.register(rateLimit, { global: false });
+
+  const services = {
+    auth: new AuthService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds }),
+    users: new UsersService({ db, clock }),
+    clusters: new ClustersService({
+      db,
+      clock,
+      agentChart: config.agentChart,
+      publicUrl: config.publicUrl,
+      hooks: parts.clusterHooks,
+    }),
+  };
+  const routes = registerGuard(app, {
+    user: (secret) => services.auth.authenticate(secret),
+    agent: (secret) => services.clusters.authenticateAgent(secret),
+  });
+
+  registerHealthRoutes(app, { db });
+  registerAuthRoutes(app, {
+    auth: services.auth,
+    users: services.users,
+    loginRateLimit: { max: config.loginRateLimitMax, windowSeconds: config.loginRateLimitWindowSeconds },
+  });
+  registerClusterRoutes(app, { clusters: services.clusters });
+  await registerDocs(app);
+  return { app, routes, services };
+}
