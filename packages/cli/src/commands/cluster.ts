@@ -20,7 +20,8 @@ export const CLUSTER_OPTIONS = {
 
 export const CLUSTER_USAGE = `      --kubeconfig PATH   the cluster's kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
       --context NAME      kubeconfig context
-      --helm PATH         the helm binary (default: $MOORING_HELM, then helm on PATH)
+      --helm PATH         the helm binary (default: $MOORING_HELM, then helm on PATH; with
+                          none, the command stops before doing anything and says how to get it)
       --chart-cache DIR   where resolved charts are kept (default: ~/.cache/mooring/charts)
       --mirror FROM=TO    use TO for charts whose registry URL starts with FROM (repeatable)
 
