@@ -13,6 +13,8 @@ export const REDACTED_PATHS = [
   'agent_token',
   'install_command',
   'databaseUrl',
+  'creds',
+  'bus',
   '*.password',
   '*.token',
   '*.secret',
@@ -20,6 +22,8 @@ export const REDACTED_PATHS = [
   '*.install_command',
   '*.authorization',
   '*.databaseUrl',
+  '*.creds',
+  '*.bus',
 ];
 
 /** The platform's root logger (passed in everywhere; there is no global one). */

@@ -24,8 +24,11 @@ export async function createDialect(target: DatabaseTarget, logger: Logger): Pro
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // an idle client whose server went away: the pool drops it; the next query reconnects
-    pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'database connection lost'));
+    // a client whose server went away: the pool drops it and the next query reconnects. A checked-out
+    // client has no pool listener, so each client gets its own (its query fails on its own)
+    const lost = (err: Error) => logger.warn({ err: { message: err.message } }, 'database connection lost');
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
     return new PostgresDialect({ pool });
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
