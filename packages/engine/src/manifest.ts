@@ -78,6 +78,7 @@ export async function applyManifest(
     applied = await applyObjects(ctx.kc, withNs, {
       defaultNamespace: m.namespace ?? 'default',
       force: true,
+      replaceOnConflict: m.force,
       labels: { [LABEL_CLUSTER]: ctx.cluster, [LABEL_STACK]: m.stack, [LABEL_MEMBER]: m.name },
     });
   } catch (e) {
@@ -112,8 +113,10 @@ export async function applyManifest(
     60_000,
   );
   if (!ok) throw new ManifestApplyError(m.name, `applied but not healthy: ${health.message}`);
-  const counts = ['created', 'configured', 'unchanged']
-    .map((k) => `${applied.filter((a) => a.action === k).length} ${k}`)
+  const counts = ['created', 'configured', 'replaced', 'unchanged']
+    .map((k) => [k, applied.filter((a) => a.action === k).length] as const)
+    .filter(([k, n]) => n > 0 || k !== 'replaced')
+    .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   return {
     action: 'applied',

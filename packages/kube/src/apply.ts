@@ -9,7 +9,8 @@ import { type KubeObject, objectRef } from './objects.ts';
 export const FIELD_MANAGER = 'mooring';
 
 /** What applying one object did. */
-export type ChangeAction = 'created' | 'configured' | 'unchanged' | 'deleted' | 'skipped';
+/** `replaced`: deleted and created again because it could not be changed in place (`force`). */
+export type ChangeAction = 'created' | 'configured' | 'replaced' | 'unchanged' | 'deleted' | 'skipped';
 
 export interface AppliedObject {
   ref: string;
@@ -69,6 +70,12 @@ export async function applyObjects(
     force?: boolean;
     dryRun?: boolean;
     labels?: Record<string, string>;
+    /**
+     * When the API server refuses the change in place (422: an immutable
+     * field; 409: a conflict), delete the live object and create it again
+     * instead of failing (the manifest's `force`).
+     */
+    replaceOnConflict?: boolean;
   } = {},
 ): Promise<AppliedObject[]> {
   const client = KubernetesObjectApi.makeApiClient(kc);
@@ -87,9 +94,8 @@ export async function applyObjects(
         obj.metadata.namespace = opts.defaultNamespace;
       }
     }
-    let after: KubeObject;
-    try {
-      after = (await client.patch(
+    const apply = async () =>
+      (await client.patch(
         obj as never,
         undefined,
         opts.dryRun ? 'All' : undefined,
@@ -97,19 +103,71 @@ export async function applyObjects(
         opts.force ?? true,
         PatchStrategy.ServerSideApply,
       )) as unknown as KubeObject;
+    let after: KubeObject;
+    let replaced = false;
+    try {
+      after = await apply();
     } catch (e) {
-      throw new ApplyError(ref, errorMessage(e), done, e);
+      const status = statusOf(e);
+      const inPlaceRefused = before !== undefined && (status === 422 || status === 409);
+      if (!inPlaceRefused) throw new ApplyError(ref, errorMessage(e), done, e);
+      if (!opts.replaceOnConflict)
+        throw new ApplyError(
+          ref,
+          `${errorMessage(e)} (the live object cannot be changed in place; set force: true on the manifest to replace it)`,
+          done,
+          e,
+        );
+      try {
+        if (!opts.dryRun) await deleteAndWait(client, before!);
+        after = await apply();
+        replaced = true;
+      } catch (e2) {
+        throw new ApplyError(ref, `replacing it failed: ${errorMessage(e2)}`, done, e2);
+      }
     }
-    const action: ChangeAction = !before
-      ? 'created'
-      : before.metadata.resourceVersion === after.metadata.resourceVersion
-        ? 'unchanged'
-        : 'configured';
+    const action: ChangeAction = replaced
+      ? 'replaced'
+      : !before
+        ? 'created'
+        : before.metadata.resourceVersion === after.metadata.resourceVersion
+          ? 'unchanged'
+          : 'configured';
     done.push({ ref, action, object: after });
     if (obj.kind === 'CustomResourceDefinition' && !opts.dryRun)
       await waitEstablished(ext, obj.metadata.name);
   }
   return done;
+}
+
+/** Deletes the object (foreground) and waits until it is gone, so it can be created again under its name. */
+async function deleteAndWait(
+  client: KubernetesObjectApi,
+  obj: KubeObject,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const key = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
+  };
+  try {
+    await client.delete(key as never, undefined, undefined, undefined, undefined, 'Foreground');
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const live = (await client.read(key as never)) as unknown as KubeObject;
+      if (live.metadata.uid !== obj.metadata.uid) return;
+    } catch (e) {
+      if (statusOf(e) === 404) return;
+      throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`still present ${timeoutMs} ms after its deletion`);
 }
 
 async function isNamespaced(client: KubernetesObjectApi, obj: KubeObject): Promise<boolean> {

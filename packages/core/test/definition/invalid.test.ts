@@ -1019,6 +1019,243 @@ const cases: Case[] = [
       'Secret entry "stringData.token" is stored in plaintext; encrypt it with SOPS and list it in encrypted_paths',
     severity: 'warning',
   },
+  // ── keys of the whole documented format ─────────────────────────────────
+  {
+    name: 'agents_md and agents_md_from_file together',
+    files: {
+      'c.yaml': A({}, 'agents_md: notes\nagents_md_from_file: «notes.md'),
+      'notes.md': '# notes\n',
+    },
+    code: 'conflicting-fields',
+    path: 'spec.stacks[0].addons[0].agents_md_from_file',
+    message: 'add-on "a" takes "agents_md" or "agents_md_from_file", not both',
+  },
+  {
+    name: 'agents_md_from_file missing',
+    files: {
+      'c.yaml': cluster([stack('s', `${manifests(manifest('m', 'agents_md_from_file: «docs/m.md'))}`)]),
+    },
+    code: 'file-not-found',
+    path: 'spec.stacks[0].manifests[0].agents_md_from_file',
+    message: '"agents_md_from_file" names "docs/m.md", which does not exist in the repository',
+  },
+  {
+    name: 'agents_md not a string',
+    files: { 'c.yaml': A({}, 'agents_md: «[a, b]') },
+    code: 'wrong-type',
+    path: 'spec.stacks[0].addons[0].agents_md',
+    message: '"agents_md" must be a string, got a list',
+  },
+  {
+    name: 'group longer than 63 characters',
+    files: { 'c.yaml': A({}, `group: «${'g'.repeat(64)}`) },
+    code: 'out-of-range',
+    path: 'spec.stacks[0].addons[0].group',
+    message: '"group" of add-on "a" is 64 characters long; at most 63 are allowed',
+  },
+  {
+    name: 'namespace_migration_strategy unknown',
+    files: { 'c.yaml': A({}, 'namespace_migration_strategy: «keep-data') },
+    code: 'invalid-value',
+    path: 'spec.stacks[0].addons[0].namespace_migration_strategy',
+    message:
+      '"namespace_migration_strategy" of add-on "a" must be one of keep_data, delete_data, leave_old, got "keep-data" (did you mean "keep_data"?)',
+  },
+  {
+    name: 'misspelt namespace_migration_strategy key',
+    files: { 'c.yaml': A({}, '«namespace_migration_stratgy: keep_data') },
+    code: 'unknown-field',
+    path: 'spec.stacks[0].addons[0].namespace_migration_stratgy',
+    message:
+      'unknown field "namespace_migration_stratgy" in add-on (did you mean "namespace_migration_strategy"?)',
+  },
+  {
+    name: 'dependencies_override names a missing member',
+    files: {
+      'c.yaml': cluster([stack('s', manifests(manifest('m', 'dependencies_override:\n  - manifest: «nsx')))]),
+    },
+    code: 'missing-parent',
+    path: 'spec.stacks[0].manifests[0].dependencies_override[0].manifest',
+    message: 'parent manifest "nsx" is not defined',
+  },
+  {
+    name: 'dependencies_override not a list',
+    files: { 'c.yaml': cluster([stack('s', manifests(manifest('m', 'dependencies_override: «ns')))]) },
+    code: 'wrong-type',
+    path: 'spec.stacks[0].manifests[0].dependencies_override',
+    message: '"dependencies_override" must be a list such as [{ manifest: my-namespace }], got the string "ns"',
+  },
+  {
+    name: 'misspelt dependencies_override',
+    files: { 'c.yaml': cluster([stack('s', manifests(manifest('m', '«dependency_override: []')))]) },
+    code: 'unknown-field',
+    path: 'spec.stacks[0].manifests[0].dependency_override',
+    message: 'unknown field "dependency_override" in manifest (did you mean "dependencies_override"?)',
+  },
+  {
+    name: 'application is not deployed',
+    files: {
+      'c.yaml': cluster([
+        stack(
+          's',
+          'applications:\n  - name: «grafana\n    platform_application_id: grafana\n    platform_application_version: 1.2',
+        ),
+      ]),
+    },
+    code: 'application-not-deployed',
+    path: 'spec.stacks[0].applications[0].name',
+    message: 'application "grafana" is not deployed: Mooring has no application catalogue',
+    severity: 'warning',
+  },
+  {
+    name: 'application with an unknown key',
+    files: { 'c.yaml': cluster([stack('s', 'applications:\n  - name: app\n    «paramters: {}')]) },
+    code: 'unknown-field',
+    path: 'spec.stacks[0].applications[0].paramters',
+    message: 'unknown field "paramters" in application (did you mean "parameters"?)',
+  },
+  {
+    name: 'application named as parent with the wrong kind',
+    files: {
+      'c.yaml': cluster([
+        stack('s', `applications:\n  - name: app\n${addons(addon({}, 'parents:\n  - addon: «app'))}`),
+      ]),
+    },
+    code: 'parent-wrong-kind',
+    path: 'spec.stacks[0].addons[0].parents[0].addon',
+    message: 'parent "app" is an application, not an add-on: write - application: app',
+  },
+  {
+    name: 'application with an invalid namespace',
+    files: { 'c.yaml': cluster([stack('s', 'applications:\n  - name: app\n    namespace: «Bad_NS')]) },
+    code: 'invalid-namespace',
+    path: 'spec.stacks[0].applications[0].namespace',
+    message:
+      'namespace "Bad_NS" is not a valid RFC 1123 label: use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
+  },
+  {
+    name: 'prometheus_metrics with a password',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  prometheus_metrics:\n    endpoint: https://prom.example.com\n    «password: hunter2\n',
+      ),
+    },
+    code: 'credential-in-git',
+    path: 'spec.prometheus_metrics.password',
+    message: '"password" is not allowed in prometheus_metrics: credentials never live in Git',
+  },
+  {
+    name: 'prometheus_metrics with an unknown key',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  prometheus_metrics:\n    endpoint: https://prom.example.com\n    «flavour: self_hosted\n',
+      ),
+    },
+    code: 'unknown-field',
+    path: 'spec.prometheus_metrics.flavour',
+    message: 'unknown field "flavour" in prometheus_metrics (did you mean "flavor"?)',
+  },
+  {
+    name: 'prometheus_metrics flavor unknown',
+    files: {
+      'c.yaml': cluster([], '  prometheus_metrics:\n    endpoint: prom:9090\n    flavor: «thanos\n'),
+    },
+    code: 'invalid-value',
+    path: 'spec.prometheus_metrics.flavor',
+    message:
+      '"flavor" of prometheus_metrics must be one of self_hosted, grafana_cloud, victoria_metrics, got "thanos"',
+  },
+  {
+    name: 'prometheus_metrics endpoint with another scheme',
+    files: { 'c.yaml': cluster([], '  prometheus_metrics:\n    endpoint: «ftp://prom.example.com\n') },
+    code: 'invalid-url',
+    path: 'spec.prometheus_metrics.endpoint',
+    message:
+      '"endpoint" of prometheus_metrics must be an http:// or https:// URL or host:port, got "ftp://prom.example.com"',
+  },
+  {
+    name: 'prometheus_metrics endpoint with whitespace',
+    files: {
+      'c.yaml': cluster([], '  prometheus_metrics:\n    endpoint: «"https://prom.example.com /api"\n'),
+    },
+    code: 'invalid-url',
+    path: 'spec.prometheus_metrics.endpoint',
+    message: '"endpoint" of prometheus_metrics holds whitespace: "https://prom.example.com /api"',
+  },
+  {
+    name: 'prometheus_metrics without endpoint',
+    files: { 'c.yaml': cluster([], '  prometheus_metrics:\n    «flavor: grafana_cloud\n') },
+    code: 'missing-field',
+    path: 'spec.prometheus_metrics.endpoint',
+    message:
+      'missing required field "endpoint" in prometheus_metrics (for example: endpoint: https://prometheus.example.com)',
+  },
+  {
+    name: 'log_source with a token',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  log_source:\n    provider: loki\n    endpoint: https://loki.example.com\n    «token: abc\n',
+      ),
+    },
+    code: 'credential-in-git',
+    path: 'spec.log_source.token',
+    message: '"token" is not allowed in log_source: credentials never live in Git',
+  },
+  {
+    name: 'log_source with auth_scheme',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  log_source:\n    provider: loki\n    endpoint: https://loki.example.com\n    «auth_scheme: basic\n',
+      ),
+    },
+    code: 'credential-in-git',
+    path: 'spec.log_source.auth_scheme',
+    message: '"auth_scheme" is not allowed in log_source: credentials never live in Git',
+  },
+  {
+    name: 'log_source provider unknown',
+    files: {
+      'c.yaml': cluster([], '  log_source:\n    provider: «splunk\n    endpoint: https://l.example.com\n'),
+    },
+    code: 'invalid-value',
+    path: 'spec.log_source.provider',
+    message: '"provider" of log_source must be one of loki, elasticsearch, opensearch, got "splunk"',
+  },
+  {
+    name: 'log_source field_mappings value not a string',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  log_source:\n    provider: opensearch\n    endpoint: https://os.example.com\n    field_mappings:\n      message: «[a]\n',
+      ),
+    },
+    code: 'wrong-type',
+    path: 'spec.log_source.field_mappings.message',
+    message: '"message" must be a string, got a list',
+  },
+  {
+    name: 'log_source with an unknown key',
+    files: {
+      'c.yaml': cluster(
+        [],
+        '  log_source:\n    provider: loki\n    endpoint: https://l.example.com\n    «tenant: a\n',
+      ),
+    },
+    code: 'unknown-field',
+    path: 'spec.log_source.tenant',
+    message: 'unknown field "tenant" in log_source (did you mean "tenant_id"?)',
+  },
+  {
+    name: 'inline manifest with no object',
+    files: { 'c.yaml': cluster([stack('s', 'manifests:\n  - name: m\n    manifest: «"# nothing"')]) },
+    code: 'empty-manifest',
+    path: 'spec.stacks[0].manifests[0].manifest',
+    message: 'manifest "m" holds no Kubernetes object',
+  },
 ];
 
 describe('invalid definitions', () => {
