@@ -28,8 +28,13 @@ async function persistentVolume(name: string, storageClass: string): Promise<voi
 }
 
 describe('moving an add-on to another namespace', () => {
-  for (const deletePvcs of [false, true]) {
-    it(`installs it in the new namespace, removes the old release and ${deletePvcs ? 'deletes' : 'keeps and reports'} its PVC`, async () => {
+  const cases = [
+    { deletePvcs: false, via: 'the default strategy (keep_data)' },
+    { deletePvcs: true, via: '--delete-pvcs' },
+    { deletePvcs: true, via: 'namespace_migration_strategy: delete_data', strategy: 'delete_data' },
+  ];
+  for (const { deletePvcs, via, strategy } of cases) {
+    it(`installs it in the new namespace, removes the old release and ${deletePvcs ? 'deletes' : 'keeps and reports'} its PVC (${via})`, async () => {
       const from = testNamespace('move-from');
       const to = testNamespace('move-to');
       cleanup.push(
@@ -42,7 +47,7 @@ describe('moving an add-on to another namespace', () => {
       const name = `c-${from}`;
       const ctx = engineFor(kit, name);
       const text = (ns: string) =>
-        `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: data\n      addons:\n${addon({ name: 'db', chart: 'keep-pvc', version: '0.1.0', namespace: ns, repo: kit.chartRepoUrl!, values: `storageClassName: ${sc}` })}\n`;
+        `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: data\n      addons:\n${addon({ name: 'db', chart: 'keep-pvc', version: '0.1.0', namespace: ns, repo: kit.chartRepoUrl!, values: `storageClassName: ${sc}`, ...(strategy ? { extra: `          namespace_migration_strategy: ${strategy}` } : {}) })}\n`;
       const v1 = definition(text(from));
       const r1 = await applyPlan(ctx, v1.def, v1.plan);
       expect(r1.ok, JSON.stringify(r1.members)).toBe(true);
@@ -52,7 +57,7 @@ describe('moving an add-on to another namespace', () => {
       ).toBe('Bound');
 
       const v2 = definition(text(to));
-      const r2 = await applyPlan(ctx, v2.def, v2.plan, { deletePvcs });
+      const r2 = await applyPlan(ctx, v2.def, v2.plan, { deletePvcs: deletePvcs && !strategy });
       expect(r2.ok, JSON.stringify(r2)).toBe(true);
       expect(r2.members.map((m) => [m.id, m.phase])).toEqual([['addon/db', 'synced']]);
       expect(r2.removed).toHaveLength(1);
@@ -83,4 +88,32 @@ describe('moving an add-on to another namespace', () => {
       expect(cms).toEqual([]);
     });
   }
+
+  it('leaves the old release in place with namespace_migration_strategy: leave_old', async () => {
+    const from = testNamespace('leave-from');
+    const to = testNamespace('leave-to');
+    cleanup.push(
+      () => core.deleteNamespace({ name: from }),
+      () => core.deleteNamespace({ name: to }),
+    );
+    const name = `c-${from}`;
+    const ctx = engineFor(kit, name);
+    const text = (ns: string) =>
+      `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: data\n      addons:\n${addon({ name: 'web', chart: 'slow-rollout', version: '0.1.0', namespace: ns, repo: kit.chartRepoUrl!, values: 'minReadySeconds: 0\nreplicas: 1', extra: '          namespace_migration_strategy: leave_old' })}\n`;
+    const v1 = definition(text(from));
+    expect((await applyPlan(ctx, v1.def, v1.plan)).ok).toBe(true);
+    const v2 = definition(text(to));
+    const r2 = await applyPlan(ctx, v2.def, v2.plan);
+    expect(r2.ok, JSON.stringify(r2)).toBe(true);
+    expect(r2.removed).toEqual([
+      expect.objectContaining({
+        name: 'web',
+        namespace: from,
+        left: true,
+        detail: `moved to namespace ${to}; the old release in ${from} is left in place (namespace_migration_strategy: leave_old)`,
+      }),
+    ]);
+    expect((await ctx.helm.list(from)).map((x) => [x.name, x.status])).toEqual([['web', 'deployed']]);
+    expect((await ctx.helm.list(to)).map((x) => [x.name, x.status])).toEqual([['web', 'deployed']]);
+  });
 });
