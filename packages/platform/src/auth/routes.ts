@@ -16,6 +16,8 @@ export interface AuthRoutesOptions {
   loginRateLimit: { max: number; windowSeconds: number };
 }
 
+/** An answer without a body. */
+const done = z.undefined().describe('done');
 /** A route that takes no body: absent or `{}`. */
 const noBody = z.union([z.undefined(), z.null(), z.object({}).strict()]);
 const id = z.object({ id: z.string().min(1).max(200) });
@@ -68,6 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, o: AuthRoutesOptions): 
         tags: ['auth'],
         summary: 'End the session (or revoke the token) this request carries',
         body: noBody,
+        response: { 204: done },
       },
       config: { access: { role: 'viewer' } },
     },
@@ -179,7 +182,12 @@ export function registerAuthRoutes(app: FastifyInstance, o: AuthRoutesOptions): 
   r.delete(
     '/api/v1/users/:id',
     {
-      schema: { tags: ['users'], summary: 'Remove a user and their tokens', params: id },
+      schema: {
+        tags: ['users'],
+        summary: 'Remove a user and their tokens',
+        params: id,
+        response: { 204: done },
+      },
       config: { access: { role: 'admin' } },
     },
     async (req, reply) => {

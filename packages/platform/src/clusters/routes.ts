@@ -112,6 +112,7 @@ export function registerClusterRoutes(app: FastifyInstance, o: { clusters: Clust
         tags: ['clusters'],
         summary: 'Forget a cluster and disconnect its agent; nothing in the cluster is changed',
         params: id,
+        response: { 204: z.undefined().describe('done') },
       },
       config: { access: { role: 'admin' } },
     },
