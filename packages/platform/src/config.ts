@@ -19,13 +19,26 @@ export interface PlatformConfig {
   loginRateLimitWindowSeconds: number;
   /** How long a login session lasts. */
   sessionTtlSeconds: number;
+  /**
+   * Secret: the 32-byte key (base64) that encrypts Git credentials and webhook secrets at rest
+   * (AES-256-GCM). Absent: a key generated once into `<dataDir>/secret.key` (mode 0600).
+   */
+  secretKey?: string;
+  /** Secret: the key before a rotation; what it encrypted is re-encrypted under `secretKey` at start. */
+  secretKeyPrevious?: string;
+  /** How often each connected Git repository is polled for new commits (seconds). */
+  gitPollSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Variables whose values are never printed, logged or put in an error. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MOORING_DATABASE_URL']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'MOORING_DATABASE_URL',
+  'MOORING_SECRET_KEY',
+  'MOORING_SECRET_KEY_PREVIOUS',
+]);
 
 export interface ConfigIssue {
   variable: string;
@@ -70,6 +83,15 @@ const urlWith = (protocols: RegExp, what: string) =>
       }
     }, `must be ${what}`);
 
+/** 32 bytes in base64 (standard or URL alphabet); the message never shows the value. */
+const secretKey = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+    'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)',
+  );
+
 /** The environment variables the platform reads, by name. */
 export const envSchema = z.object({
   MOORING_DATA_DIR: z.preprocess(blankToUndefined, z.string().trim().default('.mooring/platform')),
@@ -91,6 +113,9 @@ export const envSchema = z.object({
   MOORING_LOGIN_RATE_LIMIT_MAX: int(10, 1, 10_000),
   MOORING_LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
   MOORING_SESSION_TTL_SECONDS: int(12 * 3600, 60, 30 * 86_400),
+  MOORING_SECRET_KEY: z.preprocess(blankToUndefined, secretKey.optional()),
+  MOORING_SECRET_KEY_PREVIOUS: z.preprocess(blankToUndefined, secretKey.optional()),
+  MOORING_GIT_POLL_SECONDS: int(60, 5, 86_400),
 });
 
 /**
@@ -121,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     loginRateLimitMax: e.MOORING_LOGIN_RATE_LIMIT_MAX,
     loginRateLimitWindowSeconds: e.MOORING_LOGIN_RATE_LIMIT_WINDOW_SECONDS,
     sessionTtlSeconds: e.MOORING_SESSION_TTL_SECONDS,
+    secretKey: e.MOORING_SECRET_KEY,
+    secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
+    gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
   };
 }
 
@@ -134,6 +162,8 @@ export function describeConfig(config: PlatformConfig): Record<string, unknown> 
   return {
     ...config,
     databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
+    secretKey: config.secretKey ? '***' : undefined,
+    secretKeyPrevious: config.secretKeyPrevious ? '***' : undefined,
     database: config.databaseUrl ? 'postgresql' : 'pglite',
   };
 }

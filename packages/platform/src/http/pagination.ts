@@ -19,7 +19,11 @@ export interface PageRequest<F extends string> {
  * The query schema of a list: `page` (from 1), `page_size` (1..100), `sort`
  * (`field` ascending, `-field` descending, only `fields`).
  */
-export function listQuerySchema<const F extends string>(fields: readonly [F, ...F[]], defaultSort: string) {
+export function listQuerySchema<const F extends string>(
+  fields: readonly [F, ...F[]],
+  defaultSort: string,
+  defaultPageSize: number = DEFAULT_PAGE_SIZE,
+) {
   const allowed = fields.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
   return z.object({
     page: z.coerce.number().int().min(1).default(1).describe('page number, from 1'),
@@ -28,7 +32,7 @@ export function listQuerySchema<const F extends string>(fields: readonly [F, ...
       .int()
       .min(1)
       .max(MAX_PAGE_SIZE)
-      .default(DEFAULT_PAGE_SIZE)
+      .default(defaultPageSize)
       .describe(`items per page, at most ${MAX_PAGE_SIZE}`),
     sort: z
       .enum(allowed, { error: `must be one of ${allowed.join(', ')}` })
