@@ -1,6 +1,7 @@
 import type { CommandQueue, ReceivedCommand } from '@mooring/bus';
 import type { HandlerOutput, Pool } from './commands.ts';
 import type { CommandHandler } from './handlers.ts';
+import { type FinishedWork, IdempotencyRecord } from './idempotency.ts';
 import type { Logger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { CommandResult } from './results.ts';
@@ -28,6 +29,8 @@ export interface DispatcherOptions {
   retryDelayMs?: number;
   /** A command that crashed on this many deliveries is answered with a failure and acked (default 5). */
   maxDeliveries?: number;
+  /** Work done by idempotency key (default: a record of the last 1000 keys). */
+  idempotency?: IdempotencyRecord;
 }
 
 const sleep = (ms: number) =>
@@ -46,11 +49,13 @@ export class CommandDispatcher {
   readonly #inFlight: Semaphore;
   readonly #pools: Record<Pool, Semaphore>;
   readonly #running = new Set<Promise<void>>();
+  readonly #record: IdempotencyRecord;
   #stopping = false;
   #loop?: Promise<void>;
 
   constructor(o: DispatcherOptions) {
     this.#o = o;
+    this.#record = o.idempotency ?? new IdempotencyRecord();
     this.#inFlight = new Semaphore(o.maxInFlight);
     this.#pools = { read: new Semaphore(o.readWorkers), write: new Semaphore(o.writeWorkers) };
   }
@@ -132,34 +137,59 @@ export class CommandDispatcher {
       o.workingIntervalMs ?? 10_000,
     );
     keepAlive.unref();
-    const settle = async (out: HandlerOutput) => {
+    const key = command.idempotency_key;
+    const settle = async (out: HandlerOutput, done?: FinishedWork, replayed = false) => {
       await o.publish({
         command_id: command.id,
         cluster_id: o.clusterId,
         kind: command.kind,
-        finished_at: new Date().toISOString(),
-        duration_seconds: seconds(),
+        finished_at: done?.finishedAt ?? new Date().toISOString(),
+        duration_seconds: done?.durationSeconds ?? seconds(),
+        ...(key ? { idempotency_key: key } : {}),
         ...out,
       });
       await rc.ack();
-      o.metrics.command(command.kind, out.outcome, seconds());
+      if (!replayed) o.metrics.command(command.kind, out.outcome, seconds());
     };
+    let owned = false;
     try {
+      if (key) {
+        let decision = this.#record.decide(key);
+        if (decision.action === 'wait') {
+          logger.info({ idempotency_key: key }, 'the same work is running; waiting for its result');
+          const finished = await decision.running;
+          decision = finished ? { action: 'replay', finished } : this.#record.decide(key);
+        }
+        if (decision.action === 'replay') {
+          logger.info({ idempotency_key: key }, 'work already done: answering with its result');
+          await settle(decision.finished.output, decision.finished, true);
+          return;
+        }
+        if (decision.action === 'wait') {
+          // another delivery took the work over meanwhile: leave this one to be delivered again
+          await rc.nak(o.retryDelayMs ?? 5000).catch(() => undefined);
+          return;
+        }
+        this.#record.begin(key);
+        owned = true;
+      }
       const handler = o.handlers[command.kind];
       const poolName = o.pools[command.kind];
       if (!handler || !poolName) {
         const known = Object.keys(o.handlers).sort().join(', ');
         logger.warn({}, 'unknown command kind');
-        await settle({
+        const out: HandlerOutput = {
           ok: false,
           outcome: 'unknown_kind',
           message: `unknown command kind ${JSON.stringify(command.kind)}; this agent handles: ${known}`,
-        });
+        };
+        await settle(out, this.#finish(key, owned, out, seconds()));
         return;
       }
       const releaseWorker = await this.#pools[poolName].acquire();
       if (this.#stopping) {
         releaseWorker();
+        if (key && owned) this.#record.abandon(key);
         await rc.nak().catch(() => undefined);
         return;
       }
@@ -171,8 +201,10 @@ export class CommandDispatcher {
         o.metrics.running(poolName, -1);
         releaseWorker();
       }
-      await settle(out);
+      // recorded before the result goes out: a failed publish redelivers the command, which is answered from here
+      await settle(out, this.#finish(key, owned, out, seconds()));
     } catch (e) {
+      if (key && owned && this.#record.decide(key).action === 'wait') this.#record.abandon(key);
       const last = rc.deliveryCount >= (o.maxDeliveries ?? 5);
       logger.error(
         { err: e },
@@ -191,5 +223,17 @@ export class CommandDispatcher {
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  #finish(
+    key: string | undefined,
+    owned: boolean,
+    output: HandlerOutput,
+    durationSeconds: number,
+  ): FinishedWork | undefined {
+    if (!key || !owned) return undefined;
+    const work = { output, finishedAt: new Date().toISOString(), durationSeconds };
+    this.#record.finish(key, work);
+    return work;
   }
 }

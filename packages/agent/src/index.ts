@@ -20,6 +20,12 @@ export {
   SECRET_VARIABLES,
 } from './config.ts';
 export { CommandDispatcher, type DispatcherOptions } from './dispatcher.ts';
+export {
+  DEFAULT_IDEMPOTENCY_CAPACITY,
+  type FinishedWork,
+  type IdempotencyDecision,
+  IdempotencyRecord,
+} from './idempotency.ts';
 export { type CommandHandler, commandHandlers, type HandlerDeps } from './handlers.ts';
 export {
   type HealthServer,

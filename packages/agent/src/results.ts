@@ -79,6 +79,8 @@ export const sweepResultSchema = z.object({
 export const commandResultSchema = z.strictObject({
   command_id: z.string().min(1),
   cluster_id: z.string(),
+  /** The command's `idempotency_key`, when it had one (a repeat answered from the agent's record carries it too). */
+  idempotency_key: z.string().min(1).optional(),
   kind: z.string(),
   ok: z.boolean(),
   outcome: z.enum(['ok', 'failed', 'invalid', 'unknown_kind']),

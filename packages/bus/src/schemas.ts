@@ -38,6 +38,12 @@ export const commandEnvelopeSchema = z.strictObject({
   cluster_id: clusterId,
   issued_at: isoTime,
   payload: z.record(z.string(), z.unknown()),
+  /**
+   * The unit of work this command performs (the platform's operation id and step id). A command
+   * re-sent with the same key (a new `id`) is the same work: the agent runs it at most once and
+   * answers a repeat with the result it already has.
+   */
+  idempotency_key: z.string().min(1).max(512).optional(),
 });
 export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 
