@@ -20,12 +20,6 @@ export {
   SECRET_VARIABLES,
 } from './config.ts';
 export { CommandDispatcher, type DispatcherOptions } from './dispatcher.ts';
-export {
-  DEFAULT_IDEMPOTENCY_CAPACITY,
-  type FinishedWork,
-  type IdempotencyDecision,
-  IdempotencyRecord,
-} from './idempotency.ts';
 export { type CommandHandler, commandHandlers, type HandlerDeps } from './handlers.ts';
 export {
   type HealthServer,
@@ -34,6 +28,12 @@ export {
   readiness,
   startHealthServer,
 } from './health.ts';
+export {
+  DEFAULT_IDEMPOTENCY_CAPACITY,
+  type FinishedWork,
+  type IdempotencyDecision,
+  IdempotencyRecord,
+} from './idempotency.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
 export { AgentMetrics, type CommandOutcome } from './metrics.ts';
 export { ReconcileLoop, type ReconcileLoopOptions, ReconcilerStoppedError } from './reconcile.ts';
