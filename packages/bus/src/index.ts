@@ -19,6 +19,7 @@ export {
 } from './inprocess.ts';
 export { NatsBus, type NatsBusOptions, natsConnectionOptions } from './nats.ts';
 export {
+  AGENT_RESPONSE_TTL_MS,
   agentInboxPrefix,
   agentPermissions,
   allowed,
@@ -56,8 +57,12 @@ export {
   HEARTBEAT_SUBJECTS,
   heartbeatSubject,
   isClusterId,
+  REQUEST_PREFIX,
+  REQUEST_SUBJECTS,
   RESULT_PREFIX,
   RESULT_SUBJECTS,
+  requestSubject,
+  requestSubjects,
   resultSubject,
   subjectMatches,
 } from './subjects.ts';

@@ -5,7 +5,9 @@ import {
   commandConsumerName,
   HEARTBEAT_SUBJECTS,
   heartbeatSubject,
+  REQUEST_SUBJECTS,
   RESULT_SUBJECTS,
+  requestSubjects,
   resultSubject,
   subjectMatches,
 } from './subjects.ts';
@@ -21,7 +23,16 @@ export type BusOperation = 'pub' | 'sub';
 export interface BusPermissions {
   publish: readonly string[];
   subscribe: readonly string[];
+  /**
+   * May answer requests it received (NATS `allow_responses`: one reply per request, to
+   * the reply subject the requester chose, only within `ttlMs`), without any publish
+   * permission on the requester's inbox. Absent: no replies.
+   */
+  responses?: { max: number; ttlMs: number };
 }
+
+/** How long an agent may take to answer a request it received. */
+export const AGENT_RESPONSE_TTL_MS = 60_000;
 
 /**
  * True when every subject `pattern` can match is also matched by `allow`: a concrete
@@ -85,9 +96,11 @@ export const PLATFORM_INBOX_PREFIX = '_INBOX.platform';
 
 /**
  * The permissions of one cluster's agent: its own heartbeat and results, its own durable
- * command consumer (read its state, pull, acknowledge), and its own inbox. It cannot
- * create or change streams or consumers: the platform creates `agent-{cluster_id}`
- * (`NatsBus.prepareCommands`) before the agent connects.
+ * command consumer (read its state, pull, acknowledge), its own inbox, and the
+ * platform's requests to it (`agent.requests.{cluster_id}.*`), which it answers once
+ * each through the reply subject of the request (never a publish permission on another
+ * inbox). It cannot create or change streams or consumers: the platform creates
+ * `agent-{cluster_id}` (`NatsBus.prepareCommands`) before the agent connects.
  */
 export function agentPermissions(clusterId: string): BusPermissions {
   return {
@@ -98,18 +111,19 @@ export function agentPermissions(clusterId: string): BusPermissions {
       commandNextSubject(clusterId),
       commandAckSubjects(clusterId),
     ],
-    subscribe: [`${agentInboxPrefix(clusterId)}.>`],
+    subscribe: [`${agentInboxPrefix(clusterId)}.>`, requestSubjects(clusterId)],
+    responses: { max: 1, ttlMs: AGENT_RESPONSE_TTL_MS },
   };
 }
 
 /**
- * The permissions of the platform: send commands to every cluster (and manage the
- * commands stream and its consumers through the JetStream API), receive every cluster's
- * heartbeats and results, and its own inbox.
+ * The permissions of the platform: send commands and requests to every cluster (and
+ * manage the commands stream and its consumers through the JetStream API), receive every
+ * cluster's heartbeats and results, and its own inbox.
  */
 export function platformPermissions(): BusPermissions {
   return {
-    publish: [COMMAND_SUBJECTS, `${JS_API_PREFIX}.>`],
+    publish: [COMMAND_SUBJECTS, REQUEST_SUBJECTS, `${JS_API_PREFIX}.>`],
     subscribe: [HEARTBEAT_SUBJECTS, RESULT_SUBJECTS, `${PLATFORM_INBOX_PREFIX}.>`],
   };
 }

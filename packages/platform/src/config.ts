@@ -28,6 +28,24 @@ export interface PlatformConfig {
   secretKeyPrevious?: string;
   /** How often each connected Git repository is polled for new commits (seconds). */
   gitPollSeconds: number;
+  /** Absent: the embedded in-process bus. */
+  nats?: NatsSettings;
+}
+
+/** The NATS server (operator mode) agents connect to, and what the platform holds to issue their credentials. */
+export interface NatsSettings {
+  /** Servers the platform connects to. */
+  servers: string[];
+  /** Servers handed to agents in their check-in answer (default: `servers`). */
+  agentServers: string[];
+  /** The Mooring account's public key (`A...`). */
+  accountPublicKey: string;
+  /** Secret: the seed (`SA...`) of one of the account's signing keys. */
+  accountSigningKeySeed: string;
+  /** Secret: a `.creds` text of a system-account user; with it the platform disconnects revoked agents at once. */
+  systemCreds?: string;
+  /** Lifetime of an agent's bus credentials. */
+  credentialsTtlSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +56,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'MOORING_DATABASE_URL',
   'MOORING_SECRET_KEY',
   'MOORING_SECRET_KEY_PREVIOUS',
+  'MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED',
+  'MOORING_NATS_SYSTEM_CREDS',
 ]);
 
 export interface ConfigIssue {
@@ -92,6 +112,27 @@ const secretKey = z
     'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)',
   );
 
+const natsUrls = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      v.split(',').every((u) => {
+        try {
+          return /^(nats|tls|ws|wss):$/.test(new URL(u.trim()).protocol);
+        } catch {
+          return false;
+        }
+      }),
+    'must be one or more comma-separated nats://host:port URLs',
+  );
+
+const splitUrls = (v: string) =>
+  v
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+
 /** The environment variables the platform reads, by name. */
 export const envSchema = z.object({
   MOORING_DATA_DIR: z.preprocess(blankToUndefined, z.string().trim().default('.mooring/platform')),
@@ -116,6 +157,33 @@ export const envSchema = z.object({
   MOORING_SECRET_KEY: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_SECRET_KEY_PREVIOUS: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_GIT_POLL_SECONDS: int(60, 5, 86_400),
+  MOORING_NATS_URL: z.preprocess(blankToUndefined, natsUrls.optional()),
+  MOORING_NATS_AGENT_URL: z.preprocess(blankToUndefined, natsUrls.optional()),
+  MOORING_NATS_ACCOUNT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^A[A-Z2-7]{55}$/, 'must be an account public key (A..., 56 characters)')
+      .optional(),
+  ),
+  // secrets: the messages never quote the value
+  MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^SA[A-Z2-7]{56}$/, 'must be an account signing key seed (SA...)')
+      .optional(),
+  ),
+  MOORING_NATS_SYSTEM_CREDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((v) => v.includes('BEGIN NATS USER JWT'), 'must be the text of a .creds file')
+      .optional(),
+  ),
+  MOORING_BUS_CREDENTIALS_TTL_SECONDS: int(3600, 60, 7 * 86_400),
 });
 
 /**
@@ -135,6 +203,8 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     throw new ConfigError([...issues].map(([variable, message]) => ({ variable, message })));
   }
   const e = r.data;
+  const natsIssues = natsSettingsIssues(e);
+  if (natsIssues.length > 0) throw new ConfigError(natsIssues);
   return {
     dataDir: e.MOORING_DATA_DIR,
     databaseUrl: e.MOORING_DATABASE_URL,
@@ -149,7 +219,29 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     secretKey: e.MOORING_SECRET_KEY,
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
+    ...(e.MOORING_NATS_URL
+      ? {
+          nats: {
+            servers: splitUrls(e.MOORING_NATS_URL),
+            agentServers: splitUrls(e.MOORING_NATS_AGENT_URL ?? e.MOORING_NATS_URL),
+            accountPublicKey: e.MOORING_NATS_ACCOUNT as string,
+            accountSigningKeySeed: e.MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED as string,
+            ...(e.MOORING_NATS_SYSTEM_CREDS ? { systemCreds: e.MOORING_NATS_SYSTEM_CREDS } : {}),
+            credentialsTtlSeconds: e.MOORING_BUS_CREDENTIALS_TTL_SECONDS,
+          },
+        }
+      : {}),
   };
+}
+
+/** With `MOORING_NATS_URL`, the account and its signing key seed are required (agents get credentials signed by it). */
+function natsSettingsIssues(e: z.infer<typeof envSchema>): ConfigIssue[] {
+  if (!e.MOORING_NATS_URL) return [];
+  const issues: ConfigIssue[] = [];
+  for (const variable of ['MOORING_NATS_ACCOUNT', 'MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED'] as const) {
+    if (!e[variable]) issues.push({ variable, message: 'is required with MOORING_NATS_URL' });
+  }
+  return issues;
 }
 
 /** The process's settings: the one place that reads `process.env`. */
@@ -159,8 +251,20 @@ export function configFromProcess(): PlatformConfig {
 
 /** The settings with secrets replaced, fit for a log line. */
 export function describeConfig(config: PlatformConfig): Record<string, unknown> {
+  const { nats, ...rest } = config;
   return {
-    ...config,
+    ...rest,
+    bus: nats
+      ? {
+          kind: 'nats',
+          servers: nats.servers,
+          agentServers: nats.agentServers,
+          account: nats.accountPublicKey,
+          accountSigningKeySeed: '***',
+          systemCreds: nats.systemCreds ? '***' : undefined,
+          credentialsTtlSeconds: nats.credentialsTtlSeconds,
+        }
+      : { kind: 'in-process' },
     databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
     secretKey: config.secretKey ? '***' : undefined,
     secretKeyPrevious: config.secretKeyPrevious ? '***' : undefined,

@@ -10,13 +10,17 @@ export const MAX_BUS_CREDENTIALS_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * The NATS user claims of a connection with `permissions`: publish and subscribe allow
- * lists (everything else denied), no bearer use (the holder must sign the server's
- * challenge with the seed), client connections only (no leaf node, no MQTT).
+ * lists (everything else denied), replies to received requests when `responses` is set
+ * (`resp`: at most `max` per request within the TTL), no bearer use (the holder must sign
+ * the server's challenge with the seed), client connections only (no leaf node, no MQTT).
  */
 export function userClaims(permissions: BusPermissions): Partial<User> {
+  const r = permissions.responses;
   return {
     pub: { allow: [...permissions.publish] },
     sub: { allow: [...permissions.subscribe] },
+    // the JWT carries the TTL in nanoseconds
+    ...(r ? { resp: { max: r.max, ttl: r.ttlMs * 1_000_000 } } : {}),
     bearer_token: false,
     allowed_connection_types: ['STANDARD', 'WEBSOCKET'],
   };
