@@ -1,5 +1,5 @@
-import { encodeAccount, encodeOperator } from '@nats-io/jwt';
-import { createAccount, createOperator } from '@nats-io/nkeys';
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { baseNatsConfig, type NatsServer, runNatsServer } from './nats.ts';
 
 /** One account of an operator-mode server. */
@@ -11,8 +11,11 @@ export interface NatsAccountKeys {
 
 export interface NatsOperatorServer extends NatsServer {
   operator: { publicKey: string; jwt: string };
-  /** The system account (`SYS`): the server's own, no JetStream. */
-  system: NatsAccountKeys;
+  /**
+   * The system account (`SYS`): the server's own, no JetStream. `userCreds` (secret) is
+   * a user of it that may ask every server about connections and disconnect one.
+   */
+  system: NatsAccountKeys & { userCreds: string };
   /** The Mooring account, JetStream enabled. Users are issued with its signing key, not its identity key. */
   account: NatsAccountKeys & {
     /** Secret. The seed (`SA...`) of the account's signing key: what the platform holds to issue user JWTs. */
@@ -78,10 +81,16 @@ export async function startNatsOperator(workDir: string): Promise<NatsOperatorSe
       '',
     ].join('\n'),
   );
+  const systemUser = createUser();
+  const systemUserJwt = await encodeUser('mooring-kit-system', systemUser, systemKey);
   return {
     ...server,
     operator: { publicKey: operatorPublic, jwt: operatorJwt },
-    system: { publicKey: systemPublic, jwt: systemJwt },
+    system: {
+      publicKey: systemPublic,
+      jwt: systemJwt,
+      userCreds: text(fmtCreds(systemUserJwt, systemUser)),
+    },
     account: {
       publicKey: accountPublic,
       jwt: accountJwt,
