@@ -63,14 +63,93 @@ export interface ClustersTable {
   deleted_at: NullableTimestamp;
 }
 
+export interface OperationsTable {
+  id: string;
+  organization_id: string;
+  cluster_id: string;
+  /** `import`, `apply`, `sync`, `rollback`, `uninstall`, `sweep`. */
+  type: string;
+  /** `OperationState`. */
+  state: string;
+  /** JSON object text. */
+  payload: string;
+  message: string;
+  /** A user id, or `scheduler@<instance>`. */
+  created_by: string;
+  /** The operation this one retries. */
+  retry_of: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface OperationStepsTable {
+  operation_id: string;
+  id: string;
+  position: number;
+  name: string;
+  /** The command kind sent to the agent (`apply`, `sweep`, ...). */
+  kind: string;
+  /** JSON object text: the command's payload. */
+  payload: string;
+  state: string;
+  timeout_seconds: number;
+  /** `{operation_id}:{step_id}`: the agent runs the step at most once per key. */
+  idempotency_key: string;
+  /** How many times its command was sent. */
+  sends: ColumnType<number, number | undefined, number>;
+  last_command_id: string | null;
+  message: string;
+  /** JSON text: the agent's result (per-member outcomes, drift detail). */
+  result: string | null;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface ClusterHeartbeatsTable {
+  cluster_id: string;
+  last_sweep_at: ColumnType<Date, Date | string, Date | string>;
+  sweep_duration_seconds: number;
+  addons_inspected: number;
+  received_at: DefaultTimestamp;
+}
+
+export interface HeartbeatHistoryTable {
+  id: Generated<string>;
+  cluster_id: string;
+  last_sweep_at: ColumnType<Date, Date | string, Date | string>;
+  sweep_duration_seconds: number;
+  addons_inspected: number;
+  received_at: DefaultTimestamp;
+}
+
+export interface AgentBusUsersTable {
+  /** The NATS user's public key (`U...`); its seed went to the agent only. */
+  user_public_key: string;
+  cluster_id: string;
+  issued_at: DefaultTimestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  /** Set when the cluster's token was replaced or the cluster deleted: disconnected on sight until it expires. */
+  revoked_at: NullableTimestamp;
+}
+
 export interface Tables {
   organizations: OrganizationsTable;
   users: UsersTable;
   tokens: TokensTable;
   clusters: ClustersTable;
+  agent_bus_users: AgentBusUsersTable;
+  operations: OperationsTable;
+  operation_steps: OperationStepsTable;
+  cluster_heartbeats: ClusterHeartbeatsTable;
+  heartbeat_history: HeartbeatHistoryTable;
 }
 
 export type Database = Kysely<Tables>;
 export type UserRow = Selectable<UsersTable>;
 export type TokenRow = Selectable<TokensTable>;
 export type ClusterRow = Selectable<ClustersTable>;
+export type OperationRow = Selectable<OperationsTable>;
+export type OperationStepRow = Selectable<OperationStepsTable>;
+export type ClusterHeartbeatRow = Selectable<ClusterHeartbeatsTable>;
