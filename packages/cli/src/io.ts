@@ -1,9 +1,20 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { readAll, readHidden, readLine } from './terminal.ts';
 
 /** Parses a command's options; bad use becomes a UsageError (exit code 2, with the command's usage). */
 export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Like `parseOptions`, also returning the positional arguments. */
+export function parseCommandLine<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: r.values, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -19,6 +30,12 @@ export interface Io {
   isTTY?: boolean;
   /** Ends long-running commands (`apply --watch`); by default they stop on SIGINT/SIGTERM. */
   signal?: AbortSignal;
+  /** Whether stdin is a terminal (`mooring login` asks for a password there). */
+  stdinIsTTY?: boolean;
+  /** All of stdin (`--password-stdin`). */
+  readStdin?(): Promise<string>;
+  /** Asks on the terminal; `hidden` does not echo what is typed. */
+  prompt?(question: string, o?: { hidden?: boolean }): Promise<string>;
 }
 
 export function processIo(): Io {
@@ -28,6 +45,12 @@ export function processIo(): Io {
     cwd: process.cwd(),
     env: process.env,
     isTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    readStdin: () => readAll(process.stdin),
+    prompt: (question, o) =>
+      o?.hidden
+        ? readHidden(process.stdin, process.stderr, question)
+        : readLine(process.stdin, process.stderr, question),
   };
 }
 

@@ -1,11 +1,17 @@
 /**
- * `mooring <command> [options]`. Exit codes: 0 success, 1 the command failed
- * (e.g. an invalid definition), 2 wrong usage.
+ * `mooring <command> [options]`. Exit codes (src/exits.ts): 0 success, 1 the
+ * command failed, 2 wrong usage, 3-7 the platform's answers (401, 403, 404,
+ * 409/422, unreachable or 5xx).
  */
+import { addonsCommand } from './commands/addons.ts';
 import { applyCommand } from './commands/apply.ts';
+import { clusterCommand } from './commands/clusters.ts';
 import { diffCommand } from './commands/diff.ts';
+import { loginCommand, logoutCommand } from './commands/login.ts';
+import { operationsCommand } from './commands/operations.ts';
 import { planCommand } from './commands/plan.ts';
 import { validateCommand } from './commands/validate.ts';
+import { EXIT_CODES_HELP, exitCodeOf } from './exits.ts';
 import { type Command, type Io, processIo, UsageError } from './io.ts';
 
 /**
@@ -17,12 +23,17 @@ export const COMMANDS: Record<string, Command> = {
   plan: planCommand,
   apply: applyCommand,
   diff: diffCommand,
+  login: loginCommand,
+  logout: logoutCommand,
+  cluster: clusterCommand,
+  operations: operationsCommand,
+  addons: addonsCommand,
 };
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: mooring <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "mooring <command> --help" for a command's options.\n`;
+  return `usage: mooring <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "mooring <command> --help" for a command's options.\n\n${EXIT_CODES_HELP}\n`;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -52,7 +63,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return 2;
     }
     io.stderr(`mooring ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    return exitCodeOf(e);
   }
 }
 

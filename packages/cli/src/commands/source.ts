@@ -102,7 +102,10 @@ export async function resolveSource(args: SourceArgs, io: Io): Promise<ResolvedS
 
 /** Compiler-style lines: `file:line:col: error: message [path]`, then an indented hint. */
 export function formatDiagnostics(
-  diagnostics: readonly Diagnostic[],
+  diagnostics: readonly Pick<
+    Diagnostic,
+    'severity' | 'file' | 'line' | 'column' | 'path' | 'message' | 'hint'
+  >[],
   display: (p: string) => string,
 ): string {
   let out = '';
