@@ -43,7 +43,24 @@ export async function startNatsOperator(workDir: string): Promise<NatsOperatorSe
   const signingPublic = signingKey.getPublicKey();
 
   const operatorJwt = await encodeOperator('mooring-kit', operatorKey, { system_account: systemPublic });
-  const systemJwt = await encodeAccount('SYS', systemPublic, {}, { signer: operatorKey });
+  // without limits the account admits no connection: its users query and disconnect clients
+  const systemJwt = await encodeAccount(
+    'SYS',
+    systemPublic,
+    {
+      limits: {
+        subs: -1,
+        data: -1,
+        payload: -1,
+        imports: -1,
+        exports: -1,
+        wildcards: true,
+        conn: -1,
+        leaf: -1,
+      },
+    },
+    { signer: operatorKey },
+  );
   const accountJwt = await encodeAccount(
     'MOORING',
     accountPublic,
