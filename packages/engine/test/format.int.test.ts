@@ -65,7 +65,7 @@ ${addon({ name: 'free-app', chart: 'slow-rollout', version: '0.1.0', namespace: 
     expect(r.ok).toBe(false);
     const byId = Object.fromEntries(r.members.map((m) => [m.id, [m.phase, m.message]]));
     expect(byId['manifest/broken']?.[0]).toBe('failed');
-    expect(byId['manifest/after']).toEqual(['blocked', 'not deployed: an earlier wave failed']);
+    expect(byId['manifest/after']).toEqual(['blocked', 'not deployed: manifest/broken failed']);
     expect(byId['manifest/free-config']?.[0]).toBe('synced');
     expect(byId['addon/free-app']?.[0]).toBe('synced');
     const order = events
