@@ -31,6 +31,8 @@ export interface AgentConfig {
   shutdownTimeoutSeconds: number;
   namespace?: string;
   podName?: string;
+  /** Seconds between check-ins with the platform (with `token`). */
+  checkInIntervalSeconds: number;
 }
 
 /** One bad variable: its name and what is wrong (never its value when it is secret). */
@@ -162,6 +164,7 @@ export const envSchema = z.object({
   MOORING_SHUTDOWN_TIMEOUT_SECONDS: seconds(300),
   MOORING_NAMESPACE: optionalText,
   MOORING_POD_NAME: optionalText,
+  MOORING_CHECK_IN_INTERVAL_SECONDS: seconds(15),
 });
 
 /**
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     shutdownTimeoutSeconds: e.MOORING_SHUTDOWN_TIMEOUT_SECONDS,
     namespace: e.MOORING_NAMESPACE,
     podName: e.MOORING_POD_NAME,
+    checkInIntervalSeconds: e.MOORING_CHECK_IN_INTERVAL_SECONDS,
   };
 }
 

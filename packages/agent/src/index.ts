@@ -9,6 +9,23 @@ export {
   sweepPayloadSchema,
 } from './commands.ts';
 export {
+  type CheckInAnswer,
+  type CheckInBus,
+  CheckInFailedError,
+  type CheckInReport,
+  CheckInRejectedError,
+  checkIn,
+  checkInAnswerSchema,
+  checkInUrl,
+  needsBusCredentials,
+} from './checkin.ts';
+export {
+  AGENT_VERSION,
+  type CheckInSession,
+  type CheckInSessionOptions,
+  startCheckInSession,
+} from './checkinSession.ts';
+export {
   type AgentConfig,
   ConfigError,
   type ConfigIssue,

@@ -14,6 +14,7 @@ export {
   type KubeTarget,
   loadKubeConfig,
 } from './client.ts';
+export { type ClusterFacts, mostCommonRegion, REGION_LABEL, readClusterFacts } from './clusterFacts.ts';
 export {
   entryObject,
   INVENTORY_NAMESPACE,

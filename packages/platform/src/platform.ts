@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { AgentBus } from './agentbus/types.ts';
+import { startAgentBus } from './agentbus/start.ts';
 import { bootstrap, type FirstCredentials, firstCredentialsMessage } from './auth/bootstrap.ts';
-import type { Clock } from './clock.ts';
-import type { ClusterHooks } from './clusters/hooks.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
 import { describeConfig, type PlatformConfig } from './config.ts';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -24,6 +26,8 @@ export interface RunningPlatform extends Server {
   firstCredentials?: FirstCredentials;
   /** The address listened on, when listening. */
   address?: string;
+  /** The agents' bus (NATS with per-cluster credentials, or the embedded in-process hub). */
+  agentBus: AgentBus;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
   const { config, logger } = o;
   logger.info({ config: describeConfig(config) }, 'starting');
   const database = await openDatabase(databaseTarget(config), logger);
+  let agentBus: AgentBus | undefined;
   try {
     await migrateToLatest(database.db, logger);
     const firstCredentials = await bootstrap(database.db, config.dataDir);
@@ -48,12 +53,14 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       );
       o.print(firstCredentialsMessage(firstCredentials));
     }
+    agentBus = await startAgentBus({ config, db: database.db, clock: o.clock ?? systemClock, logger });
     const server = await buildServer({
       config,
       db: database.db,
       logger,
       clock: o.clock,
-      clusterHooks: o.clusterHooks,
+      clusterHooks: composeClusterHooks(o.clusterHooks, agentBus.hooks()),
+      agentBus,
     });
     let address: string | undefined;
     if (o.listen ?? true) address = await server.app.listen({ host: config.listen, port: config.port });
@@ -63,12 +70,15 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       database,
       firstCredentials,
       address,
+      agentBus,
       close: async () => {
         await server.app.close();
+        await agentBus?.close();
         await database.close();
       },
     };
   } catch (e) {
+    await agentBus?.close().catch(() => undefined);
     await database.close();
     throw e;
   }

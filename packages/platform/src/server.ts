@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { AgentBus } from './agentbus/types.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -24,6 +25,8 @@ export interface ServerParts {
   logger: Logger;
   clock?: Clock;
   clusterHooks?: ClusterHooks;
+  /** The agents' bus; without one, nothing that talks to agents is served. */
+  agentBus?: AgentBus;
 }
 
 export interface Server {

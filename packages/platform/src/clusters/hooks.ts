@@ -11,6 +11,8 @@ export interface CheckInReport {
   kubernetes_version: string;
   node_count: number;
   region?: string | null | undefined;
+  /** False: the agent's bus credentials are fresh, none are issued. */
+  bus_credentials?: boolean | undefined;
 }
 
 /**
@@ -33,4 +35,29 @@ export interface ClusterHooks {
     cluster: ClusterRef,
     report: CheckInReport,
   ): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
+ * Several parts' hooks as one: each event calls every part in order; the first bus
+ * credentials given win.
+ */
+export function composeClusterHooks(...parts: (ClusterHooks | undefined)[]): ClusterHooks {
+  const all = parts.filter((h): h is ClusterHooks => h !== undefined);
+  const each =
+    (event: 'imported' | 'deleted' | 'agentTokenReplaced') =>
+    async (cluster: ClusterRef): Promise<void> => {
+      for (const h of all) await h[event]?.(cluster);
+    };
+  return {
+    imported: each('imported'),
+    deleted: each('deleted'),
+    agentTokenReplaced: each('agentTokenReplaced'),
+    issueBusCredentials: async (cluster, report) => {
+      for (const h of all) {
+        const bus = await h.issueBusCredentials?.(cluster, report);
+        if (bus) return bus;
+      }
+      return undefined;
+    },
+  };
 }

@@ -148,6 +148,10 @@ export function registerClusterRoutes(app: FastifyInstance, o: { clusters: Clust
           kubernetes_version: z.string().min(1).max(100),
           node_count: z.number().int().min(0).max(1_000_000),
           region: z.string().max(200).nullable().optional(),
+          bus_credentials: z
+            .boolean()
+            .optional()
+            .describe('ask for new bus credentials (default true); false while the last ones are fresh'),
         }),
         response: {
           200: z.object({

@@ -168,7 +168,8 @@ export class ClustersService {
       .where('deleted_at', 'is', null)
       .execute();
     const row = await this.#row(agent.organizationId, agent.clusterId);
-    const bus = await this.#hooks.issueBusCredentials?.(ref(row), report);
+    const bus =
+      report.bus_credentials === false ? undefined : await this.#hooks.issueBusCredentials?.(ref(row), report);
     return { cluster_id: row.id, state: clusterState(row.last_check_in, now), ...(bus ? { bus } : {}) };
   }
 

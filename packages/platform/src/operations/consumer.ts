@@ -1,0 +1,49 @@
+import { type Bus, clusterIdOfSubject, RESULT_SUBJECTS, type Unsubscribe } from '@mooring/bus';
+import type { Logger } from 'pino';
+import type { OperationsService } from './service.ts';
+
+/** Queue group of the platform replicas: each result is handled by one of them. */
+export const RESULTS_QUEUE = 'mooring-platform-operations';
+
+/**
+ * Feeds `agent.results.*` to the operations and ends steps past their timeout every
+ * `timeoutCheckMs`. Returns a stop function.
+ */
+export async function startOperationsRuntime(o: {
+  bus: Bus;
+  operations: OperationsService;
+  logger: Logger;
+  timeoutCheckMs?: number;
+}): Promise<() => Promise<void>> {
+  const logger = o.logger.child({ component: 'operations' });
+  const unsubscribe: Unsubscribe = await o.bus.subscribe(
+    RESULT_SUBJECTS,
+    async (m) => {
+      const clusterId = clusterIdOfSubject(m.subject);
+      if (!clusterId) return;
+      const d = await o.operations.handleResult(clusterId, m.data);
+      if ('ignored' in d && d.ignored)
+        logger.debug({ subject: m.subject, reason: d.ignored }, 'result ignored');
+    },
+    {
+      queue: RESULTS_QUEUE,
+      onError: (err, subject) => logger.warn({ err, subject }, 'a command result could not be handled'),
+    },
+  );
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    o.operations
+      .checkTimeouts()
+      .catch((err: unknown) => logger.warn({ err }, 'checking step timeouts failed'))
+      .finally(() => {
+        checking = false;
+      });
+  }, o.timeoutCheckMs ?? 1000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await unsubscribe().catch(() => undefined);
+  };
+}

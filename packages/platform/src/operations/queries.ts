@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import type { Database, OperationRow, OperationStepRow } from '../db/types.ts';
+import { type PageRequest, pageOffset } from '../http/pagination.ts';
+import type { OperationState } from './machine.ts';
+
+export const OPERATION_SORT_FIELDS = ['created_at', 'updated_at', 'finished_at', 'type', 'state'] as const;
+export type OperationSortField = (typeof OPERATION_SORT_FIELDS)[number];
+
+export interface OperationFilter {
+  clusterId?: string;
+  type?: string;
+  state?: OperationState;
+}
+
+export async function findOperation(
+  db: Database,
+  organizationId: string,
+  id: string,
+): Promise<OperationRow | undefined> {
+  return db
+    .selectFrom('operations')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function stepsOf(db: Database, operationId: string): Promise<OperationStepRow[]> {
+  return db
+    .selectFrom('operation_steps')
+    .selectAll()
+    .where('operation_id', '=', operationId)
+    .orderBy('position')
+    .execute();
+}
+
+export async function listOperations(
+  db: Database,
+  organizationId: string,
+  filter: OperationFilter,
+  p: PageRequest<OperationSortField>,
+): Promise<{ rows: OperationRow[]; total: number }> {
+  let base = db.selectFrom('operations').where('organization_id', '=', organizationId);
+  if (filter.clusterId) base = base.where('cluster_id', '=', filter.clusterId);
+  if (filter.type) base = base.where('type', '=', filter.type);
+  if (filter.state) base = base.where('state', '=', filter.state);
+  const rows = await base
+    .selectAll()
+    .orderBy(p.sort.field, (o) => (p.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast()))
+    .orderBy('id')
+    .limit(p.pageSize)
+    .offset(pageOffset(p))
+    .execute();
+  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
+}
+
+/** The step a result answers: by its idempotency key, else by the last command id sent. */
+export async function findStepForResult(
+  db: Database,
+  key: string | undefined,
+  commandId: string,
+): Promise<OperationStepRow | undefined> {
+  if (key) {
+    const byKey = await db
+      .selectFrom('operation_steps')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    if (byKey) return byKey;
+  }
+  return db
+    .selectFrom('operation_steps')
+    .selectAll()
+    .where('last_command_id', '=', commandId)
+    .executeTakeFirst();
+}
+
+/** Operations not finished (to resume at start). */
+export async function activeOperationIds(db: Database): Promise<string[]> {
+  const rows = await db
+    .selectFrom('operations')
+    .select('id')
+    .where('state', 'in', ['pending', 'running'])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Operations with a running step past its timeout at `now`. */
+export async function operationsPastTimeout(db: Database, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('operation_steps')
+    .select('operation_id')
+    .distinct()
+    .where('state', '=', 'running')
+    .where(sql<boolean>`started_at + make_interval(secs => timeout_seconds) <= ${now}`)
+    .execute();
+  return rows.map((r) => r.operation_id);
+}

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@mooring/bus';
+import type { Logger } from 'pino';
+import type { UserPrincipal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import type { Database, OperationRow, OperationStepRow } from '../db/types.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
+import {
+  type Decision,
+  decide,
+  idempotencyKey,
+  isFinished,
+  type OperationEvent,
+  type OperationSnapshot,
+  type OperationState,
+  retryable,
+} from './machine.ts';
+import {
+  activeOperationIds,
+  findOperation,
+  findStepForResult,
+  listOperations,
+  type OperationFilter,
+  type OperationSortField,
+  operationsPastTimeout,
+  stepsOf,
+} from './queries.ts';
+import { type AgentResult, agentResultSchema, defaultStepTimeout } from './results.ts';
+import { type OperationDetail, type OperationView, operationDetail, operationView } from './views.ts';
+
+/** One step of a new operation: a command for the cluster's agent. */
+export interface StepInput {
+  name: string;
+  /** The command kind (`apply`, `sweep`, ...). */
+  kind: string;
+  payload?: Record<string, unknown>;
+  /** Default by kind: apply 1800 s, sweep 300 s, else 600 s. */
+  timeoutSeconds?: number;
+}
+
+export interface StartInput {
+  clusterId: string;
+  /** `import`, `apply`, `sync`, `rollback`, `uninstall`, `sweep`. */
+  type: string;
+  steps: StepInput[];
+  payload?: Record<string, unknown>;
+  /** A user id, or `scheduler@<instance>`. */
+  createdBy: string;
+  retryOf?: string;
+}
+
+/** What the operations tell others (metrics). */
+export interface OperationObserver {
+  finished?(op: { id: string; type: string; clusterId: string; state: OperationState }): void;
+}
+
+export interface OperationsServiceOptions {
+  db: Database;
+  clock: Clock;
+  bus: Bus;
+  logger: Logger;
+  observer?: OperationObserver;
+}
+
+/** The stored step machine: start, advance on agent results, time out, cancel, retry, resume at start. */
+export class OperationsService {
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #bus: Bus;
+  readonly #logger: Logger;
+  readonly #observer: OperationObserver;
+
+  constructor(o: OperationsServiceOptions) {
+    this.#db = o.db;
+    this.#clock = o.clock;
+    this.#bus = o.bus;
+    this.#logger = o.logger.child({ component: 'operations' });
+    this.#observer = o.observer ?? {};
+  }
+
+  /** Stores a new operation with its steps and starts it (the first step's command goes out). */
+  async start(input: StartInput): Promise<OperationDetail> {
+    if (input.steps.length === 0) throw new ValidationError('an operation needs at least one step');
+    const cluster = await this.#db
+      .selectFrom('clusters')
+      .select(['id', 'organization_id'])
+      .where('id', '=', input.clusterId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!cluster) throw new NotFoundError('cluster', input.clusterId);
+    const id = randomUUID();
+    const now = this.#clock();
+    await this.#db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('operations')
+        .values({
+          id,
+          organization_id: cluster.organization_id,
+          cluster_id: cluster.id,
+          type: input.type,
+          state: 'pending',
+          payload: JSON.stringify(input.payload ?? {}),
+          created_by: input.createdBy,
+          retry_of: input.retryOf ?? null,
+          message: '',
+          started_at: null,
+          finished_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await tx
+        .insertInto('operation_steps')
+        .values(
+          input.steps.map((s, position) => {
+            const stepId = `${position + 1}-${s.name.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 100);
+            return {
+              operation_id: id,
+              id: stepId,
+              position,
+              name: s.name,
+              kind: s.kind,
+              payload: JSON.stringify(s.payload ?? {}),
+              state: 'pending',
+              timeout_seconds: s.timeoutSeconds ?? defaultStepTimeout(s.kind),
+              idempotency_key: idempotencyKey(id, stepId),
+              message: '',
+              last_command_id: null,
+              result: null,
+              started_at: null,
+              finished_at: null,
+            };
+          }),
+        )
+        .execute();
+    });
+    this.#logger.info({ operation_id: id, type: input.type, cluster_id: cluster.id }, 'operation created');
+    await this.#transition(id, { type: 'start' });
+    return this.#detail(cluster.organization_id, id);
+  }
+
+  async list(
+    p: UserPrincipal,
+    filter: OperationFilter,
+    page: PageRequest<OperationSortField>,
+  ): Promise<Page<OperationView>> {
+    const { rows, total } = await listOperations(this.#db, p.organizationId, filter, page);
+    return toPage(rows.map(operationView), total, page);
+  }
+
+  async get(p: UserPrincipal, id: string): Promise<OperationDetail> {
+    return this.#detail(p.organizationId, id);
+  }
+
+  /** Cancels a pending or running operation (a command already with the agent may still finish; its result is ignored). */
+  async cancel(p: UserPrincipal, id: string): Promise<OperationDetail> {
+    const op = await findOperation(this.#db, p.organizationId, id);
+    if (!op) throw new NotFoundError('operation', id);
+    const d = await this.#transition(id, { type: 'cancel' });
+    if (d?.ignored) throw new ConflictError(`cannot cancel: ${d.ignored}`);
+    return this.#detail(p.organizationId, id);
+  }
+
+  /** Runs a failed, timed-out or cancelled operation again: a new operation with the same steps. */
+  async retry(p: UserPrincipal, id: string): Promise<OperationDetail> {
+    const op = await findOperation(this.#db, p.organizationId, id);
+    if (!op) throw new NotFoundError('operation', id);
+    if (!retryable(op.state as OperationState)) {
+      throw new ConflictError(
+        `only a failed, timed-out or cancelled operation can be retried; this one is ${op.state}`,
+      );
+    }
+    const steps = await stepsOf(this.#db, id);
+    return this.start({
+      clusterId: op.cluster_id,
+      type: op.type,
+      payload: JSON.parse(op.payload) as Record<string, unknown>,
+      steps: steps.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        payload: JSON.parse(s.payload) as Record<string, unknown>,
+        timeoutSeconds: s.timeout_seconds,
+      })),
+      createdBy: p.userId,
+      retryOf: op.id,
+    });
+  }
+
+  /**
+   * An agent's result (from `agent.results.{cluster_id}`): finds the step by its
+   * idempotency key and advances the operation. Results for another cluster's
+   * step, for unknown steps and late repeats are ignored (and answer why).
+   */
+  async handleResult(subjectClusterId: string, data: unknown): Promise<Decision | { ignored: string }> {
+    const parsed = agentResultSchema.safeParse(data);
+    if (!parsed.success) return { ignored: 'not a command result' };
+    const result: AgentResult = parsed.data;
+    const step = await findStepForResult(this.#db, result.idempotency_key, result.command_id);
+    if (!step) return { ignored: `no step for command ${result.command_id}` };
+    const op = await this.#db
+      .selectFrom('operations')
+      .select('cluster_id')
+      .where('id', '=', step.operation_id)
+      .executeTakeFirst();
+    if (!op || op.cluster_id !== subjectClusterId || result.cluster_id !== subjectClusterId) {
+      this.#logger.warn(
+        { operation_id: step.operation_id, from: subjectClusterId },
+        'a result for another cluster’s step is ignored',
+      );
+      return { ignored: 'the step belongs to another cluster' };
+    }
+    const d = await this.#transition(
+      step.operation_id,
+      { type: 'result', stepId: step.id, ok: result.ok, message: result.message },
+      { stepId: step.id, result: JSON.stringify(data) },
+    );
+    return d ?? { ignored: 'no such operation' };
+  }
+
+  /** Ends operations whose running step is past its timeout; answers their ids. */
+  async checkTimeouts(): Promise<string[]> {
+    const ids = await operationsPastTimeout(this.#db, this.#clock());
+    const ended: string[] = [];
+    for (const id of ids) {
+      const d = await this.#transition(id, { type: 'tick' });
+      if (d && !d.ignored) ended.push(id);
+    }
+    return ended;
+  }
+
+  /**
+   * At start: every pending operation starts, every running step's command is sent
+   * again with the same idempotency key (the agent answers from its record or runs it once).
+   */
+  async resumeAll(): Promise<number> {
+    const ids = await activeOperationIds(this.#db);
+    for (const id of ids) {
+      try {
+        await this.#transition(id, { type: 'resume' });
+      } catch (e) {
+        this.#logger.error({ err: e, operation_id: id }, 'could not resume an operation');
+      }
+    }
+    if (ids.length > 0) this.#logger.info({ operations: ids.length }, 'operations resumed');
+    return ids.length;
+  }
+
+  async #detail(organizationId: string, id: string): Promise<OperationDetail> {
+    const op = await findOperation(this.#db, organizationId, id);
+    if (!op) throw new NotFoundError('operation', id);
+    return operationDetail(op, await stepsOf(this.#db, id));
+  }
+
+  /**
+   * Decides `event` for the operation under a row lock and stores the answer in one
+   * transaction; then sends the commands it names. Undefined when there is no such operation.
+   */
+  async #transition(
+    id: string,
+    event: OperationEvent,
+    withResult?: { stepId: string; result: string },
+  ): Promise<Decision | undefined> {
+    const now = this.#clock();
+    const stored = await this.#db.transaction().execute(async (tx) => {
+      const op = await tx
+        .selectFrom('operations')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!op) return undefined;
+      const steps = await tx
+        .selectFrom('operation_steps')
+        .selectAll()
+        .where('operation_id', '=', id)
+        .orderBy('position')
+        .execute();
+      const snapshot: OperationSnapshot = {
+        state: op.state as OperationState,
+        steps: steps.map((s) => ({
+          id: s.id,
+          state: s.state as OperationState,
+          startedAt: s.started_at,
+          timeoutSeconds: s.timeout_seconds,
+        })),
+      };
+      const d = decide(snapshot, event, now);
+      if (d.operation) {
+        await tx
+          .updateTable('operations')
+          .set({
+            state: d.operation.state,
+            updated_at: now,
+            ...(d.operation.message !== undefined ? { message: d.operation.message } : {}),
+            ...(d.operation.startedAt ? { started_at: d.operation.startedAt } : {}),
+            ...(d.operation.finishedAt ? { finished_at: d.operation.finishedAt } : {}),
+          })
+          .where('id', '=', id)
+          .execute();
+      }
+      for (const c of d.steps) {
+        await tx
+          .updateTable('operation_steps')
+          .set({
+            state: c.state,
+            ...(c.message !== undefined ? { message: c.message } : {}),
+            ...(c.startedAt ? { started_at: c.startedAt } : {}),
+            ...(c.finishedAt ? { finished_at: c.finishedAt } : {}),
+            ...(withResult && withResult.stepId === c.id ? { result: withResult.result } : {}),
+          })
+          .where('operation_id', '=', id)
+          .where('id', '=', c.id)
+          .execute();
+      }
+      // each send gets a new command id (the queue de-duplicates ids), the same idempotency key
+      const sends: { step: OperationStepRow; commandId: string }[] = [];
+      for (const stepId of d.send) {
+        const step = steps.find((s) => s.id === stepId);
+        if (!step) continue;
+        const n = step.sends + 1;
+        const commandId = `${step.idempotency_key}:send-${n}`;
+        await tx
+          .updateTable('operation_steps')
+          .set({ sends: n, last_command_id: commandId })
+          .where('operation_id', '=', id)
+          .where('id', '=', stepId)
+          .execute();
+        sends.push({ step, commandId });
+      }
+      return { op, d, sends };
+    });
+    if (!stored) return undefined;
+    const { op, d, sends } = stored;
+    const log = this.#logger.child({ operation_id: id, cluster_id: op.cluster_id, type: op.type });
+    if (d.ignored) log.debug({ event: event.type, reason: d.ignored }, 'event ignored');
+    for (const s of sends) await this.#send(op, s.step, s.commandId, log);
+    if (d.operation && isFinished(d.operation.state)) {
+      log.info({ state: d.operation.state, message: d.operation.message }, 'operation finished');
+      this.#observer.finished?.({ id, type: op.type, clusterId: op.cluster_id, state: d.operation.state });
+    }
+    return d;
+  }
+
+  async #send(op: OperationRow, step: OperationStepRow, commandId: string, log: Logger): Promise<void> {
+    try {
+      await this.#bus.commands(op.cluster_id).send({
+        id: commandId,
+        kind: step.kind,
+        cluster_id: op.cluster_id,
+        issued_at: this.#clock().toISOString(),
+        payload: JSON.parse(step.payload) as Record<string, unknown>,
+        idempotency_key: step.idempotency_key,
+      });
+      log.info({ step: step.id, command_id: commandId }, 'command sent');
+    } catch (e) {
+      // the step stays running: it times out, or the next start sends it again
+      log.error({ err: e, step: step.id, command_id: commandId }, 'could not send a step’s command');
+    }
+  }
+}
