@@ -30,6 +30,10 @@ export interface PlatformConfig {
   gitPollSeconds: number;
   /** Absent: the embedded in-process bus. */
   nats?: NatsSettings;
+  /** How often each online cluster gets a reconcile sweep (seconds). */
+  sweepIntervalSeconds: number;
+  /** Secret: when set, `GET /metrics` needs `Authorization: Bearer <this>`; absent, it is public. */
+  metricsToken?: string;
 }
 
 /** The NATS server (operator mode) agents connect to, and what the platform holds to issue their credentials. */
@@ -58,6 +62,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'MOORING_SECRET_KEY_PREVIOUS',
   'MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED',
   'MOORING_NATS_SYSTEM_CREDS',
+  'MOORING_METRICS_TOKEN',
 ]);
 
 export interface ConfigIssue {
@@ -157,6 +162,11 @@ export const envSchema = z.object({
   MOORING_SECRET_KEY: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_SECRET_KEY_PREVIOUS: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_GIT_POLL_SECONDS: int(60, 5, 86_400),
+  MOORING_SWEEP_INTERVAL_SECONDS: int(60, 1, 86_400),
+  MOORING_METRICS_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  ),
   MOORING_NATS_URL: z.preprocess(blankToUndefined, natsUrls.optional()),
   MOORING_NATS_AGENT_URL: z.preprocess(blankToUndefined, natsUrls.optional()),
   MOORING_NATS_ACCOUNT: z.preprocess(
@@ -219,6 +229,8 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     secretKey: e.MOORING_SECRET_KEY,
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
+    sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
+    ...(e.MOORING_METRICS_TOKEN ? { metricsToken: e.MOORING_METRICS_TOKEN } : {}),
     ...(e.MOORING_NATS_URL
       ? {
           nats: {
@@ -268,6 +280,7 @@ export function describeConfig(config: PlatformConfig): Record<string, unknown> 
     databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
     secretKey: config.secretKey ? '***' : undefined,
     secretKeyPrevious: config.secretKeyPrevious ? '***' : undefined,
+    metricsToken: config.metricsToken ? '***' : undefined,
     database: config.databaseUrl ? 'postgresql' : 'pglite',
   };
 }
