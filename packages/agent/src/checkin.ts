@@ -33,7 +33,9 @@ export class CheckInRejectedError extends Error {
   override readonly name = 'CheckInRejectedError';
   readonly status: number;
   constructor(status: number) {
-    super(`the platform refused the agent token (HTTP ${status}): it was replaced or the cluster was deleted`);
+    super(
+      `the platform refused the agent token (HTTP ${status}): it was replaced or the cluster was deleted`,
+    );
     this.status = status;
   }
 }

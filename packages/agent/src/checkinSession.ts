@@ -59,8 +59,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
   if (!token) throw new Error('the agent needs its token (MOORING_TOKEN) to check in');
   const logger = o.logger.child({ cluster_id: config.clusterId });
   const intervalMs = config.checkInIntervalSeconds * 1000;
-  const readFacts =
-    o.facts ?? (() => readClusterFacts(loadKubeConfig({ kubeconfig: config.kubeconfig })));
+  const readFacts = o.facts ?? (() => readClusterFacts(loadKubeConfig({ kubeconfig: config.kubeconfig })));
 
   let facts: { value: ClusterFacts; at: number } | undefined;
   const currentFacts = async (): Promise<ClusterFacts> => {
@@ -111,7 +110,10 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
       await new Promise((r) => setTimeout(r, o.firstCheckInRetryMs ?? intervalMs));
     }
   }
-  logger.info({ bus: creds ? 'nats' : config.natsUrl ? 'nats (no credentials)' : 'in-process' }, 'checked in');
+  logger.info(
+    { bus: creds ? 'nats' : config.natsUrl ? 'nats (no credentials)' : 'in-process' },
+    'checked in',
+  );
 
   let running: Promise<void> | undefined;
   let endedWith: ((why: 'rejected' | 'stopped') => void) | undefined;
@@ -178,7 +180,15 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
       : new InProcessBus();
 
   try {
-    const { config: _c, logger: _l, facts: _f, fetch: _fe, onBusStatus: _s, firstCheckInRetryMs: _r, ...rest } = o;
+    const {
+      config: _c,
+      logger: _l,
+      facts: _f,
+      fetch: _fe,
+      onBusStatus: _s,
+      firstCheckInRetryMs: _r,
+      ...rest
+    } = o;
     agent = await startAgent({ ...rest, config, bus, logger: o.logger });
   } catch (e) {
     await bus.close().catch(() => undefined);

@@ -16,7 +16,9 @@ export interface ClusterFacts {
  * The most common value of the region label among the nodes (pure); ties go to the name
  * that sorts first, so the answer is stable; null when no node has the label.
  */
-export function mostCommonRegion(nodes: readonly { labels?: Record<string, string> | undefined }[]): string | null {
+export function mostCommonRegion(
+  nodes: readonly { labels?: Record<string, string> | undefined }[],
+): string | null {
   const counts = new Map<string, number>();
   for (const n of nodes) {
     const r = n.labels?.[REGION_LABEL]?.trim();

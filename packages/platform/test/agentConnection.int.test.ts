@@ -1,11 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CheckInSession, loadConfig as loadAgentConfig, silentLogger, startCheckInSession } from '@mooring/agent';
-import { type BusStatus, type HeartbeatMessage, heartbeatSubject, NatsBus, resultSubject } from '@mooring/bus';
+import {
+  type CheckInSession,
+  loadConfig as loadAgentConfig,
+  silentLogger,
+  startCheckInSession,
+} from '@mooring/agent';
+import {
+  type BusStatus,
+  type HeartbeatMessage,
+  heartbeatSubject,
+  NatsBus,
+  resultSubject,
+} from '@mooring/bus';
 import { type NatsOperatorServer, startNatsOperator } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { issueAgentCredentials, busAccountSigner } from '../src/busauth/index.ts';
+import { busAccountSigner, issueAgentCredentials } from '../src/busauth/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { type RunningPlatform, startPlatform } from '../src/platform.ts';
@@ -20,7 +31,12 @@ let baseUrl: string;
 let adminToken: string;
 const sessions: CheckInSession[] = [];
 
-async function api<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<{ status: number; body: T }> {
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = adminToken,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -31,7 +47,11 @@ async function api<T>(method: string, path: string, body?: unknown, token = admi
 }
 
 async function importCluster(name: string): Promise<{ id: string; token: string }> {
-  const r = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', validDefinition(name));
+  const r = await api<{ cluster: { id: string }; agent_token: string }>(
+    'POST',
+    '/clusters',
+    validDefinition(name),
+  );
   expect(r.status).toBe(201);
   return { id: r.body.cluster.id, token: r.body.agent_token };
 }
@@ -78,7 +98,10 @@ beforeAll(async () => {
   const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: platform.firstCredentials!.username, password: platform.firstCredentials!.password }),
+    body: JSON.stringify({
+      username: platform.firstCredentials!.username,
+      password: platform.firstCredentials!.password,
+    }),
   });
   adminToken = ((await login.json()) as { token: string }).token;
 }, 120_000);
@@ -119,7 +142,12 @@ describe('agent connection (real platform, nats-server in operator mode, agent a
     const signer = busAccountSigner(nats.account.publicKey, nats.account.signingKeySeed);
     const a = await issueAgentCredentials(signer, id);
     const errors: unknown[] = [];
-    const busA = await NatsBus.connect({ servers: nats.url, creds: a.creds, inboxPrefix: a.inboxPrefix, onError: (e) => errors.push(e) });
+    const busA = await NatsBus.connect({
+      servers: nats.url,
+      creds: a.creds,
+      inboxPrefix: a.inboxPrefix,
+      onError: (e) => errors.push(e),
+    });
     await busA.publish(resultSubject(other.id), { cluster_id: other.id });
     await expect.poll(() => errors.length).toBeGreaterThan(0);
     await busA.close();

@@ -85,7 +85,10 @@ export class NatsDisconnector {
       try {
         await this.#bus.request(`$SYS.REQ.SERVER.${c.serverId}.KICK`, { cid: c.cid }, { timeoutMs: 3000 });
         cut++;
-        this.#o.logger.info({ cid: c.cid, name: c.name, server: c.serverId }, 'agent disconnected from the bus');
+        this.#o.logger.info(
+          { cid: c.cid, name: c.name, server: c.serverId },
+          'agent disconnected from the bus',
+        );
       } catch (err) {
         this.#o.logger.warn({ err, cid: c.cid, server: c.serverId }, 'could not disconnect an agent');
       }

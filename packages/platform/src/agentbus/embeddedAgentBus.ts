@@ -17,8 +17,8 @@ export class EmbeddedAgentBus implements AgentBus {
   /** A connection for one cluster's agent: only its own subjects. */
   connectAgent(clusterId: string): InProcessBus {
     const bus = new InProcessBus({ hub: this.hub, permissions: agentPermissions(clusterId) });
-    let set = this.#agents.get(clusterId);
-    if (!set) this.#agents.set(clusterId, (set = new Set()));
+    const set = this.#agents.get(clusterId) ?? new Set<InProcessBus>();
+    this.#agents.set(clusterId, set);
     set.add(bus);
     return bus;
   }

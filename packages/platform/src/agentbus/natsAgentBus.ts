@@ -125,7 +125,10 @@ export class NatsAgentBus implements AgentBus {
   async revoke(cluster: ClusterRef): Promise<void> {
     const keys = await revokeClusterBusUsers(this.#o.db, cluster.id, this.#o.clock());
     const cut = (await this.#disconnector?.disconnectUsers(keys)) ?? 0;
-    this.#o.logger.info({ cluster_id: cluster.id, users: keys.length, connections: cut }, 'agent bus users revoked');
+    this.#o.logger.info(
+      { cluster_id: cluster.id, users: keys.length, connections: cut },
+      'agent bus users revoked',
+    );
   }
 
   hooks(): ClusterHooks {
@@ -146,4 +149,3 @@ export class NatsAgentBus implements AgentBus {
     await this.bus.close().catch(() => undefined);
   }
 }
-

@@ -30,7 +30,11 @@ export async function revokeClusterBusUsers(db: Database, clusterId: string, now
 }
 
 /** Public keys among `keys` that are revoked and not yet expired (the server would still accept them). */
-export async function revokedBusUsers(db: Database, keys: readonly string[], now: Date): Promise<Set<string>> {
+export async function revokedBusUsers(
+  db: Database,
+  keys: readonly string[],
+  now: Date,
+): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
     .selectFrom('agent_bus_users')
