@@ -78,7 +78,10 @@ describe('mooring cluster against a real platform', () => {
     const r = await mooring(['cluster', 'import', '-f', 'defs/one.yaml'], { cwd });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const m = /^imported cluster one \(id ([^)]+)\)\n\n.*shown only now:\n\n {2}(helm upgrade --install .+)\n$/s.exec(r.out);
+    const m =
+      /^imported cluster one \(id ([^)]+)\)\n\n.*shown only now:\n\n {2}(helm upgrade --install .+)\n$/s.exec(
+        r.out,
+      );
     expect(m, r.out).not.toBeNull();
     oneId = m![1]!;
     installCommand = m![2]!;
@@ -110,10 +113,14 @@ describe('mooring cluster against a real platform', () => {
     expect(r.out).toBe('');
     const lines = r.err.split('\n');
     expect(lines).toContainEqual(
-      expect.stringMatching(/^defs\/broken\.yaml:11:26: error: .+ \[spec\.stacks\[0\]\.addons\[0\]\.chart_version\]$/),
+      expect.stringMatching(
+        /^defs\/broken\.yaml:11:26: error: .+ \[spec\.stacks\[0\]\.addons\[0\]\.chart_version\]$/,
+      ),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/^defs\/broken\.yaml:13:11: error: .+ \[spec\.stacks\[0\]\.addons\[0\]\.namespcae\]$/),
+      expect.stringMatching(
+        /^defs\/broken\.yaml:13:11: error: .+ \[spec\.stacks\[0\]\.addons\[0\]\.namespcae\]$/,
+      ),
     );
     expect(r.err).toMatch(/defs\/broken\.yaml: \d+ errors?, \d+ warnings?; nothing imported\n$/);
     const json = await mooring(['cluster', 'import', '-f', 'defs/broken.yaml', '-o', 'json'], { cwd });

@@ -98,7 +98,10 @@ describe('mooring login / logout against a real platform', () => {
     const env = await mooring(['cluster', 'list'], { cwd, env: { MOORING_TOKEN: 'wrong' } });
     expect(env.code).toBe(3);
     // the flag beats the environment
-    const flag = await mooring(['cluster', 'list', '--token', token], { cwd, env: { MOORING_TOKEN: 'wrong' } });
+    const flag = await mooring(['cluster', 'list', '--token', token], {
+      cwd,
+      env: { MOORING_TOKEN: 'wrong' },
+    });
     expect(flag.code).toBe(0);
     // another URL does not get the stored token
     const other = await mooring(['cluster', 'list', '--url', 'http://127.0.0.1:1'], { cwd });
