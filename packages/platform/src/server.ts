@@ -13,6 +13,11 @@ import { registerClusterRoutes } from './clusters/routes.ts';
 import { ClustersService } from './clusters/service.ts';
 import type { PlatformConfig } from './config.ts';
 import type { Database } from './db/types.ts';
+import { buildGitops, type GitopsParts } from './gitops/build.ts';
+import type { CredentialsService } from './gitops/credentials.ts';
+import { composeHooks } from './gitops/hooks.ts';
+import { registerGitopsRoutes } from './gitops/routes.ts';
+import type { GitopsService } from './gitops/service.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
@@ -25,6 +30,8 @@ export interface ServerParts {
   logger: Logger;
   clock?: Clock;
   clusterHooks?: ClusterHooks;
+  /** GitOps: the secret key, the apply dispatcher, the git cache. */
+  gitops?: GitopsParts;
   /** The agents' bus; without one, nothing that talks to agents is served. */
   agentBus?: AgentBus;
 }
@@ -33,7 +40,13 @@ export interface Server {
   app: FastifyInstance;
   /** Every route under /api/v1 with its declared access. */
   routes(): RegisteredRoute[];
-  services: { auth: AuthService; users: UsersService; clusters: ClustersService };
+  services: {
+    auth: AuthService;
+    users: UsersService;
+    clusters: ClustersService;
+    gitops: GitopsService;
+    credentials: CredentialsService;
+  };
 }
 
 /** Builds the HTTP API from its parts (no logic of its own). Call `app.ready()` or `app.listen()` next. */
@@ -47,7 +60,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   await registerOpenApi(app, API_VERSION);
   await app.register(rateLimit, { global: false });
 
+  const gitops = buildGitops({ config, db, logger, clock }, parts.gitops);
   const services = {
+    gitops: gitops.service,
+    credentials: gitops.credentials,
     auth: new AuthService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds }),
     users: new UsersService({ db, clock }),
     clusters: new ClustersService({
@@ -55,7 +71,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
       clock,
       agentChart: config.agentChart,
       publicUrl: config.publicUrl,
-      hooks: parts.clusterHooks,
+      hooks: composeHooks(parts.clusterHooks, gitops.service.hooks),
     }),
   };
   const routes = registerGuard(app, {
@@ -70,6 +86,8 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     loginRateLimit: { max: config.loginRateLimitMax, windowSeconds: config.loginRateLimitWindowSeconds },
   });
   registerClusterRoutes(app, { clusters: services.clusters });
+  registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
+  app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
   return { app, routes, services };
 }

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import type { RetryPolicyMs } from '@mooring/core';
+import { GitCache } from '@mooring/gitops';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { PlatformConfig } from '../config.ts';
+import type { Database } from '../db/types.ts';
+import { CredentialsService } from './credentials.ts';
+import { type ApplyDispatcher, unwiredDispatcher } from './dispatcher.ts';
+import type { SecretBox } from './secretBox.ts';
+import { ephemeralSecretBox } from './secretKeyFile.ts';
+import { GitopsService } from './service.ts';
+
+/** What an embedding (the platform, a test) may give the GitOps part. */
+export interface GitopsParts {
+  /** Encrypts credentials and webhook secrets; absent: a key for this process only (a warning is logged). */
+  secretBox?: SecretBox;
+  /** Hands applies to the cluster (the operations service); absent: every apply fails and says so. */
+  dispatcher?: ApplyDispatcher;
+  /** The git cache (default `<dataDir>/git`). */
+  cacheDir?: string;
+  retryPolicy?: RetryPolicyMs;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface Gitops {
+  service: GitopsService;
+  credentials: CredentialsService;
+  box: SecretBox;
+}
+
+export function buildGitops(
+  o: { config: PlatformConfig; db: Database; logger: Logger; clock: Clock },
+  parts: GitopsParts = {},
+): Gitops {
+  let box = parts.secretBox;
+  if (!box) {
+    o.logger.warn('no secret key given: Git credentials stored now cannot be read after a restart');
+    box = ephemeralSecretBox();
+  }
+  const credentials = new CredentialsService({ db: o.db, box, clock: o.clock });
+  const service = new GitopsService({
+    db: o.db,
+    clock: o.clock,
+    logger: o.logger,
+    box,
+    cache: new GitCache({ dir: parts.cacheDir ?? join(o.config.dataDir, 'git') }),
+    credentials,
+    dispatcher: parts.dispatcher ?? unwiredDispatcher,
+    publicUrl: o.config.publicUrl,
+    pollSeconds: o.config.gitPollSeconds,
+    runner: {
+      ...(parts.retryPolicy ? { retryPolicy: parts.retryPolicy } : {}),
+      ...(parts.sleep ? { sleep: parts.sleep } : {}),
+    },
+  });
+  return { service, credentials, box };
+}
