@@ -7,6 +7,8 @@ import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
 import { describeConfig, type PlatformConfig } from './config.ts';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import type { GitopsParts } from './gitops/build.ts';
+import { loadSecretBox } from './gitops/secretKeyFile.ts';
 import { buildServer, type Server } from './server.ts';
 
 export interface StartOptions {
@@ -18,6 +20,8 @@ export interface StartOptions {
   clusterHooks?: ClusterHooks;
   /** Listen on config.listen:config.port (default true; false for in-process use). */
   listen?: boolean;
+  /** GitOps parts (the apply dispatcher; the secret key comes from the settings or the data directory). */
+  gitops?: GitopsParts;
 }
 
 export interface RunningPlatform extends Server {
@@ -61,7 +65,13 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       clock: o.clock,
       clusterHooks: composeClusterHooks(o.clusterHooks, agentBus.hooks()),
       agentBus,
+      gitops: { secretBox: loadSecretBox(config).box, ...o.gitops },
     });
+    if (config.secretKeyPrevious) {
+      const resealed = await server.services.credentials.reencryptAll();
+      logger.info(resealed, 'secrets re-encrypted under the current key');
+    }
+    await server.services.gitops.start();
     let address: string | undefined;
     if (o.listen ?? true) address = await server.app.listen({ host: config.listen, port: config.port });
     else await server.app.ready();

@@ -8,14 +8,13 @@ import { registerAuthRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
 import { UsersService } from './auth/users.ts';
 import { type Clock, systemClock } from './clock.ts';
-import type { ClusterHooks } from './clusters/hooks.ts';
+import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
 import { registerClusterRoutes } from './clusters/routes.ts';
 import { ClustersService } from './clusters/service.ts';
 import type { PlatformConfig } from './config.ts';
 import type { Database } from './db/types.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
-import { composeHooks } from './gitops/hooks.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
@@ -71,7 +70,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
       clock,
       agentChart: config.agentChart,
       publicUrl: config.publicUrl,
-      hooks: composeHooks(parts.clusterHooks, gitops.service.hooks),
+      hooks: composeClusterHooks(parts.clusterHooks, gitops.service.hooks),
     }),
   };
   const routes = registerGuard(app, {
