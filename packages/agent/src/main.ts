@@ -2,6 +2,8 @@
 // graceful stop (SIGTERM/SIGINT), 1 on a start-up failure, 2 on invalid configuration.
 import { agentInboxPrefix, type Bus, InProcessBus, NatsBus } from '@mooring/bus';
 import { type Agent, startAgent } from './agent.ts';
+import { CheckInRejectedError } from './checkin.ts';
+import { type CheckInSession, startCheckInSession } from './checkinSession.ts';
 import { ConfigError, describeConfig, loadConfig } from './config.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
 import { createLogger } from './logger.ts';
@@ -22,13 +24,15 @@ async function main(): Promise<number> {
   logger.info({ config: describeConfig(config) }, 'starting');
 
   let agent: Agent | undefined;
+  let session: CheckInSession | undefined;
   let bus: Bus | undefined;
   let health: HealthServer | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping');
     stopping ??= (async () => {
-      if (agent) await agent.stop();
+      if (session) await session.stop();
+      else if (agent) await agent.stop();
       else await bus?.close().catch(() => undefined);
       await health?.close();
     })();
@@ -46,13 +50,29 @@ async function main(): Promise<number> {
       metrics: () => agent?.metrics,
       logger,
     });
+    if (config.token) {
+      // through the platform: check in with the token, bus credentials from the answer
+      session = await startCheckInSession({ config, logger });
+      agent = session.agent;
+      if (stopping) {
+        // a signal came while checking in: stop what was started
+        await session.stop();
+        await stopped;
+        return 0;
+      }
+      const why = await Promise.race([session.ended, stopped.then(() => 'stopped' as const)]);
+      if (why === 'rejected') {
+        await health?.close();
+        return 1;
+      }
+      return 0;
+    }
     bus = config.natsUrl
       ? await NatsBus.connect({
           servers: config.natsUrl.split(',').map((s) => s.trim()),
           name: `mooring-agent/${config.clusterId}`,
           // its own inbox: the only one bus credentials for its cluster allow
           inboxPrefix: agentInboxPrefix(config.clusterId),
-          ...(config.token ? { token: config.token } : {}),
           waitOnFirstConnect: true,
           onStatus: (status) => logger.info({ status }, 'bus status'),
           onError: (err, subject) => logger.warn({ err, subject }, 'bus error'),
@@ -66,7 +86,8 @@ async function main(): Promise<number> {
     }
     agent = await startAgent({ config, bus, logger });
   } catch (e) {
-    logger.error({ err: e }, 'the agent could not start');
+    if (e instanceof CheckInRejectedError) logger.error({ status: e.status }, e.message);
+    else logger.error({ err: e }, 'the agent could not start');
     await shutdown('startup-failure');
     return 1;
   }

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       shutdownTimeoutSeconds: 300,
       namespace: undefined,
       podName: undefined,
+      checkInIntervalSeconds: 15,
     });
   });
 
