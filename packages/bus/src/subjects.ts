@@ -61,19 +61,19 @@ export function resultSubject(clusterId: string): string {
 /** Prefix of the platform's requests to one cluster's agent (request/reply, not durable). */
 export const REQUEST_PREFIX = 'agent.requests';
 /** Every request to every cluster's agent (what the platform may publish). */
-export const REQUEST_SUBJECTS = `${REQUEST_PREFIX}.*.*`;
+export const REQUEST_SUBJECTS = `${REQUEST_PREFIX}.*.>`;
 
-/** `agent.requests.{cluster_id}.{name}`: a request (e.g. `addon.tree`: `addon_tree`) to one cluster's agent. */
+/** `agent.requests.{cluster_id}.{name}`: a request (e.g. `addon.tree`) to one cluster's agent. */
 export function requestSubject(clusterId: string, name: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-    throw new BusSubjectError(name, `request name ${JSON.stringify(name)} is not a single safe subject token`);
+  if (!/^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/.test(name)) {
+    throw new BusSubjectError(name, `request name ${JSON.stringify(name)} is not made of safe subject tokens`);
   }
   return `${REQUEST_PREFIX}.${assertClusterId(clusterId)}.${name}`;
 }
 
-/** What one cluster's agent subscribes to for requests: `agent.requests.{cluster_id}.*`. */
+/** What one cluster's agent subscribes to for requests: `agent.requests.{cluster_id}.>`. */
 export function requestSubjects(clusterId: string): string {
-  return `${REQUEST_PREFIX}.${assertClusterId(clusterId)}.*`;
+  return `${REQUEST_PREFIX}.${assertClusterId(clusterId)}.>`;
 }
 
 /** The cluster id in a heartbeat, command or result subject; undefined for other subjects. */

@@ -48,7 +48,7 @@ describe('agentPermissions', () => {
         '$JS.API.CONSUMER.MSG.NEXT.MOORING_COMMANDS.agent-cluster-a',
         '$JS.ACK.MOORING_COMMANDS.agent-cluster-a.>',
       ],
-      subscribe: ['_INBOX.agent.cluster-a.>', 'agent.requests.cluster-a.*'],
+      subscribe: ['_INBOX.agent.cluster-a.>', 'agent.requests.cluster-a.>'],
       responses: { max: 1, ttlMs: 60_000 },
     });
   });
@@ -99,11 +99,11 @@ describe('agentPermissions', () => {
     ["another cluster's inbox", `${agentInboxPrefix('cluster-b')}.x`, 'sub', false],
     ['the platform inbox', `${PLATFORM_INBOX_PREFIX}.x`, 'sub', false],
     ['publishing to the platform inbox (replies go as responses)', `${PLATFORM_INBOX_PREFIX}.x`, 'pub', false],
-    ['requests to it', requestSubject('cluster-a', 'addon_tree'), 'sub', true],
+    ['requests to it', requestSubject('cluster-a', 'addon.tree'), 'sub', true],
     ['every request to it', requestSubjects('cluster-a'), 'sub', true],
     ["requests to another cluster's agent", requestSubjects('cluster-b'), 'sub', false],
     ['every request', 'agent.requests.>', 'sub', false],
-    ['sending requests', requestSubject('cluster-a', 'addon_tree'), 'pub', false],
+    ['sending requests', requestSubject('cluster-a', 'addon.tree'), 'pub', false],
     ['everything', '>', 'sub', false],
   ];
   it.each(cases)('%s (%s, %s) → %s', (_name, subject, op, ok) => {
@@ -122,7 +122,7 @@ describe('platformPermissions', () => {
     ['every heartbeat', 'agent.heartbeat.native_reconcile.*', 'sub', true],
     ['every result', 'agent.results.*', 'sub', true],
     ['a command to any cluster', commandSubject('cluster-b'), 'pub', true],
-    ['a request to any cluster', requestSubject('cluster-b', 'addon_history'), 'pub', true],
+    ['a request to any cluster', requestSubject('cluster-b', 'addon.history'), 'pub', true],
     ['the JetStream API', '$JS.API.STREAM.CREATE.MOORING_COMMANDS', 'pub', true],
     ['its inbox', `${PLATFORM_INBOX_PREFIX}.abc.*`, 'sub', true],
     ["an agent's inbox", `${agentInboxPrefix('cluster-a')}.>`, 'sub', false],
