@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import { InProcessBus } from '@mooring/bus';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -20,6 +21,9 @@ import type { GitopsService } from './gitops/service.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
+import { PlatformMetrics, registerMetrics } from './metrics.ts';
+import { registerOperationRoutes } from './operations/routes.ts';
+import { OperationsService } from './operations/service.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -33,16 +37,20 @@ export interface ServerParts {
   gitops?: GitopsParts;
   /** The agents' bus; without one, nothing that talks to agents is served. */
   agentBus?: AgentBus;
+  /** The metrics registry (default: a new one). */
+  metrics?: PlatformMetrics;
 }
 
 export interface Server {
   app: FastifyInstance;
   /** Every route under /api/v1 with its declared access. */
   routes(): RegisteredRoute[];
+  metrics: PlatformMetrics;
   services: {
     auth: AuthService;
     users: UsersService;
     clusters: ClustersService;
+    operations: OperationsService;
     gitops: GitopsService;
     credentials: CredentialsService;
   };
@@ -58,6 +66,11 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerErrorHandling(app);
   await registerOpenApi(app, API_VERSION);
   await app.register(rateLimit, { global: false });
+  const metrics = parts.metrics ?? new PlatformMetrics({ db, clock });
+  registerMetrics(app, { metrics, token: config.metricsToken });
+  // without the agents' bus, commands wait in an in-process queue no agent reads
+  const commandBus = parts.agentBus?.bus ?? new InProcessBus();
+  if (!parts.agentBus) app.addHook('onClose', () => commandBus.close());
 
   const gitops = buildGitops({ config, db, logger, clock }, parts.gitops);
   const services = {
@@ -65,6 +78,13 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     credentials: gitops.credentials,
     auth: new AuthService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds }),
     users: new UsersService({ db, clock }),
+    operations: new OperationsService({
+      db,
+      clock,
+      bus: commandBus,
+      logger,
+      observer: { finished: (o) => metrics.operationFinished(o.type, o.state) },
+    }),
     clusters: new ClustersService({
       db,
       clock,
@@ -85,8 +105,9 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     loginRateLimit: { max: config.loginRateLimitMax, windowSeconds: config.loginRateLimitWindowSeconds },
   });
   registerClusterRoutes(app, { clusters: services.clusters });
+  registerOperationRoutes(app, { operations: services.operations });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
-  return { app, routes, services };
+  return { app, routes, services, metrics };
 }

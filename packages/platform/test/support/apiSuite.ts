@@ -7,6 +7,7 @@ import { DOCS_PATH } from '../../src/http/docs.ts';
 import { INVALID_DEFINITION, validDefinition } from './fixtures.ts';
 import { fuzzBody, mulberry32 } from './fuzz.ts';
 import { createHarness, type DatabaseUnderTest, type Harness, PUBLIC_URL } from './harness.ts';
+import { operationsApiTests } from './operationsApi.ts';
 
 /**
  * Every route under /api/v1 and who may call it. A route missing here (or
@@ -621,6 +622,8 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
         await importCluster('to-delete');
       });
     });
+
+    describe('operations and metrics', () => operationsApiTests(() => h));
 
     describe('the API document', () => {
       it('serves OpenAPI 3.1 built from the schemas, and the reference page locally', async () => {
