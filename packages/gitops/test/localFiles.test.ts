@@ -36,7 +36,7 @@ beforeAll(() => {
       '          chart_version: "1.0.0"',
       '          namespace: x',
       '          repository_url: https://charts.example.com',
-      '          configuration: { from_file: values/x.yaml }',
+      '          configuration: { from_file: ../../values/x.yaml }',
       '',
     ].join('\n'),
   );
