@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { AgentBus } from './agentbus/types.ts';
+import { startAddonsFeed } from './addons/feed.ts';
 import { startAgentBus } from './agentbus/start.ts';
+import type { AgentBus } from './agentbus/types.ts';
 import { bootstrap, type FirstCredentials, firstCredentialsMessage } from './auth/bootstrap.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
@@ -9,6 +10,7 @@ import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './db/dat
 import { migrateToLatest } from './db/migrate.ts';
 import type { GitopsParts } from './gitops/build.ts';
 import { loadSecretBox } from './gitops/secretKeyFile.ts';
+import { type Runtime, startRuntime } from './runtime.ts';
 import { buildServer, type Server } from './server.ts';
 
 export interface StartOptions {
@@ -32,6 +34,8 @@ export interface RunningPlatform extends Server {
   address?: string;
   /** The agents' bus (NATS with per-cluster credentials, or the embedded in-process hub). */
   agentBus: AgentBus;
+  /** Results, heartbeats, timeouts and the sweep scheduler. */
+  runtime: Runtime;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,16 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       logger.info(resealed, 'secrets re-encrypted under the current key');
     }
     await server.services.gitops.start();
+    const stopAddonsFeed = await startAddonsFeed({ bus: agentBus.bus, db: database.db, logger });
+    const runtime = await startRuntime({
+      config,
+      db: database.db,
+      clock: o.clock ?? systemClock,
+      logger,
+      bus: agentBus.bus,
+      operations: server.services.operations,
+      metrics: server.metrics,
+    });
     let address: string | undefined;
     if (o.listen ?? true) address = await server.app.listen({ host: config.listen, port: config.port });
     else await server.app.ready();
@@ -81,7 +95,10 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       firstCredentials,
       address,
       agentBus,
+      runtime,
       close: async () => {
+        await stopAddonsFeed();
+        await runtime.stop();
         await server.app.close();
         await agentBus?.close();
         await database.close();
