@@ -60,15 +60,17 @@ export class HelmRunner {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code) => resolve(code));
-    }).catch((e: Error) => {
-      throw new HelmError(`cannot run ${this.binary}: ${e.message}`, {
-        command: this.binary,
-        exitCode: null,
-        stderr: '',
-        cause: e,
-      });
-    });
-    if (timer) clearTimeout(timer);
+    })
+      .catch((e: Error) => {
+        throw new HelmError(`cannot run ${this.binary}: ${e.message}`, {
+          command: this.binary,
+          exitCode: null,
+          stderr: '',
+          cause: e,
+        });
+      })
+      // also when helm could not be started: a pending kill timer would keep the process alive
+      .finally(() => clearTimeout(timer));
     this.opts.onCall?.({ args, ms: Date.now() - t0, exitCode });
     const stdout = Buffer.concat(out).toString('utf8');
     if (exitCode === 0 && !killed) return stdout;
