@@ -1,5 +1,6 @@
 import { type Bus, BusHeartbeatPublisher } from '@mooring/bus';
 import { createEngineContext, type EngineContext } from '@mooring/engine';
+import { serveAddonRequests } from './addonRequests.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
 import { CommandDispatcher } from './dispatcher.ts';
@@ -97,6 +98,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     retryDelayMs: o.retryDelayMs,
   });
   dispatcher.start();
+  // the platform's requests about add-ons (history, events, resource tree)
+  const stopRequests = await serveAddonRequests({ bus, clusterId, engine, logger });
   logger.info({ workers: config.natsWorkerMaxWorkers, write: config.writeWorkerCount }, 'agent started');
 
   let stopped: Promise<void> | undefined;
@@ -109,6 +112,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         'commands still running at the shutdown deadline; they will be delivered again',
       );
     loop.stop();
+    await stopRequests();
     await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
     logger.info({}, 'agent stopped');
   };

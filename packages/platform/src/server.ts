@@ -3,6 +3,8 @@ import { InProcessBus } from '@mooring/bus';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { registerAddonRoutes } from './addons/routes.ts';
+import { AddonsService } from './addons/service.ts';
 import type { AgentBus } from './agentbus/types.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
@@ -51,6 +53,7 @@ export interface Server {
     users: UsersService;
     clusters: ClustersService;
     operations: OperationsService;
+    addons: AddonsService;
     gitops: GitopsService;
     credentials: CredentialsService;
   };
@@ -93,6 +96,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
       hooks: composeClusterHooks(parts.clusterHooks, gitops.service.hooks),
     }),
   };
+  const addons = new AddonsService({ db, clock, bus: commandBus, operations: services.operations });
   const routes = registerGuard(app, {
     user: (secret) => services.auth.authenticate(secret),
     agent: (secret) => services.clusters.authenticateAgent(secret),
@@ -106,8 +110,9 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   });
   registerClusterRoutes(app, { clusters: services.clusters });
   registerOperationRoutes(app, { operations: services.operations });
+  registerAddonRoutes(app, { addons });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
-  return { app, routes, services, metrics };
+  return { app, routes, services: { ...services, addons }, metrics };
 }

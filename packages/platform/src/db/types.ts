@@ -134,12 +134,33 @@ export interface AgentBusUsersTable {
   revoked_at: NullableTimestamp;
 }
 
+/** One add-on or manifest of a cluster as the agent last reported it. */
+export interface AddonStatesTable {
+  cluster_id: string;
+  /** `addon` or `manifest`. */
+  kind: string;
+  name: string;
+  stack: string;
+  namespace: string | null;
+  /** `AddonState` (Pending, Deploying, Synced, Degraded, OutOfSync, Unknown). */
+  state: string;
+  /** The last apply's phase for it. */
+  phase: string | null;
+  message: string;
+  revision: number | null;
+  drifted_objects: number | null;
+  behind_git: boolean | null;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+  inspected_at: NullableTimestamp;
+}
+
 export interface Tables {
   organizations: OrganizationsTable;
   users: UsersTable;
   tokens: TokensTable;
   clusters: ClustersTable;
   agent_bus_users: AgentBusUsersTable;
+  addon_states: AddonStatesTable;
   operations: OperationsTable;
   operation_steps: OperationStepsTable;
   cluster_heartbeats: ClusterHeartbeatsTable;
@@ -153,3 +174,4 @@ export type ClusterRow = Selectable<ClustersTable>;
 export type OperationRow = Selectable<OperationsTable>;
 export type OperationStepRow = Selectable<OperationStepsTable>;
 export type ClusterHeartbeatRow = Selectable<ClusterHeartbeatsTable>;
+export type AddonStateRow = Selectable<AddonStatesTable>;

@@ -7,6 +7,7 @@ import { DOCS_PATH } from '../../src/http/docs.ts';
 import { INVALID_DEFINITION, validDefinition } from './fixtures.ts';
 import { fuzzBody, mulberry32 } from './fuzz.ts';
 import { createHarness, type DatabaseUnderTest, type Harness, PUBLIC_URL } from './harness.ts';
+import { addonsApiTests } from './addonsApi.ts';
 import { operationsApiTests } from './operationsApi.ts';
 
 /**
@@ -39,6 +40,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/operations/:id': { role: 'viewer' },
   'POST /api/v1/operations/:id/retry': { role: 'operator' },
   'POST /api/v1/operations/:id/cancel': { role: 'operator' },
+  'GET /api/v1/clusters/:id/addons': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/manifests': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/addons/:name': { role: 'viewer' },
+  'POST /api/v1/clusters/:id/addons/:name/sync': { role: 'operator' },
+  'POST /api/v1/clusters/:id/addons/:name/rollback': { role: 'operator' },
+  'POST /api/v1/clusters/:id/addons/:name/uninstall': { role: 'operator' },
   'POST /api/v1/credentials': { role: 'admin' },
   'GET /api/v1/credentials': { role: 'viewer' },
   'DELETE /api/v1/credentials/:id': { role: 'admin' },
@@ -624,6 +631,8 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
     });
 
     describe('operations and metrics', () => operationsApiTests(() => h));
+
+    describe('add-ons and manifests', () => addonsApiTests(() => h));
 
     describe('the API document', () => {
       it('serves OpenAPI 3.1 built from the schemas, and the reference page locally', async () => {

@@ -4,6 +4,7 @@ import * as clusters from './0002_clusters.ts';
 import * as operations from './0003_operations.ts';
 import * as heartbeats from './0004_heartbeats.ts';
 import * as agentBusUsers from './0005_agent_bus_users.ts';
+import * as addons from './0006_addons.ts';
 import * as gitops from './0010_gitops.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
@@ -13,5 +14,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_operations': operations,
   '0004_heartbeats': heartbeats,
   '0005_agent_bus_users': agentBusUsers,
+  '0006_addons': addons,
   '0010_gitops': gitops,
 };

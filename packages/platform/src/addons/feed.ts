@@ -1,0 +1,118 @@
+import {
+  type Bus,
+  clusterIdOfSubject,
+  HEARTBEAT_SUBJECTS,
+  heartbeatSchema,
+  RESULT_SUBJECTS,
+  type Unsubscribe,
+} from '@mooring/bus';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database } from '../db/types.ts';
+import {
+  findObservation,
+  markInspected,
+  observationOf,
+  removeObservation,
+  saveObservation,
+} from './queries.ts';
+import {
+  applyObservation,
+  changesFromHeartbeat,
+  changesFromResult,
+  type ReadModelChange,
+  type ResultForReadModel,
+} from './readModel.ts';
+
+/** Queue group of the platform replicas: each message feeds the read model once. */
+export const ADDONS_QUEUE = 'mooring-platform-addons';
+
+const memberKind = z.enum(['addon', 'manifest']);
+/** The parts of a result the read model reads; the rest passes. */
+const resultSchema = z.looseObject({
+  cluster_id: z.string(),
+  kind: z.string(),
+  finished_at: z.string(),
+  apply: z
+    .looseObject({
+      members: z.array(
+        z.looseObject({
+          kind: memberKind,
+          name: z.string(),
+          stack: z.string(),
+          phase: z.string(),
+          state: z.string(),
+          message: z.string(),
+          revision: z.number().int().optional(),
+        }),
+      ),
+      removed: z.array(z.looseObject({ kind: memberKind, name: z.string(), error: z.string().optional() })),
+    })
+    .optional(),
+  sweep: z
+    .looseObject({
+      heartbeat: z.looseObject({ last_sweep_at: z.string() }),
+      members: z.array(
+        z.looseObject({
+          kind: memberKind,
+          name: z.string(),
+          namespace: z.string().optional(),
+          stack: z.string(),
+          state: z.string(),
+          drifted_objects: z.number(),
+          behind_git: z.boolean().optional(),
+          message: z.string(),
+        }),
+      ),
+    })
+    .optional(),
+});
+
+/** Stores one message's changes for a cluster. */
+export async function applyChanges(
+  db: Database,
+  clusterId: string,
+  changes: ReadModelChange[],
+): Promise<void> {
+  for (const c of changes) {
+    if (c.op === 'remove') await removeObservation(db, clusterId, c.kind, c.name);
+    else if (c.op === 'inspected') await markInspected(db, clusterId, c.at);
+    else {
+      const row = await findObservation(db, clusterId, c.member.kind, c.member.name);
+      await saveObservation(db, clusterId, applyObservation(row ? observationOf(row) : undefined, c.member));
+    }
+  }
+}
+
+/** Feeds agents' results and heartbeats into the add-ons read model. Returns a stop function. */
+export async function startAddonsFeed(o: {
+  bus: Bus;
+  db: Database;
+  logger: Logger;
+}): Promise<() => Promise<void>> {
+  const logger = o.logger.child({ component: 'addons' });
+  const onError = (err: unknown, subject: string) => logger.warn({ err, subject }, 'message not recorded');
+  const subs: Unsubscribe[] = [
+    await o.bus.subscribe(
+      RESULT_SUBJECTS,
+      async (m) => {
+        const clusterId = clusterIdOfSubject(m.subject);
+        if (clusterId !== m.data.cluster_id) return;
+        await applyChanges(o.db, clusterId, changesFromResult(m.data as ResultForReadModel));
+      },
+      { schema: resultSchema, queue: ADDONS_QUEUE, onError },
+    ),
+    await o.bus.subscribe(
+      HEARTBEAT_SUBJECTS,
+      async (m) => {
+        const clusterId = clusterIdOfSubject(m.subject);
+        if (clusterId !== m.data.cluster_id) return;
+        await applyChanges(o.db, clusterId, changesFromHeartbeat(m.data));
+      },
+      { schema: heartbeatSchema, queue: ADDONS_QUEUE, onError },
+    ),
+  ];
+  return async () => {
+    for (const u of subs) await u().catch(() => undefined);
+  };
+}
