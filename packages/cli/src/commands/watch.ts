@@ -65,27 +65,34 @@ export async function watchLoop(
   };
   const rec = new Reconciler(ctx, { intervalMs: opts.intervalMs, onSweep, onCheck, onManifestCheck });
   rec.setTargets(targets, manifests);
+  if (opts.signal?.aborted) return 0;
+  let stopped = false;
+  let resolveStopped!: (code: number) => void;
+  const done = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    opts.signal?.removeEventListener('abort', stop);
+    // the watches, timers and pending checks end here, so the process can exit
+    rec.stop();
+    resolveStopped(0);
+  };
+  // listen before starting: Ctrl-C or SIGTERM during the first sweep ends the command cleanly too
+  if (opts.signal) opts.signal.addEventListener('abort', stop, { once: true });
+  else {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
   try {
     await rec.start();
   } catch (e) {
-    // the watches that did start must not keep the process alive
-    rec.stop();
+    stop();
     throw e;
   }
-  if (!json) io.stderr('watching: drift is healed as it happens (Ctrl-C to stop)\n');
-  return new Promise<number>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      rec.stop();
-      resolve(0);
-    };
-    if (opts.signal) {
-      if (opts.signal.aborted) stop();
-      else opts.signal.addEventListener('abort', stop, { once: true });
-    } else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
+  if (!json && !stopped) io.stderr('watching: drift is healed as it happens (Ctrl-C to stop)\n');
+  return done;
 }
