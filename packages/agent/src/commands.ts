@@ -17,6 +17,8 @@ export type Pool = 'read' | 'write';
 export const COMMAND_POOLS: Readonly<Record<string, Pool>> = {
   apply: 'write',
   sweep: 'read',
+  rollback: 'write',
+  uninstall: 'write',
 };
 
 /** What a handler returns; the dispatcher adds the command's id, kind, cluster and timing. */

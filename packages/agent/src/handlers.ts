@@ -8,6 +8,7 @@ import {
   type SweepTarget,
   sweepTargets,
 } from '@mooring/engine';
+import { addonCommandHandlers } from './addonCommands.ts';
 import {
   applyOutput,
   applyPayloadSchema,
@@ -90,5 +91,5 @@ export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandle
     return sweepOutput(await deps.reconciler.sweepNow());
   };
 
-  return { apply, sweep };
+  return { apply, sweep, ...addonCommandHandlers(deps.engine) };
 }
