@@ -200,4 +200,55 @@ describe('operations across platform processes', () => {
     await p2.kill('SIGTERM');
     expect(p2.child.exitCode).toBe(0);
   }, 240_000);
+
+  it('two replicas on one PostgreSQL: one schedules the sweeps; when it is killed the other takes over within seconds', async () => {
+    const fast = { MOORING_SWEEP_INTERVAL_SECONDS: '1' };
+    const [a, b] = [await platform(fast), await platform(fast)];
+    const cluster = await importCluster(a, `replicas-${Date.now().toString(36)}`);
+    const agent = await startMinimalAgent({
+      platformUrl: [a.url, b.url],
+      agentToken: cluster.token,
+      clusterId: cluster.id,
+    });
+    agents.push(agent);
+    const sweeps = async (since = new Date(0)) =>
+      (
+        await db.query<{ created_by: string; state: string }>(
+          "select created_by, state from operations where cluster_id = $1 and type = 'sweep' and created_at > $2 order by created_at",
+          [cluster.id, since],
+        )
+      ).rows;
+    await waitFor(
+      'three sweeps',
+      async () => (await sweeps()).filter((s) => s.state === 'success').length >= 3,
+    );
+    const schedulers = new Set((await sweeps()).map((s) => s.created_by));
+    expect(schedulers.size).toBe(1);
+    const leaderName = [...schedulers][0]!;
+    const [leader, follower] = leaderName.endsWith(`-${a.pid}`) ? [a, b] : [b, a];
+    expect(leaderName).toMatch(new RegExp(`^scheduler@.+-${leader.pid}$`));
+    const leading = async (p: PlatformProcess) =>
+      /^mooring_scheduler_leader (\d)/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1];
+    expect(await leading(leader)).toBe('1');
+    expect(await leading(follower)).toBe('0');
+
+    await leader.kill('SIGKILL');
+    const killedAt = new Date();
+    const takeover = await waitFor(
+      'the other replica to schedule',
+      async () => (await sweeps(killedAt)).find((s) => s.created_by.endsWith(`-${follower.pid}`)),
+      30_000,
+    );
+    const seconds = (Date.now() - killedAt.getTime()) / 1000;
+    expect(takeover.created_by).toMatch(new RegExp(`^scheduler@.+-${follower.pid}$`));
+    expect(seconds).toBeLessThan(15);
+    expect(await leading(follower)).toBe('1');
+    await waitFor(
+      'two sweeps by the new leader',
+      async () => (await sweeps(killedAt)).filter((s) => s.state === 'success').length >= 2,
+    );
+    expect(new Set((await sweeps(killedAt)).map((s) => s.created_by))).toEqual(
+      new Set([takeover.created_by]),
+    );
+  }, 240_000);
 });

@@ -8,20 +8,29 @@ import { BusHeartbeatPublisher, type CommandEnvelope, NatsBus, resultSubject } f
  * sweep itself is a stand-in the test controls (`gate`), counted per idempotency key.
  */
 export async function startMinimalAgent(o: {
-  platformUrl: string;
+  /** One platform, or several replicas: each check-in goes to the first that answers. */
+  platformUrl: string | string[];
   agentToken: string;
   clusterId: string;
   /** Awaited by each sweep before it answers (default: answer at once). */
   gate?: (command: CommandEnvelope) => Promise<void>;
 }) {
   const checkIn = async () => {
-    const res = await fetch(`${o.platformUrl}/api/v1/agent/check-in`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.agentToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ agent_version: '0.1.0', kubernetes_version: 'v1.35.4', node_count: 1 }),
-    });
-    if (res.status !== 200) throw new Error(`check-in: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { bus?: { servers: string[]; creds: string; inbox_prefix: string } };
+    let last: unknown;
+    for (const url of [o.platformUrl].flat()) {
+      try {
+        const res = await fetch(`${url}/api/v1/agent/check-in`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${o.agentToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ agent_version: '0.1.0', kubernetes_version: 'v1.35.4', node_count: 1 }),
+        });
+        if (res.status !== 200) throw new Error(`check-in: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { bus?: { servers: string[]; creds: string; inbox_prefix: string } };
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
   };
   const answer = await checkIn();
   if (!answer.bus) throw new Error('the check-in answered no bus credentials');
@@ -59,7 +68,7 @@ export async function startMinimalAgent(o: {
   });
   dispatcher.start();
   // stays online (a check-in within every 30 s)
-  const timer = setInterval(() => void checkIn().catch(() => undefined), 10_000);
+  const timer = setInterval(() => void checkIn().catch(() => undefined), 5_000);
   return {
     runs,
     published,
