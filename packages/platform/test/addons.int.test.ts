@@ -173,5 +173,20 @@ describe('add-ons of a cluster (real platform, NATS in operator mode, the agent 
     expect(deployment?.children.map((c) => c.kind)).toEqual(['ReplicaSet']);
     expect(deployment?.children[0]?.children.map((c) => c.kind)).toEqual(['Pod']);
     expect(Array.isArray(detail.body.events)).toBe(true);
+
+    // uninstall: an operation the agent runs (helm uninstall); the reconciler keeps the definition,
+    // so an add-on that self-heals is installed again afterwards
+    const done = async (opId: string) =>
+      expect
+        .poll(async () => (await api<{ state: string }>('GET', `/operations/${opId}`)).body.state, {
+          timeout: 120_000,
+          interval: 1000,
+        })
+        .toBe('success');
+    const uninstall = await api<{ id: string }>('POST', `/clusters/${id}/addons/rollout/uninstall`, {});
+    expect(uninstall.status).toBe(202);
+    await done(uninstall.body.id);
+    const op2 = await api<{ steps: { kind: string; state: string }[] }>('GET', `/operations/${uninstall.body.id}`);
+    expect(op2.body.steps).toEqual([expect.objectContaining({ kind: 'uninstall', state: 'success' })]);
   }, 240_000);
 });
