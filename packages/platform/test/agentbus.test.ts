@@ -1,5 +1,7 @@
+import { BusPermissionError, requestSubject, requestSubjects } from '@mooring/bus';
 import { describe, expect, it } from 'vitest';
 import { connectionOfEvent, connectionsOf, connectionsToKick } from '../src/agentbus/connz.ts';
+import { EmbeddedAgentBus } from '../src/agentbus/embeddedAgentBus.ts';
 
 describe('CONNZ replies and connect advisories', () => {
   it('reads the connections of a server with their users', () => {
@@ -34,5 +36,22 @@ describe('CONNZ replies and connect advisories', () => {
       { serverId: 'N', cid: 3 },
     ];
     expect(connectionsToKick(conns, new Set(['UOLD'])).map((c) => c.cid)).toEqual([1]);
+  });
+});
+
+describe('the embedded agent bus', () => {
+  it('lets the platform ask an agent and the agent answer; an agent hears only its own requests; revoking closes it', async () => {
+    const embedded = new EmbeddedAgentBus();
+    const a = embedded.connectAgent('a');
+    await a.subscribe(requestSubjects('a'), (m) => m.reply?.({ revisions: [] }));
+    await expect(
+      embedded.bus.request(requestSubject('a', 'addon.history'), { name: 'x', namespace: 'y' }),
+    ).resolves.toEqual({
+      revisions: [],
+    });
+    await expect(a.subscribe(requestSubjects('b'), () => {})).rejects.toBeInstanceOf(BusPermissionError);
+    await embedded.revoke({ id: 'a', organizationId: 'o', name: 'a' });
+    expect(a.status()).toBe('closed');
+    await embedded.close();
   });
 });
