@@ -1,19 +1,10 @@
 export { type Agent, type AgentOptions, startAgent } from './agent.ts';
 export {
-  type ApplyPayload,
-  applyPayloadSchema,
-  COMMAND_POOLS,
-  type HandlerOutput,
-  loadApplyDefinition,
-  type Pool,
-  sweepPayloadSchema,
-} from './commands.ts';
-export {
   type CheckInAnswer,
   type CheckInBus,
   CheckInFailedError,
-  type CheckInReport,
   CheckInRejectedError,
+  type CheckInReport,
   checkIn,
   checkInAnswerSchema,
   checkInUrl,
@@ -25,6 +16,15 @@ export {
   type CheckInSessionOptions,
   startCheckInSession,
 } from './checkinSession.ts';
+export {
+  type ApplyPayload,
+  applyPayloadSchema,
+  COMMAND_POOLS,
+  type HandlerOutput,
+  loadApplyDefinition,
+  type Pool,
+  sweepPayloadSchema,
+} from './commands.ts';
 export {
   type AgentConfig,
   ConfigError,

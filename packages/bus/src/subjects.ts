@@ -66,7 +66,10 @@ export const REQUEST_SUBJECTS = `${REQUEST_PREFIX}.*.>`;
 /** `agent.requests.{cluster_id}.{name}`: a request (e.g. `addon.tree`) to one cluster's agent. */
 export function requestSubject(clusterId: string, name: string): string {
   if (!/^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/.test(name)) {
-    throw new BusSubjectError(name, `request name ${JSON.stringify(name)} is not made of safe subject tokens`);
+    throw new BusSubjectError(
+      name,
+      `request name ${JSON.stringify(name)} is not made of safe subject tokens`,
+    );
   }
   return `${REQUEST_PREFIX}.${assertClusterId(clusterId)}.${name}`;
 }

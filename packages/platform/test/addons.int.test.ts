@@ -186,7 +186,10 @@ describe('add-ons of a cluster (real platform, NATS in operator mode, the agent 
     const uninstall = await api<{ id: string }>('POST', `/clusters/${id}/addons/rollout/uninstall`, {});
     expect(uninstall.status).toBe(202);
     await done(uninstall.body.id);
-    const op2 = await api<{ steps: { kind: string; state: string }[] }>('GET', `/operations/${uninstall.body.id}`);
+    const op2 = await api<{ steps: { kind: string; state: string }[] }>(
+      'GET',
+      `/operations/${uninstall.body.id}`,
+    );
     expect(op2.body.steps).toEqual([expect.objectContaining({ kind: 'uninstall', state: 'success' })]);
   }, 240_000);
 });

@@ -169,7 +169,9 @@ export class ClustersService {
       .execute();
     const row = await this.#row(agent.organizationId, agent.clusterId);
     const bus =
-      report.bus_credentials === false ? undefined : await this.#hooks.issueBusCredentials?.(ref(row), report);
+      report.bus_credentials === false
+        ? undefined
+        : await this.#hooks.issueBusCredentials?.(ref(row), report);
     return { cluster_id: row.id, state: clusterState(row.last_check_in, now), ...(bus ? { bus } : {}) };
   }
 

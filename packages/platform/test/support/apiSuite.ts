@@ -4,10 +4,10 @@ import type { RouteAccess } from '../../src/auth/principal.ts';
 import { ROLES, type Role, roleAtLeast } from '../../src/auth/roles.ts';
 import { hashSecret } from '../../src/auth/secrets.ts';
 import { DOCS_PATH } from '../../src/http/docs.ts';
+import { addonsApiTests } from './addonsApi.ts';
 import { INVALID_DEFINITION, validDefinition } from './fixtures.ts';
 import { fuzzBody, mulberry32 } from './fuzz.ts';
 import { createHarness, type DatabaseUnderTest, type Harness, PUBLIC_URL } from './harness.ts';
-import { addonsApiTests } from './addonsApi.ts';
 import { operationsApiTests } from './operationsApi.ts';
 
 /**
