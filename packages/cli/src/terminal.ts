@@ -1,6 +1,4 @@
 /** Reading stdin and asking on a terminal (the process's edge; commands go through `Io`). */
-import { createInterface } from 'node:readline';
-
 export async function readAll(input: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   input.setEncoding('utf8');
@@ -9,32 +7,34 @@ export async function readAll(input: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** Asks a question and reads one line, echoed. */
-export async function readLine(
-  input: NodeJS.ReadableStream,
+export function readLine(
+  input: NodeJS.ReadStream,
   output: NodeJS.WritableStream,
   question: string,
 ): Promise<string> {
-  const rl = createInterface({ input, output, terminal: true });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      rl.once('close', () => reject(new Error('no answer')));
-      rl.question(question, resolve);
-    });
-  } finally {
-    rl.removeAllListeners('close');
-    rl.close();
-  }
+  return readRaw(input, output, question, true);
 }
 
-/** Asks a question and reads one line without echoing it (raw mode); Ctrl-C aborts. */
+/** Asks a question and reads one line without echoing it; Ctrl-C aborts. */
 export function readHidden(
   input: NodeJS.ReadStream,
   output: NodeJS.WritableStream,
   question: string,
 ): Promise<string> {
+  return readRaw(input, output, question, false);
+}
+
+/** One line in raw mode: Enter ends it, backspace erases, Ctrl-C aborts, a leading newline is skipped. */
+function readRaw(
+  input: NodeJS.ReadStream,
+  output: NodeJS.WritableStream,
+  question: string,
+  echo: boolean,
+): Promise<string> {
   output.write(question);
   return new Promise((resolve, reject) => {
     let answer = '';
+    let started = false;
     const wasRaw = input.isRaw;
     const done = (err?: Error) => {
       input.off('data', onData);
@@ -46,10 +46,17 @@ export function readHidden(
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
+        if (!started && ch === '\n') continue;
+        started = true;
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
         if (ch === '\u0003') return done(new Error('interrupted'));
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else answer += ch;
+        if (ch === '\u007f' || ch === '\b') {
+          if (answer && echo) output.write('\b \b');
+          answer = answer.slice(0, -1);
+        } else {
+          answer += ch;
+          if (echo) output.write(ch);
+        }
       }
     };
     input.setRawMode?.(true);

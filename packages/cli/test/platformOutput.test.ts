@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ago, cell, fields, parseFormat, serialise, table } from '../src/api/output.ts';
-import { renderAddon, renderAddons } from '../src/commands/addons.ts';
+import { previousRevision, renderAddon, renderAddons } from '../src/commands/addons.ts';
 import { renderCluster, renderClusters, renderInstall } from '../src/commands/clusters.ts';
 import {
   exitCodeOfOperation,
@@ -169,24 +169,59 @@ describe('operations as text', () => {
 });
 
 describe('add-ons as text', () => {
-  it('a table, and one add-on with fields the table does not hold', () => {
-    const a = {
-      name: 'podinfo',
-      stack: 'apps',
-      chart_name: 'podinfo',
-      chart_version: '6.7.1',
-      namespace: 'apps',
-      state: 'deployed',
-      health: 'healthy',
-      revision: 3,
-      updated_at: '2026-01-02T11:00:00Z',
-      sync_status: 'synced',
-    };
+  const a = {
+    name: 'podinfo',
+    kind: 'addon',
+    stack: 'apps',
+    chart: 'podinfo',
+    version: '6.7.1',
+    namespace: 'apps',
+    state: 'Synced',
+    health: 'Healthy',
+    engine: 'native',
+    revision: 3,
+    message: '',
+    last_updated: '2026-01-02T11:00:00Z',
+    last_inspected: null,
+    in_definition: true,
+  };
+
+  it('a table', () => {
     expect(renderAddons([a], NOW)).toBe(
-      'NAME     STACK  CHART    VERSION  NAMESPACE  STATE     HEALTH   REVISION  UPDATED\n' +
-        'podinfo  apps   podinfo  6.7.1    apps       deployed  healthy  3         1h ago\n',
+      'NAME     STACK  CHART    VERSION  NAMESPACE  STATE   HEALTH   REVISION  UPDATED\n' +
+        'podinfo  apps   podinfo  6.7.1    apps       Synced  Healthy  3         1h ago\n',
     );
-    expect(renderAddon(a)).toContain('sync status:  synced\n');
     expect(renderAddons([], NOW)).toBe('no add-ons\n');
+  });
+
+  it('one add-on with its Helm history, and what the agent did not answer', () => {
+    const text = renderAddon({
+      ...a,
+      history: [
+        {
+          revision: 3,
+          status: 'deployed',
+          chart: 'podinfo',
+          chart_version: '6.7.1',
+          description: 'Upgrade complete',
+        },
+        { revision: 2, status: 'superseded', chart: 'podinfo', chart_version: '6.7.0' },
+      ],
+      live_errors: ['events: the agent did not answer'],
+    });
+    expect(text).toContain('engine:     native\n');
+    expect(text).toContain(
+      '\nHelm history:\nREVISION  STATUS      CHART    VERSION  UPDATED  DESCRIPTION\n3         deployed    podinfo  6.7.1    -        Upgrade complete\n',
+    );
+    expect(text).toContain('\nnot shown: events: the agent did not answer\n');
+  });
+
+  it('rollback without --revision returns to the revision before the current', () => {
+    const h = (revision: number) => ({ revision, status: 's', chart: 'c', chart_version: 'v' });
+    expect(previousRevision({ ...a, history: [h(3), h(2), h(1)] })).toBe(2);
+    expect(previousRevision({ ...a, revision: 3, history: [h(3), h(1)] })).toBe(1);
+    expect(previousRevision({ ...a, revision: 3, history: null })).toBe(2);
+    expect(previousRevision({ ...a, revision: 1, history: [h(1)] })).toBeUndefined();
+    expect(previousRevision({ ...a, revision: null, history: null })).toBeUndefined();
   });
 });

@@ -4,27 +4,48 @@ import { ago, fields, serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import { UsageError } from '../io.ts';
 import { findCluster } from './clusters.ts';
-import { type OperationView, stateOf, watchOperation } from './operations.ts';
+import { type OperationView, watchOperation } from './operations.ts';
 import { parseInterval } from './watch.ts';
 
 export interface AddonView {
   name: string;
-  stack?: string | null;
-  namespace?: string | null;
+  kind?: string;
+  stack?: string;
   chart?: string | null;
-  chart_name?: string | null;
-  chart_version?: string | null;
   version?: string | null;
+  namespace?: string | null;
+  /** Pending, Deploying, Synced, Degraded, OutOfSync, Unknown. */
   state?: string;
-  status?: string;
-  health?: string | null;
+  /** Healthy, Progressing, Degraded, Suspended, Missing, Unknown. */
+  health?: string;
+  engine?: string;
+  /** The Helm release revision last deployed. */
   revision?: number | null;
-  message?: string | null;
-  updated_at?: string | null;
+  message?: string;
+  last_updated?: string | null;
+  last_inspected?: string | null;
+  in_definition?: boolean;
 }
 
-const chartOf = (a: AddonView) => a.chart_name ?? a.chart ?? null;
-const versionOf = (a: AddonView) => a.chart_version ?? a.version ?? null;
+export interface HistoryEntry {
+  revision: number;
+  status: string;
+  chart: string;
+  chart_version: string;
+  app_version?: string;
+  updated?: string;
+  description?: string;
+}
+
+/** One add-on with what the agent told about it (`null` when it did not answer). */
+export interface AddonDetail extends AddonView {
+  registry?: string | null;
+  history?: HistoryEntry[] | null;
+  events?:
+    | { type: string; reason: string; message: string; object: string; count: number; last_seen: string }[]
+    | null;
+  live_errors?: string[];
+}
 
 export function renderAddons(items: readonly AddonView[], now: Date): string {
   if (items.length === 0) return 'no add-ons\n';
@@ -33,47 +54,56 @@ export function renderAddons(items: readonly AddonView[], now: Date): string {
     items.map((a) => [
       a.name,
       a.stack,
-      chartOf(a),
-      versionOf(a),
+      a.chart,
+      a.version,
       a.namespace,
-      stateOf(a),
+      a.state,
       a.health,
       a.revision,
-      ago(a.updated_at, now),
+      ago(a.last_updated, now),
     ]),
   );
 }
 
-export function renderAddon(a: AddonView): string {
-  const known = new Set([
-    'name',
-    'stack',
-    'namespace',
-    'chart',
-    'chart_name',
-    'chart_version',
-    'version',
-    'state',
-    'status',
-    'health',
-    'revision',
-    'message',
-    'updated_at',
-  ]);
-  const rest = Object.entries(a).filter(([k, v]) => !known.has(k) && (v === null || typeof v !== 'object'));
-  return fields([
+export function renderAddon(a: AddonDetail): string {
+  let out = fields([
     ['name', a.name],
     ['stack', a.stack],
-    ['chart', chartOf(a)],
-    ['version', versionOf(a)],
+    ['chart', a.chart],
+    ['version', a.version],
+    ['registry', a.registry],
     ['namespace', a.namespace],
-    ['state', stateOf(a)],
+    ['state', a.state],
     ['health', a.health],
+    ['engine', a.engine],
     ['revision', a.revision],
     ['message', a.message],
-    ['updated', a.updated_at],
-    ...rest.map(([k, v]) => [k.replaceAll('_', ' '), v] as const),
+    ['updated', a.last_updated],
+    ['inspected', a.last_inspected],
+    ...(a.in_definition === false ? [['in definition', 'no (reported by the agent)'] as const] : []),
   ]);
+  if (a.history?.length)
+    out += `\nHelm history:\n${table(
+      ['REVISION', 'STATUS', 'CHART', 'VERSION', 'UPDATED', 'DESCRIPTION'],
+      a.history.map((h) => [h.revision, h.status, h.chart, h.chart_version, h.updated, h.description]),
+    )}`;
+  if (a.events?.length)
+    out += `\nEvents:\n${table(
+      ['TYPE', 'REASON', 'OBJECT', 'COUNT', 'LAST SEEN', 'MESSAGE'],
+      a.events.map((e) => [e.type, e.reason, e.object, e.count, e.last_seen, e.message]),
+    )}`;
+  for (const e of a.live_errors ?? []) out += `\nnot shown: ${e}`;
+  return a.live_errors?.length ? `${out}\n` : out;
+}
+
+/** The revision a rollback without --revision returns to: the one before the current (pure). */
+export function previousRevision(a: AddonDetail): number | undefined {
+  const current = a.revision ?? a.history?.[0]?.revision;
+  const earlier = (a.history ?? [])
+    .map((h) => h.revision)
+    .filter((r) => current === undefined || r < current);
+  if (earlier.length > 0) return Math.max(...earlier);
+  return current !== undefined && current > 1 ? current - 1 : undefined;
 }
 
 const CLUSTER = { cluster: { type: 'string', short: 'c' } } as const;
@@ -111,7 +141,7 @@ export const addonsCommand = group(
         const [name] = positionals(p, ['NAME']);
         const client = connect(flags, io);
         const cluster = await findCluster(client, clusterRef(values.cluster));
-        const a = await client.get<AddonView>(path(cluster.id, name));
+        const a = await client.get<AddonDetail>(path(cluster.id, name));
         io.stdout(format === 'text' ? renderAddon(a) : serialise(format, a));
         return EXIT.ok;
       },
@@ -140,25 +170,28 @@ export const addonsCommand = group(
         const intervalMs = parseInterval(values.interval ?? '2s');
         const client = connect(flags, io);
         const cluster = await findCluster(client, clusterRef(values.cluster));
-        const r = await client.post<{ operation?: OperationView } & Partial<OperationView>>(
-          `${path(cluster.id, name)}/rollback`,
-          revision === undefined ? {} : { revision },
+        let to = revision;
+        if (to === undefined) {
+          to = previousRevision(await client.get<AddonDetail>(path(cluster.id, name)));
+          if (to === undefined)
+            throw new UsageError(
+              `${name} has no earlier revision to return to that is known: give --revision N`,
+            );
+        }
+        const op = await client.post<OperationView>(`${path(cluster.id, name)}/rollback`, { revision: to });
+        if (values.watch) return watchOperation(client, op.id, io, { format, intervalMs });
+        io.stdout(
+          format !== 'text'
+            ? serialise(format, op)
+            : `rolling ${name} on ${cluster.name} back to revision ${to}: operation ${op.id} (${op.state}); follow it with: mooring operations watch ${op.id}\n`,
         );
-        const op = r?.operation ?? (r?.id ? (r as OperationView) : undefined);
-        if (values.watch && op) return watchOperation(client, op.id, io, { format, intervalMs });
-        if (format !== 'text') io.stdout(serialise(format, r ?? {}));
-        else
-          io.stdout(
-            op
-              ? `rollback of ${name} on ${cluster.name}: operation ${op.id} (${stateOf(op)}); follow it with: mooring operations watch ${op.id}\n`
-              : `rollback of ${name} on ${cluster.name} requested\n`,
-          );
         return EXIT.ok;
       },
     },
   },
   `  -c, --cluster NAME|ID   the cluster (required)
-      --revision N        rollback: the Helm revision to return to (default: the previous one)
+      --revision N        rollback: the Helm revision to return to (default: the one before the
+                          current, from the release's history)
       --watch             rollback: follow the operation until it ends; the exit code is its result
       --interval DUR      how often --watch asks (default 2s)`,
 );
