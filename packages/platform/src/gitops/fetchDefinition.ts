@@ -22,7 +22,8 @@ export interface FetchedDefinition {
 /** Reads a branch's head or a commit and loads the cluster file with core's loader. */
 export class DefinitionFetcher {
   readonly #cache: GitCache;
-  readonly #leases = new Map<string, number>();
+  readonly #active = new Map<string, number>();
+  readonly #trees = new Map<string, Set<string>>();
   constructor(cache: GitCache) {
     this.#cache = cache;
   }
@@ -46,20 +47,23 @@ export class DefinitionFetcher {
       const all = await readAllFiles(reader, commit);
       return load(commit, new MemoryFileSource(Object.fromEntries(all)), path);
     }
-    const { dir, sha } = await this.#cache.checkout({
-      url: location.url,
-      ref: location.branch,
-      ...auth(credential),
-    });
-    this.#leases.set(sha, (this.#leases.get(sha) ?? 0) + 1);
+    // trees are shared by the clusters reading the same repository; the last reader removes them
+    const url = location.url;
+    this.#active.set(url, (this.#active.get(url) ?? 0) + 1);
     try {
+      const { dir, sha } = await this.#cache.checkout({ url, ref: location.branch, ...auth(credential) });
+      let used = this.#trees.get(url);
+      if (!used) this.#trees.set(url, (used = new Set()));
+      used.add(sha);
       return load(sha, new LocalFileSource(dir), path);
     } finally {
-      const left = (this.#leases.get(sha) ?? 1) - 1;
-      if (left > 0) this.#leases.set(sha, left);
+      const left = (this.#active.get(url) ?? 1) - 1;
+      if (left > 0) this.#active.set(url, left);
       else {
-        this.#leases.delete(sha);
-        await this.#cache.removeTree(sha).catch(() => undefined);
+        this.#active.delete(url);
+        const shas = this.#trees.get(url) ?? new Set<string>();
+        this.#trees.delete(url);
+        for (const sha of shas) await this.#cache.removeTree(sha).catch(() => undefined);
       }
     }
   }

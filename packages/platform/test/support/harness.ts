@@ -9,7 +9,7 @@ import { createDialect, type DatabaseTarget } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Database, Tables } from '../../src/db/types.ts';
 import { REDACTED_PATHS } from '../../src/logger.ts';
-import { buildServer, type Server } from '../../src/server.ts';
+import { buildServer, type Server, type ServerParts } from '../../src/server.ts';
 import { type Fault, faultyDialect } from './faultyDialect.ts';
 
 /** How a suite reaches its database: the target, and how to make it unreachable. */
@@ -45,6 +45,7 @@ export const PUBLIC_URL = 'https://mooring.example.test';
 export async function createHarness(
   under: DatabaseUnderTest,
   env: Record<string, string> = {},
+  parts: Partial<Pick<ServerParts, 'gitops' | 'clusterHooks'>> = {},
 ): Promise<Harness> {
   const lines: string[] = [];
   const logger = pino(
@@ -69,7 +70,13 @@ export async function createHarness(
   const owner = await bootstrap(db);
   if (!owner) throw new Error('the harness needs an empty database');
   let offset = 0;
-  const server = await buildServer({ config, db, logger, clock: () => new Date(Date.now() + offset) });
+  const server = await buildServer({
+    config,
+    db,
+    logger,
+    clock: () => new Date(Date.now() + offset),
+    ...parts,
+  });
   await server.app.ready();
   const ownerRow = await db
     .selectFrom('users')
