@@ -18,11 +18,13 @@ import type { PlatformConfig } from './config.ts';
 import type { Database } from './db/types.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
+import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
+import { registerWebUi } from './http/web.ts';
 import { PlatformMetrics, registerMetrics } from './metrics.ts';
 import { registerOperationRoutes } from './operations/routes.ts';
 import { OperationsService } from './operations/service.ts';
@@ -41,6 +43,8 @@ export interface ServerParts {
   agentBus?: AgentBus;
   /** The metrics registry (default: a new one). */
   metrics?: PlatformMetrics;
+  /** The built web UI served at `/` (default: packages/web/dist); false: none. */
+  webDir?: string | false;
 }
 
 export interface Server {
@@ -75,7 +79,12 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   const commandBus = parts.agentBus?.bus ?? new InProcessBus();
   if (!parts.agentBus) app.addHook('onClose', () => commandBus.close());
 
-  const gitops = buildGitops({ config, db, logger, clock }, parts.gitops);
+  // syncs apply through the operations service (built below; called only once a sync runs)
+  const viaOperations = new OperationsApplyDispatcher({
+    operations: { start: (input) => services.operations.start(input) },
+    db,
+  });
+  const gitops = buildGitops({ config, db, logger, clock, dispatcher: viaOperations }, parts.gitops);
   const services = {
     gitops: gitops.service,
     credentials: gitops.credentials,
@@ -114,5 +123,6 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
+  if (parts.webDir !== false) await registerWebUi(app, parts.webDir);
   return { app, routes, services: { ...services, addons }, metrics };
 }
