@@ -15,7 +15,7 @@ import { GitopsService } from './service.ts';
 export interface GitopsParts {
   /** Encrypts credentials and webhook secrets; absent: a key for this process only (a warning is logged). */
   secretBox?: SecretBox;
-  /** Hands applies to the cluster (the operations service); absent: every apply fails and says so. */
+  /** Hands applies to the cluster; absent: the platform's operations service (server.ts), else every apply fails and says so. */
   dispatcher?: ApplyDispatcher;
   /** The git cache (default `<dataDir>/git`). */
   cacheDir?: string;
@@ -30,7 +30,7 @@ export interface Gitops {
 }
 
 export function buildGitops(
-  o: { config: PlatformConfig; db: Database; logger: Logger; clock: Clock },
+  o: { config: PlatformConfig; db: Database; logger: Logger; clock: Clock; dispatcher?: ApplyDispatcher },
   parts: GitopsParts = {},
 ): Gitops {
   let box = parts.secretBox;
@@ -46,7 +46,7 @@ export function buildGitops(
     box,
     cache: new GitCache({ dir: parts.cacheDir ?? join(o.config.dataDir, 'git') }),
     credentials,
-    dispatcher: parts.dispatcher ?? unwiredDispatcher,
+    dispatcher: parts.dispatcher ?? o.dispatcher ?? unwiredDispatcher,
     publicUrl: o.config.publicUrl,
     pollSeconds: o.config.gitPollSeconds,
     runner: {

@@ -33,6 +33,8 @@ export interface ApplyOutcome {
 export interface ApplyDispatcher {
   /** Applies and resolves when the cluster reports the outcome (or the hand-off fails: ok false). */
   apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  /** Ends waits at once when the platform stops (optional). */
+  close?(): void;
 }
 
 /** Used when nothing is wired: every apply fails and says why. */

@@ -139,6 +139,7 @@ export class SyncRunner {
   /** Stops waiting retries and waits for running syncs to end. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#o.dispatcher.close?.();
     for (const t of this.#timers) {
       clearTimeout(t.timer);
       t.resolve();
