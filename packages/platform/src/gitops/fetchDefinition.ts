@@ -52,8 +52,8 @@ export class DefinitionFetcher {
     this.#active.set(url, (this.#active.get(url) ?? 0) + 1);
     try {
       const { dir, sha } = await this.#cache.checkout({ url, ref: location.branch, ...auth(credential) });
-      let used = this.#trees.get(url);
-      if (!used) this.#trees.set(url, (used = new Set()));
+      const used = this.#trees.get(url) ?? new Set<string>();
+      this.#trees.set(url, used);
       used.add(sha);
       return load(sha, new LocalFileSource(dir), path);
     } finally {
