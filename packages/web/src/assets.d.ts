@@ -1,0 +1,2 @@
+/** Stylesheets are bundled by the build. */
+declare module '*.css';

@@ -1,0 +1,122 @@
+import { useOperation, useOperations } from '../api/queries.ts';
+import type { Operation } from '../api/types.ts';
+import { DataTable, type DisplayColumn } from '../components/DataTable.tsx';
+import { Empty, ErrorState, Loading } from '../components/States.tsx';
+import { navigate, useLocation } from '../router/navigation.tsx';
+import { withQuery } from '../router/routes.ts';
+import { useUrlTable } from '../table/useUrlTable.ts';
+import { ago, formatTime } from './format.ts';
+
+const FACETS = ['state', 'type'] as const;
+const STATE_CLASS: Record<string, string> = {
+  success: 'good',
+  failed: 'bad',
+  timeout: 'bad',
+  cancelled: 'neutral',
+  running: 'warn',
+  pending: 'neutral',
+};
+
+function OperationSteps({ id }: { id: string }) {
+  const op = useOperation(id);
+  if (op.isPending) return <Loading what="the steps" />;
+  if (op.isError) return <ErrorState error={op.error} onRetry={() => op.refetch()} />;
+  return (
+    <section className="steps" aria-labelledby="steps-title">
+      <h3 id="steps-title">
+        {op.data.type} {op.data.id.slice(0, 8)}:{' '}
+        <span className={`badge ${STATE_CLASS[op.data.state]}`}>{op.data.state}</span>
+      </h3>
+      {op.data.message ? <p>{op.data.message}</p> : null}
+      <ol>
+        {op.data.steps.map((s) => (
+          <li key={s.id}>
+            <span className={`badge ${STATE_CLASS[s.state]}`}>{s.state}</span> {s.name}{' '}
+            <small>({s.kind})</small>
+            {s.message ? <div className="hint">{s.message}</div> : null}
+            <div className="hint">
+              started {formatTime(s.started_at)}, finished {formatTime(s.finished_at)}
+              {s.sends > 1 ? `, sent ${s.sends} times` : ''}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function OperationsTab({ clusterId }: { clusterId: string }) {
+  const ops = useOperations(clusterId);
+  const [table, dispatch] = useUrlTable(FACETS);
+  const { pathname, search } = useLocation();
+  const selected = new URLSearchParams(search).get('operation');
+  const select = (id: string) =>
+    navigate(`${pathname}${withQuery(search, { operation: id })}`, { replace: true });
+
+  const columns: DisplayColumn<Operation>[] = [
+    {
+      key: 'id',
+      label: 'Operation',
+      value: (o) => o.id,
+      sortable: false,
+      render: (o) => (
+        <button type="button" className="link" aria-pressed={o.id === selected} onClick={() => select(o.id)}>
+          {o.id.slice(0, 8)}
+        </button>
+      ),
+    },
+    { key: 'type', label: 'Type', value: (o) => o.type, facet: true },
+    {
+      key: 'state',
+      label: 'State',
+      value: (o) => o.state,
+      facet: true,
+      render: (o) => <span className={`badge ${STATE_CLASS[o.state]}`}>{o.state}</span>,
+    },
+    { key: 'message', label: 'Message', value: (o) => o.message },
+    { key: 'created_by', label: 'By', value: (o) => o.created_by },
+    {
+      key: 'created_at',
+      label: 'Started',
+      value: (o) => o.created_at,
+      searchable: false,
+      render: (o) => <time dateTime={o.created_at}>{ago(o.created_at)}</time>,
+    },
+    {
+      key: 'finished_at',
+      label: 'Finished',
+      value: (o) => o.finished_at,
+      searchable: false,
+      render: (o) => (o.finished_at ? <time dateTime={o.finished_at}>{ago(o.finished_at)}</time> : '—'),
+    },
+  ];
+
+  if (ops.isPending) return <Loading what="operations" />;
+  if (ops.isError) return <ErrorState error={ops.error} onRetry={() => ops.refetch()} />;
+  if (ops.data.length === 0)
+    return (
+      <Empty title="No operations yet">
+        <p>
+          Operations appear here when the cluster is synced, rolled back or swept. The agent must be online;
+          each sweep runs every minute.
+        </p>
+      </Empty>
+    );
+  return (
+    <>
+      <DataTable
+        caption="Operations, newest first"
+        rows={ops.data}
+        columns={columns}
+        state={table}
+        onAction={dispatch}
+        rowKey={(o) => o.id}
+      />
+      {selected ? (
+        <OperationSteps id={selected} />
+      ) : (
+        <p className="hint">Choose an operation to see its steps.</p>
+      )}
+    </>
+  );
+}
