@@ -31,6 +31,27 @@ export { PGliteDialect } from './db/pgliteDialect.ts';
 export type { Database, Tables } from './db/types.ts';
 export { isDatabaseUnreachable } from './db/unavailable.ts';
 export * from './errors.ts';
+export type { GitopsParts } from './gitops/build.ts';
+export { CREDENTIAL_KINDS, type CredentialKind, CredentialsService } from './gitops/credentials.ts';
+export type { ApplyDispatcher, ApplyOutcome, ApplyRequest } from './gitops/dispatcher.ts';
+export { commitUrl, locateRepository, type RepositoryLocation } from './gitops/location.ts';
+export {
+  reduce as reduceSync,
+  SYNC_PHASES,
+  SYNC_SOURCES,
+  SYNC_STATUSES,
+  type SyncEffect,
+  type SyncEvent,
+  type SyncPhase,
+  type SyncSource,
+  type SyncState,
+  type SyncStatus,
+  type Trigger as SyncTrigger,
+} from './gitops/machine.ts';
+export { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
+export { SecretBox, SecretDecryptError, secretKeyFrom } from './gitops/secretBox.ts';
+export { loadSecretBox, SECRET_KEY_FILE } from './gitops/secretKeyFile.ts';
+export { GitopsService } from './gitops/service.ts';
 export { toErrorResponse } from './http/errorMapping.ts';
 export { createLogger } from './logger.ts';
 export { databaseTarget, type RunningPlatform, startPlatform } from './platform.ts';
