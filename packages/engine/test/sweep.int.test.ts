@@ -429,6 +429,12 @@ describe('reconcile sweep', () => {
       async () => (await c.readNamespacedConfigMap({ name: 'fixed', namespace: n })).data?.mode === 'desired',
       15_000,
     );
+    // the check reports after the re-applied objects are healthy again, a moment after the restore
+    await eventually(
+      'the heal reported',
+      async () => checks.some((r) => r.name === 'fixed' && r.actions.includes('healed')),
+      15_000,
+    );
     await eventually(
       'the other one reported',
       async () => checks.some((r) => r.name === 'watched' && r.actions.includes('reported')),
