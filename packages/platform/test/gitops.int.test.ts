@@ -307,6 +307,69 @@ describe('GitOps through the platform, against a real Git server', () => {
     expect(h.logs()).not.toContain(SECRET);
   });
 
+  it('Bitbucket Cloud and Data Center deliveries of their documented shapes, signed with X-Hub-Signature', async () => {
+    const sha = commitBoth('replicaCount: 2\n', 'two');
+    await clone.push();
+    const cloud = JSON.stringify({
+      push: { changes: [{ new: { type: 'branch', name: 'main', target: { hash: sha } }, old: null }] },
+      repository: { full_name: 'acme/fleet' },
+      actor: { nickname: 'carol' },
+    });
+    const res = await h.request({
+      method: 'POST',
+      url: '/api/v1/webhooks/bitbucket-cloud',
+      headers: {
+        'content-type': 'application/json',
+        'x-event-key': 'repo:push',
+        'x-request-uuid': randomUUID(),
+        'x-hub-signature': signBody(SECRET, cloud),
+      },
+      payload: cloud,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toEqual({ status: 'accepted', syncs: 2 });
+    await settle();
+    expect((await history('alpha')).items[0]).toMatchObject({
+      source: 'webhook',
+      commit_sha: sha,
+      triggered_by: 'bitbucket_cloud (carol)',
+      status: 'success',
+    });
+    const dc = JSON.stringify({
+      eventKey: 'repo:refs_changed',
+      actor: { name: 'dave' },
+      repository: { slug: 'fleet', project: { key: 'ACME' } },
+      changes: [
+        {
+          ref: { id: 'refs/heads/main', displayId: 'main', type: 'BRANCH' },
+          fromHash: sha,
+          toHash: sha,
+          type: 'UPDATE',
+        },
+      ],
+    });
+    const dcHeaders = {
+      'content-type': 'application/json',
+      'x-event-key': 'repo:refs_changed',
+      'x-request-id': randomUUID(),
+    };
+    const signed = await h.request({
+      method: 'POST',
+      url: '/api/v1/webhooks/bitbucket-dc',
+      headers: { ...dcHeaders, 'x-hub-signature': signBody(SECRET, dc) },
+      payload: dc,
+    });
+    expect(signed.statusCode, signed.body).toBe(202);
+    expect(signed.json()).toEqual({ status: 'accepted', syncs: 0 }); // that commit is already synced
+    const unsigned = await h.request({
+      method: 'POST',
+      url: '/api/v1/webhooks/bitbucket-dc',
+      headers: dcHeaders,
+      payload: dc,
+    });
+    expect(unsigned.statusCode).toBe(401);
+  });
+
   it('push without a webhook → the poll picks it up; only the changed add-on is sent', async () => {
     const sha = commitBoth('replicaCount: 3\n', 'scale podinfo');
     await clone.push();
