@@ -161,9 +161,12 @@ export function ImportPage() {
       )}
       {diagnostics && submitted ? (
         <section aria-labelledby="diagnostics-title" className="diagnostics-panel">
-          <h2 id="diagnostics-title" role="alert">
-            The definition is invalid: {diagnostics.filter((d) => d.severity === 'error').length} errors
-          </h2>
+          <div role="alert">
+            <h2 id="diagnostics-title">
+              The definition is invalid: {diagnostics.filter((d) => d.severity === 'error').length} errors
+            </h2>
+            <p>Nothing was stored. Correct the lines marked below and import it again.</p>
+          </div>
           <AnnotatedFile
             text={submitted.text}
             file={submitted.path || DEFAULT_PATH}
