@@ -1,11 +1,13 @@
 /**
  * Installs what the test kit runs: Debian packages (docker-registry,
- * PostgreSQL, age, git, openssl) when missing, and the pinned upstream binaries
- * (built from Go modules into the cache, only when missing).
+ * PostgreSQL, age, git, openssl, Chromium for the web UI's tests) when missing,
+ * the pinned upstream binaries (built from Go modules into the cache, only when
+ * missing), and builds the web UI when its dist/ is missing or older than its sources.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { binCache, missingBinaries, TESTKIT_ROOT } from '../paths.ts';
+import { WEB_ROOT, webBuildIsFresh } from '../../../web/src/paths.ts';
+import { binCache, missingBinaries, REPO_ROOT, TESTKIT_ROOT } from '../paths.ts';
 
 const debs: Record<string, string> = {
   'docker-registry': 'docker-registry',
@@ -13,6 +15,7 @@ const debs: Record<string, string> = {
   git: 'git',
   openssl: 'openssl',
   pg_ctlcluster: 'postgresql',
+  chromium: 'chromium',
 };
 
 function onPath(cmd: string): boolean {
@@ -46,4 +49,16 @@ if (missing.length > 0) {
   const t = Date.now();
   execFileSync('bash', [join(TESTKIT_ROOT, 'scripts', 'build-binaries.sh')], { stdio: 'inherit' });
   console.error(`[prepare] built in ${((Date.now() - t) / 1000).toFixed(0)}s`);
+}
+
+if (!webBuildIsFresh()) {
+  console.error('[prepare] building the web UI (packages/web/dist)');
+  execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: WEB_ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
