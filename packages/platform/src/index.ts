@@ -54,5 +54,25 @@ export { loadSecretBox, SECRET_KEY_FILE } from './gitops/secretKeyFile.ts';
 export { GitopsService } from './gitops/service.ts';
 export { toErrorResponse } from './http/errorMapping.ts';
 export { createLogger } from './logger.ts';
+export { METRICS_PATH, PlatformMetrics, registerMetrics } from './metrics.ts';
+export {
+  type Decision,
+  decide,
+  FINISHED_STATES,
+  idempotencyKey,
+  isFinished,
+  OPERATION_STATES,
+  type OperationEvent,
+  type OperationSnapshot,
+  type OperationState,
+  retryable,
+  stepDeadline,
+} from './operations/machine.ts';
+export { OperationsService, type StartInput, type StepInput } from './operations/service.ts';
+export type { OperationDetail, OperationView, StepView } from './operations/views.ts';
 export { databaseTarget, type RunningPlatform, startPlatform } from './platform.ts';
+export { instanceName, type Runtime, startRuntime } from './runtime.ts';
+export { sweepDecision, sweepsDue } from './scheduler/decide.ts';
+export { type LeaderLock, PgAdvisoryLock, soleLeader } from './scheduler/leader.ts';
+export { Scheduler } from './scheduler/scheduler.ts';
 export { buildServer, type Server, type ServerParts } from './server.ts';

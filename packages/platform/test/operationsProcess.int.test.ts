@@ -80,6 +80,7 @@ beforeAll(async () => {
     MOORING_SWEEP_INTERVAL_SECONDS: '2',
   };
   db = new pg.Client({ connectionString: dbUrl.toString() });
+  await db.connect();
 }, 120_000);
 
 afterAll(async () => {
@@ -99,7 +100,6 @@ afterAll(async () => {
 describe('operations across platform processes', () => {
   it('a platform killed with SIGKILL mid-step resumes after restart: the step runs once, the operation ends in success', async () => {
     const p1 = await platform();
-    await db.connect();
     const cluster = await importCluster(p1, `resume-${Date.now().toString(36)}`);
 
     // the first sweep holds until the platform is dead
@@ -241,6 +241,9 @@ describe('operations across platform processes', () => {
     );
     const seconds = (Date.now() - killedAt.getTime()) / 1000;
     expect(takeover.created_by).toMatch(new RegExp(`^scheduler@.+-${follower.pid}$`));
+    console.log(
+      `[scheduler] the other replica scheduled ${seconds.toFixed(1)} s after the leader was killed`,
+    );
     expect(seconds).toBeLessThan(15);
     expect(await leading(follower)).toBe('1');
     await waitFor(
