@@ -148,9 +148,7 @@ spec:
       apply: { members: { id: string; phase: string }[] };
     };
     expect(apply.ok).toBe(true);
-    expect(apply.apply.members).toEqual([
-      expect.objectContaining({ id: 'addon/hook', phase: 'synced' }),
-    ]);
+    expect(apply.apply.members).toEqual([expect.objectContaining({ id: 'addon/hook', phase: 'synced' })]);
     const sweep = detail.steps[1]!.result as {
       sweep: { members: { name: string; drifted_objects: number }[] };
     };
