@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/api/types.ts';
+import { phaseSteps } from '../src/gitops/phases.ts';
 import { annotateLines } from '../src/imports/annotate.ts';
 import { hrefOf, matchRoute, withQuery } from '../src/router/routes.ts';
 import { parseThemeChoice, resolveTheme, toggledTheme } from '../src/theme/theme.ts';
@@ -73,5 +74,18 @@ describe('theme', () => {
     expect(toggledTheme('system', false)).toBe('dark');
     expect(toggledTheme('dark', false)).toBe('light');
     expect(parseThemeChoice('purple')).toBe('system');
+  });
+});
+
+describe('phaseSteps', () => {
+  const states = (status: Parameters<typeof phaseSteps>[0], phase: string | null) =>
+    phaseSteps(status, phase).map((s) => s.state);
+  it('shows where a sync is and where it failed', () => {
+    expect(states('Syncing', 'Validating')).toEqual(['done', 'current', 'todo', 'todo']);
+    expect(states('Error', 'Applying')).toEqual(['done', 'done', 'failed', 'todo']);
+    expect(states('Synced', 'Completed')).toEqual(['done', 'done', 'done', 'done']);
+    expect(states('Synced', null)).toEqual(['done', 'done', 'done', 'done']);
+    expect(states('NotConfigured', null)).toEqual(['todo', 'todo', 'todo', 'todo']);
+    expect(states('Syncing', 'Unknown')).toEqual(['todo', 'todo', 'todo', 'todo']);
   });
 });

@@ -164,7 +164,7 @@ describe('web UI end to end', () => {
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Name');
   });
 
-  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons and operations', async () => {
+  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, operations and GitOps status', async () => {
     await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}`));
     await page.getByRole('tab', { name: 'Overview' }).focus();
     await page.keyboard.press('ArrowRight');
@@ -186,6 +186,12 @@ describe('web UI end to end', () => {
     await page.getByRole('tabpanel').waitFor();
     await page.waitForFunction(() => !document.querySelector('[role="tabpanel"] .loading'));
     await checkPage('08-cluster-operations');
+    await page.getByRole('tab', { name: 'Operations' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/gitops$/);
+    await page.getByRole('heading', { name: /Not Configured/ }).waitFor();
+    await page.getByRole('heading', { name: 'No syncs yet' }).waitFor();
+    await checkPage('09-cluster-gitops');
   });
 
   it('virtualises a table of 1,000 add-ons: every row counted, few in the page', async () => {
@@ -209,20 +215,20 @@ describe('web UI end to end', () => {
     await page.getByRole('row', { name: /app-0999/ }).waitFor();
     await page.getByLabel('Filter', { exact: true }).fill('app-0500');
     await page.getByText('1 of 1000 rows').waitFor();
-    await checkPage('09-cluster-addons-1000');
+    await checkPage('10-cluster-addons-1000');
   });
 
   it('creates an API token whose secret is shown once and works, then revokes it', async () => {
     await page.getByRole('link', { name: 'Profile' }).click();
     await page.getByRole('heading', { name: 'No API tokens' }).waitFor();
-    await checkPage('10-profile-empty');
+    await checkPage('11-profile-empty');
     await page.getByLabel('Name', { exact: true }).fill('ci');
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByLabel('Secret of “ci”').inputValue();
     const me = (s: string) => fetch(at('/api/v1/me'), { headers: { authorization: `Bearer ${s}` } });
     expect((await me(secret)).status).toBe(200);
     await page.getByRole('row', { name: /ci/ }).getByText('active').waitFor();
-    await checkPage('11-profile-token');
+    await checkPage('12-profile-token');
     await page.getByRole('button', { name: 'I have stored it' }).click();
     expect(await page.getByText(secret).count()).toBe(0);
     await page.getByRole('button', { name: 'Revoke ci' }).click();
@@ -239,7 +245,7 @@ describe('web UI end to end', () => {
     if (after !== 'dark') await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.getByRole('heading', { name: 'Where they run' }).waitFor();
-    await checkPage('12-dashboard-dark');
+    await checkPage('13-dashboard-dark');
   });
 
   it('signs out: the session ends at the platform and in the tab', async () => {

@@ -59,6 +59,8 @@ if (!webBuildIsFresh()) {
     {
       cwd: WEB_ROOT,
       stdio: 'inherit',
+      // a production build whatever runs it (vitest sets NODE_ENV=test)
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }

@@ -1,6 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, apiAll } from './client.ts';
-import type { Addon, ApiToken, Cluster, Me, Operation, OperationDetail, Page } from './types.ts';
+import type {
+  Addon,
+  ApiToken,
+  Cluster,
+  GitopsStatus,
+  Me,
+  Operation,
+  OperationDetail,
+  Page,
+  SyncRun,
+} from './types.ts';
 
 export const keys = {
   me: ['me'] as const,
@@ -10,6 +20,8 @@ export const keys = {
   operations: (clusterId: string) => ['operations', clusterId] as const,
   operation: (id: string) => ['operation', id] as const,
   tokens: ['tokens'] as const,
+  gitops: (id: string) => ['clusters', id, 'gitops'] as const,
+  syncs: (id: string, page: number, sort: string) => ['clusters', id, 'syncs', page, sort] as const,
 };
 
 export const useMe = () =>
@@ -61,3 +73,24 @@ export const useOperation = (id: string | null) =>
 
 export const useTokens = () =>
   useQuery({ queryKey: keys.tokens, queryFn: ({ signal }) => apiAll<ApiToken>('/tokens', signal) });
+
+/** The cluster's sync status, every 2 s while a sync runs. */
+export const useGitopsStatus = (id: string) =>
+  useQuery({
+    queryKey: keys.gitops(id),
+    queryFn: ({ signal }) => api<GitopsStatus>(`/clusters/${encodeURIComponent(id)}/gitops`, { signal }),
+    refetchInterval: (q) => (q.state.data?.status === 'Syncing' ? 2_000 : 15_000),
+  });
+
+/** One page (10) of the sync history, sorted by the platform. */
+export const useSyncs = (id: string, page: number, sort: string) =>
+  useQuery({
+    queryKey: keys.syncs(id, page, sort),
+    queryFn: ({ signal }) =>
+      api<Page<SyncRun>>(
+        `/clusters/${encodeURIComponent(id)}/syncs?page=${page}&page_size=10&sort=${encodeURIComponent(sort)}`,
+        { signal },
+      ),
+    placeholderData: (previous) => previous,
+    refetchInterval: 15_000,
+  });

@@ -127,3 +127,65 @@ export interface OperationStep {
 export interface OperationDetail extends Operation {
   steps: OperationStep[];
 }
+
+export interface SyncError {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  path?: string;
+  hint?: string;
+}
+
+export interface GitopsStatus {
+  cluster_id: string;
+  status: 'Synced' | 'Syncing' | 'Error' | 'NotConfigured';
+  phase: 'Fetching' | 'Validating' | 'Applying' | 'Completed' | null;
+  message: string;
+  retry_count: number;
+  repository: {
+    id: string;
+    provider: string;
+    url: string;
+    full_name: string;
+    branch: string;
+    path: string;
+    credential_name: string | null;
+    head_commit: string | null;
+    polled_at: string | null;
+  } | null;
+  commits: { syncing: string | null; pending: string | null; synced: string | null };
+  observed: {
+    provider: string;
+    url: string;
+    branch: string;
+    path: string;
+    commit: string;
+    commit_url: string | null;
+  } | null;
+  warnings: string[];
+  updated_at: string;
+}
+
+export interface SyncRun {
+  id: string;
+  status: 'success' | 'failed' | 'running';
+  source: 'webhook' | 'poll' | 'manual';
+  phase: string;
+  message: string;
+  commit_sha: string | null;
+  commit_url: string | null;
+  repository_url: string | null;
+  branch: string | null;
+  started_at: string;
+  finished_at: string | null;
+  triggered_by: string;
+  triggered_by_kind: 'user' | 'token' | 'provider';
+  retry_count: number;
+  error_count: number;
+  errors: SyncError[];
+  changed_members: string[];
+  operation_id: string | null;
+}

@@ -10,12 +10,14 @@ import { Link, navigate } from '../router/navigation.tsx';
 import { CLUSTER_TABS, type ClusterTab, hrefOf } from '../router/routes.ts';
 import { AddonsTab } from './AddonsTab.tsx';
 import { ago, formatTime } from './format.ts';
+import { GitopsTab } from './GitopsTab.tsx';
 import { OperationsTab } from './OperationsTab.tsx';
 
 const TAB_LABELS: Record<ClusterTab, string> = {
   overview: 'Overview',
   addons: 'Add-ons',
   operations: 'Operations',
+  gitops: 'GitOps',
 };
 
 function Overview({ cluster, isAdmin }: { cluster: Cluster; isAdmin: boolean }) {
@@ -177,6 +179,7 @@ export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
         {tab === 'overview' ? <Overview cluster={c} isAdmin={isAdmin} /> : null}
         {tab === 'addons' ? <AddonsTab clusterId={c.id} /> : null}
         {tab === 'operations' ? <OperationsTab clusterId={c.id} /> : null}
+        {tab === 'gitops' ? <GitopsTab clusterId={c.id} /> : null}
       </div>
     </>
   );

@@ -8,7 +8,7 @@ export type Route =
   | { page: 'profile' }
   | { page: 'not-found'; path: string };
 
-export const CLUSTER_TABS = ['overview', 'addons', 'operations'] as const;
+export const CLUSTER_TABS = ['overview', 'addons', 'operations', 'gitops'] as const;
 export type ClusterTab = (typeof CLUSTER_TABS)[number];
 
 function decode(s: string): string | null {

@@ -19,6 +19,8 @@ export function ensureWebBuild(): void {
     {
       cwd: WEB_ROOT,
       stdio: 'inherit',
+      // a production build whatever runs it (vitest sets NODE_ENV=test)
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }
