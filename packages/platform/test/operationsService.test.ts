@@ -210,4 +210,40 @@ describe('OperationsService', () => {
     expect((await f.operations.list(stranger, {}, page)).total).toBe(0);
     await expect(f.operations.get(stranger, ofA.items[0]!.id)).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('a command that could not be sent (bus down) is sent again at the next check, with the same key', async () => {
+    const queue = f.bus.commands(c);
+    const send = queue.send.bind(queue);
+    let down = true;
+    const original = f.bus.commands.bind(f.bus);
+    f.bus.commands = (id: string) => {
+      const q = original(id);
+      if (id !== c) return q;
+      return Object.assign(Object.create(q), {
+        send: async (cmd: Parameters<typeof send>[0]) => {
+          if (down) throw new Error('bus down');
+          return q.send(cmd);
+        },
+      });
+    };
+    try {
+      const op = await f.operations.start({
+        clusterId: c,
+        type: 'sweep',
+        steps: [{ name: 'sweep', kind: 'sweep' }],
+        createdBy: 'u1',
+      });
+      expect(await f.bus.commands(c).next({ timeoutMs: 1000 })).toBeNull();
+      down = false;
+      await f.operations.checkTimeouts();
+      const cmd = await take(c);
+      expect(cmd.idempotency_key).toBe(`${op.id}:1-sweep`);
+      expect((await f.operations.get(f.principal, op.id)).steps[0]?.sends).toBe(2);
+      // sent once more only when it failed
+      await f.operations.checkTimeouts();
+      expect(await f.bus.commands(c).next({ timeoutMs: 1000 })).toBeNull();
+    } finally {
+      f.bus.commands = original;
+    }
+  });
 });

@@ -70,6 +70,8 @@ export class OperationsService {
   readonly #bus: Bus;
   readonly #logger: Logger;
   readonly #observer: OperationObserver;
+  /** Operations whose command could not be sent (the bus was down): sent again by `checkTimeouts`. */
+  readonly #unsent = new Set<string>();
 
   constructor(o: OperationsServiceOptions) {
     this.#db = o.db;
@@ -218,8 +220,15 @@ export class OperationsService {
     return d ?? { ignored: 'no such operation' };
   }
 
-  /** Ends operations whose running step is past its timeout; answers their ids. */
+  /**
+   * Ends operations whose running step is past its timeout (answers their ids), and
+   * sends again the commands that could not be sent.
+   */
   async checkTimeouts(): Promise<string[]> {
+    for (const id of [...this.#unsent]) {
+      this.#unsent.delete(id);
+      await this.#transition(id, { type: 'resume' });
+    }
     const ids = await operationsPastTimeout(this.#db, this.#clock());
     const ended: string[] = [];
     for (const id of ids) {
@@ -354,7 +363,8 @@ export class OperationsService {
       });
       log.info({ step: step.id, command_id: commandId }, 'command sent');
     } catch (e) {
-      // the step stays running: it times out, or the next start sends it again
+      // the step stays running: sent again at the next check (or start), else it times out
+      this.#unsent.add(op.id);
       log.error({ err: e, step: step.id, command_id: commandId }, 'could not send a step’s command');
     }
   }
