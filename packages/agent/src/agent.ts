@@ -56,6 +56,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     helmBinary: config.helm,
     helmEnv: o.helmEnv,
     chartCacheDir: config.chartCache,
+    mirrors: config.chartMirrors,
   });
 
   let firstSweepDone = false;

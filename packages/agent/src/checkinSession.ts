@@ -31,6 +31,12 @@ export interface CheckInSessionOptions extends Omit<AgentOptions, 'bus' | 'confi
   onBusStatus?: (status: BusStatus) => void;
   /** Retry delay of the first check-in when the platform cannot be reached (default: the check-in interval). */
   firstCheckInRetryMs?: number;
+  /**
+   * A bus given by the process (the embedded mode: the platform's in-process hub with
+   * this cluster's permissions): used instead of one from the answer; no bus credentials
+   * are asked for.
+   */
+  bus?: Bus;
 }
 
 export interface CheckInSession {
@@ -88,7 +94,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
         kubernetes_version: f.kubernetesVersion,
         node_count: f.nodeCount,
         region: f.region,
-        bus_credentials: needsBusCredentials(creds, new Date()),
+        bus_credentials: o.bus ? false : needsBusCredentials(creds, new Date()),
       },
     });
     if (a.cluster_id !== config.clusterId) {
@@ -111,7 +117,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
     }
   }
   logger.info(
-    { bus: creds ? 'nats' : config.natsUrl ? 'nats (no credentials)' : 'in-process' },
+    { bus: o.bus ? 'given' : creds ? 'nats' : config.natsUrl ? 'nats (no credentials)' : 'in-process' },
     'checked in',
   );
 
@@ -159,25 +165,27 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
     if (status === 'reconnecting') void tick();
   };
   const servers = (config.natsUrl ? config.natsUrl.split(',') : (creds?.servers ?? [])).map((s) => s.trim());
-  const bus: Bus = creds
-    ? await NatsBus.connect({
-        servers,
-        name: `mooring-agent/${config.clusterId}`,
-        creds: () => creds!.creds,
-        inboxPrefix: creds.inbox_prefix,
-        waitOnFirstConnect: true,
-        onStatus,
-        onError: (err, subject) => logger.warn({ err, subject }, 'bus error'),
-      })
-    : servers.length > 0
+  const bus: Bus = o.bus
+    ? o.bus
+    : creds
       ? await NatsBus.connect({
           servers,
           name: `mooring-agent/${config.clusterId}`,
+          creds: () => creds!.creds,
+          inboxPrefix: creds.inbox_prefix,
           waitOnFirstConnect: true,
           onStatus,
           onError: (err, subject) => logger.warn({ err, subject }, 'bus error'),
         })
-      : new InProcessBus();
+      : servers.length > 0
+        ? await NatsBus.connect({
+            servers,
+            name: `mooring-agent/${config.clusterId}`,
+            waitOnFirstConnect: true,
+            onStatus,
+            onError: (err, subject) => logger.warn({ err, subject }, 'bus error'),
+          })
+        : new InProcessBus();
 
   try {
     const {
@@ -187,6 +195,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
       fetch: _fe,
       onBusStatus: _s,
       firstCheckInRetryMs: _r,
+      bus: _b,
       ...rest
     } = o;
     agent = await startAgent({ ...rest, config, bus, logger: o.logger });

@@ -33,6 +33,8 @@ export interface AgentConfig {
   podName?: string;
   /** Seconds between check-ins with the platform (with `token`). */
   checkInIntervalSeconds: number;
+  /** `MOORING_CHART_MIRRORS`: chart sources served from elsewhere (`FROM=TO,FROM=TO`), e.g. an in-house mirror. */
+  chartMirrors: { from: string; to: string }[];
 }
 
 /** One bad variable: its name and what is wrong (never its value when it is secret). */
@@ -165,6 +167,30 @@ export const envSchema = z.object({
   MOORING_NAMESPACE: optionalText,
   MOORING_POD_NAME: optionalText,
   MOORING_CHECK_IN_INTERVAL_SECONDS: seconds(15),
+  MOORING_CHART_MIRRORS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const out: { from: string; to: string }[] = [];
+        for (const item of (v ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
+          const i = item.indexOf('=');
+          if (i < 1 || i === item.length - 1) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `each mirror must be FROM=TO, got ${JSON.stringify(item)}`,
+            });
+            return z.NEVER;
+          }
+          out.push({ from: item.slice(0, i), to: item.slice(i + 1) });
+        }
+        return out;
+      }),
+  ),
 });
 
 /**
@@ -206,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     namespace: e.MOORING_NAMESPACE,
     podName: e.MOORING_POD_NAME,
     checkInIntervalSeconds: e.MOORING_CHECK_IN_INTERVAL_SECONDS,
+    chartMirrors: e.MOORING_CHART_MIRRORS,
   };
 }
 

@@ -10,6 +10,7 @@ import { diffCommand } from './commands/diff.ts';
 import { loginCommand, logoutCommand } from './commands/login.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { planCommand } from './commands/plan.ts';
+import { startCommand } from './commands/start.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_CODES_HELP, exitCodeOf } from './exits.ts';
 import { type Command, type Io, processIo, UsageError } from './io.ts';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   cluster: clusterCommand,
   operations: operationsCommand,
   addons: addonsCommand,
+  start: startCommand,
 };
 
 export function usage(): string {

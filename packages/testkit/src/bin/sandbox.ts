@@ -135,51 +135,52 @@ function exampleMirrors(info: KitInfo): string[] {
 }
 
 /**
- * Foreground mode (`npm start`): up, print, optionally deploy a cluster
- * definition with `mooring apply --watch`, and stop everything on Ctrl-C.
+ * Foreground mode (`npm start`): the sandbox cluster, then the platform on this
+ * machine (`mooring start`: API and web UI on an embedded database in
+ * `.mooring/data`, an agent for the sandbox cluster in the same process), which
+ * imports a cluster definition the first time and deploys it at every start.
+ * Ctrl-C stops everything.
  */
-async function foreground(applyFile: string | undefined): Promise<void> {
+async function foreground(importFile: string | undefined): Promise<void> {
   const kit = await startKit();
   console.log(
     `sandbox up (control plane ready in ${((kit.info.timings.kubernetes ?? 0) / 1000).toFixed(1)}s)\n\n${describe(kit.info)}\n`,
   );
-  let cli: ReturnType<typeof spawn> | undefined;
-  if (applyFile) {
-    const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mooring.js');
-    const args = [
-      bin,
-      'apply',
-      '-f',
-      applyFile,
-      '--kubeconfig',
-      kit.info.kubeconfig!,
-      '--helm',
-      kit.info.helm,
-      '--watch',
-      '--interval',
-      '60s',
-    ];
-    for (const m of exampleMirrors(kit.info)) args.push('--mirror', m);
-    console.log(`deploying ${applyFile}: mooring apply --watch\n`);
-    cli = spawn(process.execPath, args, {
-      stdio: 'inherit',
-      env: { ...process.env, ...kit.info.env, MOORING_SOPS: kit.info.sops },
-    });
-  }
-  console.log('Ctrl-C stops everything.');
+  const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mooring.js');
+  const args = [
+    bin,
+    'start',
+    '--data-dir',
+    process.env.MOORING_DATA_DIR ?? join(REPO_ROOT, '.mooring', 'data'),
+    '--kubeconfig',
+    kit.info.kubeconfig!,
+    '--helm',
+    kit.info.helm,
+  ];
+  if (importFile) args.push('--import', importFile);
+  for (const m of exampleMirrors(kit.info)) args.push('--mirror', m);
+  const platform = spawn(process.execPath, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...kit.info.env, MOORING_SOPS: kit.info.sops },
+  });
   process.removeAllListeners('SIGTERM');
   process.removeAllListeners('SIGINT');
-  const shutdown = async () => {
-    console.log('stopping the sandbox');
-    if (cli?.pid && cli.exitCode === null) {
-      cli.kill('SIGTERM');
-      await new Promise((r) => cli?.once('exit', r));
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (platform.pid && platform.exitCode === null && platform.signalCode === null) {
+      platform.kill('SIGTERM');
+      await new Promise((r) => platform.once('exit', r));
     }
+    console.log('stopping the sandbox');
     await kit.stop();
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // the platform ends on its own only when it failed to start
+  platform.once('exit', (code) => void shutdown(code ?? 1));
+  process.once('SIGTERM', () => void shutdown(0));
+  process.once('SIGINT', () => void shutdown(0));
   setInterval(() => {}, 1 << 30);
 }
 
@@ -187,7 +188,7 @@ const cmd = process.argv[2];
 if (cmd === 'daemon') {
   await daemon();
 } else if (cmd === 'run') {
-  const i = process.argv.indexOf('--apply');
+  const i = process.argv.indexOf('--import');
   await foreground(i > 0 ? process.argv[i + 1] : undefined);
 } else {
   const run = cmd === 'up' ? up : cmd === 'down' ? down : cmd === 'status' ? async () => status() : undefined;
