@@ -35,7 +35,23 @@ describe('loadConfig', () => {
       namespace: undefined,
       podName: undefined,
       checkInIntervalSeconds: 15,
+      chartMirrors: [],
     });
+  });
+
+  it('reads chart mirrors as FROM=TO pairs and names a bad one', () => {
+    expect(
+      loadConfig({
+        MOORING_CLUSTER_ID: 'c1',
+        MOORING_CHART_MIRRORS: 'https://a.example/charts=http://127.0.0.1:1/, oci://ghcr.io/x=oci://127.0.0.1:2/x',
+      }).chartMirrors,
+    ).toEqual([
+      { from: 'https://a.example/charts', to: 'http://127.0.0.1:1/' },
+      { from: 'oci://ghcr.io/x', to: 'oci://127.0.0.1:2/x' },
+    ]);
+    expect(() => loadConfig({ MOORING_CLUSTER_ID: 'c1', MOORING_CHART_MIRRORS: 'nope' })).toThrow(
+      /MOORING_CHART_MIRRORS.*each mirror must be FROM=TO, got "nope"/s,
+    );
   });
 
   it('reads every variable the chart sets', () => {
