@@ -10,6 +10,7 @@ const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[] }[] = [
   { name: 'apply-podinfo', nodeArgs: [], args: [] },
   // --expose-gc: memory is measured after a full GC
   { name: 'sweep', nodeArgs: ['--expose-gc'], args: [] },
+  { name: 'platform-agents', nodeArgs: [], args: [] },
 ];
 
 const filter = process.argv.slice(2);

@@ -1,0 +1,734 @@
+// One platform process (`node packages/platform/src/main.ts`) on the test kit's PostgreSQL and an
+// operator-mode nats-server, with N simulated agents speaking the real protocol (worker processes,
+// bench/simulated-agents.ts): check-in every 15 s, NATS with the check-in's credentials, a heartbeat
+// every minute, answers to the scheduler's sweeps. API reads (cluster page of 100, one cluster,
+// operations) are measured at a fixed rate with no agent connected (the baseline, same platform,
+// same clusters) and then under the agents' load; platform CPU and memory come from /proc.
+//
+// Run: npx node bench/platform-agents.ts [--agents 2000] [--minutes 3] [--workers 2] [--idle-seconds 60]
+//        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 1000] [--log-level info]
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, installExitHooks, startNatsOperator, startPostgres } from '@mooring/testkit';
+import pg from 'pg';
+import {
+  arg,
+  BENCH_DIR,
+  log,
+  machine,
+  pool,
+  round,
+  selfCpuSeconds,
+  sleep,
+  table,
+  verdict,
+  writeResults,
+} from './lib.ts';
+import { procCpu, procSample, treeCpu } from './proc.ts';
+import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agents.ts';
+
+const AGENTS = Number(arg('agents', '2000'));
+const MINUTES = Number(arg('minutes', '3'));
+const WORKERS = Math.max(1, Number(arg('workers', '2')));
+const IDLE_SECONDS = Number(arg('idle-seconds', '60'));
+const READ_RPS = Number(arg('read-rps', '10'));
+const RAMP_SECONDS = Number(arg('ramp-seconds', '60'));
+const SETTLE_SECONDS = Number(arg('settle-seconds', '30'));
+const POLL_MS = Number(arg('poll-ms', '1000'));
+const LOG_LEVEL = arg('log-level', 'info');
+const IMPORT_CONCURRENCY = Number(arg('import-concurrency', '8'));
+const CHECK_IN_SECONDS = 15;
+const HEARTBEAT_SECONDS = 60;
+const WINDOW_SECONDS = 10;
+const TARGET_CORES = 1;
+const TARGET_READ_P99_MS = 50;
+
+const PLATFORM_MAIN = resolve(BENCH_DIR, '../packages/platform/src/main.ts');
+const READS = ['clusters page of 100', 'cluster by id', 'operations'] as const;
+type ReadKind = (typeof READS)[number];
+
+// --- helpers -------------------------------------------------------------------------------------
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+const ms = (n: number) => (Number.isNaN(n) ? '-' : `${round(n, 1)} ms`);
+const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : Number.NaN);
+
+function definitionOf(name: string) {
+  return {
+    definition: `apiVersion: v1
+kind: ImportCluster
+metadata:
+  name: ${name}
+  description: A simulated cluster of the platform-agents benchmark
+spec:
+  helm_registries:
+    - name: podinfo
+      url: https://stefanprodan.github.io/podinfo
+  stacks:
+    - name: base
+      deploy_wave: 1
+      manifests:
+        - name: ns
+          from_file: manifests/ns.yaml
+      addons:
+        - name: podinfo
+          chart_name: podinfo
+          chart_version: "6.7.1"
+          registry_name: podinfo
+          namespace: apps
+          parents:
+            - manifest: ns
+`,
+    files: { 'manifests/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n' },
+  };
+}
+
+async function api<T>(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Samples the platform's CPU and RSS (and the other processes' CPU) every second. */
+interface Sample {
+  at: number;
+  platformCpu: number;
+  platformRss: number;
+  natsCpu: number;
+  postgresCpu: number;
+  workersCpu: number;
+  workersRss: number;
+  benchCpu: number;
+}
+
+/** The platform's CPU over `WINDOW_SECONDS` windows, and its RSS, between two times. */
+function platformUse(samples: Sample[], from: number, to: number) {
+  const inPhase = samples.filter((s) => s.at >= from && s.at <= to);
+  const windows: number[] = [];
+  for (let i = 0; i < inPhase.length; i++) {
+    const start = inPhase[i]!;
+    const end = inPhase.find((s) => s.at >= start.at + WINDOW_SECONDS * 1000);
+    if (!end) break;
+    windows.push((end.platformCpu - start.platformCpu) / ((end.at - start.at) / 1000));
+    i = inPhase.indexOf(end) - 1;
+  }
+  const first = inPhase[0];
+  const last = inPhase.at(-1);
+  const seconds = first && last ? (last.at - first.at) / 1000 : 0;
+  const per = (f: (s: Sample) => number) =>
+    first && last && seconds > 0 ? (f(last) - f(first)) / seconds : 0;
+  const rss = inPhase.map((s) => s.platformRss);
+  return {
+    seconds: round(seconds, 1),
+    cpuCoresMean: round(
+      per((s) => s.platformCpu),
+      3,
+    ),
+    cpuCoresP95Window: round(percentile(windows, 95), 3),
+    cpuCoresMaxWindow: round(Math.max(0, ...windows), 3),
+    windows: windows.map((w) => round(w, 3)),
+    rssMeanMiB: round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length) / 1048576, 1),
+    rssPeakMiB: round(Math.max(0, ...rss) / 1048576, 1),
+    otherCores: {
+      natsServer: round(
+        per((s) => s.natsCpu),
+        3,
+      ),
+      postgres: round(
+        per((s) => s.postgresCpu),
+        3,
+      ),
+      simulatedAgentWorkers: round(
+        per((s) => s.workersCpu),
+        3,
+      ),
+      benchmarkReader: round(
+        per((s) => s.benchCpu),
+        3,
+      ),
+    },
+    workersRssMiB: round(Math.max(0, ...inPhase.map((s) => s.workersRss)) / 1048576, 1),
+  };
+}
+
+/** Fires reads at a fixed rate (not waiting for the previous one) and records their latency. */
+function startReader(base: string, token: string, clusterIds: string[]) {
+  const samples: Record<ReadKind, number[]> = {
+    'clusters page of 100': [],
+    'cluster by id': [],
+    operations: [],
+  };
+  const errors: string[] = [];
+  let n = 0;
+  const inflight = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    const kind = READS[n++ % READS.length]!;
+    const path =
+      kind === 'clusters page of 100'
+        ? `/clusters?page=${1 + (n % Math.max(1, Math.ceil(clusterIds.length / 100)))}&page_size=100`
+        : kind === 'cluster by id'
+          ? `/clusters/${clusterIds[Math.floor(Math.random() * clusterIds.length)]}`
+          : '/operations';
+    const t0 = performance.now();
+    const p = fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (res.status !== 200) errors.push(`${kind}: HTTP ${res.status}`);
+        else samples[kind].push(performance.now() - t0);
+      })
+      .catch((e: unknown) => {
+        errors.push(`${kind}: ${(e as Error).message}`);
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }, 1000 / READ_RPS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inflight);
+      return { samples, errors };
+    },
+  };
+}
+
+function readFigures(samples: Record<ReadKind, number[]>) {
+  return Object.fromEntries(
+    READS.map((k) => [
+      k,
+      {
+        n: samples[k].length,
+        p50Ms: round(percentile(samples[k], 50), 1),
+        p99Ms: round(percentile(samples[k], 99), 1),
+        maxMs: round(Math.max(0, ...samples[k]), 1),
+      },
+    ]),
+  ) as Record<ReadKind, { n: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+}
+
+/** `mooring_http_request_duration_seconds` count and sum of one route with status 200. */
+async function routeCounter(base: string, route: string): Promise<{ count: number; sum: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const out = { count: 0, sum: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^mooring_http_request_duration_seconds_(count|sum)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || !m[2]!.includes(`route="${route}"`) || !m[2]!.includes('status="200"')) continue;
+    out[m[1] as 'count' | 'sum'] += Number(m[3]);
+  }
+  return out;
+}
+
+// --- the run -------------------------------------------------------------------------------------
+
+installExitHooks();
+const children: ChildProcess[] = [];
+process.once('exit', () => {
+  for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+const workDir = mkdtempSync(join(tmpdir(), 'mooring-bench-platform-agents-'));
+// PostgreSQL runs as the postgres account under root: it must reach its directory
+chmodSync(workDir, 0o711);
+mkdirSync(join(workDir, 'logs'), { recursive: true });
+log(`work directory ${workDir}; ${AGENTS} agents, ${WORKERS} worker process(es), ${MINUTES} min of load`);
+const postgres = await startPostgres(workDir);
+const nats = await startNatsOperator(workDir);
+const db = new pg.Client({ connectionString: postgres.url });
+await db.connect();
+log(`PostgreSQL ${postgres.url}, nats-server ${nats.url} (operator mode)`);
+
+let platform: ChildProcess | undefined;
+const workers: ChildProcess[] = [];
+let exitCode = 0;
+try {
+  // the platform, as a deployment runs it
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = join(workDir, 'platform');
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(workDir, 'logs', 'platform.log');
+  const fd = openSync(logFile, 'a');
+  platform = spawn(process.execPath, [PLATFORM_MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      MOORING_DATA_DIR: dataDir,
+      MOORING_DATABASE_URL: postgres.url,
+      MOORING_LISTEN: '127.0.0.1',
+      MOORING_PORT: String(port),
+      MOORING_LOG_LEVEL: LOG_LEVEL,
+      MOORING_NATS_URL: nats.url,
+      MOORING_NATS_ACCOUNT: nats.account.publicKey,
+      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
+      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
+    },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  children.push(platform);
+  const platformPid = platform.pid!;
+  for (let i = 0; ; i++) {
+    if (platform.exitCode !== null) throw new Error(`the platform exited:\n${readFileSync(logFile, 'utf8')}`);
+    const ok = await fetch(`${base}/api/v1/health`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    if (i > 360) throw new Error('the platform did not answer /api/v1/health within 90 s');
+    await sleep(250);
+  }
+  const password = /^password: (.+)$/m.exec(
+    readFileSync(join(dataDir, 'initial-admin-credentials.txt'), 'utf8'),
+  )?.[1];
+  const login = await api<{ token: string }>(base, '', 'POST', '/auth/login', {
+    username: 'admin',
+    password,
+  });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
+  const token = login.body.token;
+  log(`platform PID ${platformPid} at ${base}`);
+
+  // sampling from /proc every second for the whole run
+  const samples: Sample[] = [];
+  const natsPid = nats.process.pid!;
+  const pgPid = postgres.process.pid!;
+  const sampler = setInterval(() => {
+    const p = procSample(platformPid);
+    if (!p) return;
+    let workersCpu = 0;
+    let workersRss = 0;
+    for (const w of workers) {
+      const s = w.pid ? procSample(w.pid) : undefined;
+      workersCpu += s?.cpuSeconds ?? 0;
+      workersRss += s?.rssBytes ?? 0;
+    }
+    samples.push({
+      at: Date.now(),
+      platformCpu: p.cpuSeconds,
+      platformRss: p.rssBytes,
+      natsCpu: procCpu(natsPid),
+      postgresCpu: treeCpu(pgPid),
+      workersCpu,
+      workersRss,
+      benchCpu: selfCpuSeconds(),
+    });
+  }, 1000);
+
+  // set-up: N clusters through the API, each agent token kept
+  const tImport = performance.now();
+  const importErrors: string[] = [];
+  const imported = await pool(
+    Array.from({ length: AGENTS }, (_, i) => i),
+    IMPORT_CONCURRENCY,
+    async (i): Promise<SimulatedAgent | undefined> => {
+      const name = `bench-${String(i).padStart(4, '0')}`;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const r = await api<{ cluster: { id: string }; agent_token: string }>(
+          base,
+          token,
+          'POST',
+          '/clusters',
+          definitionOf(name),
+        ).catch((e: unknown) => ({ status: 0, body: { error: String(e) } }) as never);
+        if (r.status === 201) return { id: r.body.cluster.id, token: r.body.agent_token, index: i };
+        if (attempt === 2)
+          importErrors.push(`${name}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      }
+      return undefined;
+    },
+  );
+  const agents = imported.filter((a): a is SimulatedAgent => a !== undefined);
+  const importSeconds = (performance.now() - tImport) / 1000;
+  log(`${agents.length} clusters imported in ${round(importSeconds, 1)} s (${importErrors.length} errors)`);
+  if (agents.length === 0)
+    throw new Error(`no cluster could be imported: ${importErrors.slice(0, 3).join('; ')}`);
+  const ids = agents.map((a) => a.id);
+
+  // baseline: the same reads, same platform and clusters, no agent connected
+  await sleep(5000);
+  log(`idle: reads at ${READ_RPS}/s for ${IDLE_SECONDS} s, no agent connected`);
+  const idleFrom = Date.now();
+  const idleReader = startReader(base, token, ids);
+  await sleep(IDLE_SECONDS * 1000);
+  const idleReads = await idleReader.stop();
+  const idleTo = Date.now();
+
+  // the agents: worker processes, agents dealt round-robin
+  const latest = new Map<number, WorkerStats>();
+  const pending = new Map<number, (s: WorkerStats) => void>();
+  const acc = { checkInMs: [] as number[], commandMs: [] as number[], errorSamples: [] as string[] };
+  for (let w = 0; w < WORKERS; w++) {
+    const child = fork(join(BENCH_DIR, 'simulated-agents.ts'), [], {
+      execPath: process.execPath,
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    workers.push(child);
+    child.on('message', (m: WorkerStats | { type: string }) => {
+      if (m.type !== 'stats') return;
+      const s = m as WorkerStats;
+      latest.set(w, s);
+      acc.checkInMs.push(...s.checkInMs);
+      acc.commandMs.push(...s.commandMs);
+      if (acc.errorSamples.length < 20) acc.errorSamples.push(...s.errorSamples);
+      pending.get(w)?.(s);
+      pending.delete(w);
+    });
+    const start: WorkerStart = {
+      type: 'start',
+      platformUrl: base,
+      agents: agents.filter((_, i) => i % WORKERS === w),
+      rampMs: RAMP_SECONDS * 1000,
+      checkInMs: CHECK_IN_SECONDS * 1000,
+      heartbeatMs: HEARTBEAT_SECONDS * 1000,
+      pollMs: POLL_MS,
+    };
+    child.send(start);
+  }
+  const ask = () =>
+    Promise.all(
+      workers.map(
+        (child, w) =>
+          new Promise<WorkerStats>((res, rej) => {
+            const t = setTimeout(() => rej(new Error(`worker ${w} did not report within 30 s`)), 30_000);
+            pending.set(w, (s) => {
+              clearTimeout(t);
+              res(s);
+            });
+            child.send({ type: 'stats' });
+          }),
+      ),
+    );
+  const sum = (all: WorkerStats[]) => {
+    const commands: Record<string, number> = {};
+    for (const s of all)
+      for (const [k, v] of Object.entries(s.commands)) commands[k] = (commands[k] ?? 0) + v;
+    const add = (f: (s: WorkerStats) => number) => all.reduce((a, s) => a + f(s), 0);
+    return {
+      connected: add((s) => s.connected),
+      checkIns: add((s) => s.checkIns),
+      checkInsWithCredentials: add((s) => s.checkInsWithCredentials),
+      checkInErrors: add((s) => s.checkInErrors),
+      heartbeats: add((s) => s.heartbeats),
+      heartbeatErrors: add((s) => s.heartbeatErrors),
+      resultErrors: add((s) => s.resultErrors),
+      dispatcherWarnings: add((s) => s.dispatcherWarnings),
+      disconnects: add((s) => s.disconnects),
+      commands,
+    };
+  };
+
+  // ramp: every agent checked in and connected
+  log(`ramp: ${agents.length} agents start over ${RAMP_SECONDS} s`);
+  const rampFrom = Date.now();
+  const rampDeadline = rampFrom + (RAMP_SECONDS + 180) * 1000;
+  let connected = 0;
+  while (Date.now() < rampDeadline) {
+    await sleep(5000);
+    connected = sum(await ask()).connected;
+    log(`  ${connected}/${agents.length} agents connected`);
+    if (connected >= agents.length) break;
+  }
+  const rampSeconds = (Date.now() - rampFrom) / 1000;
+  const rampTo = Date.now();
+  const rampCounters = sum([...latest.values()]);
+  const rampCheckInMs = acc.checkInMs.splice(0);
+  acc.commandMs.splice(0);
+  log(`ramp done in ${round(rampSeconds, 1)} s; settling ${SETTLE_SECONDS} s`);
+  await sleep(SETTLE_SECONDS * 1000);
+
+  // load: steady state with the reader at the same rate
+  const before = sum(await ask());
+  acc.checkInMs.splice(0);
+  acc.commandMs.splice(0);
+  const metricsBefore = await routeCounter(base, '/api/v1/agent/check-in');
+  log(`load: ${MINUTES} min with ${before.connected} agents, reads at ${READ_RPS}/s`);
+  const loadFrom = Date.now();
+  const loadReader = startReader(base, token, ids);
+  for (let left = MINUTES * 60; left > 0; left -= 30) {
+    await sleep(Math.min(30, left) * 1000);
+    const s = platformUse(samples, loadFrom, Date.now());
+    log(`  platform ${s.cpuCoresMean} cores (mean so far), RSS ${s.rssPeakMiB} MiB peak`);
+  }
+  const loadReads = await loadReader.stop();
+  const loadTo = Date.now();
+  const after = sum(await ask());
+  const metricsAfter = await routeCounter(base, '/api/v1/agent/check-in');
+  const loadSeconds = (loadTo - loadFrom) / 1000;
+  const checkInMs = acc.checkInMs.splice(0);
+  const commandMs = acc.commandMs.splice(0);
+  const q = async (text: string, params: unknown[]) => Number((await db.query(text, params)).rows[0]?.n ?? 0);
+  const window = [new Date(loadFrom), new Date(loadTo)];
+  const heartbeatsStored = await q(
+    'select count(*)::int as n from heartbeat_history where received_at >= $1 and received_at < $2',
+    window,
+  );
+  const sweepsStarted = await q(
+    "select count(*)::int as n from operations where type = 'sweep' and created_at >= $1 and created_at < $2",
+    window,
+  );
+  const sweepsSucceeded = await q(
+    "select count(*)::int as n from operations where type = 'sweep' and state = 'success' and finished_at >= $1 and finished_at < $2",
+    window,
+  );
+  const operationStates = Object.fromEntries(
+    (
+      await db.query('select state, count(*)::int as n from operations group by state order by state')
+    ).rows.map((r: { state: string; n: number }) => [r.state, r.n]),
+  );
+  const hwm = procSample(platformPid)?.hwmBytes ?? 0;
+  clearInterval(sampler);
+
+  // --- figures ---------------------------------------------------------------------------------
+  const idle = platformUse(samples, idleFrom, idleTo);
+  const ramp = platformUse(samples, rampFrom, rampTo);
+  const load = platformUse(samples, loadFrom, loadTo);
+  const idleR = readFigures(idleReads.samples);
+  const loadR = readFigures(loadReads.samples);
+  const commandsDelta: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after.commands)) commandsDelta[k] = v - (before.commands[k] ?? 0);
+  const handled = {
+    checkInsPerSecond: round((metricsAfter.count - metricsBefore.count) / loadSeconds, 1),
+    checkInServerMeanMs: round(
+      ((metricsAfter.sum - metricsBefore.sum) / Math.max(1, metricsAfter.count - metricsBefore.count)) * 1000,
+      1,
+    ),
+    heartbeatsPerSecond: round(heartbeatsStored / loadSeconds, 2),
+    sweepsStartedPerSecond: round(sweepsStarted / loadSeconds, 2),
+    sweepResultsPerSecond: round(sweepsSucceeded / loadSeconds, 2),
+  };
+  const sent = {
+    checkIns: after.checkIns - before.checkIns,
+    checkInsPerSecond: round((after.checkIns - before.checkIns) / loadSeconds, 1),
+    heartbeats: after.heartbeats - before.heartbeats,
+    heartbeatsPerSecond: round((after.heartbeats - before.heartbeats) / loadSeconds, 2),
+    commandsAnswered: commandsDelta,
+    checkInP50Ms: round(percentile(checkInMs, 50), 1),
+    checkInP99Ms: round(percentile(checkInMs, 99), 1),
+    commandIssuedToResultP50Ms: round(percentile(commandMs, 50), 1),
+    commandIssuedToResultP99Ms: round(percentile(commandMs, 99), 1),
+  };
+  const errors = {
+    checkIns: after.checkInErrors - before.checkInErrors,
+    heartbeats: after.heartbeatErrors - before.heartbeatErrors,
+    results: after.resultErrors - before.resultErrors,
+    agentWarnings: after.dispatcherWarnings - before.dispatcherWarnings,
+    busDisconnects: after.disconnects - before.disconnects,
+    readsIdle: idleReads.errors.length,
+    readsLoaded: loadReads.errors.length,
+    imports: importErrors.length,
+    duringRamp: {
+      checkIns: rampCounters.checkInErrors,
+      agentWarnings: rampCounters.dispatcherWarnings,
+      disconnects: rampCounters.disconnects,
+    },
+    samples: [...acc.errorSamples, ...idleReads.errors, ...loadReads.errors, ...importErrors].slice(0, 20),
+  };
+  const worstP99 = Math.max(...READS.map((k) => loadR[k].p99Ms));
+  const targets = {
+    platformCpuMeanAtMost1Core: verdict(load.cpuCoresMean <= TARGET_CORES),
+    platformCpuP95WindowAtMost1Core: verdict(load.cpuCoresP95Window <= TARGET_CORES),
+    readsP99AtMost50ms: verdict(worstP99 <= TARGET_READ_P99_MS),
+  };
+
+  table(
+    `Platform process (PID ${platformPid}): CPU in cores over ${WINDOW_SECONDS} s windows, RSS`,
+    ['phase', 'seconds', 'CPU mean', 'CPU p95', 'CPU max', 'RSS mean', 'RSS peak'],
+    [
+      [
+        'idle (reads only)',
+        idle.seconds,
+        idle.cpuCoresMean,
+        idle.cpuCoresP95Window,
+        idle.cpuCoresMaxWindow,
+        `${idle.rssMeanMiB} MiB`,
+        `${idle.rssPeakMiB} MiB`,
+      ],
+      [
+        `ramp (${agents.length} first check-ins)`,
+        ramp.seconds,
+        ramp.cpuCoresMean,
+        ramp.cpuCoresP95Window,
+        ramp.cpuCoresMaxWindow,
+        `${ramp.rssMeanMiB} MiB`,
+        `${ramp.rssPeakMiB} MiB`,
+      ],
+      [
+        `loaded (${before.connected} agents)`,
+        load.seconds,
+        load.cpuCoresMean,
+        load.cpuCoresP95Window,
+        load.cpuCoresMaxWindow,
+        `${load.rssMeanMiB} MiB`,
+        `${load.rssPeakMiB} MiB`,
+      ],
+    ],
+  );
+  console.log(`platform VmHWM at the end: ${round(hwm / 1048576, 1)} MiB`);
+  table(
+    `API reads at ${READ_RPS}/s (each kind a third), idle vs loaded`,
+    ['read', 'idle p50', 'idle p99', 'loaded p50', 'loaded p99', 'p50 ratio', 'p99 ratio', 'n idle/loaded'],
+    READS.map((k) => [
+      k,
+      ms(idleR[k].p50Ms),
+      ms(idleR[k].p99Ms),
+      ms(loadR[k].p50Ms),
+      ms(loadR[k].p99Ms),
+      ratio(loadR[k].p50Ms, idleR[k].p50Ms),
+      ratio(loadR[k].p99Ms, idleR[k].p99Ms),
+      `${idleR[k].n}/${loadR[k].n}`,
+    ]),
+  );
+  table(
+    'Agent traffic during the loaded phase',
+    ['measure', 'figure'],
+    [
+      [
+        'check-ins handled by the platform (HTTP 200)',
+        `${handled.checkInsPerSecond}/s (server mean ${handled.checkInServerMeanMs} ms)`,
+      ],
+      [
+        'check-ins sent by the agents',
+        `${sent.checkInsPerSecond}/s, client p50 ${sent.checkInP50Ms} ms, p99 ${sent.checkInP99Ms} ms`,
+      ],
+      ['heartbeats stored by the platform', `${handled.heartbeatsPerSecond}/s (${heartbeatsStored})`],
+      ['heartbeats published by the agents', `${sent.heartbeatsPerSecond}/s (${sent.heartbeats})`],
+      ['sweeps started by the scheduler', `${handled.sweepsStartedPerSecond}/s (${sweepsStarted})`],
+      ['sweep results ending an operation', `${handled.sweepResultsPerSecond}/s (${sweepsSucceeded})`],
+      ['commands answered by the agents', JSON.stringify(commandsDelta)],
+      [
+        'command issued → result published',
+        `p50 ${sent.commandIssuedToResultP50Ms} ms, p99 ${sent.commandIssuedToResultP99Ms} ms`,
+      ],
+      ['operations by state (whole run)', JSON.stringify(operationStates)],
+    ],
+  );
+  table(
+    'Other processes on the machine (cores, loaded phase)',
+    ['process', 'cores'],
+    [
+      ['nats-server', load.otherCores.natsServer],
+      ['PostgreSQL (all backends)', load.otherCores.postgres],
+      [
+        `simulated agents (${WORKERS} worker processes, ${load.workersRssMiB} MiB RSS)`,
+        load.otherCores.simulatedAgentWorkers,
+      ],
+      ['benchmark + reader', load.otherCores.benchmarkReader],
+    ],
+  );
+  table(
+    'Errors',
+    ['what', 'count'],
+    [
+      ['check-ins (loaded)', errors.checkIns],
+      ['heartbeat publishes (loaded)', errors.heartbeats],
+      ['result publishes / bus errors (loaded)', errors.results],
+      ['agent warnings: pulls, acks (loaded)', errors.agentWarnings],
+      ['bus disconnects (loaded)', errors.busDisconnects],
+      ['reads idle / loaded', `${errors.readsIdle} / ${errors.readsLoaded}`],
+      ['imports', errors.imports],
+      [
+        'during the ramp: check-ins, warnings, disconnects',
+        `${errors.duringRamp.checkIns}, ${errors.duringRamp.agentWarnings}, ${errors.duringRamp.disconnects}`,
+      ],
+    ],
+  );
+  if (errors.samples.length > 0) console.log(`error samples:\n  ${errors.samples.join('\n  ')}`);
+  table(
+    'Targets',
+    ['target', 'figure', 'verdict'],
+    [
+      ['platform ≤ 1 core (mean)', `${load.cpuCoresMean} cores`, targets.platformCpuMeanAtMost1Core],
+      [
+        'platform ≤ 1 core (p95 of 10 s windows)',
+        `${load.cpuCoresP95Window} cores`,
+        targets.platformCpuP95WindowAtMost1Core,
+      ],
+      ['reads p99 ≤ 50 ms (worst of the three, loaded)', ms(worstP99), targets.readsP99AtMost50ms],
+    ],
+  );
+
+  const file = writeResults('platform-agents', {
+    date: new Date().toISOString(),
+    command: `npx node bench/platform-agents.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    settings: {
+      agents: AGENTS,
+      agentsConnected: before.connected,
+      minutes: MINUTES,
+      workers: WORKERS,
+      idleSeconds: IDLE_SECONDS,
+      readRps: READ_RPS,
+      rampSeconds: RAMP_SECONDS,
+      settleSeconds: SETTLE_SECONDS,
+      commandPollMs: POLL_MS,
+      checkInSeconds: CHECK_IN_SECONDS,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      platformLogLevel: LOG_LEVEL,
+      sweepIntervalSeconds: 60,
+    },
+    machine: machine(),
+    import: { clusters: agents.length, seconds: round(importSeconds, 1), concurrency: IMPORT_CONCURRENCY },
+    ramp: {
+      secondsUntilAllConnected: round(rampSeconds, 1),
+      checkInP50Ms: round(percentile(rampCheckInMs, 50), 1),
+      checkInP99Ms: round(percentile(rampCheckInMs, 99), 1),
+      platform: ramp,
+    },
+    platform: { idle, loaded: load, vmHwmMiB: round(hwm / 1048576, 1) },
+    reads: { idle: idleR, loaded: loadR },
+    handled,
+    sent,
+    operationStates,
+    errors,
+    targets,
+  });
+  log(`results: ${file}`);
+} catch (e) {
+  console.error(e);
+  try {
+    const tail = readFileSync(join(workDir, 'logs', 'platform.log'), 'utf8')
+      .split('\n')
+      .slice(-30);
+    console.error(`--- last lines of the platform's log ---\n${tail.join('\n')}`);
+  } catch {
+    /* no log */
+  }
+  exitCode = 1;
+} finally {
+  for (const w of workers) {
+    if (w.exitCode !== null || w.signalCode !== null) continue;
+    const gone = new Promise<boolean>((r) => w.once('exit', () => r(true)));
+    w.send({ type: 'stop' });
+    const ok = await Promise.race([gone, sleep(20_000).then(() => false)]);
+    if (!ok && w.pid) process.kill(w.pid, 'SIGKILL');
+  }
+  if (platform?.pid && platform.exitCode === null && platform.signalCode === null) {
+    const gone = new Promise<boolean>((r) => platform!.once('exit', () => r(true)));
+    process.kill(platform.pid, 'SIGTERM');
+    const ok = await Promise.race([gone, sleep(15_000).then(() => false)]);
+    if (!ok) process.kill(platform.pid, 'SIGKILL');
+  }
+  await db.end().catch(() => undefined);
+  await nats.stop();
+  await postgres.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
