@@ -29,6 +29,9 @@ export interface HandlerDeps {
   reconciler: {
     setTargets(targets: SweepTarget[], manifests: ManifestSweepTarget[]): void;
     sweepNow(): Promise<SweepReport>;
+    /** Held while an apply runs, so the reconciler never acts against the definition being replaced. */
+    pause?(): Promise<void>;
+    resume?(): void;
   };
   metrics: AgentMetrics;
 }
@@ -66,15 +69,23 @@ export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandle
     return applyLock.run(async () => {
       const o = p.data.options ?? {};
       logger.info({ definition: def.name, path: p.data.path }, 'applying definition');
-      const r = await applyPlan(deps.engine, def, plan, {
-        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        ...(o.deletePvcs !== undefined ? { deletePvcs: o.deletePvcs } : {}),
-        ...(o.takeOwnership !== undefined ? { takeOwnership: o.takeOwnership } : {}),
-        onEvent: (e) => logger.debug({ event: e }, 'engine event'),
-      });
+      // the reconciler holds still while the cluster moves to the new definition: otherwise a
+      // re-check of a release just upgraded would find it "behind" the old targets and undo it
+      await deps.reconciler.pause?.();
+      let r: Awaited<ReturnType<typeof applyPlan>>;
+      try {
+        r = await applyPlan(deps.engine, def, plan, {
+          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+          ...(o.deletePvcs !== undefined ? { deletePvcs: o.deletePvcs } : {}),
+          ...(o.takeOwnership !== undefined ? { takeOwnership: o.takeOwnership } : {}),
+          onEvent: (e) => logger.debug({ event: e }, 'engine event'),
+        });
+        // the reconciler keeps the cluster equal to the definition last applied, even a partly failed one
+        deps.reconciler.setTargets(sweepTargets(def, plan), manifestSweepTargets(def, plan));
+      } finally {
+        deps.reconciler.resume?.();
+      }
       deps.metrics.helm('apply', r.helmCalls);
-      // the reconciler keeps the cluster equal to the definition last applied, even a partly failed one
-      deps.reconciler.setTargets(sweepTargets(def, plan), manifestSweepTargets(def, plan));
       const out = applyOutput(def.name, r, loaded.warnings);
       (r.ok ? logger.info : logger.warn).call(
         logger,

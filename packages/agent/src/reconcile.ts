@@ -1,6 +1,8 @@
 import {
+  type AddonReport,
   type EngineContext,
   type HeartbeatPublisher,
+  type ManifestReport,
   type ManifestSweepTarget,
   Reconciler,
   type SweepReport,
@@ -15,6 +17,9 @@ export interface ReconcileLoopOptions {
   heartbeat: HeartbeatPublisher;
   logger: Logger;
   onSweep: (r: SweepReport) => void;
+  /** A targeted re-check of one add-on or manifest member after a watch event. */
+  onCheck?: (r: AddonReport) => void;
+  onManifestCheck?: (r: ManifestReport) => void;
   /** Wait before trying again when the reconciler cannot start (default 5 s). */
   retryMs?: number;
 }
@@ -39,6 +44,7 @@ export class ReconcileLoop {
   #current?: Reconciler;
   #starting?: Reconciler;
   #stopped = false;
+  #holds = 0;
   #started: Promise<Reconciler>;
   #retryTimer?: NodeJS.Timeout;
   #wake?: () => void;
@@ -59,6 +65,22 @@ export class ReconcileLoop {
     this.#targets = targets;
     this.#manifests = manifests;
     (this.#current ?? this.#starting)?.setTargets(targets, manifests);
+  }
+
+  /**
+   * Holds the reconciler while an apply changes the cluster, so a sweep or a re-check
+   * never acts against the definition being replaced; resolves when the running ones ended.
+   */
+  async pause(): Promise<void> {
+    this.#holds++;
+    await (this.#current ?? this.#starting)?.pause();
+  }
+
+  /** Ends a `pause`: the reconciler sweeps at once against the targets set meanwhile. */
+  resume(): void {
+    if (this.#holds === 0) return;
+    this.#holds--;
+    (this.#current ?? this.#starting)?.resume();
   }
 
   /** A full sweep now (waits for the reconciler to be running). */
@@ -85,8 +107,11 @@ export class ReconcileLoop {
         autoHeal: o.autoHeal,
         heartbeat: o.heartbeat,
         onSweep: o.onSweep,
+        ...(o.onCheck ? { onCheck: (x: AddonReport) => o.onCheck?.(x) } : {}),
+        ...(o.onManifestCheck ? { onManifestCheck: (x: ManifestReport) => o.onManifestCheck?.(x) } : {}),
       });
       r.setTargets(this.#targets, this.#manifests);
+      for (let i = 0; i < this.#holds; i++) void r.pause();
       this.#starting = r;
       try {
         await r.start();

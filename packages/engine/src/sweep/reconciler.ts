@@ -49,6 +49,10 @@ export class Reconciler {
   private unsubscribe: (() => void)[] = [];
   private sweeping?: Promise<SweepReport>;
   private stopped = false;
+  private holds = 0;
+  private released?: Promise<void>;
+  private release?: () => void;
+  private readonly checks = new Set<Promise<void>>();
 
   constructor(ctx: EngineContext, opts: ReconcilerOptions = {}) {
     this.opts = opts;
@@ -81,8 +85,37 @@ export class Reconciler {
     this.live.releases.stop();
   }
 
-  /** A full sweep now (manual trigger); concurrent calls share one sweep. */
-  sweepNow(): Promise<SweepReport> {
+  /**
+   * Stops acting while someone else changes the cluster (an apply of a new definition):
+   * resolves once the running sweep and re-checks have ended; until `resume`, timed
+   * sweeps and watch-event re-checks are skipped and `sweepNow` waits. Holds nest.
+   */
+  async pause(): Promise<void> {
+    this.holds++;
+    if (this.holds === 1) {
+      this.released = new Promise((resolve) => {
+        this.release = resolve;
+      });
+      for (const t of this.pending.values()) clearTimeout(t);
+      this.pending.clear();
+      this.again.clear();
+    }
+    await Promise.allSettled([this.sweeping, ...this.checks]);
+  }
+
+  /** Ends one `pause`; the last one starts a full sweep at once (against the targets set meanwhile). */
+  resume(): void {
+    if (this.holds === 0) return;
+    this.holds--;
+    if (this.holds > 0) return;
+    this.release?.();
+    this.released = undefined;
+    if (!this.stopped) void this.sweepNow().catch(() => undefined);
+  }
+
+  /** A full sweep now (manual trigger); concurrent calls share one sweep. Waits while paused. */
+  async sweepNow(): Promise<SweepReport> {
+    while (this.released) await this.released;
     if (!this.sweeping) {
       this.sweeping = runSweep(this.ctx, this.live, this.targets, this.memory, {
         ...this.opts,
@@ -102,7 +135,7 @@ export class Reconciler {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(async () => {
-      await this.sweepNow().catch(() => undefined);
+      if (this.holds === 0) await this.sweepNow().catch(() => undefined);
       this.schedule();
     }, this.opts.intervalMs ?? 60_000);
   }
@@ -133,19 +166,24 @@ export class Reconciler {
   }
 
   private onEvent(e: CacheEvent): void {
-    if (this.stopped) return;
+    if (this.stopped || this.holds > 0) return;
     const item = this.itemFor(e);
     if (!item) return;
     const p = this.pending.get(item.key);
     if (p) clearTimeout(p);
     this.pending.set(
       item.key,
-      setTimeout(() => void this.check(item, e), this.opts.debounceMs ?? 150),
+      setTimeout(() => {
+        const run = this.check(item, e);
+        this.checks.add(run);
+        void run.finally(() => this.checks.delete(run));
+      }, this.opts.debounceMs ?? 150),
     );
   }
 
   private async check(item: Item, e: CacheEvent): Promise<void> {
     this.pending.delete(item.key);
+    if (this.holds > 0) return;
     if (this.busy.has(item.key)) {
       this.again.set(item.key, e);
       return;
@@ -169,9 +207,9 @@ export class Reconciler {
     } finally {
       this.busy.delete(item.key);
       const next = this.again.get(item.key);
-      if (next && !this.stopped) {
+      if (next && !this.stopped && this.holds === 0) {
         this.again.delete(item.key);
-        void this.check(item, next);
+        await this.check(item, next);
       }
     }
   }

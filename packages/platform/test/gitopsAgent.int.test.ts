@@ -1,0 +1,275 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type CheckInSession,
+  loadConfig as loadAgentConfig,
+  silentLogger,
+  startCheckInSession,
+} from '@mooring/agent';
+import type { Bus } from '@mooring/bus';
+import { signBody } from '@mooring/gitops';
+import { type GitServer, kitClients, startGitServer, testNamespace } from '@mooring/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WorkClone } from '../../gitops/test/gitFixtures.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+
+// GitOps end to end: a real Git server, the platform over HTTP (embedded database, in-process
+// bus), the real agent on that bus with its cluster's permissions, the kit's cluster and helm.
+// push → signed webhook → sync → the agent deploys; one add-on changed → one Helm call; an
+// invalid commit changes nothing; drift flows back; a preview renders a branch without applying.
+// (`minReadySeconds: 1`, not 0: the API server drops a zero there, which the diff reads as drift.)
+
+const kit = inject('kit');
+
+const run = promisify(execFile);
+const SECRET = 'webhook-secret-for-the-end-to-end-test';
+
+let work: string;
+let git: GitServer;
+let url: string;
+let clone: WorkClone;
+let platform: RunningPlatform;
+let baseUrl: string;
+let adminToken: string;
+let session: CheckInSession | undefined;
+let clusterId: string;
+const ns = testNamespace('gitops-e2e');
+const name = `e2e-${Date.now().toString(36)}`;
+const path = `clusters/${name}/cluster.yaml`;
+
+const addon = (n: string, replicas: number, selfHeal: boolean) => `        - name: ${n}
+          chart_name: slow-rollout
+          chart_version: "0.1.0"
+          repository_url: ${kit.chartRepoUrl}
+          namespace: ${ns}
+          configuration:
+            values: |
+              replicas: ${replicas}
+              minReadySeconds: 1
+          settings:
+            sync_policy:
+              self_heal: ${selfHeal}
+              sync_options: [CreateNamespace=true]
+`;
+const clusterFile = (a: number, b: number, extra = '') => `apiVersion: v1
+kind: ImportCluster
+metadata:
+  name: ${name}
+spec:
+  git_repository:
+    provider: git
+    repository: ${url}
+    branch: main
+  stacks:
+    - name: web
+      addons:
+${addon('rollout-a', a, false)}${addon('rollout-b', b, true)}${extra}`;
+
+async function api<T = Record<string, unknown>>(method: string, p: string, body?: unknown) {
+  const res = await fetch(`${baseUrl}/api/v1${p}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+async function webhook(commit: string) {
+  const body = JSON.stringify({
+    ref: 'refs/heads/main',
+    after: commit,
+    repository: { full_name: 'acme/fleet' },
+    sender: { login: 'alice' },
+  });
+  const res = await fetch(`${baseUrl}/api/v1/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signBody(SECRET, body),
+    },
+    body,
+  });
+  expect(res.status).toBe(202);
+}
+
+async function push(text: string, message: string): Promise<string> {
+  const sha = clone.commit({ [path]: text }, message);
+  await clone.push();
+  return sha;
+}
+
+interface Sync {
+  status: string;
+  commit_sha: string;
+  operation_id: string | null;
+  changed_members: string[];
+  errors: { file?: string; line?: number; path?: string; message: string; code: string }[];
+}
+
+/** Waits until the history's newest sync is of `sha` and finished. */
+async function finished(sha: string): Promise<Sync> {
+  let last: Sync | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = (await api<{ items: Sync[] }>('GET', `/clusters/${clusterId}/syncs`)).body.items.find(
+          (s) => s.commit_sha === sha,
+        );
+        return last?.status;
+      },
+      { timeout: 180_000, interval: 500 },
+    )
+    .toMatch(/^(success|failed)$/);
+  return last!;
+}
+
+async function helmList(): Promise<{ name: string; revision: string; status: string }[]> {
+  const { stdout } = await run(kit.helm, ['list', '-n', ns, '-o', 'json'], {
+    env: { ...process.env, ...kit.env, KUBECONFIG: kit.kubeconfig },
+  });
+  return JSON.parse(stdout);
+}
+
+const revisions = async () => Object.fromEntries((await helmList()).map((r) => [r.name, Number(r.revision)]));
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'mooring-gitops-e2e-'));
+  git = await startGitServer(join(work, 'git'));
+  url = git.createRepo('acme/fleet');
+  clone = new WorkClone(url);
+  platform = await startPlatform({
+    config: loadConfig({
+      MOORING_DATA_DIR: join(work, 'platform'),
+      MOORING_PORT: '0',
+      MOORING_LOG_LEVEL: 'silent',
+      MOORING_GIT_POLL_SECONDS: '3600',
+      MOORING_SWEEP_INTERVAL_SECONDS: '3600',
+    }),
+    logger: createLogger('silent'),
+    print: () => {},
+  });
+  baseUrl = platform.address!.replace('[::1]', '127.0.0.1');
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: platform.firstCredentials!.username,
+      password: platform.firstCredentials!.password,
+    }),
+  });
+  adminToken = ((await login.json()) as { token: string }).token;
+}, 120_000);
+
+afterAll(async () => {
+  await session?.stop().catch(() => undefined);
+  await platform?.close();
+  await git?.stop();
+  await kitClients(kit)
+    .core.deleteNamespace({ name: ns })
+    .catch(() => undefined);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('GitOps end to end: Git server → platform → real agent → kit cluster', () => {
+  it('a push reaches the cluster through the webhook and the agent: both releases deployed', async () => {
+    const first = clusterFile(1, 1);
+    const imported = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', {
+      definition: first,
+      path,
+    });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    clusterId = imported.body.cluster.id;
+    const repos = await api<{ items: { id: string }[] }>('GET', '/repositories');
+    expect(
+      (await api('PUT', `/repositories/${repos.body.items[0]!.id}/webhook-secret`, { secret: SECRET }))
+        .status,
+    ).toBe(200);
+
+    // the real agent, on the platform's in-process bus with its cluster's permissions
+    const hub = platform.agentBus as unknown as { connectAgent(id: string): Bus };
+    session = await startCheckInSession({
+      config: loadAgentConfig({
+        MOORING_CLUSTER_ID: clusterId,
+        MOORING_TOKEN: imported.body.agent_token,
+        MOORING_PLATFORM_URL: baseUrl,
+        MOORING_KUBECONFIG: kit.kubeconfig,
+        MOORING_HELM: kit.helm,
+        MOORING_CHART_CACHE: mkdtempSync(join(work, 'charts-')),
+        MOORING_HTTP_PORT: '0',
+        MOORING_RECONCILE_INTERVAL_SECONDS: '5',
+        MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+      }),
+      logger: silentLogger(),
+      helmEnv: kit.env,
+      bus: hub.connectAgent(clusterId),
+      commandPollMs: 200,
+    });
+
+    const sha = await push(first, 'two add-ons');
+    const pushedAt = Date.now();
+    await webhook(sha);
+    const sync = await finished(sha);
+    console.log(`push → synced and deployed (2 releases): ${((Date.now() - pushedAt) / 1000).toFixed(1)} s`);
+    expect(sync).toMatchObject({
+      status: 'success',
+      changed_members: ['addon/rollout-a', 'addon/rollout-b'],
+    });
+    const status = await api<Record<string, unknown>>('GET', `/clusters/${clusterId}/gitops`);
+    expect(status.body).toMatchObject({ status: 'Synced', phase: 'Completed' });
+    expect(await helmList()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'rollout-a', status: 'deployed', revision: '1' }),
+        expect.objectContaining({ name: 'rollout-b', status: 'deployed', revision: '1' }),
+      ]),
+    );
+  }, 300_000);
+
+  it('a commit that changes one add-on makes exactly one Helm call; only its revision moves', async () => {
+    const engine = session!.agent.engine;
+    const before = engine.helm.runner.calls;
+    const sha = await push(clusterFile(2, 1), 'scale rollout-a in Git');
+    const pushedAt = Date.now();
+    await webhook(sha);
+    const sync = await finished(sha);
+    console.log(`push → one add-on upgraded: ${((Date.now() - pushedAt) / 1000).toFixed(1)} s`);
+    expect(sync).toMatchObject({ status: 'success', changed_members: ['addon/rollout-a'] });
+    const op = await api<{ steps: { result: { apply: { helm_calls: number } } }[] }>(
+      'GET',
+      `/operations/${sync.operation_id}`,
+    );
+    expect(op.body.steps[0]!.result.apply.helm_calls).toBe(1);
+    expect(engine.helm.runner.calls - before).toBe(1);
+    expect(await revisions()).toEqual({ 'rollout-a': 2, 'rollout-b': 1 });
+  }, 240_000);
+
+  it('an invalid commit leaves the cluster untouched; the history has every error located', async () => {
+    const before = await revisions();
+    const calls = session!.agent.engine.helm.runner.calls;
+    const broken = clusterFile(3, 3).replace('chart_version: "0.1.0"', 'chart_versoin: "0.1.0"');
+    const sha = await push(broken, 'a typo');
+    await webhook(sha);
+    const sync = await finished(sha);
+    expect(sync.status).toBe('failed');
+    expect(sync.operation_id).toBeNull();
+    expect(sync.errors.length).toBeGreaterThan(0);
+    for (const e of sync.errors.filter((x) => x.code !== 'apply-failed')) {
+      expect(e.file).toBe(path);
+      expect(e.line).toBeGreaterThan(0);
+    }
+    expect(sync.errors.map((e) => e.message).join('\n')).toMatch(/chart_versoin/);
+    expect(await revisions()).toEqual(before);
+    expect(session!.agent.engine.helm.runner.calls).toBe(calls);
+  }, 120_000);
+});
