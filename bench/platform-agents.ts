@@ -226,8 +226,13 @@ function readFigures(samples: Record<ReadKind, number[]>) {
 
 /** `mooring_http_request_duration_seconds` count and sum of one route with status 200. */
 async function routeCounter(base: string, route: string): Promise<{ count: number; sum: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const out = { count: 0, sum: 0 };
+  const out = { count: Number.NaN, sum: Number.NaN };
+  const text = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(60_000) })
+    .then((r) => r.text())
+    .catch(() => '');
+  if (!text) return out;
+  out.count = 0;
+  out.sum = 0;
   for (const line of text.split('\n')) {
     const m = /^mooring_http_request_duration_seconds_(count|sum)\{([^}]*)\} (\S+)$/.exec(line);
     if (!m || !m[2]!.includes(`route="${route}"`) || !m[2]!.includes('status="200"')) continue;
@@ -443,8 +448,12 @@ try {
   let connected = 0;
   while (Date.now() < rampDeadline) {
     await sleep(5000);
-    connected = sum(await ask()).connected;
-    log(`  ${connected}/${agents.length} agents connected`);
+    const now = sum(await ask());
+    connected = now.connected;
+    const last = platformUse(samples, Date.now() - 6000, Date.now());
+    log(
+      `  ${connected}/${agents.length} connected, ${now.checkIns} check-ins, ${now.checkInErrors} failed; cores: platform ${last.cpuCoresMean}, nats-server ${last.otherCores.natsServer}, PostgreSQL ${last.otherCores.postgres}, agents ${last.otherCores.simulatedAgentWorkers}`,
+    );
     if (connected >= agents.length) break;
   }
   const rampSeconds = (Date.now() - rampFrom) / 1000;

@@ -173,7 +173,7 @@ async function startAgent(a: SimulatedAgent, o: WorkerStart): Promise<void> {
       throw e;
     }
   };
-  // the first check-in is retried until it answers, as the agent does
+  // the first check-in is retried until it answers, after the check-in interval, as the agent does
   for (;;) {
     if (stopping) return;
     try {
@@ -182,7 +182,7 @@ async function startAgent(a: SimulatedAgent, o: WorkerStart): Promise<void> {
     } catch {
       /* counted */
     }
-    await sleep(2000);
+    await sleep(o.checkInMs);
   }
   const first = creds!;
   const bus = await NatsBus.connect({
