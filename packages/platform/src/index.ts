@@ -22,6 +22,7 @@ export { type Clock, systemClock } from './clock.ts';
 export { validateImport } from './clusters/definition.ts';
 export type { CheckInReport, ClusterHooks, ClusterRef } from './clusters/hooks.ts';
 export { installCommand } from './clusters/installCommand.ts';
+export { importOperation } from './clusters/routes.ts';
 export { ClustersService } from './clusters/service.ts';
 export { type ClusterState, clusterState, OFFLINE_AFTER_SECONDS } from './clusters/state.ts';
 export { ConfigError, configFromProcess, loadConfig, type PlatformConfig } from './config.ts';

@@ -117,7 +117,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     users: services.users,
     loginRateLimit: { max: config.loginRateLimitMax, windowSeconds: config.loginRateLimitWindowSeconds },
   });
-  registerClusterRoutes(app, { clusters: services.clusters });
+  registerClusterRoutes(app, { clusters: services.clusters, operations: services.operations });
   registerOperationRoutes(app, { operations: services.operations });
   registerAddonRoutes(app, { addons });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });

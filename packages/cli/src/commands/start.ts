@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinition } from '@mooring/core';
-import { createLogger, loadConfig, type PlatformConfig, startPlatform } from '@mooring/platform';
+import { createLogger, importOperation, loadConfig, type PlatformConfig, startPlatform } from '@mooring/platform';
 import pino from 'pino';
 import { startEmbeddedAgent } from '../embedded/agent.ts';
 import { ensureCluster } from '../embedded/cluster.ts';
@@ -137,13 +137,18 @@ export const startCommand: Command = {
           });
           stops.push(() => session.stop());
           io.stdout(`agent connected for ${cluster.name}: reconciling every ${interval}s\n`);
-          const op = await platform.services.operations.start({
-            clusterId: cluster.id,
-            type: 'apply',
-            payload: { source: 'start' },
-            createdBy: owner.userId,
-            steps: [{ name: `apply ${cluster.name}`, kind: 'apply', payload: cluster.definition }],
-          });
+          // the first start records the import as an operation, later starts an apply
+          const op = await platform.services.operations.start(
+            cluster.imported
+              ? importOperation(cluster.id, cluster.name, owner.userId, cluster.definition)
+              : {
+                  clusterId: cluster.id,
+                  type: 'apply',
+                  payload: { source: 'start' },
+                  createdBy: owner.userId,
+                  steps: [{ name: `apply ${cluster.name}`, kind: 'apply', payload: cluster.definition }],
+                },
+          );
           io.stdout(
             `deploying ${cluster.name}: operation ${op.id}\n  follow it: ${url}/api/v1/operations/${op.id}  (or: mooring operations watch ${op.id})\n`,
           );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { agentOf, userOf } from '../auth/guard.ts';
 import { errorBodySchema } from '../http/errorBody.ts';
 import { listQuerySchema, pageRequest, pageSchema } from '../http/pagination.ts';
+import type { StartInput } from '../operations/service.ts';
 import { DEFAULT_DEFINITION_PATH } from './definition.ts';
 import { CLUSTER_SORT_FIELDS, type ClusterSortField } from './queries.ts';
 import type { ClustersService } from './service.ts';
@@ -21,7 +22,35 @@ const agentInstall = {
     .describe('`helm upgrade --install mooring-agent ...` with the token; shown once'),
 };
 
-export function registerClusterRoutes(app: FastifyInstance, o: { clusters: ClustersService }): void {
+/** What the import route starts: the first deploy, as an operation (see `importOperation`). */
+export interface ImportOperations {
+  start(input: StartInput): Promise<{ id: string }>;
+}
+
+/**
+ * The import of a cluster is an operation: its one step deploys the imported
+ * definition. The command waits in the cluster's queue until the agent is
+ * installed and connects (a day at most, then the step times out).
+ */
+export function importOperation(
+  clusterId: string,
+  name: string,
+  userId: string,
+  definition: { path: string; files: Record<string, string> },
+): StartInput {
+  return {
+    clusterId,
+    type: 'import',
+    payload: { cluster: name },
+    createdBy: userId,
+    steps: [{ name: `deploy ${name}`, kind: 'apply', payload: definition, timeoutSeconds: 86_400 }],
+  };
+}
+
+export function registerClusterRoutes(
+  app: FastifyInstance,
+  o: { clusters: ClustersService; operations?: ImportOperations },
+): void {
   app.addContentTypeParser(
     YAML_CONTENT_TYPES,
     { parseAs: 'string', bodyLimit: 4 * 1024 * 1024 },
@@ -58,14 +87,36 @@ export function registerClusterRoutes(app: FastifyInstance, o: { clusters: Clust
             .describe('other repository files it reads through from_file and include, by path'),
         }),
         response: {
-          201: z.object({ cluster: clusterSchema, warnings: z.array(diagnostic), ...agentInstall }),
+          201: z.object({
+            cluster: clusterSchema,
+            warnings: z.array(diagnostic),
+            ...agentInstall,
+            operation_id: z
+              .string()
+              .optional()
+              .describe('the import operation: the first deploy, which runs once the agent connects'),
+          }),
           409: errorBodySchema,
           422: errorBodySchema,
         },
       },
       config: { access: { role: 'admin' } },
     },
-    async (req, reply) => reply.code(201).send(await o.clusters.import(userOf(req), req.body)),
+    async (req, reply) => {
+      const p = userOf(req);
+      const r = await o.clusters.import(p, req.body);
+      const op = o.operations
+        ? await o.operations.start(
+            importOperation(
+              r.cluster.id,
+              r.cluster.name,
+              p.userId,
+              await o.clusters.definition(p, r.cluster.id),
+            ),
+          )
+        : undefined;
+      return reply.code(201).send({ ...r, ...(op ? { operation_id: op.id } : {}) });
+    },
   );
 
   r.get(

@@ -92,6 +92,7 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
         cluster: { id: string; name: string; state: string };
         agent_token: string;
         install_command: string;
+        operation_id?: string;
       };
     };
 
@@ -395,6 +396,26 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
     });
 
     describe('clusters', () => {
+      it('records an import as an operation whose step deploys the definition once the agent connects', async () => {
+        const { cluster, operation_id } = await importCluster('imported-op');
+        expect(operation_id).toBeDefined();
+        const op = await h.request({
+          method: 'GET',
+          url: `/api/v1/operations/${operation_id}`,
+          token: h.tokens.viewer,
+        });
+        expect(op.statusCode, op.body).toBe(200);
+        const body = op.json() as {
+          type: string;
+          cluster_id: string;
+          state: string;
+          steps: { kind: string; state: string; name: string }[];
+        };
+        expect(body).toMatchObject({ type: 'import', cluster_id: cluster.id });
+        expect(['pending', 'running']).toContain(body.state);
+        expect(body.steps.map((s) => [s.kind, s.name])).toEqual([['apply', 'deploy imported-op']]);
+      });
+
       it('imports a valid definition: install command with the chart values, token hashed at rest', async () => {
         const { cluster, agent_token, install_command } = await importCluster('prod-eu');
         expect(cluster).toMatchObject({

@@ -72,16 +72,18 @@ export function operationsApiTests(harness: () => Harness): void {
         page_size: number;
       };
     };
+    // each cluster's import is an operation too (the oldest)
     const ofA = await list(`cluster_id=${a}`);
-    expect(ofA.total).toBe(2);
-    expect(ofA.items.map((o) => o.id)).toEqual([apply.id, sweep.id]); // newest first
-    expect((await list(`cluster_id=${a}&sort=created_at`)).items.map((o) => o.id)).toEqual([
+    expect(ofA.total).toBe(3);
+    expect(ofA.items.map((o) => o.type)).toEqual(['apply', 'sweep', 'import']);
+    expect(ofA.items.slice(0, 2).map((o) => o.id)).toEqual([apply.id, sweep.id]); // newest first
+    expect((await list(`cluster_id=${a}&sort=created_at`)).items.slice(1).map((o) => o.id)).toEqual([
       sweep.id,
       apply.id,
     ]);
     expect((await list(`cluster_id=${a}&page_size=1&page=2`)).items.map((o) => o.id)).toEqual([sweep.id]);
     expect((await list(`cluster_id=${a}&type=apply`)).items.map((o) => o.state)).toEqual(['failed']);
-    expect((await list(`cluster_id=${b}&state=running`)).total).toBe(1);
+    expect((await list(`cluster_id=${b}&type=sweep&state=running`)).total).toBe(1);
     expect((await list(`cluster_id=${b}&state=failed`)).total).toBe(0);
     for (const bad of ['sort=password', 'state=done', 'page_size=1000']) {
       const res = await h.request({
