@@ -1,3 +1,4 @@
+import type { MemberState } from '@mooring/bus';
 import { type Bus, BusHeartbeatPublisher } from '@mooring/bus';
 import { createEngineContext, type EngineContext } from '@mooring/engine';
 import { serveAddonRequests } from './addonRequests.ts';
@@ -10,6 +11,7 @@ import type { Logger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
 import { ReconcileLoop } from './reconcile.ts';
 import { checkResult, resultSubject } from './results.ts';
+import { addonState, manifestState, stateSubject, statesMessage } from './states.ts';
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -61,6 +63,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let firstSweepDone = false;
   let stopping = false;
+  // each member's state and drift after every sweep and re-check: the platform's add-ons view
+  const publishStates = (scope: 'sweep' | 'check', members: MemberState[]) => {
+    try {
+      const subject = stateSubject(clusterId);
+      void Promise.resolve(bus.publish(subject, statesMessage(clusterId, scope, members, new Date()))).catch(
+        (err: unknown) => logger.warn({ err }, 'publishing member states failed'),
+      );
+    } catch (err) {
+      logger.warn({ err }, 'member states not published');
+    }
+  };
   const loop = new ReconcileLoop({
     engine,
     intervalMs: config.reconcileIntervalSeconds * 1000,
@@ -79,7 +92,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       if (!firstSweepDone) logger.info({ addons: hb.addons_inspected }, 'first reconcile sweep done');
       firstSweepDone = true;
       logger.debug({ heartbeat: hb, api_requests: r.apiRequests, helm_calls: r.helmCalls }, 'sweep');
+      publishStates('sweep', [...r.addons.map(addonState), ...r.manifests.map(manifestState)]);
     },
+    onCheck: (a) => publishStates('check', [addonState(a)]),
+    onManifestCheck: (m) => publishStates('check', [manifestState(m)]),
   });
 
   const subject = resultSubject(clusterId);

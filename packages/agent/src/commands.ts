@@ -9,6 +9,7 @@ import {
 import type { ApplyResult, SweepReport } from '@mooring/engine';
 import { z } from 'zod';
 import type { CommandResult } from './results.ts';
+import { driftSummary } from './states.ts';
 
 /** Which worker pool a command kind runs in: `write` changes the cluster, `read` only looks. */
 export type Pool = 'read' | 'write';
@@ -145,6 +146,7 @@ export function sweepOutput(r: SweepReport): HandlerOutput {
       reason: a.reason,
       actions: a.actions,
       drifted_objects: a.drift.length,
+      drift: driftSummary(a.drift),
       ...(a.behindGit !== undefined ? { behind_git: a.behindGit } : {}),
       message: a.message,
     })),
@@ -155,6 +157,7 @@ export function sweepOutput(r: SweepReport): HandlerOutput {
       state: m.state,
       actions: m.actions,
       drifted_objects: m.drift.length,
+      drift: driftSummary(m.drift),
       message: m.message,
     })),
   ];

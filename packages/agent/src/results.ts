@@ -1,4 +1,11 @@
-import { heartbeatSchema, parseWith, RESULT_PREFIX, RESULT_SUBJECTS, resultSubject } from '@mooring/bus';
+import {
+  driftedObjectSchema,
+  heartbeatSchema,
+  parseWith,
+  RESULT_PREFIX,
+  RESULT_SUBJECTS,
+  resultSubject,
+} from '@mooring/bus';
 import { z } from 'zod';
 
 /** Results of durable commands, agent → platform: `agent.results.{cluster_id}` (subjects from `@mooring/bus`). */
@@ -60,6 +67,8 @@ export const checkResultSchema = z.object({
   reason: z.string().optional(),
   actions: z.array(z.string()),
   drifted_objects: z.number().int().nonnegative(),
+  /** The drifted objects: refs, changed field paths, a short diff (as on `agent.states.*`). */
+  drift: z.array(driftedObjectSchema).optional(),
   behind_git: z.boolean().optional(),
   message: z.string(),
 });

@@ -36,9 +36,16 @@ export {
 export {
   type CommandEnvelope,
   commandEnvelopeSchema,
+  type DriftedObject,
+  driftedObjectSchema,
   type HeartbeatMessage,
   heartbeatSchema,
+  type MemberState,
+  type MemberStatesMessage,
+  memberStateSchema,
+  memberStatesSchema,
   parseWith,
+  STATE_LIMITS,
   schemaForSubject,
   validateMessage,
 } from './schemas.ts';
@@ -64,6 +71,9 @@ export {
   requestSubject,
   requestSubjects,
   resultSubject,
+  STATE_PREFIX,
+  STATE_SUBJECTS,
+  stateSubject,
   subjectMatches,
 } from './subjects.ts';
 export type {

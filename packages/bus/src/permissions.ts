@@ -9,6 +9,8 @@ import {
   RESULT_SUBJECTS,
   requestSubjects,
   resultSubject,
+  STATE_SUBJECTS,
+  stateSubject,
   subjectMatches,
 } from './subjects.ts';
 
@@ -95,7 +97,7 @@ export function agentInboxPrefix(clusterId: string): string {
 export const PLATFORM_INBOX_PREFIX = '_INBOX.platform';
 
 /**
- * The permissions of one cluster's agent: its own heartbeat and results, its own durable
+ * The permissions of one cluster's agent: its own heartbeat, results and member states, its own durable
  * command consumer (read its state, pull, acknowledge), its own inbox, and the
  * platform's requests to it (`agent.requests.{cluster_id}.*`), which it answers once
  * each through the reply subject of the request (never a publish permission on another
@@ -107,6 +109,7 @@ export function agentPermissions(clusterId: string): BusPermissions {
     publish: [
       heartbeatSubject(clusterId),
       resultSubject(clusterId),
+      stateSubject(clusterId),
       commandConsumerInfoSubject(clusterId),
       commandNextSubject(clusterId),
       commandAckSubjects(clusterId),
@@ -124,6 +127,6 @@ export function agentPermissions(clusterId: string): BusPermissions {
 export function platformPermissions(): BusPermissions {
   return {
     publish: [COMMAND_SUBJECTS, REQUEST_SUBJECTS, `${JS_API_PREFIX}.>`],
-    subscribe: [HEARTBEAT_SUBJECTS, RESULT_SUBJECTS, `${PLATFORM_INBOX_PREFIX}.>`],
+    subscribe: [HEARTBEAT_SUBJECTS, RESULT_SUBJECTS, STATE_SUBJECTS, `${PLATFORM_INBOX_PREFIX}.>`],
   };
 }

@@ -6,6 +6,7 @@ import {
   COMMAND_SUBJECTS,
   clusterIdOfSubject,
   HEARTBEAT_SUBJECTS,
+  STATE_SUBJECTS,
   subjectMatches,
 } from './subjects.ts';
 
@@ -29,6 +30,51 @@ export type HeartbeatMessage = z.infer<typeof heartbeatSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const HEARTBEAT_MATCHES_ENGINE: Same<HeartbeatMessage, Heartbeat> = true;
 
+/** Bounds of a member-states message: drift is summarised (object refs, field paths, a truncated diff). */
+export const STATE_LIMITS = { objects: 20, fields: 50, textChars: 2000 } as const;
+
+/** One drifted object of a member: its ref, the changed field paths (`spec.replicas`), a short diff. */
+export const driftedObjectSchema = z.object({
+  ref: z.string().max(512),
+  missing: z.boolean(),
+  fields: z.array(z.string().max(512)).max(STATE_LIMITS.fields),
+  /** The human-readable diff, cut at `STATE_LIMITS.textChars`; absent for Secrets. */
+  text: z
+    .string()
+    .max(STATE_LIMITS.textChars + 64)
+    .optional(),
+});
+export type DriftedObject = z.infer<typeof driftedObjectSchema>;
+
+/** One add-on's or manifest member's state as a sweep or a re-check found it. */
+export const memberStateSchema = z.object({
+  kind: z.enum(['addon', 'manifest']),
+  name: z.string(),
+  namespace: z.string().optional(),
+  stack: z.string(),
+  state: z.string(),
+  reason: z.string().optional(),
+  message: z.string(),
+  actions: z.array(z.string()),
+  revision: z.number().int().optional(),
+  behind_git: z.boolean().optional(),
+  drifted_objects: z.number().int().nonnegative(),
+  drift: z.array(driftedObjectSchema).max(STATE_LIMITS.objects),
+});
+export type MemberState = z.infer<typeof memberStateSchema>;
+
+/**
+ * `agent.states.{cluster_id}`: after every full sweep (`scope: sweep`, every member) and every
+ * targeted re-check (`scope: check`, one member), what the agent found.
+ */
+export const memberStatesSchema = z.strictObject({
+  cluster_id: clusterId,
+  observed_at: isoTime,
+  scope: z.enum(['sweep', 'check']),
+  members: z.array(memberStateSchema),
+});
+export type MemberStatesMessage = z.infer<typeof memberStatesSchema>;
+
 /** A durable command from the platform to one cluster's agent. */
 export const commandEnvelopeSchema = z.strictObject({
   /** Unique id (also the JetStream de-duplication id: sending the same id twice enqueues once). */
@@ -51,6 +97,7 @@ export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 const KNOWN: { pattern: string; schema: ZodType }[] = [
   { pattern: HEARTBEAT_SUBJECTS, schema: heartbeatSchema },
   { pattern: COMMAND_SUBJECTS, schema: commandEnvelopeSchema },
+  { pattern: STATE_SUBJECTS, schema: memberStatesSchema },
 ];
 
 /** The schema of a concrete subject's messages, when the bus knows one. */

@@ -58,6 +58,16 @@ export function resultSubject(clusterId: string): string {
   return `${RESULT_PREFIX}.${assertClusterId(clusterId)}`;
 }
 
+/** Prefix of the member states the agent publishes after its sweeps and re-checks (state, drift). */
+export const STATE_PREFIX = 'agent.states';
+/** Every cluster's member states (what the platform subscribes to). */
+export const STATE_SUBJECTS = `${STATE_PREFIX}.*`;
+
+/** `agent.states.{cluster_id}`: each add-on's and manifest's state and drift, after a sweep or a re-check. */
+export function stateSubject(clusterId: string): string {
+  return `${STATE_PREFIX}.${assertClusterId(clusterId)}`;
+}
+
 /** Prefix of the platform's requests to one cluster's agent (request/reply, not durable). */
 export const REQUEST_PREFIX = 'agent.requests';
 /** Every request to every cluster's agent (what the platform may publish). */
@@ -79,9 +89,9 @@ export function requestSubjects(clusterId: string): string {
   return `${REQUEST_PREFIX}.${assertClusterId(clusterId)}.>`;
 }
 
-/** The cluster id in a heartbeat, command or result subject; undefined for other subjects. */
+/** The cluster id in a heartbeat, command, result or state subject; undefined for other subjects. */
 export function clusterIdOfSubject(subject: string): string | undefined {
-  for (const prefix of [HEARTBEAT_PREFIX, COMMAND_PREFIX, RESULT_PREFIX]) {
+  for (const prefix of [HEARTBEAT_PREFIX, COMMAND_PREFIX, RESULT_PREFIX, STATE_PREFIX]) {
     if (subject.startsWith(`${prefix}.`)) {
       const rest = subject.slice(prefix.length + 1);
       return isClusterId(rest) ? rest : undefined;

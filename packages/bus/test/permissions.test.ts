@@ -44,6 +44,7 @@ describe('agentPermissions', () => {
       publish: [
         'agent.heartbeat.native_reconcile.cluster-a',
         'agent.results.cluster-a',
+        'agent.states.cluster-a',
         '$JS.API.CONSUMER.INFO.MOORING_COMMANDS.agent-cluster-a',
         '$JS.API.CONSUMER.MSG.NEXT.MOORING_COMMANDS.agent-cluster-a',
         '$JS.ACK.MOORING_COMMANDS.agent-cluster-a.>',
@@ -98,7 +99,12 @@ describe('agentPermissions', () => {
     ['every inbox', '_INBOX.>', 'sub', false],
     ["another cluster's inbox", `${agentInboxPrefix('cluster-b')}.x`, 'sub', false],
     ['the platform inbox', `${PLATFORM_INBOX_PREFIX}.x`, 'sub', false],
-    ['publishing to the platform inbox (replies go as responses)', `${PLATFORM_INBOX_PREFIX}.x`, 'pub', false],
+    [
+      'publishing to the platform inbox (replies go as responses)',
+      `${PLATFORM_INBOX_PREFIX}.x`,
+      'pub',
+      false,
+    ],
     ['requests to it', requestSubject('cluster-a', 'addon.tree'), 'sub', true],
     ['every request to it', requestSubjects('cluster-a'), 'sub', true],
     ["requests to another cluster's agent", requestSubjects('cluster-b'), 'sub', false],

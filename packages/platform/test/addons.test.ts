@@ -4,6 +4,7 @@ import {
   applyObservation,
   changesFromHeartbeat,
   changesFromResult,
+  changesFromStates,
   healthOfState,
 } from '../src/addons/readModel.ts';
 import { addonView, sortAndPage } from '../src/addons/service.ts';
@@ -84,6 +85,8 @@ describe('the read model', () => {
           phase: 'deployed',
           message: 'ok',
           revision: 2,
+          drifted_objects: 0,
+          drift: [],
           updated_at: new Date('2026-03-01T12:00:00Z'),
         },
       },
@@ -133,6 +136,56 @@ describe('the read model', () => {
       { op: 'inspected', at: new Date('2026-03-01T12:06:00Z') },
     ]);
     expect(changesFromResult({ kind: 'sweep', finished_at: '2026-03-01T12:05:00Z' })).toEqual([]);
+  });
+
+  it('takes each member state and its drift (objects, field paths) from a member-states message', () => {
+    const drift = [{ ref: 'Deployment/ns/a', missing: false, fields: ['spec.replicas'], text: '- 1\n+ 4' }];
+    expect(
+      changesFromStates({
+        observed_at: '2026-03-01T12:07:00Z',
+        members: [
+          {
+            kind: 'addon',
+            name: 'a',
+            namespace: 'ns',
+            stack: 's',
+            state: 'OutOfSync',
+            message: 'drift',
+            revision: 2,
+            drifted_objects: 1,
+            drift,
+          },
+        ],
+      }),
+    ).toEqual([
+      {
+        op: 'upsert',
+        member: {
+          kind: 'addon',
+          name: 'a',
+          stack: 's',
+          namespace: 'ns',
+          state: 'OutOfSync',
+          message: 'drift',
+          revision: 2,
+          drifted_objects: 1,
+          drift,
+          inspected_at: new Date('2026-03-01T12:07:00Z'),
+        },
+      },
+    ]);
+  });
+
+  it('a member an apply synced has no drift left', () => {
+    const [c] = changesFromResult({
+      kind: 'apply',
+      finished_at: '2026-03-01T12:08:00Z',
+      apply: {
+        members: [{ kind: 'addon', name: 'a', stack: 's', phase: 'synced', state: 'Synced', message: '' }],
+        removed: [],
+      },
+    });
+    expect(c).toMatchObject({ op: 'upsert', member: { drifted_objects: 0, drift: [] } });
   });
 
   it('moves last updated only when the state or the revision changes', () => {

@@ -26,6 +26,7 @@ import { type RunningPlatform, startPlatform } from '../src/platform.ts';
 // (`minReadySeconds: 1`, not 0: the API server drops a zero there, which the diff reads as drift.)
 
 const kit = inject('kit');
+const { apps } = kitClients(kit);
 
 const run = promisify(execFile);
 const SECRET = 'webhook-secret-for-the-end-to-end-test';
@@ -271,5 +272,54 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
     expect(sync.errors.map((e) => e.message).join('\n')).toMatch(/chart_versoin/);
     expect(await revisions()).toEqual(before);
     expect(session!.agent.engine.helm.runner.calls).toBe(calls);
+  }, 120_000);
+
+  it('drift flows back: a hand-scaled Deployment is OutOfSync with spec.replicas when self_heal is off, healed back to Synced when on', async () => {
+    const kubectl = (...args: string[]) =>
+      run(join(kit.binDir, 'kubectl'), args, {
+        env: { ...process.env, ...kit.env, KUBECONFIG: kit.kubeconfig },
+      });
+    await kubectl('scale', 'deployment/rollout-a', 'deployment/rollout-b', '--replicas=4', '-n', ns);
+    type Item = {
+      name: string;
+      state: string;
+      drifted_objects: number | null;
+      drift: { ref: string; fields: string[]; text?: string }[];
+    };
+    const item = async (n: string) =>
+      (await api<{ items: Item[] }>('GET', `/clusters/${clusterId}/addons`)).body.items.find(
+        (x) => x.name === n,
+      );
+    await expect
+      .poll(async () => (await item('rollout-a'))?.state, { timeout: 30_000, interval: 250 })
+      .toBe('OutOfSync');
+    const a = await item('rollout-a');
+    expect(a?.drifted_objects).toBe(1);
+    expect(a?.drift).toEqual([
+      expect.objectContaining({ ref: `Deployment/${ns}/rollout-a`, fields: ['spec.replicas'] }),
+    ]);
+    const detail = await api<Item>('GET', `/clusters/${clusterId}/addons/rollout-a`);
+    expect(detail.body.state).toBe('OutOfSync');
+    expect(detail.body.drift[0]?.text).toMatch(/replicas/);
+
+    // self_heal on: the agent heals at once and reports it Synced, without drift
+    await expect
+      .poll(
+        async () =>
+          (await apps.readNamespacedDeployment({ name: 'rollout-b', namespace: ns })).spec?.replicas,
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      )
+      .toBe(1);
+    await expect
+      .poll(async () => (await item('rollout-b'))?.state, { timeout: 30_000, interval: 250 })
+      .toBe('Synced');
+    expect((await item('rollout-b'))?.drift).toEqual([]);
+    // the unhealed one stays as it is
+    expect((await apps.readNamespacedDeployment({ name: 'rollout-a', namespace: ns })).spec?.replicas).toBe(
+      4,
+    );
   }, 120_000);
 });

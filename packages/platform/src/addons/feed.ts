@@ -3,7 +3,9 @@ import {
   clusterIdOfSubject,
   HEARTBEAT_SUBJECTS,
   heartbeatSchema,
+  memberStatesSchema,
   RESULT_SUBJECTS,
+  STATE_SUBJECTS,
   type Unsubscribe,
 } from '@mooring/bus';
 import type { Logger } from 'pino';
@@ -20,6 +22,7 @@ import {
   applyObservation,
   changesFromHeartbeat,
   changesFromResult,
+  changesFromStates,
   type ReadModelChange,
   type ResultForReadModel,
 } from './readModel.ts';
@@ -60,6 +63,16 @@ const resultSchema = z.looseObject({
           stack: z.string(),
           state: z.string(),
           drifted_objects: z.number(),
+          drift: z
+            .array(
+              z.object({
+                ref: z.string(),
+                missing: z.boolean(),
+                fields: z.array(z.string()),
+                text: z.string().optional(),
+              }),
+            )
+            .optional(),
           behind_git: z.boolean().optional(),
           message: z.string(),
         }),
@@ -84,7 +97,7 @@ export async function applyChanges(
   }
 }
 
-/** Feeds agents' results and heartbeats into the add-ons read model. Returns a stop function. */
+/** Feeds agents' results, heartbeats and member states into the add-ons read model. Returns a stop function. */
 export async function startAddonsFeed(o: {
   bus: Bus;
   db: Database;
@@ -110,6 +123,15 @@ export async function startAddonsFeed(o: {
         await applyChanges(o.db, clusterId, changesFromHeartbeat(m.data));
       },
       { schema: heartbeatSchema, queue: ADDONS_QUEUE, onError },
+    ),
+    await o.bus.subscribe(
+      STATE_SUBJECTS,
+      async (m) => {
+        const clusterId = clusterIdOfSubject(m.subject);
+        if (clusterId !== m.data.cluster_id) return;
+        await applyChanges(o.db, clusterId, changesFromStates(m.data));
+      },
+      { schema: memberStatesSchema, queue: ADDONS_QUEUE, onError },
     ),
   ];
   return async () => {

@@ -1,5 +1,5 @@
 import type { AddonStateRow, Database } from '../db/types.ts';
-import type { MemberObservation } from './readModel.ts';
+import type { DriftView, MemberObservation } from './readModel.ts';
 
 export async function observationsOf(db: Database, clusterId: string): Promise<AddonStateRow[]> {
   return db.selectFrom('addon_states').selectAll().where('cluster_id', '=', clusterId).execute();
@@ -31,6 +31,7 @@ export function observationOf(r: AddonStateRow): MemberObservation {
     message: r.message,
     ...(r.revision !== null ? { revision: r.revision } : {}),
     ...(r.drifted_objects !== null ? { drifted_objects: r.drifted_objects } : {}),
+    ...(r.drift !== null ? { drift: JSON.parse(r.drift) as DriftView[] } : {}),
     ...(r.behind_git !== null ? { behind_git: r.behind_git } : {}),
     updated_at: r.updated_at,
     ...(r.inspected_at ? { inspected_at: r.inspected_at } : {}),
@@ -49,6 +50,7 @@ export async function saveObservation(db: Database, clusterId: string, o: Member
     message: o.message ?? '',
     revision: o.revision ?? null,
     drifted_objects: o.drifted_objects ?? null,
+    drift: o.drift ? JSON.stringify(o.drift) : null,
     behind_git: o.behind_git ?? null,
     updated_at: o.updated_at ?? new Date(),
     inspected_at: o.inspected_at ?? null,

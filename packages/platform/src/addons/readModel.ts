@@ -1,5 +1,13 @@
 import type { HealthStatus } from '@mooring/core';
 
+/** One drifted object as the agent reports it: ref, changed field paths, a short diff. */
+export interface DriftView {
+  ref: string;
+  missing: boolean;
+  fields: string[];
+  text?: string;
+}
+
 /** One member's observed state as stored (`addon_states`). */
 export interface MemberObservation {
   kind: 'addon' | 'manifest';
@@ -11,6 +19,7 @@ export interface MemberObservation {
   message?: string;
   revision?: number;
   drifted_objects?: number;
+  drift?: DriftView[];
   behind_git?: boolean;
   /** When the state changed (an apply or a sweep result). */
   updated_at?: Date;
@@ -49,10 +58,28 @@ export interface ResultForReadModel {
       stack: string;
       state: string;
       drifted_objects: number;
+      drift?: DriftView[];
       behind_git?: boolean;
       message: string;
     }[];
   };
+}
+
+/** The parts of a member-states message (`agent.states.*`) the read model uses. */
+export interface StatesForReadModel {
+  observed_at: string;
+  members: {
+    kind: 'addon' | 'manifest';
+    name: string;
+    namespace?: string;
+    stack: string;
+    state: string;
+    message: string;
+    revision?: number;
+    drifted_objects: number;
+    drift: DriftView[];
+    behind_git?: boolean;
+  }[];
 }
 
 /**
@@ -75,6 +102,7 @@ export function changesFromResult(r: ResultForReadModel): ReadModelChange[] {
         phase: m.phase,
         message: m.message,
         ...(m.revision !== undefined ? { revision: m.revision } : {}),
+        ...(m.state === 'Synced' ? { drifted_objects: 0, drift: [] } : {}),
         updated_at: at,
       },
     });
@@ -94,6 +122,7 @@ export function changesFromResult(r: ResultForReadModel): ReadModelChange[] {
           state: m.state,
           message: m.message,
           drifted_objects: m.drifted_objects,
+          ...(m.drift !== undefined ? { drift: m.drift } : m.drifted_objects === 0 ? { drift: [] } : {}),
           ...(m.behind_git !== undefined ? { behind_git: m.behind_git } : {}),
           inspected_at: swept,
         },
@@ -101,6 +130,30 @@ export function changesFromResult(r: ResultForReadModel): ReadModelChange[] {
     }
   }
   return out;
+}
+
+/**
+ * The read-model changes of a member-states message (pure): each member's state, drift
+ * (objects and field paths) and revision as a sweep or a re-check found them.
+ */
+export function changesFromStates(s: StatesForReadModel): ReadModelChange[] {
+  const at = new Date(s.observed_at);
+  return s.members.map((m) => ({
+    op: 'upsert' as const,
+    member: {
+      kind: m.kind,
+      name: m.name,
+      stack: m.stack,
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      state: m.state,
+      message: m.message,
+      ...(m.revision !== undefined ? { revision: m.revision } : {}),
+      drifted_objects: m.drifted_objects,
+      drift: m.drift,
+      ...(m.behind_git !== undefined ? { behind_git: m.behind_git } : {}),
+      inspected_at: at,
+    },
+  }));
 }
 
 /** A heartbeat says every member was just inspected (pure). */

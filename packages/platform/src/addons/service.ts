@@ -59,6 +59,8 @@ export function addonView(
     health: healthOfState(seen ? state : undefined),
     engine: declared?.engine ?? 'native',
     revision: seen?.revision ?? null,
+    drifted_objects: seen?.drifted_objects ?? null,
+    drift: seen?.drift ?? [],
     message: seen?.message ?? (seen ? '' : 'not reported by the agent yet'),
     last_updated: seen?.updated_at?.toISOString() ?? null,
     last_inspected: seen?.inspected_at?.toISOString() ?? null,

@@ -3,6 +3,15 @@ import { z } from 'zod';
 export const ADDON_SORT_FIELDS = ['name', 'namespace', 'stack', 'state', 'chart', 'last_updated'] as const;
 export type AddonSortField = (typeof ADDON_SORT_FIELDS)[number];
 
+export const driftSchema = z
+  .object({
+    ref: z.string().describe('Kind/namespace/name'),
+    missing: z.boolean().describe('the object is not in the cluster'),
+    fields: z.array(z.string()).describe('the fields that differ from Git, e.g. spec.replicas'),
+    text: z.string().optional().describe('the diff, cut short; never for Secrets'),
+  })
+  .meta({ id: 'DriftedObject' });
+
 export const addonSchema = z
   .object({
     name: z.string(),
@@ -15,6 +24,8 @@ export const addonSchema = z
     health: z.string().describe('Healthy, Progressing, Degraded, Suspended, Missing, Unknown'),
     engine: z.string(),
     revision: z.number().int().nullable().describe('the Helm release revision last deployed'),
+    drifted_objects: z.number().int().nullable().describe('objects that differ from Git at the last look'),
+    drift: z.array(driftSchema).describe('the drifted objects and their fields (at most 20)'),
     message: z.string(),
     last_updated: z.string().nullable().describe('when its state or revision last changed'),
     last_inspected: z.string().nullable().describe('when a sweep last looked at it'),

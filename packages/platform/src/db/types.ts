@@ -149,6 +149,8 @@ export interface AddonStatesTable {
   message: string;
   revision: number | null;
   drifted_objects: number | null;
+  /** JSON: the drifted objects (`ref, missing, fields, text?`). */
+  drift: string | null;
   behind_git: boolean | null;
   updated_at: ColumnType<Date, Date | string, Date | string>;
   inspected_at: NullableTimestamp;

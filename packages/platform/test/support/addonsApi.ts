@@ -134,6 +134,8 @@ export function addonsApiTests(harness: () => Harness): void {
       health: 'Healthy',
       engine: 'native',
       revision: 3,
+      drifted_objects: 0,
+      drift: [],
       message: 'ok',
       last_updated: '2026-03-01T12:00:00.000Z',
       last_inspected: '2026-03-01T12:01:00.000Z',

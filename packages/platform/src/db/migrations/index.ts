@@ -6,6 +6,7 @@ import * as heartbeats from './0004_heartbeats.ts';
 import * as agentBusUsers from './0005_agent_bus_users.ts';
 import * as addons from './0006_addons.ts';
 import * as gitops from './0010_gitops.ts';
+import * as addonDrift from './0011_addon_drift.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_agent_bus_users': agentBusUsers,
   '0006_addons': addons,
   '0010_gitops': gitops,
+  '0011_addon_drift': addonDrift,
 };
