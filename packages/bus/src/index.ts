@@ -17,6 +17,27 @@ export {
   type InProcessHubOptions,
   MemoryQueue,
 } from './inprocess.ts';
+export {
+  KUBE_CHUNK_BYTES,
+  KUBE_CONTROL_SUBJECTS,
+  KUBE_DATA_SUBJECTS,
+  KUBE_PREFIX,
+  KUBE_REQUEST_SUBJECTS,
+  type KubeProxyChunk,
+  type KubeProxyControl,
+  type KubeProxyReply,
+  type KubeProxyRequest,
+  kubeControlSubject,
+  kubeControlSubjects,
+  kubeDataSubject,
+  kubeDataSubjects,
+  kubeProxyChunkSchema,
+  kubeProxyControlSchema,
+  kubeProxyReplySchema,
+  kubeProxyRequestSchema,
+  kubeRequestSubject,
+  STREAM_ID_PATTERN,
+} from './kubeProxy.ts';
 export { NatsBus, type NatsBusOptions, natsConnectionOptions } from './nats.ts';
 export {
   AGENT_RESPONSE_TTL_MS,

@@ -1,4 +1,12 @@
 import {
+  KUBE_CONTROL_SUBJECTS,
+  KUBE_DATA_SUBJECTS,
+  KUBE_REQUEST_SUBJECTS,
+  kubeControlSubjects,
+  kubeDataSubjects,
+  kubeRequestSubject,
+} from './kubeProxy.ts';
+import {
   assertClusterId,
   COMMAND_SUBJECTS,
   COMMANDS_STREAM,
@@ -101,7 +109,9 @@ export const PLATFORM_INBOX_PREFIX = '_INBOX.platform';
  * command consumer (read its state, pull, acknowledge), its own inbox, and the
  * platform's requests to it (`agent.requests.{cluster_id}.*`), which it answers once
  * each through the reply subject of the request (never a publish permission on another
- * inbox). It cannot create or change streams or consumers: the platform creates
+ * inbox), and the kubectl proxy of its own cluster: requests on `agent.kube.{cluster_id}.req`
+ * (answered once each), controls on `agent.kube.{cluster_id}.ctl.*`, streamed bodies published on
+ * `agent.kube.{cluster_id}.data.*`. It cannot create or change streams or consumers: the platform creates
  * `agent-{cluster_id}` (`NatsBus.prepareCommands`) before the agent connects.
  */
 export function agentPermissions(clusterId: string): BusPermissions {
@@ -113,8 +123,14 @@ export function agentPermissions(clusterId: string): BusPermissions {
       commandConsumerInfoSubject(clusterId),
       commandNextSubject(clusterId),
       commandAckSubjects(clusterId),
+      kubeDataSubjects(clusterId),
     ],
-    subscribe: [`${agentInboxPrefix(clusterId)}.>`, requestSubjects(clusterId)],
+    subscribe: [
+      `${agentInboxPrefix(clusterId)}.>`,
+      requestSubjects(clusterId),
+      kubeRequestSubject(clusterId),
+      kubeControlSubjects(clusterId),
+    ],
     responses: { max: 1, ttlMs: AGENT_RESPONSE_TTL_MS },
   };
 }
@@ -126,7 +142,13 @@ export function agentPermissions(clusterId: string): BusPermissions {
  */
 export function platformPermissions(): BusPermissions {
   return {
-    publish: [COMMAND_SUBJECTS, REQUEST_SUBJECTS, `${JS_API_PREFIX}.>`],
-    subscribe: [HEARTBEAT_SUBJECTS, RESULT_SUBJECTS, STATE_SUBJECTS, `${PLATFORM_INBOX_PREFIX}.>`],
+    publish: [COMMAND_SUBJECTS, REQUEST_SUBJECTS, `${JS_API_PREFIX}.>`, KUBE_REQUEST_SUBJECTS, KUBE_CONTROL_SUBJECTS],
+    subscribe: [
+      HEARTBEAT_SUBJECTS,
+      RESULT_SUBJECTS,
+      STATE_SUBJECTS,
+      `${PLATFORM_INBOX_PREFIX}.>`,
+      KUBE_DATA_SUBJECTS,
+    ],
   };
 }

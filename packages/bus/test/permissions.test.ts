@@ -48,8 +48,14 @@ describe('agentPermissions', () => {
         '$JS.API.CONSUMER.INFO.MOORING_COMMANDS.agent-cluster-a',
         '$JS.API.CONSUMER.MSG.NEXT.MOORING_COMMANDS.agent-cluster-a',
         '$JS.ACK.MOORING_COMMANDS.agent-cluster-a.>',
+        'agent.kube.cluster-a.data.*',
       ],
-      subscribe: ['_INBOX.agent.cluster-a.>', 'agent.requests.cluster-a.>'],
+      subscribe: [
+        '_INBOX.agent.cluster-a.>',
+        'agent.requests.cluster-a.>',
+        'agent.kube.cluster-a.req',
+        'agent.kube.cluster-a.ctl.*',
+      ],
       responses: { max: 1, ttlMs: 60_000 },
     });
   });
