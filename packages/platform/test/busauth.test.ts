@@ -23,7 +23,7 @@ describe('userClaims', () => {
   it('allows exactly the permission lists, one reply per request, no bearer use, client connections only', () => {
     expect(userClaims(agentPermissions('c1'))).toEqual({
       pub: { allow: agentPermissions('c1').publish },
-      sub: { allow: ['_INBOX.agent.c1.>', 'agent.requests.c1.>'] },
+      sub: { allow: ['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*'] },
       resp: { max: 1, ttl: 60_000_000_000 },
       bearer_token: false,
       allowed_connection_types: ['STANDARD', 'WEBSOCKET'],
