@@ -79,7 +79,7 @@ describe('issueAgentCredentials', () => {
     expect(claims.name).toBe('mooring-agent/c1');
     expect(claims.exp).toBe(now.getTime() / 1000 + 3600);
     expect(claims.nats.pub?.allow).toEqual(agentPermissions('c1').publish);
-    expect(claims.nats.sub?.allow).toEqual(['_INBOX.agent.c1.>', 'agent.requests.c1.>']);
+    expect(claims.nats.sub?.allow).toEqual(['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*']);
     expect(claims.nats.pub?.deny ?? []).toEqual([]);
     expect(c.inboxPrefix).toBe('_INBOX.agent.c1');
     expect(c.expiresAt.toISOString()).toBe('2026-03-01T13:00:00.000Z');
