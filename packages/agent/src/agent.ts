@@ -9,6 +9,7 @@ import { commandHandlers } from './handlers.ts';
 import { type Readiness, readiness } from './health.ts';
 import type { Logger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
+import { serveKubeProxy } from './proxy/kubeProxy.ts';
 import { ReconcileLoop } from './reconcile.ts';
 import { checkResult, resultSubject } from './results.ts';
 import { addonState, manifestState, stateSubject, statesMessage } from './states.ts';
@@ -117,6 +118,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   dispatcher.start();
   // the platform's requests about add-ons (history, events, resource tree)
   const stopRequests = await serveAddonRequests({ bus, clusterId, engine, logger });
+  // kubectl through the platform, as the users the platform names
+  const kubeProxy = await serveKubeProxy({
+    bus,
+    clusterId,
+    kc: engine.kc,
+    logger,
+    unaryConcurrency: config.kubeProxyUnaryConcurrency,
+    streamConcurrency: config.kubeProxyStreamConcurrency,
+  });
   logger.info({ workers: config.natsWorkerMaxWorkers, write: config.writeWorkerCount }, 'agent started');
 
   let stopped: Promise<void> | undefined;
@@ -130,6 +140,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       );
     loop.stop();
     await stopRequests();
+    await kubeProxy.stop();
     await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
     logger.info({}, 'agent stopped');
   };

@@ -35,6 +35,10 @@ export interface AgentConfig {
   checkInIntervalSeconds: number;
   /** `MOORING_CHART_MIRRORS`: chart sources served from elsewhere (`FROM=TO,FROM=TO`), e.g. an in-house mirror. */
   chartMirrors: { from: string; to: string }[];
+  /** `KUBE_PROXY_UNARY_CONCURRENCY`: unary requests through the kubectl proxy at once. */
+  kubeProxyUnaryConcurrency: number;
+  /** `KUBE_PROXY_STREAM_CONCURRENCY`: streams (watch, logs -f) through the kubectl proxy at once. */
+  kubeProxyStreamConcurrency: number;
 }
 
 /** One bad variable: its name and what is wrong (never its value when it is secret). */
@@ -161,6 +165,8 @@ export const envSchema = z.object({
   MOORING_HTTP_PORT: int(8080, 0, 65535),
   MOORING_RECONCILE_INTERVAL_SECONDS: seconds(60),
   RECONCILE_AUTO_HEAL_ENABLED: bool(true),
+  KUBE_PROXY_UNARY_CONCURRENCY: int(64, 1, 10_000),
+  KUBE_PROXY_STREAM_CONCURRENCY: int(128, 1, 10_000),
   MOORING_HELM: text('helm'),
   MOORING_CHART_CACHE: text('/tmp/mooring/charts'),
   MOORING_SHUTDOWN_TIMEOUT_SECONDS: seconds(300),
@@ -233,6 +239,8 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     podName: e.MOORING_POD_NAME,
     checkInIntervalSeconds: e.MOORING_CHECK_IN_INTERVAL_SECONDS,
     chartMirrors: e.MOORING_CHART_MIRRORS,
+    kubeProxyUnaryConcurrency: e.KUBE_PROXY_UNARY_CONCURRENCY,
+    kubeProxyStreamConcurrency: e.KUBE_PROXY_STREAM_CONCURRENCY,
   };
 }
 

@@ -28,6 +28,9 @@ import { registerWebUi } from './http/web.ts';
 import { PlatformMetrics, registerMetrics } from './metrics.ts';
 import { registerOperationRoutes } from './operations/routes.ts';
 import { OperationsService } from './operations/service.ts';
+import { KubeForwarder } from './proxy/forward.ts';
+import { GrantsService } from './proxy/grantsService.ts';
+import { registerProxyRoutes } from './proxy/routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -60,6 +63,7 @@ export interface Server {
     addons: AddonsService;
     gitops: GitopsService;
     credentials: CredentialsService;
+    grants: GrantsService;
   };
 }
 
@@ -121,8 +125,16 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerOperationRoutes(app, { operations: services.operations });
   registerAddonRoutes(app, { addons });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
+  const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });
+  await registerProxyRoutes(app, {
+    clusters: services.clusters,
+    grants,
+    auth: services.auth,
+    forwarder: new KubeForwarder({ bus: commandBus, logger }),
+    clock,
+  });
   app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
   if (parts.webDir !== false) await registerWebUi(app, parts.webDir);
-  return { app, routes, services: { ...services, addons }, metrics };
+  return { app, routes, services: { ...services, addons, grants }, metrics };
 }

@@ -23,7 +23,9 @@ describe('userClaims', () => {
   it('allows exactly the permission lists, one reply per request, no bearer use, client connections only', () => {
     expect(userClaims(agentPermissions('c1'))).toEqual({
       pub: { allow: agentPermissions('c1').publish },
-      sub: { allow: ['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*'] },
+      sub: {
+        allow: ['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*'],
+      },
       resp: { max: 1, ttl: 60_000_000_000 },
       bearer_token: false,
       allowed_connection_types: ['STANDARD', 'WEBSOCKET'],
@@ -79,7 +81,12 @@ describe('issueAgentCredentials', () => {
     expect(claims.name).toBe('mooring-agent/c1');
     expect(claims.exp).toBe(now.getTime() / 1000 + 3600);
     expect(claims.nats.pub?.allow).toEqual(agentPermissions('c1').publish);
-    expect(claims.nats.sub?.allow).toEqual(['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*']);
+    expect(claims.nats.sub?.allow).toEqual([
+      '_INBOX.agent.c1.>',
+      'agent.requests.c1.>',
+      'agent.kube.c1.req',
+      'agent.kube.c1.ctl.*',
+    ]);
     expect(claims.nats.pub?.deny ?? []).toEqual([]);
     expect(c.inboxPrefix).toBe('_INBOX.agent.c1');
     expect(c.expiresAt.toISOString()).toBe('2026-03-01T13:00:00.000Z');

@@ -7,6 +7,7 @@ import * as agentBusUsers from './0005_agent_bus_users.ts';
 import * as addons from './0006_addons.ts';
 import * as gitops from './0010_gitops.ts';
 import * as addonDrift from './0011_addon_drift.ts';
+import * as clusterGrants from './0012_cluster_grants.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_addons': addons,
   '0010_gitops': gitops,
   '0011_addon_drift': addonDrift,
+  '0012_cluster_grants': clusterGrants,
 };

@@ -1,0 +1,59 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** The API server did not answer (connection refused, TLS, reset before the headers). */
+export class ApiServerRequestError extends Error {
+  override readonly name = 'ApiServerRequestError';
+}
+
+/** How long connection options (client certificate, token, connection pool) are reused. */
+const OPTIONS_TTL_MS = 60_000;
+
+/**
+ * Sends raw HTTP requests to the cluster's API server with the agent's own credentials
+ * (from its kubeconfig or service account). Options are refreshed every minute, so a
+ * rotated service-account token is picked up.
+ */
+export class ApiServerClient {
+  readonly #kc: KubeConfig;
+  #options: { at: number; value: Promise<RequestOptions> } | undefined;
+
+  constructor(kc: KubeConfig) {
+    this.#kc = kc;
+  }
+
+  #connection(): Promise<RequestOptions> {
+    const now = Date.now();
+    if (!this.#options || now - this.#options.at > OPTIONS_TTL_MS) {
+      const opts: RequestOptions = {};
+      this.#options = { at: now, value: this.#kc.applyToHTTPSOptions(opts).then(() => opts) };
+    }
+    return this.#options.value;
+  }
+
+  /** Resolves with the answer once its headers arrive; the body is read from it. */
+  async send(r: {
+    method: string;
+    path: string;
+    headers: OutgoingHttpHeaders;
+    body?: Buffer;
+    signal: AbortSignal;
+  }): Promise<IncomingMessage> {
+    const server = this.#kc.getCurrentCluster()?.server;
+    if (!server) throw new ApiServerRequestError('the kubeconfig names no API server');
+    const base = await this.#connection();
+    const url = new URL(server.replace(/\/+$/, '') + r.path);
+    const headers: OutgoingHttpHeaders = { ...((base.headers ?? {}) as OutgoingHttpHeaders), ...r.headers };
+    if (r.body) headers['content-length'] = r.body.length;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = send(url, { ...base, method: r.method, headers, signal: r.signal }, resolve);
+      req.on('error', (err) =>
+        reject(new ApiServerRequestError(`API server request failed: ${err.message}`, { cause: err })),
+      );
+      req.end(r.body);
+    });
+  }
+}
