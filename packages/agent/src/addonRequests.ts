@@ -54,6 +54,8 @@ export async function serveAddonRequests(o: {
   clusterId: string;
   engine: EngineContext;
   logger: Logger;
+  /** Other requests by name, each validating its own payload (e.g. `cluster.preview`). */
+  more?: Record<string, (data: unknown) => Promise<object>>;
 }): Promise<() => Promise<void>> {
   let cache: WatchCache | undefined;
   const objects = () => {
@@ -101,6 +103,15 @@ export async function serveAddonRequests(o: {
       const kind = m.subject.slice(prefix.length) as AddonRequest;
       const handler = handlers[kind];
       if (!m.reply) return;
+      const other = o.more?.[kind];
+      if (other) {
+        try {
+          return m.reply(await other(m.data));
+        } catch (err) {
+          o.logger.warn({ err, request: kind }, 'request failed');
+          return m.reply({ error: (err as Error).message });
+        }
+      }
       if (!handler) return m.reply({ error: `unknown request ${kind}` });
       const p = addonRequestSchema.safeParse(m.data);
       if (!p.success)

@@ -9,6 +9,7 @@ import { commandHandlers } from './handlers.ts';
 import { type Readiness, readiness } from './health.ts';
 import type { Logger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
+import { PREVIEW_REQUEST, previewHandler } from './preview.ts';
 import { serveKubeProxy } from './proxy/kubeProxy.ts';
 import { ReconcileLoop } from './reconcile.ts';
 import { checkResult, resultSubject } from './results.ts';
@@ -117,7 +118,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   });
   dispatcher.start();
   // the platform's requests about add-ons (history, events, resource tree)
-  const stopRequests = await serveAddonRequests({ bus, clusterId, engine, logger });
+  const stopRequests = await serveAddonRequests({
+    bus,
+    clusterId,
+    engine,
+    logger,
+    more: { [PREVIEW_REQUEST]: previewHandler(engine) },
+  });
   // kubectl through the platform, as the users the platform names
   const kubeProxy = await serveKubeProxy({
     bus,

@@ -41,8 +41,9 @@ export function driftSummary(drift: readonly ObjectDrift[]): DriftedObject[] {
   });
 }
 
-/** An add-on's state from a sweep's report (pure). */
+/** An add-on's state from a sweep's report (pure). A healed drift is gone: Git was re-applied. */
 export function addonState(a: AddonReport): MemberState {
+  const drift = a.actions.includes('healed') ? [] : a.drift;
   return {
     kind: 'addon',
     name: a.name,
@@ -54,13 +55,14 @@ export function addonState(a: AddonReport): MemberState {
     actions: a.actions,
     ...(a.revision !== undefined ? { revision: a.revision } : {}),
     ...(a.behindGit !== undefined ? { behind_git: a.behindGit } : {}),
-    drifted_objects: a.drift.length,
-    drift: driftSummary(a.drift),
+    drifted_objects: drift.length,
+    drift: driftSummary(drift),
   };
 }
 
 /** A manifest member's state from a sweep's report (pure). */
 export function manifestState(m: ManifestReport): MemberState {
+  const drift = m.actions.includes('healed') ? [] : m.drift;
   return {
     kind: 'manifest',
     name: m.name,
@@ -68,8 +70,8 @@ export function manifestState(m: ManifestReport): MemberState {
     state: m.state,
     message: m.message,
     actions: m.actions,
-    drifted_objects: m.drift.length,
-    drift: driftSummary(m.drift),
+    drifted_objects: drift.length,
+    drift: driftSummary(drift),
   };
 }
 

@@ -88,7 +88,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     operations: { start: (input) => services.operations.start(input) },
     db,
   });
-  const gitops = buildGitops({ config, db, logger, clock, dispatcher: viaOperations }, parts.gitops);
+  const gitops = buildGitops(
+    { config, db, logger, clock, dispatcher: viaOperations, bus: commandBus },
+    parts.gitops,
+  );
   const services = {
     gitops: gitops.service,
     credentials: gitops.credentials,

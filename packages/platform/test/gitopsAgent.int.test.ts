@@ -158,7 +158,7 @@ beforeAll(async () => {
       MOORING_GIT_POLL_SECONDS: '3600',
       MOORING_SWEEP_INTERVAL_SECONDS: '3600',
     }),
-    logger: createLogger('silent'),
+    logger: createLogger((process.env.E2E_LOG ?? 'silent') as 'silent'),
     print: () => {},
   });
   baseUrl = platform.address!.replace('[::1]', '127.0.0.1');
@@ -314,12 +314,65 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
       )
       .toBe(1);
     await expect
-      .poll(async () => (await item('rollout-b'))?.state, { timeout: 30_000, interval: 250 })
-      .toBe('Synced');
-    expect((await item('rollout-b'))?.drift).toEqual([]);
+      .poll(
+        async () => {
+          const b = await item('rollout-b');
+          return [b?.state, b?.drift];
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual(['Synced', []]);
     // the unhealed one stays as it is
     expect((await apps.readNamespacedDeployment({ name: 'rollout-a', namespace: ns })).spec?.replicas).toBe(
       4,
     );
+  }, 120_000);
+
+  it('a preview renders a branch against the live cluster and returns the per-object diff, applying nothing', async () => {
+    const before = await revisions();
+    const calls = session!.agent.engine.helm.runner.calls;
+    clone.git('checkout', '-q', '-b', 'scale-b');
+    const sha = clone.commit({ [path]: clusterFile(2, 3) }, 'scale rollout-b on a branch');
+    await clone.push('scale-b');
+    type Preview = {
+      commit: string;
+      valid: boolean;
+      errors: { file: string; line: number; message: string }[];
+      members:
+        | { id: string; action: string; objects: { ref: string; change: string; text?: string }[] }[]
+        | null;
+      summary: Record<string, number>;
+      agent_error: string | null;
+    };
+    const started = Date.now();
+    const res = await api<Preview>('POST', `/clusters/${clusterId}/preview`, { ref: 'scale-b' });
+    console.log(`preview of a branch: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ commit: sha, valid: true, errors: [], agent_error: null });
+    const b = res.body.members?.find((m) => m.id === 'addon/rollout-b');
+    expect(b?.action).toBe('upgrade');
+    expect(b?.objects).toEqual([
+      expect.objectContaining({
+        ref: `Deployment/${ns}/rollout-b`,
+        change: 'update',
+        text: expect.stringMatching(/replicas/),
+      }),
+    ]);
+    expect(res.body.summary.update).toBeGreaterThanOrEqual(1);
+    // nothing applied: same revisions, rollout-b still at one replica, no Helm upgrade
+    expect(await revisions()).toEqual(before);
+    expect((await apps.readNamespacedDeployment({ name: 'rollout-b', namespace: ns })).spec?.replicas).toBe(
+      1,
+    );
+    expect(session!.agent.engine.helm.runner.calls - calls).toBeLessThanOrEqual(2); // helm template per add-on
+
+    // a commit of that branch that does not validate: located errors, nothing rendered
+    const bad = clone.commit({ [path]: clusterFile(2, 3).replace('chart_name', 'chart_nmae') }, 'typo');
+    await clone.push('scale-b');
+    const invalid = await api<Preview>('POST', `/clusters/${clusterId}/preview`, { ref: bad });
+    expect(invalid.body).toMatchObject({ commit: bad, valid: false, members: null });
+    expect(invalid.body.errors[0]).toMatchObject({ file: path, line: expect.any(Number) });
+    expect((await api('POST', `/clusters/${clusterId}/preview`, { ref: 'no-such-branch' })).status).toBe(404);
+    clone.git('checkout', '-q', 'main');
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Bus } from '@mooring/bus';
 import type { RetryPolicyMs } from '@mooring/core';
 import { GitCache } from '@mooring/gitops';
 import type { Logger } from 'pino';
@@ -30,7 +31,15 @@ export interface Gitops {
 }
 
 export function buildGitops(
-  o: { config: PlatformConfig; db: Database; logger: Logger; clock: Clock; dispatcher?: ApplyDispatcher },
+  o: {
+    config: PlatformConfig;
+    db: Database;
+    logger: Logger;
+    clock: Clock;
+    dispatcher?: ApplyDispatcher;
+    /** The bus to the agents (previews). */
+    bus?: Bus;
+  },
   parts: GitopsParts = {},
 ): Gitops {
   let box = parts.secretBox;
@@ -48,6 +57,7 @@ export function buildGitops(
     credentials,
     dispatcher: parts.dispatcher ?? o.dispatcher ?? unwiredDispatcher,
     publicUrl: o.config.publicUrl,
+    ...(o.bus ? { bus: o.bus } : {}),
     pollSeconds: o.config.gitPollSeconds,
     runner: {
       ...(parts.retryPolicy ? { retryPolicy: parts.retryPolicy } : {}),

@@ -10,6 +10,7 @@ import {
   type CredentialsService,
   type NewCredential,
 } from './credentials.ts';
+import { previewSchema } from './preview.ts';
 import { type GitopsService, SYNC_PAGE_SIZE, SYNC_SORT_FIELDS, type SyncSortField } from './service.ts';
 import { gitopsStatusSchema, repositorySchema, syncRunSchema } from './views.ts';
 
@@ -193,6 +194,29 @@ export function registerGitopsRoutes(
       config: { access: { role: 'operator' } },
     },
     async (req, reply) => reply.code(202).send(await o.gitops.syncNow(userOf(req), req.params.id)),
+  );
+
+  r.post(
+    '/api/v1/clusters/:id/preview',
+    {
+      schema: {
+        tags: ['gitops'],
+        summary:
+          'Preview a branch, tag or commit: validated, then rendered by the agent against the live cluster (per-object diff); nothing is applied',
+        params: id,
+        body: z.strictObject({
+          ref: z
+            .string()
+            .min(1)
+            .max(255)
+            .regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/, 'a branch, tag or commit SHA')
+            .describe('a branch, tag or commit SHA of the cluster’s repository'),
+        }),
+        response: { 200: previewSchema, 404: errorBodySchema, 409: errorBodySchema },
+      },
+      config: { access: { role: 'operator' } },
+    },
+    async (req) => o.gitops.preview(userOf(req), req.params.id, req.body.ref),
   );
 
   r.get(

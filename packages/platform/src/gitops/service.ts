@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Bus } from '@mooring/bus';
 import { type GitCache, parseWebhook, verifySignature, type WebhookDelivery } from '@mooring/gitops';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import type { ApplyDispatcher } from './dispatcher.ts';
 import { DefinitionFetcher } from './fetchDefinition.ts';
 import { commitUrl, WEBHOOK_PROVIDERS } from './location.ts';
 import type { Trigger } from './machine.ts';
+import { type PreviewView, previewRef } from './preview.ts';
 import { locationOf, SyncRunner } from './runner.ts';
 import type { SecretBox } from './secretBox.ts';
 import { type ClusterGitopsRow, gitopsDb, type RepositoryRow } from './tables.ts';
@@ -50,6 +52,8 @@ export interface GitopsServiceOptions {
   dispatcher: ApplyDispatcher;
   publicUrl: string;
   pollSeconds: number;
+  /** The bus to the agents: previews are rendered by the cluster's agent. */
+  bus?: Bus;
   /** Passed to the runner (tests shorten retries). */
   runner?: Partial<ConstructorParameters<typeof SyncRunner>[0]>;
 }
@@ -285,6 +289,40 @@ export class GitopsService {
       .where('id', '=', p.tokenId)
       .executeTakeFirst();
     return { triggeredBy: t?.name ?? p.username, triggeredByKind: 'token' };
+  }
+
+  /**
+   * What `ref` (a branch, tag or commit of the cluster's repository) would change on the
+   * cluster, rendered by its agent against the live cluster; nothing is applied.
+   */
+  async preview(p: UserPrincipal, clusterId: string, ref: string): Promise<PreviewView> {
+    const row = await this.#row(p.organizationId, clusterId);
+    const repo = row.repository_id
+      ? await this.#db
+          .selectFrom('git_repositories')
+          .selectAll()
+          .where('id', '=', row.repository_id)
+          .executeTakeFirst()
+      : undefined;
+    if (!repo) throw new ConflictError(`the cluster is not connected to a repository: ${row.message}`);
+    const location = locationOf(repo);
+    const credential = location.credentialName
+      ? await this.#o.credentials.resolve(p.organizationId, location.credentialName)
+      : undefined;
+    return previewRef(
+      {
+        fetch: async (l, c, path) => {
+          try {
+            return await this.#fetcher.fetch(l, c, path);
+          } catch (e) {
+            if ((e as Error).name === 'GitRefNotFoundError') throw new NotFoundError('ref', ref);
+            throw new ConflictError(`fetching ${ref} failed: ${(e as Error).message}`);
+          }
+        },
+        ...(this.#o.bus ? { bus: this.#o.bus } : {}),
+      },
+      { clusterId, location, credential, path: row.path, ref },
+    );
   }
 
   async status(p: UserPrincipal, clusterId: string): Promise<GitopsStatusView> {
