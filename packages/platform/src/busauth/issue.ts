@@ -6,8 +6,8 @@ import {
   platformPermissions,
 } from '@mooring/bus';
 import { encodeUser, fmtCreds } from '@nats-io/jwt';
-import { createUser } from '@nats-io/nkeys';
 import { expirySeconds, renewAt, userClaims } from './claims.ts';
+import { newNativeUser } from './ed25519.ts';
 import type { BusAccountSigner } from './signer.ts';
 
 /** Credentials for one bus connection, as the platform hands them out. */
@@ -45,7 +45,7 @@ export async function issueBusCredentials(
 ): Promise<BusCredentials> {
   const now = opts.now ?? new Date();
   const exp = expirySeconds(now, opts.ttlSeconds);
-  const user = createUser();
+  const user = newNativeUser();
   const jwt = await encodeUser(name, user, signer.accountPublicKey, userClaims(permissions), {
     signer: signer.signingKey,
     exp,

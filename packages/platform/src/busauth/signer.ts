@@ -1,4 +1,5 @@
-import { fromPublic, fromSeed, type KeyPair } from '@nats-io/nkeys';
+import { fromPublic, fromSeed, type KeyPair, Prefix } from '@nats-io/nkeys';
+import { nativeFromSeedPair } from './ed25519.ts';
 import { BusAuthError } from './errors.ts';
 
 /**
@@ -35,5 +36,8 @@ export function busAccountSigner(accountPublicKey: string, signingKeySeed: strin
   if (!signingKey.getPublicKey().startsWith('A')) {
     throw new BusAuthError('the bus account signing key must be an account seed ("SA...")');
   }
-  return { accountPublicKey: account.getPublicKey(), signingKey };
+  return {
+    accountPublicKey: account.getPublicKey(),
+    signingKey: nativeFromSeedPair(signingKey, Prefix.Account),
+  };
 }
