@@ -14,6 +14,7 @@ import type { Bus } from '@mooring/bus';
 import { signBody } from '@mooring/gitops';
 import { type GitServer, kitClients, startGitServer, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mooring } from '../../cli/test/support/platform.ts';
 import { WorkClone } from '../../gitops/test/gitFixtures.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -374,5 +375,40 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
     expect(invalid.body.errors[0]).toMatchObject({ file: path, line: expect.any(Number) });
     expect((await api('POST', `/clusters/${clusterId}/preview`, { ref: 'no-such-branch' })).status).toBe(404);
     clone.git('checkout', '-q', 'main');
+  }, 120_000);
+
+  it('the CLI: cluster sync --watch, cluster history (table and JSON), cluster preview --ref', async () => {
+    const env = { MOORING_URL: baseUrl, MOORING_TOKEN: adminToken };
+    const cwd = work;
+    // main's head is the invalid commit: the sync fails with its located errors (exit 1)
+    const failing = await mooring(['cluster', 'sync', name, '--watch'], { cwd, env });
+    expect(failing.code, failing.out + failing.err).toBe(1);
+    expect(failing.out).toMatch(new RegExp(`${path}:\\d+:\\d+: error: .*chart_versoin`));
+    // fixed in Git, no webhook: Sync Now picks it up
+    await push(clusterFile(2, 1), 'fix the typo');
+    const sync = await mooring(['cluster', 'sync', name, '--watch'], { cwd, env });
+    expect(sync.code, sync.out + sync.err).toBe(0);
+    expect(sync.out).toMatch(/^Synced/m);
+
+    const history = await mooring(['cluster', 'history', name], { cwd, env });
+    expect(history.code, history.err).toBe(0);
+    expect(history.out).toMatch(/STARTED\s+STATUS\s+SOURCE\s+COMMIT/);
+    expect(history.out).toMatch(/success\s+manual/);
+    expect(history.out).toMatch(/failed\s+webhook/);
+    expect(history.out).toMatch(new RegExp(`${path}:\\d+:\\d+: error: .*chart_versoin`));
+    const json = await mooring(['cluster', 'history', name, '-o', 'json'], { cwd, env });
+    const page = JSON.parse(json.out) as { items: { source: string }[]; total: number };
+    expect(page.items[0]?.source).toBe('manual');
+    expect(page.total).toBeGreaterThanOrEqual(4);
+
+    const preview = await mooring(
+      ['cluster', 'preview', name, '--ref', clone.git('rev-parse', 'scale-b~1')],
+      { cwd, env },
+    );
+    expect(preview.out + preview.err).toMatch(/addon\/rollout-b: upgrade/);
+    expect(preview.out).toMatch(new RegExp(`~ Deployment/${ns}/rollout-b \\(update\\)`));
+    expect(preview.code).toBe(0);
+    const missing = await mooring(['cluster', 'preview', name], { cwd, env });
+    expect(missing.code).toBe(2);
   }, 120_000);
 });

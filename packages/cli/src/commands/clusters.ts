@@ -5,6 +5,8 @@ import { connect, group, parsePlatformArgs, positionals } from '../api/command.t
 import { ago, fields, serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import type { Io } from '../io.ts';
+import { historySubcommand, previewSubcommand, syncSubcommand } from './clusterGitops.ts';
+import { grantSubcommand, kubeconfigSubcommand, kubeTokenSubcommand } from './kubeAccess.ts';
 import { formatDiagnostics, plural, resolveSource } from './source.ts';
 
 export interface ClusterView {
@@ -94,7 +96,7 @@ const IMPORT_OPTIONS = {
 
 export const clusterCommand = group(
   'cluster',
-  'the platform’s clusters: list, show, import, delete, new agent token',
+  'the platform’s clusters: list, show, import, delete, new agent token, sync, history, preview',
   {
     list: {
       synopsis: 'list [--sort FIELD]',
@@ -112,6 +114,12 @@ export const clusterCommand = group(
         return EXIT.ok;
       },
     },
+    sync: syncSubcommand,
+    history: historySubcommand,
+    preview: previewSubcommand,
+    kubeconfig: kubeconfigSubcommand,
+    'kube-token': kubeTokenSubcommand,
+    grant: grantSubcommand,
     get: {
       synopsis: 'get NAME|ID',
       summary: 'one cluster',
