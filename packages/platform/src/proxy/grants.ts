@@ -33,9 +33,9 @@ export function grantGroup(g: Grant): string {
 /**
  * Who the agent acts as for a user (pure): `mooring:<username>` in the grant's group and
  * `system:authenticated` (so discovery works as for any signed-in user). The cluster's
- * RBAC binds the groups: `mooring:<role>` to the ClusterRole `<role>` cluster-wide, and
+ * RBAC binds the groups (without a grant: only `system:authenticated`, used for discovery): `mooring:<role>` to the ClusterRole `<role>` cluster-wide, and
  * `mooring:namespace:<ns>:<role>` to it in namespace `<ns>` only.
  */
-export function impersonationFor(username: string, g: Grant): { user: string; groups: string[] } {
-  return { user: `mooring:${username}`, groups: [grantGroup(g), 'system:authenticated'] };
+export function impersonationFor(username: string, g: Grant | undefined): { user: string; groups: string[] } {
+  return { user: `mooring:${username}`, groups: [...(g ? [grantGroup(g)] : []), 'system:authenticated'] };
 }

@@ -46,3 +46,14 @@ export function kubeStatus(code: number, reason: string, message: string): strin
     code,
   });
 }
+
+/**
+ * Discovery (`/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}`, `/apis/{group}/{version}`,
+ * `/openapi/...`): what API groups and kinds the cluster serves, readable by every signed-in
+ * Kubernetes user, so kubectl can say what a user without a grant may not do.
+ */
+export function isDiscovery(method: string, path: string): boolean {
+  if (method !== 'GET') return false;
+  const p = path.split('?')[0]!.replace(/\/+$/, '') || '/';
+  return /^\/version$|^\/api(\/v1)?$|^\/apis(\/[^/]+){0,2}$|^\/openapi(\/[^?]*)?$/.test(p);
+}

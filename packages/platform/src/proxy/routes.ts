@@ -8,7 +8,7 @@ import type { ClustersService } from '../clusters/service.ts';
 import type { KubeForwarder } from './forward.ts';
 import { GRANT_ROLES, grantBodySchema, impersonationFor } from './grants.ts';
 import type { GrantsService } from './grantsService.ts';
-import { apiServerPath, isStream, kubeStatus, passedHeaders } from './request.ts';
+import { apiServerPath, isDiscovery, isStream, kubeStatus, passedHeaders } from './request.ts';
 
 /** How long a token from `kube-token` lasts. */
 export const KUBE_TOKEN_TTL_SECONDS = 15 * 60;
@@ -149,7 +149,7 @@ async function kubeRequest(
   const path = apiServerPath(req.url);
   if (!path) return sendStatus(reply, 404, 'NotFound', 'not a Kubernetes API path');
   const grant = await o.grants.of(p, cluster.id);
-  if (!grant)
+  if (!grant && !isDiscovery(req.method, path))
     return sendStatus(
       reply,
       403,
