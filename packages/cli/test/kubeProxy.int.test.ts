@@ -227,7 +227,6 @@ describe('kubectl through the platform', () => {
 
   it('a user without a grant gets Forbidden', async () => {
     const r = await run('bob', 'kubectl', ['get', 'pods', '-n', ns]);
-    console.log((await run('bob', 'kubectl', ['get', 'pods', '-n', ns, '-v=8'])).err.slice(0, 3000));
     expect(r.code).toBe(1);
     expect(r.err).toContain('Error from server (Forbidden)');
     expect(r.err).toContain('user "mooring:bob" has no access to cluster');

@@ -18,7 +18,7 @@ export function isStream(method: string, path: string): boolean {
   return (
     TRUE.has(params.get('watch') ?? '') ||
     TRUE.has(params.get('follow') ?? '') ||
-    /^\/apis?\/(.+\/)?watch\//.test(p)
+    /^\/api\/v1\/watch\/|^\/apis\/[^/]+\/[^/]+\/watch\//.test(p)
   );
 }
 
