@@ -142,7 +142,13 @@ export function agentPermissions(clusterId: string): BusPermissions {
  */
 export function platformPermissions(): BusPermissions {
   return {
-    publish: [COMMAND_SUBJECTS, REQUEST_SUBJECTS, `${JS_API_PREFIX}.>`, KUBE_REQUEST_SUBJECTS, KUBE_CONTROL_SUBJECTS],
+    publish: [
+      COMMAND_SUBJECTS,
+      REQUEST_SUBJECTS,
+      `${JS_API_PREFIX}.>`,
+      KUBE_REQUEST_SUBJECTS,
+      KUBE_CONTROL_SUBJECTS,
+    ],
     subscribe: [
       HEARTBEAT_SUBJECTS,
       RESULT_SUBJECTS,
