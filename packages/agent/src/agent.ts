@@ -1,6 +1,7 @@
 import type { MemberState } from '@mooring/bus';
 import { type Bus, BusHeartbeatPublisher } from '@mooring/bus';
 import { createEngineContext, type EngineContext } from '@mooring/engine';
+import { acceptDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
@@ -123,7 +124,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     clusterId,
     engine,
     logger,
-    more: { [PREVIEW_REQUEST]: previewHandler(engine) },
+    more: {
+      [PREVIEW_REQUEST]: previewHandler(engine),
+      'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),
+    },
   });
   // kubectl through the platform, as the users the platform names
   const kubeProxy = await serveKubeProxy({

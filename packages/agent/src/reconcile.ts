@@ -61,6 +61,11 @@ export class ReconcileLoop {
     return this.#started;
   }
 
+  /** The add-on of the definition last applied, by release name and namespace. */
+  addonTarget(name: string, namespace: string): SweepTarget | undefined {
+    return this.#targets.find((t) => t.addon.name === name && t.addon.namespace === namespace);
+  }
+
   setTargets(targets: SweepTarget[], manifests: ManifestSweepTarget[] = []): void {
     this.#targets = targets;
     this.#manifests = manifests;

@@ -54,7 +54,7 @@ spec:
           configuration:
             values: |
               replicas: 1
-              minReadySeconds: 0
+              minReadySeconds: 1
           settings:
             sync_policy:
               sync_options: [CreateNamespace=true]
@@ -164,7 +164,7 @@ describe('add-ons of a cluster (real platform, NATS in operator mode, the agent 
     }>('GET', `/clusters/${id}/addons/rollout`);
     expect(detail.status).toBe(200);
     expect(detail.body.live_errors).toEqual([]);
-    expect(detail.body.values).toEqual({ replicas: 1, minReadySeconds: 0 });
+    expect(detail.body.values).toEqual({ replicas: 1, minReadySeconds: 1 });
     expect(detail.body.history).toEqual([
       expect.objectContaining({ revision: 1, status: 'deployed', chart: 'slow-rollout' }),
     ]);

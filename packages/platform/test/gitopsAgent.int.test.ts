@@ -303,6 +303,25 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
     expect(detail.body.state).toBe('OutOfSync');
     expect(detail.body.drift[0]?.text).toMatch(/replicas/);
 
+    // accept drift: the values change that makes Git equal to the cluster, naming who scaled it
+    const accept = await api<{
+      changes: {
+        object: string;
+        field: string;
+        git: unknown;
+        cluster: unknown;
+        managers: string[];
+        values_path: string | null;
+      }[];
+      patch: string;
+    }>('GET', `/clusters/${clusterId}/addons/rollout-a/accept-drift`);
+    expect(accept.status, JSON.stringify(accept.body)).toBe(200);
+    expect(accept.body.changes).toEqual([
+      expect.objectContaining({ field: 'spec.replicas', git: 2, cluster: 4, values_path: 'replicas' }),
+    ]);
+    expect(accept.body.changes[0]?.managers).toContain('kubectl');
+    expect(accept.body.patch).toMatch(/-replicas: 2\n\+replicas: 4/);
+
     // self_heal on: the agent heals at once and reports it Synced, without drift
     await expect
       .poll(

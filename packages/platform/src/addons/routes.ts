@@ -2,10 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { userOf } from '../auth/guard.ts';
+import { errorBodySchema } from '../http/errorBody.ts';
 import { listQuerySchema, pageRequest, pageSchema } from '../http/pagination.ts';
 import { operationDetailSchema } from '../operations/views.ts';
 import type { AddonsService } from './service.ts';
-import { ADDON_SORT_FIELDS, type AddonSortField, addonDetailSchema, addonSchema } from './views.ts';
+import {
+  ADDON_SORT_FIELDS,
+  type AddonSortField,
+  acceptDriftReplySchema,
+  addonDetailSchema,
+  addonSchema,
+} from './views.ts';
 
 const clusterParams = z.object({ id: z.string().min(1).max(200) });
 const addonParams = clusterParams.extend({ name: z.string().min(1).max(253) });
@@ -75,6 +82,21 @@ export function registerAddonRoutes(app: FastifyInstance, o: { addons: AddonsSer
     },
     async (req, reply) =>
       reply.code(202).send(await o.addons.sync(userOf(req), req.params.id, req.params.name)),
+  );
+
+  r.get(
+    '/api/v1/clusters/:id/addons/:name/accept-drift',
+    {
+      schema: {
+        tags: ['addons'],
+        summary:
+          'Accept drift: the values change that would make Git equal to the cluster, as a patch, naming the field managers',
+        params: addonParams,
+        response: { 200: acceptDriftReplySchema, 404: errorBodySchema, 409: errorBodySchema },
+      },
+      config: { access: { role: 'viewer' } },
+    },
+    async (req) => o.addons.acceptDrift(userOf(req), req.params.id, req.params.name),
   );
 
   r.post(

@@ -12,9 +12,11 @@ import { maskValues } from './masking.ts';
 import { observationOf, observationsOf } from './queries.ts';
 import { healthOfState, type MemberObservation } from './readModel.ts';
 import {
+  type AcceptDriftView,
   type AddonDetail,
   type AddonSortField,
   type AddonView,
+  acceptDriftReplySchema,
   eventsReplySchema,
   historyReplySchema,
   treeReplySchema,
@@ -169,6 +171,26 @@ export class AddonsService {
       tree: tree?.tree ?? null,
       live_errors: errors,
     };
+  }
+
+  /**
+   * Accept drift: the values change that would make Git equal to the cluster for a drifted
+   * add-on, as a patch, with the field managers that changed each field (asked from the agent).
+   */
+  async acceptDrift(p: UserPrincipal, clusterId: string, name: string): Promise<AcceptDriftView> {
+    const { declared, seen } = await this.#one(p, clusterId, name);
+    const namespace = declared?.namespace ?? seen?.namespace;
+    if (!namespace) throw new ValidationError(`add-on ${name} has no namespace`);
+    const errors: string[] = [];
+    const answer = await this.#ask(
+      clusterId,
+      'addon.accept-drift',
+      { name, namespace },
+      acceptDriftReplySchema,
+      errors,
+    );
+    if (!answer) throw new ConflictError(errors.join('; '));
+    return answer;
   }
 
   #operations(): OperationStarter {

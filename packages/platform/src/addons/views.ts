@@ -94,3 +94,27 @@ export const addonDetailSchema = addonSchema
   })
   .meta({ id: 'AddonDetail' });
 export type AddonDetail = z.infer<typeof addonDetailSchema>;
+
+export const acceptDriftReplySchema = z
+  .object({
+    changes: z.array(
+      z.object({
+        object: z.string(),
+        field: z.string(),
+        git: z.unknown(),
+        cluster: z.unknown(),
+        managers: z.array(z.string()).describe('the field managers owning the field in the cluster'),
+        values_path: z
+          .string()
+          .nullable()
+          .describe('the values key holding the Git value; null: none maps to it'),
+      }),
+    ),
+    values: z
+      .record(z.string(), z.unknown())
+      .describe('the add-on’s values with the cluster’s values put in'),
+    patch: z.string().describe('the values before → after, as a patch to commit'),
+    file: z.string().nullable(),
+  })
+  .meta({ id: 'AcceptDrift' });
+export type AcceptDriftView = z.infer<typeof acceptDriftReplySchema>;
