@@ -90,6 +90,11 @@ describe('mooring-agent chart: rendering', () => {
     const { objects } = await render(`config.token=${TOKEN}`);
     expect(objects.map((o) => o.kind).sort()).toEqual([
       'ClusterRoleBinding',
+      // the kubectl proxy's groups (kube_proxy.bind_groups)
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
       'Deployment',
       'Secret',
       'Service',
@@ -99,7 +104,22 @@ describe('mooring-agent chart: rendering', () => {
       expect(o.metadata.namespace).toBe('mooring');
     }
 
-    const crb = find(objects, 'ClusterRoleBinding');
+    const bindings = objects.filter((o) => o.kind === 'ClusterRoleBinding');
+    const crb = bindings.find((o) => o.subjects[0].kind === 'ServiceAccount')!;
+    expect(
+      bindings
+        .filter((o) => o !== crb)
+        .map(
+          (o) =>
+            `${o.roleRef.name} ← ${o.subjects.map((x: { kind: string; name: string }) => `${x.kind}/${x.name}`).join()}`,
+        )
+        .sort(),
+    ).toEqual([
+      'admin ← Group/mooring:admin',
+      'cluster-admin ← Group/mooring:cluster-admin',
+      'edit ← Group/mooring:edit',
+      'view ← Group/mooring:view',
+    ]);
     expect(crb.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',
       kind: 'ClusterRole',
