@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       podName: undefined,
       checkInIntervalSeconds: 15,
       chartMirrors: [],
+      kubeProxyUnaryConcurrency: 64,
+      kubeProxyStreamConcurrency: 128,
     });
   });
 
@@ -43,7 +45,8 @@ describe('loadConfig', () => {
     expect(
       loadConfig({
         MOORING_CLUSTER_ID: 'c1',
-        MOORING_CHART_MIRRORS: 'https://a.example/charts=http://127.0.0.1:1/, oci://ghcr.io/x=oci://127.0.0.1:2/x',
+        MOORING_CHART_MIRRORS:
+          'https://a.example/charts=http://127.0.0.1:1/, oci://ghcr.io/x=oci://127.0.0.1:2/x',
       }).chartMirrors,
     ).toEqual([
       { from: 'https://a.example/charts', to: 'http://127.0.0.1:1/' },
