@@ -90,10 +90,10 @@ describe('exit codes', () => {
     for (const c of ['login', 'logout', 'cluster', 'operations', 'addons']) expect(out).toContain(`  ${c} `);
     out = '';
     expect(await main(['cluster', '--help'], io)).toBe(0);
-    expect(out).toContain('usage: mooring cluster <list|get|import|delete|token> [options]');
+    expect(out).toMatch(/usage: mooring cluster <list\|[a-z|-]*get\|import\|delete\|token> \[options\]/);
     expect(out).toContain('  7  the platform cannot be reached, or failed (5xx)');
     expect(await main(['cluster'], io)).toBe(2);
-    expect(err).toContain('mooring cluster: give one of list, get, import, delete, token');
+    expect(err).toMatch(/mooring cluster: give one of list, [a-z, -]*get, import, delete, token/);
     expect(
       await main(['addons', 'list'], { ...io, env: { MOORING_URL: 'http://x', MOORING_TOKEN: 't' } }),
     ).toBe(2);
