@@ -7,6 +7,7 @@ import { DOCS_PATH } from '../../src/http/docs.ts';
 import { addonsApiTests } from './addonsApi.ts';
 import { INVALID_DEFINITION, validDefinition } from './fixtures.ts';
 import { fuzzBody, mulberry32 } from './fuzz.ts';
+import { grantsApiTests } from './grantsApi.ts';
 import { createHarness, type DatabaseUnderTest, type Harness, PUBLIC_URL } from './harness.ts';
 import { operationsApiTests } from './operationsApi.ts';
 
@@ -665,6 +666,7 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
     describe('operations and metrics', () => operationsApiTests(() => h));
 
     describe('add-ons and manifests', () => addonsApiTests(() => h));
+    describe('kubectl access: grants, kube tokens, the /k8s route', () => grantsApiTests(() => h));
 
     describe('the API document', () => {
       it('serves OpenAPI 3.1 built from the schemas, and the reference page locally', async () => {
