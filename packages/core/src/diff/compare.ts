@@ -71,10 +71,21 @@ export function compareSubset(
 /** Accumulators of one comparison: removals are kept apart so they can go last. */
 type Ctx = { out: DiffChange[]; removes: DiffChange[]; exactMaps: ReadonlySet<string> };
 
+/**
+ * A zero scalar (`0`, `false`, `""`) that the live object lacks: the API server drops zero values of
+ * `omitempty` fields (`minReadySeconds: 0`, `hostNetwork: false`), so absent means the same. Not in an
+ * exact map (a ConfigMap's `data` keeps `""`), where a missing key is a missing key.
+ */
+function omittedZero(desired: unknown, path: readonly PathSegment[], ctx: Ctx): boolean {
+  if (desired !== 0 && desired !== false && desired !== '') return false;
+  return !ctx.exactMaps.has(formatPointer(path.slice(0, -1)));
+}
+
 function walk(desired: unknown, live: unknown, path: PathSegment[], ctx: Ctx): void {
   if (desired === undefined || desired === null) return;
   if (live === undefined || live === null) {
-    if (!isVacuous(desired)) ctx.out.push({ path: formatPointer(path), op: 'add', desired });
+    if (!isVacuous(desired) && !omittedZero(desired, path, ctx))
+      ctx.out.push({ path: formatPointer(path), op: 'add', desired });
     return;
   }
   if (isRecord(desired)) {

@@ -44,6 +44,34 @@ const CASES: Case[] = [
     drifted: false,
   },
   {
+    name: 'zero values the API server omits (minReadySeconds: 0, hostNetwork: false, a "" field) are not drift',
+    desired: edited(desiredDeployment(), (d) => {
+      d.spec.minReadySeconds = 0;
+      d.spec.template.spec.hostNetwork = false;
+      d.spec.template.spec.subdomain = '';
+    }),
+    live: liveDeployment(),
+    drifted: false,
+  },
+  {
+    name: 'a non-zero value missing live is still drift',
+    desired: edited(desiredDeployment(), (d) => {
+      d.spec.minReadySeconds = 5;
+    }),
+    live: liveDeployment(),
+    drifted: true,
+    changes: [{ path: '/spec/minReadySeconds', op: 'add', desired: 5 }],
+  },
+  {
+    name: 'an empty ConfigMap value missing live is drift (data keeps "")',
+    desired: edited(desiredConfigMap(), (c) => {
+      c.data = { ...c.data, empty: '' };
+    }),
+    live: liveConfigMap(),
+    drifted: true,
+    changes: [{ path: '/data/empty', op: 'add', desired: '' }],
+  },
+  {
     name: 'a scaled Deployment is drift',
     desired: desiredDeployment(),
     live: scaled,
