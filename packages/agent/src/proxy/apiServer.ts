@@ -47,9 +47,16 @@ export class ApiServerClient {
     const url = new URL(server.replace(/\/+$/, '') + r.path);
     const headers: OutgoingHttpHeaders = { ...((base.headers ?? {}) as OutgoingHttpHeaders), ...r.headers };
     if (r.body) headers['content-length'] = r.body.length;
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const secure = url.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    // the kubeconfig's connection pool speaks TLS; a plain-HTTP server gets Node's default one
+    const { agent: _tls, ...plain } = base;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, { ...base, method: r.method, headers, signal: r.signal }, resolve);
+      const req = send(
+        url,
+        { ...(secure ? base : plain), method: r.method, headers, signal: r.signal },
+        resolve,
+      );
       req.on('error', (err) =>
         reject(new ApiServerRequestError(`API server request failed: ${err.message}`, { cause: err })),
       );
