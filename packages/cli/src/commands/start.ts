@@ -9,7 +9,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinition } from '@mooring/core';
-import { createLogger, importOperation, loadConfig, type PlatformConfig, startPlatform } from '@mooring/platform';
+import {
+  createLogger,
+  importOperation,
+  loadConfig,
+  type PlatformConfig,
+  startPlatform,
+} from '@mooring/platform';
 import pino from 'pino';
 import { startEmbeddedAgent } from '../embedded/agent.ts';
 import { ensureCluster } from '../embedded/cluster.ts';

@@ -1083,7 +1083,8 @@ const cases: Case[] = [
     files: { 'c.yaml': cluster([stack('s', manifests(manifest('m', 'dependencies_override: «ns')))]) },
     code: 'wrong-type',
     path: 'spec.stacks[0].manifests[0].dependencies_override',
-    message: '"dependencies_override" must be a list such as [{ manifest: my-namespace }], got the string "ns"',
+    message:
+      '"dependencies_override" must be a list such as [{ manifest: my-namespace }], got the string "ns"',
   },
   {
     name: 'misspelt dependencies_override',
