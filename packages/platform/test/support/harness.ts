@@ -32,6 +32,8 @@ export interface Harness {
   fault: Fault;
   /** Moves the platform's clock forward. */
   advance(seconds: number): void;
+  /** The platform's clock now. */
+  now(): Date;
   /** Every log line written so far. */
   logs(): string;
   request(o: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
@@ -131,6 +133,7 @@ export async function createHarness(
     advance: (s) => {
       offset += s * 1000;
     },
+    now: () => new Date(Date.now() + offset),
     logs: () => lines.join(''),
     request: ({ token, ...o }) =>
       server.app.inject({
