@@ -1,24 +1,16 @@
 import { AppsV1Api } from '@kubernetes/client-node';
-import { kitClients, testNamespace } from '@mooring/testkit';
+import { kitClients } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import type { EngineEvent, MemberEvent } from '../src/events.ts';
-import { addon, definition, engineFor } from './support.ts';
+import { addon, definition, engineFor, testNamespaces } from './support.ts';
 
 const kit = inject('kit');
 const { core } = kitClients(kit);
 const repo = kit.chartRepoUrl!;
-const created: string[] = [];
-afterAll(async () => {
-  for (const n of created) await core.deleteNamespace({ name: n }).catch(() => undefined);
-});
-
-async function ns(hint: string): Promise<string> {
-  const n = testNamespace(hint);
-  created.push(n);
-  await core.createNamespace({ body: { metadata: { name: n } } });
-  return n;
-}
+const namespaces = testNamespaces(core);
+afterAll(() => namespaces.removeAll());
+const ns = namespaces.create;
 
 function cluster(name: string, stacks: string): string {
   return `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n${stacks}\n`;

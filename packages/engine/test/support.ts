@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import {
   buildPlan,
   type ClusterDefinition,
@@ -8,7 +9,7 @@ import {
   MemoryFileSource,
   type Plan,
 } from '@mooring/core';
-import type { KitInfo } from '@mooring/testkit';
+import { type KitInfo, testNamespace } from '@mooring/testkit';
 import type { EngineContext } from '../src/context.ts';
 import { createEngineContext } from '../src/create.ts';
 
@@ -68,4 +69,26 @@ export function addon(o: {
     );
   if (o.extra) lines.push(o.extra);
   return lines.join('\n');
+}
+
+/**
+ * One namespace per test: `create(hint)` makes it in the kit cluster, `removeAll()`
+ * (call it in afterAll) deletes every namespace it made.
+ */
+export function testNamespaces(core: CoreV1Api): {
+  create(hint: string): Promise<string>;
+  removeAll(): Promise<void>;
+} {
+  const created: string[] = [];
+  return {
+    async create(hint) {
+      const n = testNamespace(hint);
+      created.push(n);
+      await core.createNamespace({ body: { metadata: { name: n } } });
+      return n;
+    },
+    async removeAll() {
+      for (const n of created) await core.deleteNamespace({ name: n }).catch(() => undefined);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { setStoredStatus } from '@mooring/kube';
-import { eventually, kitClients, startFaultProxy, testNamespace } from '@mooring/testkit';
+import { eventually, kitClients, startFaultProxy } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import {
@@ -14,16 +14,16 @@ import {
   runSweep,
   sweepTargets,
 } from '../src/sweep/index.ts';
-import { addon, definition, engineFor } from './support.ts';
+import { addon, definition, engineFor, testNamespaces } from './support.ts';
 
 const kit = inject('kit');
 const { core } = kitClients(kit);
 const repo = kit.chartRepoUrl!;
-const created: string[] = [];
+const namespaces = testNamespaces(core);
 const stops: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const s of stops) await s();
-  for (const n of created) await core.deleteNamespace({ name: n }).catch(() => undefined);
+  await namespaces.removeAll();
 });
 
 /** Live state over the watch caches of `kc`, stopped when the suite ends. */
@@ -37,12 +37,7 @@ async function startLive(kc: KubeConfig): Promise<LiveState> {
   return live;
 }
 
-async function ns(hint: string): Promise<string> {
-  const n = testNamespace(hint);
-  created.push(n);
-  await core.createNamespace({ body: { metadata: { name: n } } });
-  return n;
-}
+const ns = namespaces.create;
 
 const settings = (o: { selfHeal: boolean; autoPrune?: boolean; extra?: string }) => `          settings:
             sync_policy:
