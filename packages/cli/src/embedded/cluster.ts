@@ -17,7 +17,6 @@ export interface EmbeddedCluster {
   imported: boolean;
   /** The stored definition (what an apply sends to the agent). */
   definition: { path: string; files: Record<string, string> };
-  warnings: number;
 }
 
 export interface DefinitionFiles {
@@ -65,7 +64,6 @@ export async function ensureCluster(
       token: r.agent_token,
       imported: true,
       definition: await clusters.definition(owner, r.cluster.id),
-      warnings: r.warnings.length,
     };
   }
   const f = tokenFile(dataDir, existing.id);
@@ -80,6 +78,5 @@ export async function ensureCluster(
     token,
     imported: false,
     definition: await clusters.definition(owner, existing.id),
-    warnings: 0,
   };
 }

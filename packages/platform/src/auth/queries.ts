@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, TokenRow, UserRow } from '../db/types.ts';
-import { type PageRequest, pageOffset } from '../http/pagination.ts';
+import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 
 export const USER_SORT_FIELDS = ['username', 'role', 'created_at'] as const;
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
@@ -75,7 +75,7 @@ export async function listApiTokens(
   const base = db.selectFrom('tokens').where('user_id', '=', userId).where('kind', '=', 'api');
   const rows = await base
     .selectAll()
-    .orderBy(p.sort.field, (o) => (p.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast()))
+    .orderBy(p.sort.field, sortModifier(p.sort.direction))
     .orderBy('id')
     .limit(p.pageSize)
     .offset(pageOffset(p))

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ClusterRow, Database } from '../db/types.ts';
-import { type PageRequest, pageOffset } from '../http/pagination.ts';
+import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 
 export const CLUSTER_SORT_FIELDS = ['name', 'created_at', 'last_check_in'] as const;
 export type ClusterSortField = (typeof CLUSTER_SORT_FIELDS)[number];
@@ -53,7 +53,7 @@ export async function listClusters(
     .where('deleted_at', 'is', null);
   const rows = await base
     .selectAll()
-    .orderBy(p.sort.field, (o) => (p.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast()))
+    .orderBy(p.sort.field, sortModifier(p.sort.direction))
     .orderBy('id')
     .limit(p.pageSize)
     .offset(pageOffset(p))

@@ -5,7 +5,7 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { type Page, type PageRequest, pageOffset, toPage } from '../http/pagination.ts';
+import { type Page, type PageRequest, pageOffset, sortModifier, toPage } from '../http/pagination.ts';
 import type { SecretBox } from './secretBox.ts';
 import { type CredentialRow, gitopsDb } from './tables.ts';
 
@@ -121,9 +121,7 @@ export class CredentialsService {
     const base = this.#db.selectFrom('git_credentials').where('organization_id', '=', p.organizationId);
     const rows = await base
       .selectAll()
-      .orderBy(page.sort.field, (o) =>
-        page.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast(),
-      )
+      .orderBy(page.sort.field, sortModifier(page.sort.direction))
       .orderBy('id')
       .limit(page.pageSize)
       .offset(pageOffset(page))

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { ClusterHooks, ClusterRef } from '../clusters/hooks.ts';
 import type { Database } from '../db/types.ts';
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../errors.ts';
-import { type Page, type PageRequest, pageOffset, toPage } from '../http/pagination.ts';
+import { type Page, type PageRequest, pageOffset, sortModifier, toPage } from '../http/pagination.ts';
 import { connectionOf } from './connection.ts';
 import { type CredentialsService, webhookSecretAad } from './credentials.ts';
 import type { ApplyDispatcher } from './dispatcher.ts';
@@ -355,9 +355,7 @@ export class GitopsService {
       .where('cluster_id', '=', clusterId);
     const rows = await base
       .selectAll()
-      .orderBy(page.sort.field, (o) =>
-        page.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast(),
-      )
+      .orderBy(page.sort.field, sortModifier(page.sort.direction))
       .orderBy('started_at', 'desc')
       .orderBy('id')
       .limit(page.pageSize)

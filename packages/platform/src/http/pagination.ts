@@ -1,3 +1,4 @@
+import type { OrderByModifiersCallbackExpression } from 'kysely';
 import { z } from 'zod';
 
 export const MAX_PAGE_SIZE = 100;
@@ -7,6 +8,11 @@ export const DEFAULT_PAGE_SIZE = 20;
 export interface Sort<F extends string> {
   field: F;
   direction: 'asc' | 'desc';
+}
+
+/** A sort's direction as an ORDER BY modifier; empty values go last either way. */
+export function sortModifier(direction: Sort<string>['direction']): OrderByModifiersCallbackExpression {
+  return (o) => (direction === 'asc' ? o.asc() : o.desc()).nullsLast();
 }
 
 export interface PageRequest<F extends string> {

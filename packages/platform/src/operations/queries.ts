@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, OperationRow, OperationStepRow } from '../db/types.ts';
-import { type PageRequest, pageOffset } from '../http/pagination.ts';
+import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 import type { OperationState } from './machine.ts';
 
 export const OPERATION_SORT_FIELDS = ['created_at', 'updated_at', 'finished_at', 'type', 'state'] as const;
@@ -46,7 +46,7 @@ export async function listOperations(
   if (filter.state) base = base.where('state', '=', filter.state);
   const rows = await base
     .selectAll()
-    .orderBy(p.sort.field, (o) => (p.sort.direction === 'asc' ? o.asc().nullsLast() : o.desc().nullsLast()))
+    .orderBy(p.sort.field, sortModifier(p.sort.direction))
     .orderBy('id')
     .limit(p.pageSize)
     .offset(pageOffset(p))
