@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the upstream programs the test kit runs (etcd, the Kubernetes control
-# plane, kwok, helm, sops, nats-server) from their Go modules at pinned
+# plane, kwok, helm, sops, nats-server, argocd) from their Go modules at pinned
 # versions, into a cache outside the repository. A program already in the cache is not rebuilt.
 #
 #   MOORING_BIN_CACHE   cache directory (default ~/.cache/mooring/bin)
@@ -13,6 +13,9 @@ KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
 HELM_VERSION=${HELM_VERSION:-v4.1.4}
 SOPS_VERSION=${SOPS_VERSION:-v3.13.3}
 NATS_VERSION=${NATS_VERSION:-v2.12.15}
+ARGOCD_VERSION=${ARGOCD_VERSION:-v3.6.1}
+# Argo CD v3.6's go.mod says `go 1.27.0`: this toolchain (served by the Go module proxy) is used for that build only
+ARGOCD_GOTOOLCHAIN=${ARGOCD_GOTOOLCHAIN:-go1.27.3}
 
 CACHE=${MOORING_BIN_CACHE:-$HOME/.cache/mooring/bin}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -129,6 +132,38 @@ build_nats() {
   install_bin "nats-server-$NATS_VERSION" "$d/nats-server"
 }
 
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(helm sops nats kwok etcd kubernetes)
+build_argocd() {
+  # One binary: it becomes argocd-server, argocd-repo-server or argocd-application-controller by
+  # argv[0] or ARGOCD_BINARY_NAME. The UI is not built (the server runs with an empty static dir).
+  have "argocd-$ARGOCD_VERSION" && return 0
+  log "building Argo CD $ARGOCD_VERSION with $ARGOCD_GOTOOLCHAIN (4-15 minutes on 2 cores, about 2.3 GiB while linking)"
+  local d=$WORK/argocd; mkdir -p "$d"; cd "$d"
+  (
+    export GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN
+    local gomod; gomod=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    # upstream's versioned replace lines (the Kubernetes staging modules and others) are copied;
+    # its local-path replace (gitops-engine => ./gitops-engine) is not, the proxy serves that module
+    {
+      echo "module mooring.local/argocd-build"; echo; echo "go 1.27.0"; echo
+      echo "require github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION"; echo
+      sed -n '/^replace (/,/^)/p' "$gomod" | grep -E '^\s+[^/ ]\S* => \S+ v' | awk '{print "replace " $1 " => " $3 " " $4}'
+      grep -E '^replace [^/ ]\S* => \S+ v' "$gomod" || true
+    } > go.mod
+    printf '//go:build tools\npackage tools\n\nimport _ "github.com/argoproj/argo-cd/v3/cmd"\n' > tools.go
+    go mod tidy >/dev/null
+    local timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -v -o "$CACHE/argocd-$ARGOCD_VERSION.build-time.txt")
+    "${timer[@]}" go build -tags tools -trimpath \
+      -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
+      -o "$d/argocd" github.com/argoproj/argo-cd/v3/cmd
+    [ ${#timer[@]} = 0 ] || grep -E 'Elapsed|Maximum resident' "$CACHE/argocd-$ARGOCD_VERSION.build-time.txt" >&2
+    # the CRDs the kit applies come from the same module
+    local dir; dir=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$d/crds"; cp "$dir"/manifests/crds/*-crd.yaml "$d/crds/"
+  )
+  rm -rf "$CACHE/argocd-$ARGOCD_VERSION-crds"; chmod -R u+w "$d/crds"; mv "$d/crds" "$CACHE/argocd-$ARGOCD_VERSION-crds"
+  install_bin "argocd-$ARGOCD_VERSION" "$d/argocd"
+}
+
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(helm sops nats kwok etcd kubernetes argocd)
 for t in "${targets[@]}"; do "build_$t"; done
 log "done: $(ls "$CACHE" | tr '\n' ' ')"

@@ -25,7 +25,8 @@ export type BinaryName =
   | 'kwok'
   | 'helm'
   | 'sops'
-  | 'nats-server';
+  | 'nats-server'
+  | 'argocd';
 
 export function binaryPath(name: BinaryName): string {
   const version =
@@ -39,12 +40,19 @@ export function binaryPath(name: BinaryName): string {
             ? VERSIONS.sops
             : name === 'nats-server'
               ? VERSIONS.nats
-              : VERSIONS.kubernetes;
+              : name === 'argocd'
+                ? VERSIONS.argocd
+                : VERSIONS.kubernetes;
   return join(binCache(), `${name}-${version}`);
 }
 
 export function kwokStagesDir(): string {
   return join(binCache(), `kwok-${VERSIONS.kwok}-stages`);
+}
+
+/** Argo CD's CRDs (`manifests/crds` of its module), kept beside its binary. */
+export function argocdCrdsDir(): string {
+  return join(binCache(), `argocd-${VERSIONS.argocd}-crds`);
 }
 
 export const ALL_BINARIES: BinaryName[] = [
@@ -57,11 +65,15 @@ export const ALL_BINARIES: BinaryName[] = [
   'helm',
   'sops',
   'nats-server',
+  'argocd',
 ];
 
 /** Binaries not in the cache yet (kwok counts as missing while its stage files are). */
 export function missingBinaries(): BinaryName[] {
   return ALL_BINARIES.filter(
-    (b) => !existsSync(binaryPath(b)) || (b === 'kwok' && !existsSync(kwokStagesDir())),
+    (b) =>
+      !existsSync(binaryPath(b)) ||
+      (b === 'kwok' && !existsSync(kwokStagesDir())) ||
+      (b === 'argocd' && !existsSync(argocdCrdsDir())),
   );
 }

@@ -6,4 +6,5 @@ export const VERSIONS = {
   helm: 'v4.1.4',
   sops: 'v3.13.3',
   nats: 'v2.12.15',
+  argocd: 'v3.6.1',
 } as const;

@@ -1,6 +1,6 @@
 /**
  * Installs what the test kit runs: Debian packages (docker-registry,
- * PostgreSQL, age, git, openssl, Chromium for the web UI's tests) when missing,
+ * PostgreSQL, age, git, openssl, Chromium for the web UI's tests, redis-server for Argo CD) when missing,
  * the pinned upstream binaries (built from Go modules into the cache, only when
  * missing), and builds the web UI when its dist/ is missing or older than its sources.
  */
@@ -16,6 +16,8 @@ const debs: Record<string, string> = {
   openssl: 'openssl',
   pg_ctlcluster: 'postgresql',
   chromium: 'chromium',
+  // Argo CD's cache, for the suites that start Argo CD
+  'redis-server': 'redis-server',
 };
 
 function onPath(cmd: string): boolean {
