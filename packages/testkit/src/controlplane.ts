@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { httpsGet } from './https.ts';
-import { binaryPath, kwokStagesDir } from './paths.ts';
+import { binaryPath, kwokStagesDir, TESTKIT_ROOT } from './paths.ts';
 import { generatePki, kubeconfigYaml, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess, waitUntil } from './process.ts';
@@ -99,6 +100,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         '--authorization-mode=Node,RBAC',
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
+        // kwok's kubelet (logs) listens on the node's InternalIP; the node names do not resolve
+        '--kubelet-preferred-address-types=InternalIP',
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-client-certificate=${pki.adminCert}`,
+        `--kubelet-client-key=${pki.adminKey}`,
         '--v=1',
       ],
     });
@@ -145,9 +151,22 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         args: [...common, `--secure-port=${schedPort}`],
       }),
     );
+    // kwok's Logs/ClusterLogs resources: a fake container's log read from a local file
+    const kcAdmin = new KubeConfig();
+    kcAdmin.loadFromFile(kubeconfig);
+    await installKwokCrds(kcAdmin);
     const stages = readdirSync(kwokStagesDir())
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => `--config=${join(kwokStagesDir(), f)}`);
+    // kwok serves each fake node's kubelet API (exec, logs) over TLS on its port, which the
+    // nodes advertise; exec in any fake pod runs the command on this machine in a work folder
+    const kwokExecDir = join(dir, 'kwok-exec');
+    mkdirSync(kwokExecDir, { recursive: true });
+    const kwokConfig = join(dir, 'kwok-exec.yaml');
+    writeFileSync(
+      kwokConfig,
+      `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterExec\nmetadata:\n  name: every-pod\nspec:\n  execs:\n    - local:\n        workDir: ${JSON.stringify(kwokExecDir)}\n`,
+    );
     const kwok = new ManagedProcess({
       name: 'kwok',
       command: binaryPath('kwok'),
@@ -156,10 +175,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         `--kubeconfig=${kubeconfig}`,
         '--manage-all-nodes=true',
         `--server-address=127.0.0.1:${kwokPort}`,
+        `--node-port=${kwokPort}`,
+        `--enable-crds=${KWOK_CRDS.join(',')}`,
         '--cidr=10.244.0.0/16',
         '--node-ip=127.0.0.1',
         '--node-lease-duration-seconds=40',
+        `--node-port=${kwokPort}`,
+        `--tls-cert-file=${pki.serverCert}`,
+        `--tls-private-key-file=${pki.serverKey}`,
         ...stages,
+        `--config=${kwokConfig}`,
       ],
       env: { KWOK_WORKDIR: join(dir, 'kwok') },
     });
@@ -207,5 +232,28 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** The kwok resources served as CRDs (tests create them): a fake container's log from a local file. */
+const KWOK_CRDS = ['Logs', 'ClusterLogs'];
+
+async function installKwokCrds(kc: KubeConfig): Promise<void> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  for (const file of ['kwok.x-k8s.io_logs.yaml', 'kwok.x-k8s.io_clusterlogs.yaml']) {
+    const body = parse(readFileSync(join(TESTKIT_ROOT, 'kwok', file), 'utf8'));
+    await api.createCustomResourceDefinition({ body });
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const list = await api.listCustomResourceDefinition();
+    const established = list.items.filter(
+      (c) =>
+        c.spec.group === 'kwok.x-k8s.io' &&
+        c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'),
+    );
+    if (established.length >= 2) return;
+    if (Date.now() > deadline) throw new Error('the kwok CRDs were not established within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
