@@ -7,6 +7,15 @@ import {
   kubeRequestSubject,
 } from './kubeProxy.ts';
 import {
+  LOGS_CONTROL_SUBJECTS,
+  LOGS_DATA_SUBJECTS,
+  LOGS_REQUEST_SUBJECTS,
+  logsControlSubjects,
+  logsDataSubjects,
+  logsRequestSubject,
+} from './podLogs.ts';
+import { RESOURCES_SUBJECTS, resourcesSubject } from './resources.ts';
+import {
   assertClusterId,
   COMMAND_SUBJECTS,
   COMMANDS_STREAM,
@@ -111,7 +120,8 @@ export const PLATFORM_INBOX_PREFIX = '_INBOX.platform';
  * each through the reply subject of the request (never a publish permission on another
  * inbox), and the kubectl proxy of its own cluster: requests on `agent.kube.{cluster_id}.req`
  * (answered once each), controls on `agent.kube.{cluster_id}.ctl.*`, streamed bodies published on
- * `agent.kube.{cluster_id}.data.*`. It cannot create or change streams or consumers: the platform creates
+ * `agent.kube.{cluster_id}.data.*`; its live resources on `agent.resources.{cluster_id}`; pod logs
+ * (requests on `agent.logs.{cluster_id}.req`, credit on `.ctl.*`, chunks published on `.data.*`). It cannot create or change streams or consumers: the platform creates
  * `agent-{cluster_id}` (`NatsBus.prepareCommands`) before the agent connects.
  */
 export function agentPermissions(clusterId: string): BusPermissions {
@@ -124,12 +134,16 @@ export function agentPermissions(clusterId: string): BusPermissions {
       commandNextSubject(clusterId),
       commandAckSubjects(clusterId),
       kubeDataSubjects(clusterId),
+      resourcesSubject(clusterId),
+      logsDataSubjects(clusterId),
     ],
     subscribe: [
       `${agentInboxPrefix(clusterId)}.>`,
       requestSubjects(clusterId),
       kubeRequestSubject(clusterId),
       kubeControlSubjects(clusterId),
+      logsRequestSubject(clusterId),
+      logsControlSubjects(clusterId),
     ],
     responses: { max: 1, ttlMs: AGENT_RESPONSE_TTL_MS },
   };
@@ -148,6 +162,8 @@ export function platformPermissions(): BusPermissions {
       `${JS_API_PREFIX}.>`,
       KUBE_REQUEST_SUBJECTS,
       KUBE_CONTROL_SUBJECTS,
+      LOGS_REQUEST_SUBJECTS,
+      LOGS_CONTROL_SUBJECTS,
     ],
     subscribe: [
       HEARTBEAT_SUBJECTS,
@@ -155,6 +171,8 @@ export function platformPermissions(): BusPermissions {
       STATE_SUBJECTS,
       `${PLATFORM_INBOX_PREFIX}.>`,
       KUBE_DATA_SUBJECTS,
+      RESOURCES_SUBJECTS,
+      LOGS_DATA_SUBJECTS,
     ],
   };
 }

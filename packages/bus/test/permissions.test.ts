@@ -49,12 +49,16 @@ describe('agentPermissions', () => {
         '$JS.API.CONSUMER.MSG.NEXT.MOORING_COMMANDS.agent-cluster-a',
         '$JS.ACK.MOORING_COMMANDS.agent-cluster-a.>',
         'agent.kube.cluster-a.data.*',
+        'agent.resources.cluster-a',
+        'agent.logs.cluster-a.data.*',
       ],
       subscribe: [
         '_INBOX.agent.cluster-a.>',
         'agent.requests.cluster-a.>',
         'agent.kube.cluster-a.req',
         'agent.kube.cluster-a.ctl.*',
+        'agent.logs.cluster-a.req',
+        'agent.logs.cluster-a.ctl.*',
       ],
       responses: { max: 1, ttlMs: 60_000 },
     });
