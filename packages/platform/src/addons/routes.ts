@@ -6,6 +6,7 @@ import { errorBodySchema } from '../http/errorBody.ts';
 import { listQuerySchema, pageRequest, pageSchema } from '../http/pagination.ts';
 import { operationDetailSchema } from '../operations/views.ts';
 import type { AddonsService } from './service.ts';
+import { stacksViewSchema } from './stacks.ts';
 import {
   ADDON_SORT_FIELDS,
   type AddonSortField,
@@ -51,6 +52,21 @@ export function registerAddonRoutes(app: FastifyInstance, o: { addons: AddonsSer
     },
     async (req) =>
       o.addons.list(userOf(req), req.params.id, 'manifest', pageRequest<AddonSortField>(req.query)),
+  );
+
+  r.get(
+    '/api/v1/clusters/:id/stacks',
+    {
+      schema: {
+        tags: ['addons'],
+        summary:
+          'The cluster’s stacks in deploy-wave order; each member with its parents, its layer in the stack’s DAG and its state',
+        params: clusterParams,
+        response: { 200: stacksViewSchema },
+      },
+      config: { access: { role: 'viewer' } },
+    },
+    async (req) => o.addons.stacks(userOf(req), req.params.id),
   );
 
   r.get(

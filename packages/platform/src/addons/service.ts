@@ -11,6 +11,7 @@ import { type DeclaredMember, storedMembers } from './catalog.ts';
 import { maskValues } from './masking.ts';
 import { observationOf, observationsOf } from './queries.ts';
 import { healthOfState, type MemberObservation } from './readModel.ts';
+import { type StacksView, stacksView, storedPlan } from './stacks.ts';
 import {
   type AcceptDriftView,
   type AddonDetail,
@@ -117,6 +118,19 @@ export class AddonsService {
     const row = await this.#cluster(p, clusterId);
     const items = (await this.#members(row, kind)).map((m) => addonView(m.declared, m.seen));
     return sortAndPage(items, page);
+  }
+
+  /** The cluster's stacks in deploy-wave order, each member with its parents, DAG layer and state. */
+  async stacks(p: UserPrincipal, clusterId: string): Promise<StacksView> {
+    const row = await this.#cluster(p, clusterId);
+    const plan = storedPlan(row.definition_path, row.definition_files);
+    if (!plan) return { waves: [], member_count: 0 };
+    const seen = new Map(
+      (await observationsOf(this.#o.db, row.id)).map(
+        (r) => [`${r.kind}/${r.name}`, observationOf(r)] as const,
+      ),
+    );
+    return stacksView(plan, seen);
   }
 
   async #one(p: UserPrincipal, clusterId: string, name: string) {

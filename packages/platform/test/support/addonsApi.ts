@@ -171,6 +171,55 @@ export function addonsApiTests(harness: () => Harness): void {
     expect(other.statusCode).toBe(404);
   });
 
+  it('lists the stacks in deploy order with each member’s parents, DAG layer and state', async () => {
+    const h = harness();
+    const id = await cluster(h);
+    await applyChanges(
+      h.db,
+      id,
+      changesFromResult({
+        kind: 'apply',
+        finished_at: '2026-03-01T12:00:00.000Z',
+        apply: {
+          members: [
+            { kind: 'manifest', name: 'ns', stack: 'base', phase: 'applied', state: 'Synced', message: '' },
+          ],
+          removed: [],
+        },
+      }),
+    );
+    const res = await h.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${id}/stacks`,
+      token: h.tokens.viewer,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.member_count).toBe(3);
+    expect(body.waves).toHaveLength(1);
+    expect(body.waves[0].wave).toBeNull();
+    const stack = body.waves[0].stacks[0];
+    expect(stack).toMatchObject({ name: 'base', deploy_wave: null, applications: [] });
+    expect(
+      stack.members.map((m: { id: string; layer: number; state: string; parents: string[] }) => [
+        m.id,
+        m.layer,
+        m.state,
+        m.parents,
+      ]),
+    ).toEqual([
+      ['manifest/ns', 0, 'Synced', []],
+      ['addon/podinfo', 0, 'Pending', []],
+      ['addon/redis', 0, 'Pending', []],
+    ]);
+    const other = await h.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${randomUUID()}/stacks`,
+      token: h.tokens.viewer,
+    });
+    expect(other.statusCode).toBe(404);
+  });
+
   it('shows one add-on with masked values; history, events and tree are null with the reason when the agent does not answer', async () => {
     const h = harness();
     const id = await cluster(h);

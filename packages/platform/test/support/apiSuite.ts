@@ -44,6 +44,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/addons': { role: 'viewer' },
   'GET /api/v1/clusters/:id/manifests': { role: 'viewer' },
   'GET /api/v1/clusters/:id/addons/:name': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/stacks': { role: 'viewer' },
   'POST /api/v1/clusters/:id/addons/:name/sync': { role: 'operator' },
   'GET /api/v1/clusters/:id/addons/:name/accept-drift': { role: 'viewer' },
   'POST /api/v1/clusters/:id/addons/:name/rollback': { role: 'operator' },
