@@ -2,6 +2,7 @@ import type { AddonMember } from '@mooring/core';
 import { isSopsEncrypted } from '@mooring/gitops';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
+import { releaseFromArgo } from './argocd/deploy.ts';
 import {
   type EngineContext,
   hashLabel,
@@ -80,10 +81,12 @@ export async function deployAddon(
   if (a.settings.engine !== 'native') {
     throw new AddonDeployError(
       a.name,
-      `settings.engine is ${a.settings.engine}: this engine deploys only native add-ons (set settings.engine: native, or deploy it with Argo CD)`,
+      `settings.engine is ${a.settings.engine}: the native engine deploys only native add-ons (deployArgoAddon deploys argocd ones)`,
     );
   }
-  if (!opts.force && isUnchanged(stored, hash)) {
+  // an add-on moving from Argo CD: its Application goes without cascade, Helm adopts the objects
+  const fromArgo = await releaseFromArgo(ctx, a);
+  if (!fromArgo && !opts.force && isUnchanged(stored, hash)) {
     return {
       action: 'unchanged',
       revision: stored!.version,
@@ -112,7 +115,7 @@ export async function deployAddon(
     rollbackOnFailure: true,
     wait: 'hookOnly',
     disableOpenapiValidation: true,
-    takeOwnership: opts.takeOwnership,
+    takeOwnership: opts.takeOwnership || fromArgo,
     // Git is the source of truth: fields another manager took (kubectl scale, edits) come back
     forceConflicts: true,
     description: opts.description,
@@ -155,6 +158,6 @@ export async function deployAddon(
   return {
     action: stored ? 'upgraded' : 'installed',
     revision: release.revision,
-    message: `revision ${release.revision} deployed, ${health.message}`,
+    message: `revision ${release.revision} deployed${fromArgo ? ' (taken over from its Argo CD Application, deleted without cascade)' : ''}, ${health.message}`,
   };
 }

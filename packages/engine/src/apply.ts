@@ -9,6 +9,9 @@ import type {
 } from '@mooring/core';
 import type { StoredRelease } from '@mooring/kube';
 import { type AddonResult, deployAddon } from './addon.ts';
+import type { DeletionMode } from './argocd/client.ts';
+import { deployArgoAddon } from './argocd/deploy.ts';
+import { removeArgoLeftovers } from './argocd/remove.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
 import { type EventSink, type MemberPhase, stateOfPhase } from './events.ts';
@@ -49,6 +52,8 @@ export interface ApplyOptions {
   deletePvcs?: boolean;
   /** Adopt existing objects (`--take-ownership`). */
   takeOwnership?: boolean;
+  /** How a removed add-on's Argo CD Application is deleted (default: the context's `argocd.deletion`). */
+  argocdDeletion?: DeletionMode;
   onEvent?: EventSink;
 }
 
@@ -191,15 +196,17 @@ async function applyWith(
       emitMember(n.id, m, { phase: 'deploying', elapsedMs: 0 });
       try {
         const r: AddonResult | ManifestResult =
-          m.kind === 'addon'
-            ? await deployAddon(
-                ctx,
-                m as AddonMember,
-                pm.contentHash,
-                stored.get(`${m.namespace}/${m.name}`),
-                { takeOwnership: opts.takeOwnership },
-              )
-            : await applyManifest(ctx, m as ManifestMember, pm.contentHash);
+          m.kind === 'addon' && (m as AddonMember).settings.engine === 'argocd'
+            ? await deployArgoAddon(ctx, m as AddonMember, pm.contentHash)
+            : m.kind === 'addon'
+              ? await deployAddon(
+                  ctx,
+                  m as AddonMember,
+                  pm.contentHash,
+                  stored.get(`${m.namespace}/${m.name}`),
+                  { takeOwnership: opts.takeOwnership },
+                )
+              : await applyManifest(ctx, m as ManifestMember, pm.contentHash);
         o.phase = r.action === 'unchanged' ? 'unchanged' : 'synced';
         o.message = r.message;
         if ('revision' in r) o.revision = r.revision;
@@ -235,8 +242,10 @@ async function applyWith(
   let removed: Removal[] = [];
   let removalSkipped: string | undefined;
   if (opts.removeLeftovers !== false) {
-    if (ok) removed = await removeLeftovers(ctx, def, stored, emit, { deletePvcs: opts.deletePvcs });
-    else removalSkipped = 'some members failed: nothing is removed until an apply succeeds';
+    if (ok) {
+      removed = await removeLeftovers(ctx, def, stored, emit, { deletePvcs: opts.deletePvcs });
+      removed.push(...(await removeArgoLeftovers(ctx, def, emit, opts.argocdDeletion)));
+    } else removalSkipped = 'some members failed: nothing is removed until an apply succeeds';
   }
   return {
     ok: ok && removed.every((r) => !r.error),

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChartCache, Helm } from '@mooring/helm';
 import type { Inventory, ReleaseStore, WatchCache } from '@mooring/kube';
+import type { ArgoCdEngine } from './argocd/engine.ts';
 import type { HealthSource } from './health.ts';
 
 /** Everything the engine needs to act on one cluster. All I/O goes through these. */
@@ -18,6 +19,8 @@ export interface EngineContext {
   credentials?: (name: string) => { username: string; password: string } | { token: string } | undefined;
   /** A shared watch cache of live objects for health waits; without one, objects are read from the API. */
   objects?: WatchCache;
+  /** The cluster's Argo CD, for add-ons with `settings.engine: argocd`; without it they are refused. */
+  argocd?: ArgoCdEngine;
   now?: () => number;
 }
 

@@ -1,5 +1,6 @@
 export { AddonDeployError, type AddonResult, deployAddon, isUnchanged, valuesFor } from './addon.ts';
 export { type ApplyOptions, type ApplyResult, applyPlan, type MemberOutcome, planDag } from './apply.ts';
+export * from './argocd/index.ts';
 export {
   type EngineContext,
   hashLabel,

@@ -119,7 +119,7 @@ ${addon({ name: 'other', chart: 'failing-hook', version: '0.1.0', namespace: a, 
     expect((await ctx.helm.list(a)).map((x) => x.name)).toEqual(['other']);
   });
 
-  it('refuses to deploy an add-on whose engine is argocd, naming the setting', async () => {
+  it('refuses an add-on whose engine is argocd when no Argo CD is connected, naming the setting', async () => {
     const a = await ns('argocd');
     const ctx = engineFor(kit, `c-${a}`);
     const text = cluster(

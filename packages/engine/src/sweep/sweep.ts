@@ -1,3 +1,4 @@
+import { checkArgoAddon } from '../argocd/check.ts';
 import type { EngineContext } from '../context.ts';
 import { checkAddon, unknownReport } from './checkAddon.ts';
 import { checkManifest } from './checkManifest.ts';
@@ -47,7 +48,10 @@ export async function runSweep(
       const mem = memory.get(key) ?? {};
       memory.set(key, mem);
       try {
-        addons[i] = await checkAddon(ctx, live, t, mem, opts, counter);
+        addons[i] =
+          t.addon.settings.engine === 'argocd'
+            ? await checkArgoAddon(ctx, t)
+            : await checkAddon(ctx, live, t, mem, opts, counter);
       } catch (e) {
         addons[i] = unknownReport(t, `sweep failed: ${(e as Error).message}`);
       }

@@ -1,0 +1,170 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { AddonMember } from '@mooring/core';
+import { AddonDeployError, type AddonResult, valuesFor } from '../addon.ts';
+import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH } from '../context.ts';
+import { applicationFor, comparedWithSpec } from './application.ts';
+import type { ArgoCdEngine } from './engine.ts';
+import { argoAddonState } from './state.ts';
+import type { Application } from './types.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function argoOf(ctx: EngineContext, addon: string): ArgoCdEngine {
+  if (!ctx.argocd)
+    throw new AddonDeployError(
+      addon,
+      'settings.engine is argocd but this agent has no Argo CD connection (set MOORING_ARGOCD_URL and connect Argo CD)',
+    );
+  return ctx.argocd;
+}
+
+/** The Application of an add-on written for this cluster, if there is one. */
+export async function mooringApplication(
+  argo: ArgoCdEngine,
+  cluster: string,
+  name: string,
+): Promise<Application | undefined> {
+  const app = await argo.client.getApplication(name);
+  return app && app.metadata.labels?.[LABEL_CLUSTER] === cluster ? app : undefined;
+}
+
+/**
+ * Deploys one add-on through Argo CD: writes its Application (create or
+ * update), starts a sync when the add-on is not `automated`, and waits until
+ * the controller compared the new spec and reports Synced and Healthy (strict:
+ * only Healthy). A Helm release the native engine made for the add-on is then
+ * forgotten (its release storage deleted, its objects left to Argo CD).
+ */
+export async function deployArgoAddon(
+  ctx: EngineContext,
+  a: AddonMember,
+  hash: string,
+  opts: { force?: boolean } = {},
+): Promise<AddonResult> {
+  const argo = argoOf(ctx, a.name);
+  const existing = await argo.client.getApplication(a.name);
+  if (existing && existing.metadata.labels?.[LABEL_CLUSTER] !== ctx.cluster)
+    throw new AddonDeployError(
+      a.name,
+      `an Argo CD Application named ${a.name} exists that Mooring did not write for this cluster: rename the add-on or remove that Application`,
+    );
+  const now = ctx.now?.() ?? Date.now();
+  if (
+    !opts.force &&
+    existing &&
+    existing.metadata.annotations?.[LABEL_HASH] === hashLabel(hash) &&
+    argoAddonState({
+      app: existing,
+      hash,
+      strict: a.settings.strictHealthCheck,
+      selfHeal: a.settings.syncPolicy.selfHeal,
+      now,
+    }).state === 'Synced'
+  ) {
+    await forgetHelmRelease(ctx, a);
+    return {
+      action: 'unchanged',
+      revision: lastHistoryId(existing),
+      message: 'Application is current, Synced/Healthy',
+    };
+  }
+  const values = await valuesFor(ctx, a);
+  const app = applicationFor({
+    cluster: ctx.cluster,
+    addon: a,
+    hash,
+    values,
+    namespace: argo.namespace,
+    project: argo.project,
+    deletion: argo.deletion,
+  });
+  let written: Application;
+  try {
+    written = await argo.client.upsertApplication(app);
+  } catch (e) {
+    throw new AddonDeployError(a.name, `cannot write its Argo CD Application: ${(e as Error).message}`, e);
+  }
+  if (!a.settings.syncPolicy.automated) {
+    await argo.client.sync(a.name, { prune: a.settings.syncPolicy.autoPrune }).catch((e: Error) => {
+      throw new AddonDeployError(a.name, `cannot start the Argo CD sync: ${e.message}`, e);
+    });
+  }
+  const timeoutMs = a.jobConfiguration.updateJobTimeout.seconds * 1000;
+  const deadline = Date.now() + timeoutMs;
+  let last = written;
+  let refreshed = false;
+  for (;;) {
+    last = (await argo.client.getApplication(a.name)) ?? last;
+    const st = argoAddonState({
+      app: last,
+      hash,
+      strict: a.settings.strictHealthCheck,
+      selfHeal: a.settings.syncPolicy.selfHeal,
+      now: Date.now(),
+    });
+    if (comparedWithSpec(last)) {
+      if (st.state === 'Synced') break;
+      if (st.state === 'Degraded' && st.reason === 'operation_failed')
+        throw new AddonDeployError(a.name, st.message);
+    } else if (!refreshed && Date.now() > deadline - timeoutMs + 5000) {
+      // the controller has not looked at the new spec yet: ask for a refresh once
+      refreshed = true;
+      await argo.client.refresh(a.name).catch(() => undefined);
+    }
+    if (Date.now() > deadline)
+      throw new AddonDeployError(a.name, `Application not Synced/Healthy in time: ${st.message}`);
+    await sleep(argo.pollMs ?? 500);
+  }
+  await forgetHelmRelease(ctx, a);
+  return {
+    action: existing ? 'upgraded' : 'installed',
+    revision: lastHistoryId(last),
+    message: `Argo CD Application Synced/Healthy (${last.status?.resources?.length ?? 0} resources)`,
+  };
+}
+
+function lastHistoryId(app: Application): number {
+  return app.status?.history?.at(-1)?.id ?? 0;
+}
+
+/**
+ * Forgets the Helm release the native engine made for an add-on now on Argo CD:
+ * deletes its release storage (Secrets `owner=helm,name=<add-on>` labelled with
+ * this cluster), never its objects, so nothing is uninstalled.
+ */
+export async function forgetHelmRelease(ctx: EngineContext, a: AddonMember): Promise<number> {
+  const core = ctx.kc.makeApiClient(CoreV1Api);
+  const list = await core.listNamespacedSecret({
+    namespace: a.namespace,
+    labelSelector: `owner=helm,name=${a.name},${LABEL_CLUSTER}=${ctx.cluster}`,
+  });
+  for (const s of list.items)
+    await core
+      .deleteNamespacedSecret({ name: s.metadata!.name!, namespace: a.namespace })
+      .catch(() => undefined);
+  return list.items.length;
+}
+
+/**
+ * Hands an add-on from Argo CD back to the native engine: deletes its
+ * Application without cascade (the resources stay, Helm adopts them with
+ * `--take-ownership`). Returns true when there was one.
+ */
+export async function releaseFromArgo(ctx: EngineContext, a: AddonMember): Promise<boolean> {
+  if (!ctx.argocd) return false;
+  const app = await mooringApplication(ctx.argocd, ctx.cluster, a.name);
+  if (!app) return false;
+  await ctx.argocd.client.deleteApplication(a.name, 'non-cascading');
+  await waitGone(ctx.argocd, a.name, 60_000);
+  return true;
+}
+
+/** Waits until the Application is gone (its finalizers done). */
+export async function waitGone(argo: ArgoCdEngine, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await argo.client.getApplication(name))) return;
+    await sleep(argo.pollMs ?? 500);
+  }
+  throw new Error(`Argo CD Application ${name} still exists after ${Math.round(timeoutMs / 1000)} s`);
+}

@@ -1,0 +1,23 @@
+export {
+  type ApplicationInput,
+  applicationFor,
+  comparedWithSpec,
+  finalizersFor,
+  IN_CLUSTER,
+  MANAGED_BY,
+  RESOURCES_FINALIZER,
+  repoUrlOf,
+} from './application.ts';
+export { checkArgoAddon } from './check.ts';
+export { ArgoCdApiError, ArgoCdClient, type ArgoCdClientOptions, type DeletionMode } from './client.ts';
+export {
+  deployArgoAddon,
+  forgetHelmRelease,
+  mooringApplication,
+  releaseFromArgo,
+  waitGone,
+} from './deploy.ts';
+export type { ArgoCdEngine } from './engine.ts';
+export { removeArgoLeftovers } from './remove.ts';
+export { type ArgoStateInput, type ArgoStateResult, argoAddonState, STUCK_AFTER_MS } from './state.ts';
+export type { Application, ApplicationSpec, ApplicationStatus, ResourceNode, ResourceTree } from './types.ts';

@@ -1,0 +1,56 @@
+import type { ClusterDefinition } from '@mooring/core';
+import { type EngineContext, LABEL_CLUSTER, LABEL_MEMBER, LABEL_STACK } from '../context.ts';
+import type { EventSink } from '../events.ts';
+import type { Removal } from '../remove.ts';
+import type { DeletionMode } from './client.ts';
+import { waitGone } from './deploy.ts';
+
+/**
+ * Deletes the Applications Mooring wrote for this cluster whose add-on left the
+ * definition, in the chosen mode: `foreground` (resources deleted first, the
+ * Application last), `background` (the Application at once, resources after),
+ * `non-cascading` (the finalizer removed: resources stay). An add-on that moved
+ * to the native engine is not here: its deploy released the Application.
+ */
+export async function removeArgoLeftovers(
+  ctx: EngineContext,
+  def: ClusterDefinition,
+  emit: EventSink,
+  mode?: DeletionMode,
+): Promise<Removal[]> {
+  const argo = ctx.argocd;
+  if (!argo) return [];
+  const wanted = new Set(def.stacks.flatMap((s) => s.addons.map((a) => a.name)));
+  const out: Removal[] = [];
+  const how = mode ?? argo.deletion;
+  for (const app of await argo.client.listApplications(`${LABEL_CLUSTER}=${ctx.cluster}`)) {
+    const name = app.metadata.labels?.[LABEL_MEMBER] ?? app.metadata.name;
+    if (wanted.has(name)) continue;
+    const stack = app.metadata.labels?.[LABEL_STACK];
+    const removal: Removal = {
+      kind: 'addon',
+      name,
+      namespace: app.spec.destination.namespace,
+      stack,
+      detail: `Argo CD Application ${app.metadata.name} deleted (${how}${how === 'non-cascading' ? ': its resources are left in place' : ''})`,
+    };
+    try {
+      await argo.client.deleteApplication(app.metadata.name, how);
+      // foreground: the Application goes after its resources; wait so the removal is done when reported
+      if (how !== 'background') await waitGone(argo, app.metadata.name, 120_000);
+    } catch (e) {
+      removal.error = (e as Error).message;
+    }
+    out.push(removal);
+    emit({
+      type: 'member',
+      key: `addon/${name}`,
+      stack: stack ?? '',
+      kind: 'addon',
+      name,
+      phase: 'removed',
+      message: removal.error ?? removal.detail,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/** The parts of Argo CD's Application that Mooring writes and reads (argoproj.io/v1alpha1). */
+export interface Application {
+  apiVersion?: 'argoproj.io/v1alpha1';
+  kind?: 'Application';
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+  };
+  spec: ApplicationSpec;
+  status?: ApplicationStatus;
+}
+
+export interface ApplicationSpec {
+  project: string;
+  source: {
+    repoURL: string;
+    chart: string;
+    targetRevision: string;
+    helm?: { releaseName?: string; values?: string; skipCrds?: boolean };
+  };
+  destination: { server?: string; name?: string; namespace: string };
+  syncPolicy?: {
+    automated?: { prune: boolean; selfHeal: boolean; enabled?: boolean };
+    syncOptions?: string[];
+    retry?: { limit: number; backoff: { duration: string; factor: number; maxDuration: string } };
+    managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  };
+  ignoreDifferences?: {
+    group?: string;
+    kind: string;
+    name?: string;
+    namespace?: string;
+    jsonPointers?: string[];
+    jqPathExpressions?: string[];
+    managedFieldsManagers?: string[];
+  }[];
+  revisionHistoryLimit?: number;
+}
+
+export interface ResourceStatus {
+  group?: string;
+  version?: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  status?: string;
+  health?: { status?: string; message?: string };
+}
+
+export interface ApplicationStatus {
+  sync?: {
+    status?: 'Synced' | 'OutOfSync' | 'Unknown';
+    revision?: string;
+    /** The spec the controller compared the cluster with last: the status is about this spec. */
+    comparedTo?: {
+      source?: Partial<ApplicationSpec['source']>;
+      destination?: ApplicationSpec['destination'];
+    };
+  };
+  health?: { status?: string; message?: string };
+  operationState?: {
+    phase?: 'Running' | 'Terminating' | 'Failed' | 'Error' | 'Succeeded';
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    syncResult?: { revision?: string };
+  };
+  conditions?: { type: string; message: string }[];
+  resources?: ResourceStatus[];
+  history?: { id: number; revision?: string; deployedAt?: string }[];
+  reconciledAt?: string;
+}
+
+export interface ResourceNode {
+  group?: string;
+  version?: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  parentRefs?: { group?: string; kind: string; namespace?: string; name: string; uid?: string }[];
+  health?: { status?: string; message?: string };
+}
+
+export interface ResourceTree {
+  nodes?: ResourceNode[];
+}
