@@ -18,6 +18,8 @@ export interface StoredRelease {
   hooks: { name: string; kind: string; manifest: string; events: string[] }[];
   /** Labels of the storage Secret (Helm's owner/name/status/version, plus `--labels`). */
   labels: Record<string, string>;
+  /** How Helm applied this revision: `ssa` (server-side apply), `csa` (client-side); unset before Helm 4. */
+  applyMethod?: string;
 }
 
 export class ReleaseDecodeError extends Error {
@@ -38,6 +40,7 @@ interface RawStored {
   info?: { status?: string; first_deployed?: string; last_deployed?: string; description?: string };
   chart?: { metadata?: { name?: string; version?: string; appVersion?: string } };
   hooks?: { name: string; kind: string; manifest: string; events?: string[] }[] | null;
+  apply_method?: string;
 }
 
 /**
@@ -75,6 +78,7 @@ export function decodeReleaseSecret(secret: V1Secret): StoredRelease {
         events: h.events ?? [],
       })),
       labels: secret.metadata?.labels ?? {},
+      ...(r.apply_method ? { applyMethod: r.apply_method } : {}),
     };
   } catch (e) {
     if (e instanceof ReleaseDecodeError) throw e;

@@ -11,9 +11,9 @@ import {
   sha256Hex,
 } from '@mooring/core';
 import { type KubeObject, objectRef } from '@mooring/kube';
-import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import { hashLabel, LABEL_HASH } from '../context.ts';
+import { correctDrift } from './correctDrift.ts';
 import type { LiveState } from './liveState.ts';
 import { pruneOrphans } from './prune.ts';
 import { recoverStuck } from './recover.ts';
@@ -168,19 +168,27 @@ export async function checkAddon(
       retry = decideSelfHeal(a.settings.retryPolicy as never, memory.heal, driftKey, now);
       if (retry.action === 'heal') {
         try {
-          await deployAddon(ctx, a, t.hash, current?.release, {
-            force: true,
-            description: behind
-              ? `mooring sync: release behind Git${report.drift.length ? `, ${report.drift.length} drifted objects` : ''}`
-              : `mooring self-heal: ${report.drift.length} drifted objects`,
+          const heal = await correctDrift(ctx, live, {
+            addon: a,
+            hash: t.hash,
+            release: current?.release,
+            behindGit: behind,
+            drift: report.drift,
+            desired,
+            rules,
+            counter,
           });
+          report.healedBy = heal.by;
+          if (heal.fallback) report.healFallback = heal.fallback;
           memory.heal = recordHealOutcome(memory.heal, driftKey, 'success', now);
           act('healed');
           report.healedAt = new Date().toISOString();
           say(
             behind
               ? `synced the release to Git (${report.drift.length} drifted objects)`
-              : `healed ${report.drift.length} drifted objects`,
+              : heal.by === 'apply'
+                ? `healed ${report.drift.length} drifted objects by server-side apply as helm (revision ${current?.release.version} kept)`
+                : `healed ${report.drift.length} drifted objects`,
           );
         } catch (e) {
           memory.heal = recordHealOutcome(memory.heal, driftKey, 'failure', now);

@@ -77,6 +77,10 @@ export interface AddonReport {
   /** When a drift or a failed heal was first seen / last acted upon. */
   detectedAt?: string;
   healedAt?: string;
+  /** How the last heal ran: `apply` (the drifted objects, as Helm's field manager, no new revision) or `upgrade`. */
+  healedBy?: 'apply' | 'upgrade';
+  /** Why that heal ran `helm upgrade` rather than the targeted apply. */
+  healFallback?: string;
 }
 
 /** The heartbeat published after every sweep (see @mooring/core's NativeReconcileHeartbeat). */

@@ -1,0 +1,161 @@
+import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import type { AddonMember } from '@mooring/core';
+import { diffObject, type IgnoreRule, type K8sObject } from '@mooring/core';
+import { type KubeObject, objectRef, type StoredRelease } from '@mooring/kube';
+import { deployAddon } from '../addon.ts';
+import type { EngineContext } from '../context.ts';
+import { decideConflict, fieldConflicts, HELM_FIELD_MANAGER, planHeal, yamlAmbiguous } from './healPlan.ts';
+import type { LiveState } from './liveState.ts';
+import type { ObjectDrift } from './types.ts';
+
+/** How a heal went: the path taken, and why the targeted path was not (or not fully) taken. */
+export interface HealOutcome {
+  by: 'apply' | 'upgrade';
+  /** Why the heal ran `helm upgrade` instead of applying the drifted objects. */
+  fallback?: string;
+  /** Objects applied by the targeted path. */
+  applied: string[];
+}
+
+/** The targeted apply could not heal; the caller runs `helm upgrade` instead. */
+export class TargetedHealError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'TargetedHealError';
+  }
+}
+
+const statusOf = (e: unknown) => (e as { code?: number }).code;
+
+function bodyOf(e: unknown): unknown {
+  const b = (e as { body?: unknown }).body;
+  if (typeof b !== 'string') return b;
+  try {
+    return JSON.parse(b);
+  } catch {
+    return b;
+  }
+}
+
+function messageOf(e: unknown): string {
+  const b = bodyOf(e) as { message?: string } | string | undefined;
+  if (b && typeof b === 'object' && b.message) return b.message;
+  if (typeof b === 'string' && b) return b;
+  return (e as Error).message;
+}
+
+/**
+ * Server-side applies `objects` (already in Helm's shape) as Helm's field manager.
+ * An apply refused for conflicting fields is repeated with force only when every
+ * conflicting manager changed them imperatively (`decideConflict`). Each answer is
+ * compared with the desired object again: anything still drifted, and any error,
+ * throws a `TargetedHealError` so the caller falls back to `helm upgrade`.
+ */
+export async function applyDriftedObjects(
+  ctx: EngineContext,
+  objects: KubeObject[],
+  desired: Map<string, KubeObject>,
+  rules: readonly IgnoreRule[],
+  counter: { requests: number },
+): Promise<string[]> {
+  const client = KubernetesObjectApi.makeApiClient(ctx.kc);
+  const applied: string[] = [];
+  for (const o of objects) {
+    const ref = objectRef(o);
+    const apply = (force: boolean) => {
+      counter.requests++;
+      return client.patch(
+        o as never,
+        undefined,
+        undefined,
+        HELM_FIELD_MANAGER,
+        force,
+        PatchStrategy.ServerSideApply,
+      ) as unknown as Promise<K8sObject>;
+    };
+    let after: K8sObject;
+    try {
+      after = await apply(false);
+    } catch (e) {
+      const conflicts = statusOf(e) === 409 ? fieldConflicts(bodyOf(e)) : [];
+      if (conflicts.length === 0) throw new TargetedHealError(`${ref}: ${messageOf(e)}`, e);
+      let live: K8sObject;
+      try {
+        counter.requests++;
+        live = (await client.read(o as never)) as unknown as K8sObject;
+      } catch (e2) {
+        throw new TargetedHealError(`${ref}: ${messageOf(e2)}`, e2);
+      }
+      const decision = decideConflict(
+        conflicts,
+        (live.metadata?.managedFields ?? []) as { manager?: string; operation?: string }[],
+      );
+      if (!decision.force) throw new TargetedHealError(`${ref}: ${decision.reason}`, e);
+      try {
+        after = await apply(true);
+      } catch (e3) {
+        throw new TargetedHealError(`${ref}: ${messageOf(e3)}`, e3);
+      }
+    }
+    const want = desired.get(ref);
+    const still = want ? diffObject(want as unknown as K8sObject, after, rules) : undefined;
+    if (still?.drifted)
+      throw new TargetedHealError(
+        `${ref}: still differs after the apply (${still.text.split('\n')[0] ?? ''})`,
+      );
+    applied.push(ref);
+  }
+  return applied;
+}
+
+/**
+ * Heals one add-on's drift: the drifted objects of the release's stored manifest
+ * are server-side applied as Helm's field manager (no new revision, no hooks, tens
+ * of milliseconds) when `planHeal` allows it; otherwise, or when that apply fails,
+ * `helm upgrade --install --force-conflicts` of the definition's chart and values.
+ */
+export async function correctDrift(
+  ctx: EngineContext,
+  live: LiveState,
+  o: {
+    addon: AddonMember;
+    hash: string;
+    release: StoredRelease | undefined;
+    behindGit: boolean;
+    drift: ObjectDrift[];
+    desired: KubeObject[];
+    rules: readonly IgnoreRule[];
+    counter: { requests: number };
+  },
+): Promise<HealOutcome> {
+  const plan = planHeal({
+    release: o.release,
+    behindGit: o.behindGit,
+    drift: o.drift,
+    desired: o.desired,
+    namespaced: (v, k) => live.objects.isNamespaced(v, k),
+  });
+  let fallback = plan.path === 'upgrade' ? plan.reason : undefined;
+  if (plan.path === 'apply') {
+    const ambiguous = yamlAmbiguous(o.release?.manifest ?? '', new Set(o.drift.map((d) => d.ref)));
+    if (ambiguous.length > 0) {
+      fallback = `${ambiguous.join(', ')}: YAML 1.1 scalars Helm reads differently (e.g. 0644)`;
+    } else {
+      try {
+        const desired = new Map(o.desired.map((x) => [objectRef(x), x]));
+        const applied = await applyDriftedObjects(ctx, plan.objects, desired, o.rules, o.counter);
+        return { by: 'apply', applied };
+      } catch (e) {
+        if (!(e instanceof TargetedHealError)) throw e;
+        fallback = e.message;
+      }
+    }
+  }
+  await deployAddon(ctx, o.addon, o.hash, o.release, {
+    force: true,
+    description: o.behindGit
+      ? `mooring sync: release behind Git${o.drift.length ? `, ${o.drift.length} drifted objects` : ''}`
+      : `mooring self-heal: ${o.drift.length} drifted objects`,
+  });
+  return { by: 'upgrade', fallback, applied: [] };
+}
