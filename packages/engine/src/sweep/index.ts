@@ -13,19 +13,6 @@ export {
   planHeal,
   yamlAmbiguous,
 } from './healPlan.ts';
-export { applyDriftedObjects, correctDrift, type HealOutcome, TargetedHealError } from './correctDrift.ts';
-export {
-  type ConflictDecision,
-  decideConflict,
-  type FieldConflict,
-  fieldConflicts,
-  HELM_FIELD_MANAGER,
-  type HealPlan,
-  type HealPlanInput,
-  helmApplyObject,
-  planHeal,
-  yamlAmbiguous,
-} from './healPlan.ts';
 export { createLiveState, LiveState, objectCache } from './liveState.ts';
 export { prunable, pruneOrphans, SYNC_OPTIONS_ANNOTATION } from './prune.ts';
 export { Reconciler, type ReconcilerOptions } from './reconciler.ts';
