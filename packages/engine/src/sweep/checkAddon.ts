@@ -177,6 +177,7 @@ export async function checkAddon(
             desired,
             rules,
             counter,
+            targeted: opts.targetedHeal,
           });
           report.healedBy = heal.by;
           if (heal.fallback) report.healFallback = heal.fallback;

@@ -126,8 +126,14 @@ export async function correctDrift(
     desired: KubeObject[];
     rules: readonly IgnoreRule[];
     counter: { requests: number };
+    /** false: skip the targeted path (`helm upgrade` only). */
+    targeted?: boolean;
   },
 ): Promise<HealOutcome> {
+  if (o.targeted === false) {
+    await upgrade(ctx, o);
+    return { by: 'upgrade', fallback: 'targeted heal disabled', applied: [] };
+  }
   const plan = planHeal({
     release: o.release,
     behindGit: o.behindGit,
@@ -151,11 +157,25 @@ export async function correctDrift(
       }
     }
   }
+  await upgrade(ctx, o);
+  return { by: 'upgrade', fallback, applied: [] };
+}
+
+/** The whole-release heal: `helm upgrade --install --force-conflicts` of the definition's chart and values. */
+async function upgrade(
+  ctx: EngineContext,
+  o: {
+    addon: AddonMember;
+    hash: string;
+    release: StoredRelease | undefined;
+    behindGit: boolean;
+    drift: ObjectDrift[];
+  },
+): Promise<void> {
   await deployAddon(ctx, o.addon, o.hash, o.release, {
     force: true,
     description: o.behindGit
       ? `mooring sync: release behind Git${o.drift.length ? `, ${o.drift.length} drifted objects` : ''}`
       : `mooring self-heal: ${o.drift.length} drifted objects`,
   });
-  return { by: 'upgrade', fallback, applied: [] };
 }

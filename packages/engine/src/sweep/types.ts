@@ -109,5 +109,7 @@ export interface SweepOptions {
   autoHeal?: boolean;
   /** Admit create/update/self-heal outside sync windows (the audited manual override). */
   windowOverride?: boolean;
+  /** Heal live drift by applying only the drifted objects as Helm (default true); false: always `helm upgrade`. */
+  targetedHeal?: boolean;
   now?: () => Date;
 }
