@@ -274,6 +274,62 @@ describe('reconcile sweep', () => {
     }
   });
 
+  it('never prunes an object annotated argocd.argoproj.io/sync-options: Prune=false', async () => {
+    const n = await ns('prune-false');
+    const name = `c-${n}`;
+    const ctx = engineFor(kit, name);
+    const text = (sa: boolean) =>
+      clusterText(
+        name,
+        podinfo('app', n, {
+          selfHeal: false,
+          autoPrune: true,
+          values: `serviceAccount:\n  enabled: ${sa}\n  name: app-sa`,
+        }),
+      );
+    const v1 = definition(text(true));
+    expect((await applyPlan(ctx, v1.def, v1.plan)).ok).toBe(true);
+    const c = ctx.kc.makeApiClient(CoreV1Api);
+    const sa = await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n });
+    const v2 = definition(text(false));
+    expect((await applyPlan(ctx, v2.def, v2.plan)).ok).toBe(true);
+    // a leftover of revision 1 that someone marked as never to be pruned
+    await c.createNamespacedServiceAccount({
+      namespace: n,
+      body: {
+        metadata: {
+          name: 'app-sa',
+          labels: sa.metadata?.labels,
+          annotations: { ...sa.metadata?.annotations, 'argocd.argoproj.io/sync-options': 'Prune=false' },
+        },
+      },
+    });
+    const live = await startLive(ctx.kc);
+    const all = live.history('app', n).flatMap((h) => h.objects);
+    await live.ensureKinds(all);
+    await eventually(
+      'cache sees the leftover',
+      async () => !!live.objects.get('v1', 'ServiceAccount', n, 'app-sa'),
+    );
+    const kept = await runSweep(ctx, live, sweepTargets(v2.def, v2.plan), new Map());
+    expect(kept.addons[0]?.pruned).toEqual([]);
+    expect((await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n })).metadata?.name).toBe(
+      'app-sa',
+    );
+    // without the annotation the same leftover is pruned: the test can fail
+    await c.patchNamespacedServiceAccount({
+      name: 'app-sa',
+      namespace: n,
+      body: [{ op: 'remove', path: '/metadata/annotations/argocd.argoproj.io~1sync-options' }],
+    });
+    await eventually('cache sees the annotation gone', async () => {
+      const o = live.objects.get('v1', 'ServiceAccount', n, 'app-sa');
+      return !!o && !o.metadata.annotations?.['argocd.argoproj.io/sync-options'];
+    });
+    const pruned = await runSweep(ctx, live, sweepTargets(v2.def, v2.plan), new Map());
+    expect(pruned.addons[0]?.pruned).toEqual([`ServiceAccount/${n}/app-sa`]);
+  });
+
   it('recovers a release stuck in pending-upgrade', async () => {
     const env = await deployed('stuck', (n) => podinfo('stuck', n, { selfHeal: true }));
     const c = env.ctx.kc.makeApiClient(CoreV1Api);

@@ -1,4 +1,14 @@
 export {
+  accountConfig,
+  ensureAccount,
+  issueToken,
+  MOORING_ACCOUNT,
+  policyLine,
+  revokeToken,
+  rotateToken,
+  tokenId,
+} from './account.ts';
+export {
   type ApplicationInput,
   applicationFor,
   comparedWithSpec,
