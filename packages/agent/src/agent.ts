@@ -1,8 +1,9 @@
 import type { MemberState } from '@mooring/bus';
-import { type Bus, BusHeartbeatPublisher } from '@mooring/bus';
+import { type Bus, BusHeartbeatPublisher, RESOURCES_RESYNC_REQUEST } from '@mooring/bus';
 import { createEngineContext, type EngineContext } from '@mooring/engine';
 import { acceptDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
+import { argocdFromConfig, argocdHandlers } from './argocd.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
 import { CommandDispatcher } from './dispatcher.ts';
@@ -13,6 +14,7 @@ import { AgentMetrics } from './metrics.ts';
 import { PREVIEW_REQUEST, previewHandler } from './preview.ts';
 import { serveKubeProxy } from './proxy/kubeProxy.ts';
 import { ReconcileLoop } from './reconcile.ts';
+import { startResourceStreamer } from './resources/streamer.ts';
 import { checkResult, resultSubject } from './results.ts';
 import { addonState, manifestState, stateSubject, statesMessage } from './states.ts';
 
@@ -63,6 +65,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     chartCacheDir: config.chartCache,
     mirrors: config.chartMirrors,
   });
+  // add-ons with settings.engine: argocd go through the cluster's Argo CD (configured, or connected later)
+  engine.argocd = argocdFromConfig(config);
 
   let firstSweepDone = false;
   let stopping = false;
@@ -118,6 +122,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     retryDelayMs: o.retryDelayMs,
   });
   dispatcher.start();
+  // live resources: lists then watches, streamed to the platform
+  const resources = await startResourceStreamer({
+    bus,
+    clusterId,
+    kc: engine.kc,
+    logger,
+    watch: config.k8sWatchEnabled,
+    listIntervalMs: config.resourceListIntervalSeconds * 1000,
+    dynamicDiscovery: config.dynamicApiDiscovery,
+  });
   // the platform's requests about add-ons (history, events, resource tree)
   const stopRequests = await serveAddonRequests({
     bus,
@@ -126,7 +140,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     logger,
     more: {
       [PREVIEW_REQUEST]: previewHandler(engine),
+      ...argocdHandlers(engine, logger),
       'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),
+      [RESOURCES_RESYNC_REQUEST]: async () => {
+        resources.resync();
+        return { ok: true };
+      },
     },
   });
   // kubectl through the platform, as the users the platform names
@@ -152,6 +171,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     loop.stop();
     await stopRequests();
     await kubeProxy.stop();
+    await resources.stop();
     await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
     logger.info({}, 'agent stopped');
   };

@@ -6,7 +6,7 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as c
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Variables whose values are never printed, logged or put in an error. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MOORING_TOKEN']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['MOORING_TOKEN', 'MOORING_ARGOCD_TOKEN']);
 
 /** The agent's settings, read once at start-up (see README.md for the table). */
 export interface AgentConfig {
@@ -23,6 +23,10 @@ export interface AgentConfig {
   readWorkerCount: number;
   writeWorkerCount: number;
   k8sWatchEnabled: boolean;
+  /** `DYNAMIC_API_DISCOVERY_ENABLED`: stream every served kind, CRDs included, not only the built-in ones. */
+  dynamicApiDiscovery: boolean;
+  /** Seconds between full lists of each kind when the watch is off. */
+  resourceListIntervalSeconds: number;
   httpPort: number;
   reconcileIntervalSeconds: number;
   autoHeal: boolean;
@@ -39,6 +43,14 @@ export interface AgentConfig {
   kubeProxyUnaryConcurrency: number;
   /** `KUBE_PROXY_STREAM_CONCURRENCY`: streams (watch, logs -f) through the kubectl proxy at once. */
   kubeProxyStreamConcurrency: number;
+  /** `MOORING_ARGOCD_URL`: the cluster's Argo CD API, for add-ons with `settings.engine: argocd`. */
+  argocdUrl?: string;
+  /** Secret: `MOORING_ARGOCD_TOKEN`, the `mooring` local account's API token. */
+  argocdToken?: string;
+  /** `MOORING_ARGOCD_NAMESPACE`: where Argo CD keeps Applications (default `argocd`). */
+  argocdNamespace: string;
+  /** `MOORING_ARGOCD_DELETION`: how a removed add-on's Application is deleted. */
+  argocdDeletion: 'foreground' | 'background' | 'non-cascading';
 }
 
 /** One bad variable: its name and what is wrong (never its value when it is secret). */
@@ -162,6 +174,8 @@ export const envSchema = z.object({
   MOORING_READ_WORKER_COUNT: int(5, 1, 1000),
   MOORING_WRITE_WORKER_COUNT: int(5, 1, 1000),
   MOORING_K8S_WATCH_ENABLED: bool(true),
+  DYNAMIC_API_DISCOVERY_ENABLED: bool(false),
+  MOORING_RESOURCE_LIST_INTERVAL_SECONDS: seconds(60),
   MOORING_HTTP_PORT: int(8080, 0, 65535),
   MOORING_RECONCILE_INTERVAL_SECONDS: seconds(60),
   RECONCILE_AUTO_HEAL_ENABLED: bool(true),
@@ -173,6 +187,24 @@ export const envSchema = z.object({
   MOORING_NAMESPACE: optionalText,
   MOORING_POD_NAME: optionalText,
   MOORING_CHECK_IN_INTERVAL_SECONDS: seconds(15),
+  MOORING_ARGOCD_URL: z.preprocess(blankToUndefined, url(/^https?:$/, 'an http(s) URL').optional()),
+  // secret: the messages below never include the value
+  MOORING_ARGOCD_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'must be printable characters without whitespace')
+      .optional(),
+  ),
+  MOORING_ARGOCD_NAMESPACE: text('argocd'),
+  MOORING_ARGOCD_DELETION: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['foreground', 'background', 'non-cascading'], {
+        error: 'must be one of foreground, background, non-cascading',
+      })
+      .default('foreground'),
+  ),
   MOORING_CHART_MIRRORS: z.preprocess(
     blankToUndefined,
     z
@@ -229,6 +261,8 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     readWorkerCount: e.MOORING_READ_WORKER_COUNT,
     writeWorkerCount: e.MOORING_WRITE_WORKER_COUNT,
     k8sWatchEnabled: e.MOORING_K8S_WATCH_ENABLED,
+    dynamicApiDiscovery: e.DYNAMIC_API_DISCOVERY_ENABLED,
+    resourceListIntervalSeconds: e.MOORING_RESOURCE_LIST_INTERVAL_SECONDS,
     httpPort: e.MOORING_HTTP_PORT,
     reconcileIntervalSeconds: e.MOORING_RECONCILE_INTERVAL_SECONDS,
     autoHeal: e.RECONCILE_AUTO_HEAL_ENABLED,
@@ -241,6 +275,10 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     chartMirrors: e.MOORING_CHART_MIRRORS,
     kubeProxyUnaryConcurrency: e.KUBE_PROXY_UNARY_CONCURRENCY,
     kubeProxyStreamConcurrency: e.KUBE_PROXY_STREAM_CONCURRENCY,
+    argocdUrl: e.MOORING_ARGOCD_URL,
+    argocdToken: e.MOORING_ARGOCD_TOKEN,
+    argocdNamespace: e.MOORING_ARGOCD_NAMESPACE,
+    argocdDeletion: e.MOORING_ARGOCD_DELETION,
   };
 }
 
@@ -251,6 +289,10 @@ function stripValue(message: string, value: string | undefined): string {
 
 /** The configuration as it may be logged: secrets replaced by `[set]` / absent. */
 export function describeConfig(c: AgentConfig): Record<string, unknown> {
-  const { token, ...rest } = c;
-  return token ? { ...rest, token: '[set]' } : rest;
+  const { token, argocdToken, ...rest } = c;
+  return {
+    ...rest,
+    ...(token ? { token: '[set]' } : {}),
+    ...(argocdToken ? { argocdToken: '[set]' } : {}),
+  };
 }

@@ -38,7 +38,39 @@ describe('loadConfig', () => {
       chartMirrors: [],
       kubeProxyUnaryConcurrency: 64,
       kubeProxyStreamConcurrency: 128,
+      argocdUrl: undefined,
+      argocdToken: undefined,
+      argocdNamespace: 'argocd',
+      argocdDeletion: 'foreground',
     });
+  });
+
+  it('reads the Argo CD connection, names a bad one, and never shows its token', () => {
+    const c = loadConfig({
+      MOORING_CLUSTER_ID: 'c1',
+      MOORING_ARGOCD_URL: 'http://argocd-server.argocd',
+      MOORING_ARGOCD_TOKEN: TOKEN,
+      MOORING_ARGOCD_DELETION: 'non-cascading',
+    });
+    expect([c.argocdUrl, c.argocdToken, c.argocdNamespace, c.argocdDeletion]).toEqual([
+      'http://argocd-server.argocd',
+      TOKEN,
+      'argocd',
+      'non-cascading',
+    ]);
+    expect(JSON.stringify(describeConfig(c))).not.toContain(TOKEN);
+    const e = errorOf({
+      MOORING_CLUSTER_ID: 'c1',
+      MOORING_ARGOCD_URL: 'ftp://x',
+      MOORING_ARGOCD_DELETION: 'later',
+      MOORING_ARGOCD_TOKEN: `${TOKEN} x`,
+    });
+    expect(e.issues.map((i) => i.variable).sort()).toEqual([
+      'MOORING_ARGOCD_DELETION',
+      'MOORING_ARGOCD_TOKEN',
+      'MOORING_ARGOCD_URL',
+    ]);
+    expect(e.message).not.toContain(TOKEN);
   });
 
   it('reads chart mirrors as FROM=TO pairs and names a bad one', () => {
