@@ -1,8 +1,8 @@
 import { type Bus, requestSubject, requestSubjects, type Unsubscribe } from '@mooring/bus';
-import { type EngineContext, parseManifest } from '@mooring/engine';
+import { type EngineContext, mooringApplication, parseManifest } from '@mooring/engine';
 import { type KubeObject, WatchCache } from '@mooring/kube';
 import { z } from 'zod';
-import { eventsOf, resourceTree, type TreeNode } from './addonTree.ts';
+import { argoResourceTree, eventsOf, resourceTree, type TreeNode } from './addonTree.ts';
 import type { Logger } from './logger.ts';
 
 /** The requests the platform sends about one add-on (its Helm release). */
@@ -64,6 +64,10 @@ export async function serveAddonRequests(o: {
   };
 
   const tree = async (name: string, namespace: string): Promise<TreeNode[]> => {
+    // an add-on on the argocd engine: the tree of its Application, from the Argo CD API
+    const argo = o.engine.argocd;
+    if (argo && (await mooringApplication(argo, o.engine.cluster, name)))
+      return argoResourceTree((await argo.client.resourceTree(name)).nodes ?? []);
     const latest = await o.engine.releases.latest(name, namespace);
     if (!latest) return [];
     const declared = parseManifest(latest.manifest, namespace);

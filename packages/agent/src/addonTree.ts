@@ -111,3 +111,65 @@ export interface AddonEvent {
   count: number;
   last_seen: string;
 }
+
+const HEALTHS: ReadonlySet<string> = new Set([
+  'Healthy',
+  'Suspended',
+  'Progressing',
+  'Missing',
+  'Degraded',
+  'Unknown',
+]);
+
+/**
+ * The resource tree of an add-on on the argocd engine (pure), from Argo CD's
+ * resource tree: nodes without a parent in the tree are the roots, each node's
+ * children are the nodes naming it in `parentRefs` (by uid, else kind/namespace/name).
+ */
+export function argoResourceTree(
+  nodes: readonly {
+    group?: string;
+    version?: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    uid?: string;
+    parentRefs?: { kind: string; namespace?: string; name: string; uid?: string }[];
+    health?: { status?: string; message?: string };
+  }[],
+): TreeNode[] {
+  const keyOf = (n: { kind: string; namespace?: string; name: string }) =>
+    `${n.kind}/${n.namespace ?? ''}/${n.name}`;
+  const known = new Set<string>();
+  for (const n of nodes) {
+    known.add(keyOf(n));
+    if (n.uid) known.add(n.uid);
+  }
+  const children = new Map<string, (typeof nodes)[number][]>();
+  const roots: (typeof nodes)[number][] = [];
+  for (const n of nodes) {
+    const parent = (n.parentRefs ?? []).find((p) => (p.uid && known.has(p.uid)) || known.has(keyOf(p)));
+    if (!parent) roots.push(n);
+    else {
+      const k = parent.uid && known.has(parent.uid) ? parent.uid : keyOf(parent);
+      children.set(k, [...(children.get(k) ?? []), n]);
+    }
+  }
+  const build = (n: (typeof nodes)[number], seen: Set<string>): TreeNode => {
+    const status = n.health?.status;
+    const kids = [...(children.get(n.uid ?? '') ?? []), ...(children.get(keyOf(n)) ?? [])].filter(
+      (c) => !seen.has(keyOf(c)),
+    );
+    const next = new Set([...seen, keyOf(n)]);
+    return {
+      apiVersion: n.group ? `${n.group}/${n.version ?? ''}` : (n.version ?? 'v1'),
+      kind: n.kind,
+      name: n.name,
+      ...(n.namespace ? { namespace: n.namespace } : {}),
+      health: (status && HEALTHS.has(status) ? status : status ? 'Unknown' : 'Healthy') as HealthStatus,
+      ...(n.health?.message ? { message: n.health.message } : {}),
+      children: kids.map((c) => build(c, next)),
+    };
+  };
+  return roots.map((r) => build(r, new Set()));
+}
