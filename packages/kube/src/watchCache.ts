@@ -25,10 +25,22 @@ interface Reflector {
 
 const keyOf = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 
-/** Drops what the cache does not need: managedFields (the largest part of most objects). */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what the cache does not need: managedFields (the largest part of most
+ * objects) and kubectl's last-applied-configuration annotation (a second copy of
+ * the object; drift comparison ignores it).
+ */
 export function stripForCache(o: KubeObject): KubeObject {
-  if (!o.metadata?.managedFields) return o;
+  const annotations = o.metadata?.annotations;
+  const lastApplied = !!annotations && LAST_APPLIED in annotations;
+  if (!o.metadata?.managedFields && !lastApplied) return o;
   const { managedFields: _drop, ...metadata } = o.metadata;
+  if (lastApplied) {
+    const { [LAST_APPLIED]: _a, ...rest } = annotations;
+    metadata.annotations = rest;
+  }
   return { ...o, metadata: metadata as KubeObject['metadata'] };
 }
 
@@ -47,6 +59,7 @@ export class WatchCache {
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly labelSelector?: string;
   private readonly selectorFor?: (apiVersion: string, kind: string) => string | undefined;
+  private readonly transform: (o: KubeObject) => KubeObject;
   private stopped = false;
   /** API requests made: list pages, watch starts and discovery. */
   requests = 0;
@@ -54,18 +67,23 @@ export class WatchCache {
   /**
    * `labelSelector` applies to every kind; `selectorFor` may give one kind its
    * own (e.g. Secrets without Helm's release storage, which another cache holds).
+   * `transform` turns each object into what is kept (after `stripForCache`), e.g.
+   * a Helm release Secret into its decoded summary without the payload.
    */
   constructor(
     kc: KubeConfig,
     opts: {
       labelSelector?: string;
       selectorFor?: (apiVersion: string, kind: string) => string | undefined;
+      transform?: (o: KubeObject) => KubeObject;
     } = {},
   ) {
     this.kc = kc;
     this.client = KubernetesObjectApi.makeApiClient(kc);
     this.labelSelector = opts.labelSelector;
     this.selectorFor = opts.selectorFor;
+    const t = opts.transform;
+    this.transform = t ? (o) => t(stripForCache(o)) : stripForCache;
   }
 
   /** Starts watching a kind (once) and resolves when its first list is in. */
@@ -174,7 +192,7 @@ export class WatchCache {
         cont,
       );
       for (const item of page.items as unknown as KubeObject[]) {
-        const o = stripForCache({ ...item, apiVersion: r.apiVersion, kind: r.kind });
+        const o = this.transform({ ...item, apiVersion: r.apiVersion, kind: r.kind });
         fresh.set(keyOf(o.metadata.namespace, o.metadata.name), o);
       }
       cont = page.metadata?._continue || undefined;
@@ -221,7 +239,7 @@ export class WatchCache {
             r.lastError = JSON.stringify(obj);
             return;
           }
-          const o = stripForCache({ ...obj, apiVersion: r.apiVersion, kind: r.kind });
+          const o = this.transform({ ...obj, apiVersion: r.apiVersion, kind: r.kind });
           r.resourceVersion = o.metadata.resourceVersion ?? r.resourceVersion;
           const k = keyOf(o.metadata.namespace, o.metadata.name);
           if (phase === 'DELETED') r.objects.delete(k);

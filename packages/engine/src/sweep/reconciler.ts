@@ -16,7 +16,7 @@ import type {
 export interface ReconcilerOptions extends SweepOptions {
   /** Time between full sweeps (default 60 s). */
   intervalMs?: number;
-  /** Wait this long after a watch event before re-checking its member, to coalesce bursts (default 150 ms). */
+  /** Re-check a member this long after the first watch event of a burst on its objects, coalescing the burst (default 150 ms). */
   debounceMs?: number;
   heartbeat?: HeartbeatPublisher;
   onSweep?: (r: SweepReport) => void;
@@ -46,6 +46,8 @@ export class Reconciler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly busy = new Set<string>();
   private readonly again = new Map<string, CacheEvent>();
+  /** The newest event of each burst waiting for its check. */
+  private readonly latest = new Map<string, CacheEvent>();
   private unsubscribe: (() => void)[] = [];
   private sweeping?: Promise<SweepReport>;
   private stopped = false;
@@ -56,7 +58,8 @@ export class Reconciler {
 
   constructor(ctx: EngineContext, opts: ReconcilerOptions = {}) {
     this.opts = opts;
-    this.live = createLiveState(ctx.kc);
+    // the context's object cache, when it has one, is shared (one watch per kind in the process)
+    this.live = createLiveState(ctx.kc, ctx.objects);
     // heals wait for health on the same object cache the sweep reads
     this.ctx = { ...ctx, objects: this.live.objects };
   }
@@ -81,8 +84,7 @@ export class Reconciler {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.pending.values()) clearTimeout(t);
     for (const u of this.unsubscribe) u();
-    this.live.objects.stop();
-    this.live.releases.stop();
+    this.live.stop();
   }
 
   /**
@@ -98,6 +100,7 @@ export class Reconciler {
       });
       for (const t of this.pending.values()) clearTimeout(t);
       this.pending.clear();
+      this.latest.clear();
       this.again.clear();
     }
     await Promise.allSettled([this.sweeping, ...this.checks]);
@@ -169,12 +172,19 @@ export class Reconciler {
     if (this.stopped || this.holds > 0) return;
     const item = this.itemFor(e);
     if (!item) return;
-    const p = this.pending.get(item.key);
-    if (p) clearTimeout(p);
+    // a burst is coalesced into the check already due: it runs debounceMs after the burst's
+    // first event, not after its last (a scaled Deployment's status keeps changing for a while)
+    if (this.pending.has(item.key)) {
+      this.latest.set(item.key, e);
+      return;
+    }
+    this.latest.set(item.key, e);
     this.pending.set(
       item.key,
       setTimeout(() => {
-        const run = this.check(item, e);
+        const last = this.latest.get(item.key) ?? e;
+        this.latest.delete(item.key);
+        const run = this.check(item, last);
         this.checks.add(run);
         void run.finally(() => this.checks.delete(run));
       }, this.opts.debounceMs ?? 150),
