@@ -31,6 +31,7 @@ import { OperationsService } from './operations/service.ts';
 import { KubeForwarder } from './proxy/forward.ts';
 import { GrantsService } from './proxy/grantsService.ts';
 import { registerProxyRoutes } from './proxy/routes.ts';
+import { registerResourceRoutes } from './resources/routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -136,6 +137,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     forwarder: new KubeForwarder({ bus: commandBus, logger }),
     clock,
   });
+  await registerResourceRoutes(app, { clusters: services.clusters, bus: commandBus, clock, logger });
   app.addHook('onClose', () => gitops.service.close());
   await registerDocs(app);
   if (parts.webDir !== false) await registerWebUi(app, parts.webDir);

@@ -71,6 +71,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'PUT /api/v1/clusters/:id/k8s/*': { role: 'viewer' },
   'PATCH /api/v1/clusters/:id/k8s/*': { role: 'viewer' },
   'DELETE /api/v1/clusters/:id/k8s/*': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/resources': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/resources/kinds': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/resources/events': { role: 'viewer' },
 };
 
 /** Public routes whose request is authenticated by a signature: unsigned, they answer 401 to everyone. */

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CheckInSession,
+  loadConfig as loadAgentConfig,
+  silentLogger,
+  startCheckInSession,
+} from '@mooring/agent';
+import { type KitInfo, type NatsOperatorServer, startNatsOperator } from '@mooring/testkit';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningPlatform, startPlatform } from '../../src/platform.ts';
+
+/** The real platform on NATS in operator mode, with one imported cluster whose agent runs against the kit cluster. */
+export interface AgentPlatform {
+  baseUrl: string;
+  adminToken: string;
+  clusterId: string;
+  clusterName: string;
+  session: CheckInSession;
+  platform: RunningPlatform;
+  workDir: string;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** A definition with one manifest: the namespace `namespace`. */
+function definition(name: string, namespace: string) {
+  return {
+    definition: `apiVersion: v1
+kind: ImportCluster
+metadata:
+  name: ${name}
+spec:
+  stacks:
+    - name: base
+      manifests:
+        - name: ns
+          from_file: ns.yaml
+`,
+    files: { 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n` },
+  };
+}
+
+export async function startAgentPlatform(
+  kit: KitInfo,
+  o: { namespace: string; agentEnv?: Record<string, string> },
+): Promise<AgentPlatform> {
+  const workDir = mkdtempSync(join(tmpdir(), 'mooring-agent-platform-'));
+  let nats: NatsOperatorServer | undefined;
+  let platform: RunningPlatform | undefined;
+  let session: CheckInSession | undefined;
+  const close = async () => {
+    await session?.stop().catch(() => undefined);
+    await platform?.close().catch(() => undefined);
+    await nats?.stop().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    nats = await startNatsOperator(workDir);
+    platform = await startPlatform({
+      config: loadConfig({
+        MOORING_DATA_DIR: join(workDir, 'platform'),
+        MOORING_PORT: '0',
+        MOORING_LOG_LEVEL: 'silent',
+        MOORING_NATS_URL: nats.url,
+        MOORING_NATS_ACCOUNT: nats.account.publicKey,
+        MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
+        MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
+      }),
+      logger: createLogger('silent'),
+      print: () => {},
+    });
+    const baseUrl = platform.address as string;
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: platform.firstCredentials?.username,
+        password: platform.firstCredentials?.password,
+      }),
+    });
+    const adminToken = ((await login.json()) as { token: string }).token;
+    const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${baseUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {}
+      return { status: res.status, body: parsed as T };
+    };
+    const clusterName = `agent-${Date.now().toString(36)}`;
+    const imported = await api<{ cluster: { id: string }; agent_token: string }>(
+      'POST',
+      '/clusters',
+      definition(clusterName, o.namespace),
+    );
+    if (imported.status !== 201) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+    const clusterId = imported.body.cluster.id;
+    session = await startCheckInSession({
+      config: loadAgentConfig({
+        MOORING_CLUSTER_ID: clusterId,
+        MOORING_TOKEN: imported.body.agent_token,
+        MOORING_PLATFORM_URL: baseUrl,
+        MOORING_KUBECONFIG: kit.kubeconfig,
+        MOORING_HELM: kit.helm,
+        MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
+        MOORING_HTTP_PORT: '0',
+        MOORING_RECONCILE_INTERVAL_SECONDS: '300',
+        MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+        ...o.agentEnv,
+      }),
+      logger: silentLogger(),
+      helmEnv: kit.env,
+      commandPollMs: 500,
+    });
+    return {
+      baseUrl,
+      adminToken,
+      clusterId,
+      clusterName,
+      session,
+      platform,
+      workDir,
+      api,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
