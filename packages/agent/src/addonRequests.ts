@@ -57,9 +57,10 @@ export async function serveAddonRequests(o: {
   /** Other requests by name, each validating its own payload (e.g. `cluster.preview`). */
   more?: Record<string, (data: unknown) => Promise<object>>;
 }): Promise<() => Promise<void>> {
+  // the engine's shared object cache when it has one (its owner stops it), else one of our own
   let cache: WatchCache | undefined;
   const objects = () => {
-    cache ??= new WatchCache(o.engine.kc);
+    cache ??= o.engine.objects ?? new WatchCache(o.engine.kc);
     return cache;
   };
 
@@ -131,6 +132,6 @@ export async function serveAddonRequests(o: {
   );
   return async () => {
     await unsubscribe().catch(() => undefined);
-    cache?.stop();
+    if (cache !== o.engine.objects) cache?.stop();
   };
 }

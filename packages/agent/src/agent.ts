@@ -1,6 +1,6 @@
 import type { MemberState } from '@mooring/bus';
 import { type Bus, BusHeartbeatPublisher, RESOURCES_RESYNC_REQUEST } from '@mooring/bus';
-import { createEngineContext, type EngineContext } from '@mooring/engine';
+import { createEngineContext, type EngineContext, objectCache } from '@mooring/engine';
 import { acceptDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
 import { argocdFromConfig, argocdHandlers } from './argocd.ts';
@@ -67,6 +67,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   });
   // add-ons with settings.engine: argocd go through the cluster's Argo CD (configured, or connected later)
   engine.argocd = argocdFromConfig(config);
+  // one watch per kind in the process: the reconciler, the applies' health waits and the add-on requests share it
+  const objects = objectCache(engine.kc);
+  engine.objects = objects;
 
   let firstSweepDone = false;
   let stopping = false;
@@ -170,6 +173,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       );
     loop.stop();
     await stopRequests();
+    objects.stop();
     await kubeProxy.stop();
     await resources.stop();
     await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
