@@ -18,6 +18,7 @@ export {
   MemoryQueue,
 } from './inprocess.ts';
 export {
+  ChunkSequencer,
   KUBE_CHUNK_BYTES,
   KUBE_CONTROL_SUBJECTS,
   KUBE_DATA_SUBJECTS,
@@ -27,6 +28,7 @@ export {
   type KubeProxyControl,
   type KubeProxyReply,
   type KubeProxyRequest,
+  type KubeTunnelChunk,
   kubeControlSubject,
   kubeControlSubjects,
   kubeDataSubject,
@@ -36,6 +38,7 @@ export {
   kubeProxyReplySchema,
   kubeProxyRequestSchema,
   kubeRequestSubject,
+  kubeTunnelChunkSchema,
   STREAM_ID_PATTERN,
 } from './kubeProxy.ts';
 export { NatsBus, type NatsBusOptions, natsConnectionOptions } from './nats.ts';

@@ -73,6 +73,13 @@ export const kubeProxyRequestSchema = z.strictObject({
   }),
   /** A long-lived answer (watch, follow): counted against the stream limit. */
   stream: z.boolean(),
+  /**
+   * An upgrade (`exec`, `attach`, `portforward` over WebSocket or SPDY): the handshake
+   * headers to pass (`connection`, `upgrade`, `sec-websocket-*`, `x-stream-protocol-version`).
+   * After a `101` the connection is a byte tunnel: the API server's bytes come as chunks on
+   * the data subject, the client's go as `tunnelChunk`s on the control subject.
+   */
+  upgrade: z.record(z.string(), z.string()).optional(),
 });
 export type KubeProxyRequest = z.infer<typeof kubeProxyRequestSchema>;
 
@@ -96,5 +103,33 @@ export const kubeProxyChunkSchema = z.strictObject({
 });
 export type KubeProxyChunk = z.infer<typeof kubeProxyChunkSchema>;
 
-export const kubeProxyControlSchema = z.strictObject({ cancel: z.literal(true) });
+/** The client's bytes of an upgraded connection, numbered; `end` when the client closed its side. */
+export const kubeTunnelChunkSchema = z.strictObject({
+  seq: z.number().int().min(0),
+  data: z.string().optional(),
+  end: z.boolean().optional(),
+});
+export type KubeTunnelChunk = z.infer<typeof kubeTunnelChunkSchema>;
+
+export const kubeProxyControlSchema = z.union([
+  z.strictObject({ cancel: z.literal(true) }),
+  z.strictObject({ tunnel: kubeTunnelChunkSchema }),
+]);
 export type KubeProxyControl = z.infer<typeof kubeProxyControlSchema>;
+
+/** Puts numbered chunks back in order (pure): `accept` returns the chunks now ready, in order. */
+export class ChunkSequencer<C extends { seq: number } = KubeProxyChunk> {
+  #next = 0;
+  readonly #held = new Map<number, C>();
+
+  accept(chunk: C): C[] {
+    if (chunk.seq < this.#next) return [];
+    this.#held.set(chunk.seq, chunk);
+    const ready: C[] = [];
+    for (let c = this.#held.get(this.#next); c; c = this.#held.get(this.#next)) {
+      this.#held.delete(this.#next++);
+      ready.push(c);
+    }
+    return ready;
+  }
+}

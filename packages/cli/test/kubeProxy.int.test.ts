@@ -288,6 +288,78 @@ describe('kubectl through the platform', () => {
   }, 60_000);
 });
 
+describe('kubectl exec through the platform', () => {
+  // kwok runs a fake pod's exec on this machine (the kit's ClusterExec), through its kubelet API
+  const runningPod = async (name: string) => {
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image: 'registry.example.test/none:1' }] },
+      },
+    });
+    await eventually(
+      `pod ${name} running`,
+      async () => (await core.readNamespacedPod({ name, namespace: ns })).status?.phase === 'Running',
+      30_000,
+    );
+  };
+
+  it('runs a command in a pod over WebSocket, stdin included, for an edit grant', async () => {
+    await runningPod('shell');
+    const hi = await run('carol', 'kubectl', ['exec', 'shell', '-n', ns, '--', 'echo', 'hi']);
+    expect(hi.code, hi.err).toBe(0);
+    expect(hi.out).toBe('hi\n');
+    const failed = await run('carol', 'kubectl', [
+      'exec',
+      'shell',
+      '-n',
+      ns,
+      '--',
+      'sh',
+      '-c',
+      'echo oops >&2; exit 3',
+    ]);
+    expect(failed.err).toContain('oops');
+    // the exit status travels as the API server (kwok) reports it: the same as without Mooring
+    const direct = await admin(['exec', 'shell', '-n', ns, '--', 'sh', '-c', 'echo oops >&2; exit 3']);
+    expect(direct.code).not.toBe(0);
+    expect(failed.code).toBe(direct.code);
+    const stdin = await new Promise<Ran>((resolve) => {
+      const home = join(work, 'carol');
+      const child = execFile(
+        join(kit.binDir, 'kubectl'),
+        ['exec', '-i', 'shell', '-n', ns, '--', 'sh', '-c', 'read line; echo "got:$line"'],
+        {
+          env: {
+            PATH: `${kit.binDir}:${process.env.PATH}`,
+            HOME: home,
+            KUBECONFIG: join(home, 'kubeconfig'),
+          },
+          timeout: 60_000,
+        },
+        (err, out, errOut) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
+      );
+      child.stdin!.write('from-stdin\n');
+    });
+    expect(stdin.code, stdin.err).toBe(0);
+    expect(stdin.out).toBe('got:from-stdin\n');
+  }, 90_000);
+
+  it('refuses exec to a view grant (pods/exec create, decided by the cluster’s RBAC) and to no grant', async () => {
+    await runningPod('guarded');
+    const view = await run('alice', 'kubectl', ['exec', 'guarded', '-n', ns, '--', 'echo', 'hi']);
+    expect(view.code).toBe(1);
+    expect(view.out).toBe('');
+    expect(view.err).toContain('User "mooring:alice" cannot create resource "pods/exec"');
+    const none = await run('bob', 'kubectl', ['exec', 'guarded', '-n', ns, '--', 'echo', 'hi']);
+    expect(none.code).toBe(1);
+    expect(none.out).toBe('');
+    expect(none.err).toContain('has no access to cluster');
+  }, 90_000);
+});
+
 describe('helm through the platform', () => {
   it('installs, upgrades, lists and shows history with a namespace grant', async () => {
     const chart = join(work, 'chart');

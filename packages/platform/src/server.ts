@@ -4,17 +4,22 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { registerAddonRoutes } from './addons/routes.ts';
+import { registerArgocdRoutes } from './argocd/routes.ts';
+import { ArgocdService } from './argocd/service.ts';
 import { AddonsService } from './addons/service.ts';
 import type { AgentBus } from './agentbus/types.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
 import { UsersService } from './auth/users.ts';
+import { buildCatalogue, type Catalogue } from './catalogue/build.ts';
+import { registerCatalogueRoutes } from './catalogue/routes.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
 import { registerClusterRoutes } from './clusters/routes.ts';
 import { ClustersService } from './clusters/service.ts';
 import type { PlatformConfig } from './config.ts';
+import type { PoolMonitor } from './db/poolMonitor.ts';
 import type { Database } from './db/types.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
@@ -31,6 +36,7 @@ import { OperationsService } from './operations/service.ts';
 import { KubeForwarder } from './proxy/forward.ts';
 import { GrantsService } from './proxy/grantsService.ts';
 import { registerProxyRoutes } from './proxy/routes.ts';
+import { KubeTunneler } from './proxy/tunnel.ts';
 import { registerResourceRoutes } from './resources/routes.ts';
 
 export const API_VERSION = '0.1.0';
@@ -47,6 +53,8 @@ export interface ServerParts {
   agentBus?: AgentBus;
   /** The metrics registry (default: a new one). */
   metrics?: PlatformMetrics;
+  /** The database connection pool, for its gauges in `/metrics` (PostgreSQL). */
+  pool?: PoolMonitor;
   /** The built web UI served at `/` (default: packages/web/dist); false: none. */
   webDir?: string | false;
 }
@@ -65,6 +73,7 @@ export interface Server {
     gitops: GitopsService;
     credentials: CredentialsService;
     grants: GrantsService;
+    catalogue: Catalogue;
   };
 }
 
@@ -78,7 +87,8 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerErrorHandling(app);
   await registerOpenApi(app, API_VERSION);
   await app.register(rateLimit, { global: false });
-  const metrics = parts.metrics ?? new PlatformMetrics({ db, clock });
+  const metrics = parts.metrics ?? new PlatformMetrics({ db, clock, pool: parts.pool });
+  if (!parts.metrics) app.addHook('onClose', async () => metrics.close());
   registerMetrics(app, { metrics, token: config.metricsToken });
   // without the agents' bus, commands wait in an in-process queue no agent reads
   const commandBus = parts.agentBus?.bus ?? new InProcessBus();
@@ -128,6 +138,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerClusterRoutes(app, { clusters: services.clusters, operations: services.operations });
   registerOperationRoutes(app, { operations: services.operations });
   registerAddonRoutes(app, { addons });
+  registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });
   await registerProxyRoutes(app, {
@@ -135,11 +146,16 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     grants,
     auth: services.auth,
     forwarder: new KubeForwarder({ bus: commandBus, logger }),
+    tunneler: new KubeTunneler({ bus: commandBus, logger }),
     clock,
+    logger,
   });
   await registerResourceRoutes(app, { clusters: services.clusters, bus: commandBus, clock, logger });
   app.addHook('onClose', () => gitops.service.close());
+  const catalogue = buildCatalogue({ config, db, logger, clock, credentials: gitops.credentials });
+  registerCatalogueRoutes(app, { registries: catalogue.registries, charts: catalogue.charts });
+  app.addHook('onClose', () => catalogue.close());
   await registerDocs(app);
   if (parts.webDir !== false) await registerWebUi(app, parts.webDir);
-  return { app, routes, services: { ...services, addons, grants }, metrics };
+  return { app, routes, services: { ...services, addons, grants, catalogue }, metrics };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** The API server did not answer (connection refused, TLS, reset before the headers). */
@@ -31,6 +32,39 @@ export class ApiServerClient {
       this.#options = { at: now, value: this.#kc.applyToHTTPSOptions(opts).then(() => opts) };
     }
     return this.#options.value;
+  }
+
+  /**
+   * An upgrade request (exec, attach, port-forward): resolves with the API server's `101`
+   * and the upgraded connection, or with its ordinary answer when it refused (403, 400...).
+   */
+  async upgrade(r: {
+    method: string;
+    path: string;
+    headers: OutgoingHttpHeaders;
+    signal: AbortSignal;
+  }): Promise<
+    | { upgraded: true; res: IncomingMessage; socket: Duplex; head: Buffer }
+    | { upgraded: false; res: IncomingMessage }
+  > {
+    const server = this.#kc.getCurrentCluster()?.server;
+    if (!server) throw new ApiServerRequestError('the kubeconfig names no API server');
+    const base = await this.#connection();
+    const url = new URL(server.replace(/\/+$/, '') + r.path);
+    const headers: OutgoingHttpHeaders = { ...((base.headers ?? {}) as OutgoingHttpHeaders), ...r.headers };
+    const secure = url.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    // an upgraded connection leaves any pool: it gets a connection of its own
+    const { agent: _pool, ...own } = base;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { ...own, agent: false, method: r.method, headers, signal: r.signal });
+      req.on('upgrade', (res, socket, head) => resolve({ upgraded: true, res, socket, head }));
+      req.on('response', (res) => resolve({ upgraded: false, res }));
+      req.on('error', (err) =>
+        reject(new ApiServerRequestError(`API server request failed: ${err.message}`, { cause: err })),
+      );
+      req.end();
+    });
   }
 
   /** Resolves with the answer once its headers arrive; the body is read from it. */

@@ -16,6 +16,29 @@ export function apiServerHeaders(r: Pick<KubeProxyRequest, 'headers' | 'imperson
   return out;
 }
 
+/** Handshake headers of an upgrade (WebSocket or SPDY), passed both ways. */
+const UPGRADE_HEADERS = new Set([
+  'connection',
+  'upgrade',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+  'sec-websocket-extensions',
+  'sec-websocket-accept',
+  'x-stream-protocol-version',
+]);
+
+/** The upgrade's handshake headers, from a request or an answer; nothing else. */
+export function upgradeHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    const key = k.toLowerCase();
+    if (!UPGRADE_HEADERS.has(key) || v === undefined) continue;
+    out[key] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
 /** The API server's answer headers the client gets back. */
 export function replyHeaders(h: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};

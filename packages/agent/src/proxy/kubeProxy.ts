@@ -3,8 +3,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Bus,
   type BusMessage,
+  ChunkSequencer,
   KUBE_CHUNK_BYTES,
   type KubeProxyReply,
+  type KubeProxyRequest,
+  type KubeTunnelChunk,
   kubeControlSubjects,
   kubeDataSubject,
   kubeProxyControlSchema,
@@ -13,7 +16,7 @@ import {
 } from '@mooring/bus';
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from './apiServer.ts';
-import { apiServerHeaders, kubeStatus, replyHeaders } from './headers.ts';
+import { apiServerHeaders, kubeStatus, replyHeaders, upgradeHeaders } from './headers.ts';
 import { Slots } from './slots.ts';
 
 export interface KubeProxyOptions {
@@ -59,6 +62,8 @@ export async function serveKubeProxy(o: KubeProxyOptions): Promise<KubeProxy> {
   const unary = new Slots(o.unaryConcurrency);
   const streams = new Slots(o.streamConcurrency);
   const running = new Map<string, AbortController>();
+  /** The open tunnels' writers of the client's bytes, by stream id. */
+  const tunnels = new Map<string, (c: KubeTunnelChunk) => void>();
   const log = o.logger;
 
   const publishChunks = async (sid: string, body: Buffer) => {
@@ -68,6 +73,77 @@ export async function serveKubeProxy(o: KubeProxyOptions): Promise<KubeProxy> {
       await o.bus.publish(kubeDataSubject(o.clusterId, sid), { seq: seq++, data });
     }
     await o.bus.publish(kubeDataSubject(o.clusterId, sid), { seq, end: true });
+  };
+
+  /** An upgrade: the handshake with the API server, then bytes both ways until either side ends. */
+  const tunnel = async (
+    r: KubeProxyRequest,
+    handshake: Record<string, string>,
+    abort: AbortController,
+    reply: (data: object) => void,
+  ): Promise<void> => {
+    let answered = false;
+    try {
+      const up = await api.upgrade({
+        method: r.method,
+        path: r.path,
+        headers: { ...apiServerHeaders(r), ...upgradeHeaders(handshake) },
+        signal: abort.signal,
+      });
+      if (!up.upgraded) {
+        // refused (RBAC, a missing pod, a protocol the server does not speak): an ordinary answer
+        const body = await readAll(up.res);
+        answered = true;
+        return reply(
+          replyOf(up.res.statusCode ?? 502, replyHeaders(up.res.headers), body.subarray(0, KUBE_CHUNK_BYTES)),
+        );
+      }
+      const { socket, head } = up;
+      const subject = kubeDataSubject(o.clusterId, r.stream_id);
+      let seq = 0;
+      answered = true;
+      reply({
+        status: 101,
+        headers: { ...replyHeaders(up.res.headers), ...upgradeHeaders(up.res.headers) },
+        more: true,
+      });
+      // one chain of publishes keeps the server's bytes in order
+      let out = Promise.resolve();
+      const send = (chunk: { data?: string; end?: boolean; error?: string }) => {
+        out = out.then(() => o.bus.publish(subject, { seq: seq++, ...chunk })).catch(() => undefined);
+      };
+      if (head.length > 0) send({ data: head.toString('base64') });
+      const order = new ChunkSequencer<KubeTunnelChunk>();
+      tunnels.set(r.stream_id, (c) => {
+        for (const ready of order.accept(c)) {
+          if (ready.data) socket.write(Buffer.from(ready.data, 'base64'));
+          if (ready.end) socket.end();
+        }
+      });
+      await new Promise<void>((resolve) => {
+        socket.on('data', (b: Buffer) => send({ data: b.toString('base64') }));
+        const onAbort = () => socket.destroy();
+        abort.signal.addEventListener('abort', onAbort, { once: true });
+        socket.on('error', (err) => {
+          if (!abort.signal.aborted) send({ end: true, error: err.message });
+        });
+        socket.on('close', () => {
+          abort.signal.removeEventListener('abort', onAbort);
+          if (!abort.signal.aborted) send({ end: true });
+          resolve();
+        });
+      });
+      await out;
+    } catch (err) {
+      if (answered) return;
+      log.warn({ err, path: r.path.split('?')[0] }, 'proxied upgrade failed');
+      const s = kubeStatus(
+        502,
+        'ServiceUnavailable',
+        `the agent could not reach the API server: ${(err as Error).message}`,
+      );
+      reply(replyOf(s.status, { 'content-type': 'application/json' }, s.body));
+    }
   };
 
   const handle = async (m: BusMessage) => {
@@ -90,6 +166,15 @@ export async function serveKubeProxy(o: KubeProxyOptions): Promise<KubeProxy> {
     }
     const abort = new AbortController();
     running.set(r.stream_id, abort);
+    if (r.upgrade) {
+      try {
+        return await tunnel(r, r.upgrade, abort, reply);
+      } finally {
+        running.delete(r.stream_id);
+        tunnels.delete(r.stream_id);
+        release();
+      }
+    }
     let replied = false;
     let seq = 0;
     try {
@@ -148,8 +233,11 @@ export async function serveKubeProxy(o: KubeProxyOptions): Promise<KubeProxy> {
   const stopControls = await o.bus.subscribe(
     kubeControlSubjects(o.clusterId),
     (m) => {
-      if (!kubeProxyControlSchema.safeParse(m.data).success) return;
-      running.get(m.subject.slice(controlPrefix.length))?.abort();
+      const c = kubeProxyControlSchema.safeParse(m.data);
+      if (!c.success) return;
+      const sid = m.subject.slice(controlPrefix.length);
+      if ('tunnel' in c.data) tunnels.get(sid)?.(c.data.tunnel);
+      else running.get(sid)?.abort();
     },
     { onError: (err, subject) => log.warn({ err, subject }, 'proxy control not handled') },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { userOf } from '../auth/guard.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -9,6 +10,8 @@ import type { KubeForwarder } from './forward.ts';
 import { GRANT_ROLES, grantBodySchema, impersonationFor } from './grants.ts';
 import type { GrantsService } from './grantsService.ts';
 import { apiServerPath, isDiscovery, isStream, kubeStatus, passedHeaders } from './request.ts';
+import type { KubeTunneler } from './tunnel.ts';
+import { registerKubeUpgrades } from './upgrade.ts';
 
 /** How long a token from `kube-token` lasts. */
 export const KUBE_TOKEN_TTL_SECONDS = 15 * 60;
@@ -32,7 +35,10 @@ export interface ProxyRouteParts {
   grants: GrantsService;
   auth: AuthService;
   forwarder: KubeForwarder;
+  /** Upgrades (exec, attach, port-forward) through the agent. */
+  tunneler: KubeTunneler;
   clock: Clock;
+  logger: Logger;
 }
 
 /**
@@ -113,6 +119,14 @@ export async function registerProxyRoutes(app: FastifyInstance, o: ProxyRoutePar
       return { token: t.secret, expires_at: expires };
     },
   );
+
+  registerKubeUpgrades(app, {
+    auth: o.auth,
+    clusters: o.clusters,
+    grants: o.grants,
+    tunneler: o.tunneler,
+    logger: o.logger,
+  });
 
   // the Kubernetes API: bodies of any type go through untouched
   await app.register(async (scope) => {
