@@ -1,3 +1,10 @@
+export {
+  CHART_FILE_LIMIT,
+  type ChartFiles,
+  type ChartMetadata,
+  metadataOf,
+  readChartFiles,
+} from './chartArchive.ts';
 export { ChartCache, type ChartCacheOptions, type ResolvedChart } from './chartCache.ts';
 export { type ChartRef, isOci, ociLocation, ociScheme } from './chartRef.ts';
 export { authorizationHeader, type Credentials } from './credentials.ts';
@@ -13,8 +20,20 @@ export {
 export { Helm } from './helm.ts';
 export { HELM_INSTALL_HINT, HelmNotFoundError, locateHelm } from './locate.ts';
 export { applyMirrors, type Mirror } from './mirrors.ts';
-export { HELM_CHART_LAYER, listOciTags, pullOciChart } from './oci.ts';
+export {
+  HELM_CHART_LAYER,
+  listOciRepositories,
+  listOciTags,
+  ociManifestDigest,
+  pullOciChart,
+} from './oci.ts';
 export { type IndexEntry, RepoIndexCache } from './repoIndex.ts';
+export {
+  downloadChartArchive,
+  fetchRepoIndex,
+  type RepoIndexFetch,
+  type RepoIndexVersion,
+} from './repoIndexFetch.ts';
 export { HelmRunner, type HelmRunnerOptions, type RunOptions } from './runner.ts';
 export type {
   HistoryEntry,
@@ -24,4 +43,4 @@ export type {
   UpgradeOptions,
   WaitStrategy,
 } from './types.ts';
-export { closestVersions, pickVersion } from './versions.ts';
+export { closestVersions, pickVersion, sortVersionsDesc } from './versions.ts';

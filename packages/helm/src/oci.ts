@@ -77,6 +77,71 @@ export async function listOciTags(opts: {
   return tags;
 }
 
+/**
+ * The digest of a tag's manifest (`HEAD /v2/<name>/manifests/<tag>`, the
+ * `Docker-Content-Digest` header): what tells a re-pushed tag from an unchanged one
+ * without downloading anything. Undefined when the registry has no such tag.
+ */
+export async function ociManifestDigest(opts: {
+  scheme: 'http' | 'https';
+  host: string;
+  repository: string;
+  tag: string;
+  credentials?: Credentials;
+}): Promise<string | undefined> {
+  const source = `oci://${opts.host}/${opts.repository}`;
+  const client = new OciClient(opts.credentials, source);
+  const url = `${opts.scheme}://${opts.host}/v2/${opts.repository}/manifests/${encodeURIComponent(opts.tag)}`;
+  const res = await client.get(url, MANIFEST_ACCEPT, opts.repository, 'HEAD');
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new ChartSourceError(`${source}:${opts.tag}: manifest HTTP ${res.status}`, source);
+  const digest = res.headers.get('docker-content-digest');
+  if (digest) return digest;
+  // a registry that does not name the digest on HEAD: hash the manifest itself
+  const full = await client.get(url, MANIFEST_ACCEPT, opts.repository);
+  if (!full.ok) throw new ChartSourceError(`${source}:${opts.tag}: manifest HTTP ${full.status}`, source);
+  return `sha256:${createHash('sha256')
+    .update(Buffer.from(await full.arrayBuffer()))
+    .digest('hex')}`;
+}
+
+/**
+ * The repositories of a registry under `prefix` (`GET /v2/_catalog`, `Link` pages
+ * followed). Undefined when the registry does not list its repositories (many public
+ * ones refuse the catalog: 401, 403 or 404).
+ */
+export async function listOciRepositories(opts: {
+  scheme: 'http' | 'https';
+  host: string;
+  prefix: string;
+  credentials?: Credentials;
+}): Promise<string[] | undefined> {
+  const origin = `${opts.scheme}://${opts.host}`;
+  const source = `oci://${opts.host}/${opts.prefix}`;
+  const client = new OciClient(opts.credentials, source);
+  const out: string[] = [];
+  let next: string | undefined = `${origin}/v2/_catalog?n=1000`;
+  for (let page = 0; next && page < 100; page++) {
+    let res: Response;
+    try {
+      res = await client.get(next, 'application/json', opts.prefix);
+    } catch (e) {
+      if (e instanceof RegistryAuthError) return undefined;
+      throw e;
+    }
+    if (res.status === 404 || res.status === 405) return undefined;
+    if (!res.ok) throw new ChartSourceError(`${source}: catalog HTTP ${res.status}`, source);
+    const body = (await res.json()) as { repositories?: string[] | null };
+    const prefix = opts.prefix.replace(/\/+$/, '');
+    out.push(
+      ...(body.repositories ?? []).filter((r) => !prefix || r === prefix || r.startsWith(`${prefix}/`)),
+    );
+    const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '');
+    next = link ? new URL(link[1]!, origin).toString() : undefined;
+  }
+  return out;
+}
+
 class OciClient {
   private token?: string;
   private readonly credentials?: Credentials;
@@ -86,7 +151,12 @@ class OciClient {
     this.source = source;
   }
 
-  async get(url: string, accept: string, repository: string): Promise<Response> {
+  async get(
+    url: string,
+    accept: string,
+    repository: string,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<Response> {
     const headers = (): Record<string, string> => {
       const h: Record<string, string> = { accept };
       if (this.token) h.authorization = `Bearer ${this.token}`;
@@ -94,21 +164,21 @@ class OciClient {
       else if (this.credentials?.kind === 'bearer') h.authorization = `Bearer ${this.credentials.token}`;
       return h;
     };
-    let res = await this.fetch(url, headers());
+    let res = await this.fetch(url, headers(), method);
     if (res.status === 401) {
       const challenge = res.headers.get('www-authenticate') ?? '';
       if (/^bearer/i.test(challenge)) {
         this.token = await this.exchange(challenge, repository);
-        res = await this.fetch(url, headers());
+        res = await this.fetch(url, headers(), method);
       }
     }
     if (res.status === 401 || res.status === 403) throw new RegistryAuthError(this.source, res.status);
     return res;
   }
 
-  private async fetch(url: string, headers: Record<string, string>): Promise<Response> {
+  private async fetch(url: string, headers: Record<string, string>, method = 'GET'): Promise<Response> {
     try {
-      return await fetch(url, { headers, redirect: 'follow' });
+      return await fetch(url, { method, headers, redirect: 'follow' });
     } catch (e) {
       throw new ChartSourceError(`${this.source}: ${(e as Error).message}`, this.source, e);
     }

@@ -59,3 +59,10 @@ export function closestVersions(wanted: string, published: readonly string[], n 
     .slice(0, n)
     .map((x) => x.v);
 }
+
+/** Versions newest first: semver order, then the others by text. Pure. */
+export function sortVersionsDesc(versions: readonly string[]): string[] {
+  const valid = versions.filter((v) => semver.valid(v)).sort((a, b) => semver.rcompare(a, b));
+  const other = versions.filter((v) => !semver.valid(v)).sort((a, b) => b.localeCompare(a));
+  return [...valid, ...other];
+}

@@ -34,6 +34,10 @@ export interface PlatformConfig {
   sweepIntervalSeconds: number;
   /** Secret: when set, `GET /metrics` needs `Authorization: Bearer <this>`; absent, it is public. */
   metricsToken?: string;
+  /** List (and index) the curated public chart registries for every organisation (default true). */
+  defaultRegistries?: boolean;
+  /** The helm binary that renders charts for the catalogue (a name on PATH or a path; default `helm`). */
+  helm?: string;
 }
 
 /** The NATS server (operator mode) agents connect to, and what the platform holds to issue their credentials. */
@@ -194,6 +198,11 @@ export const envSchema = z.object({
       .optional(),
   ),
   MOORING_BUS_CREDENTIALS_TTL_SECONDS: int(3600, 60, 7 * 86_400),
+  MOORING_DEFAULT_REGISTRIES: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('true'),
+  ),
+  MOORING_HELM: z.preprocess(blankToUndefined, z.string().trim().default('helm')),
 });
 
 /**
@@ -230,6 +239,8 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
     sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
+    defaultRegistries: e.MOORING_DEFAULT_REGISTRIES === 'true' || e.MOORING_DEFAULT_REGISTRIES === '1',
+    helm: e.MOORING_HELM,
     ...(e.MOORING_METRICS_TOKEN ? { metricsToken: e.MOORING_METRICS_TOKEN } : {}),
     ...(e.MOORING_NATS_URL
       ? {

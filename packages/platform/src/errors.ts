@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'invalid_definition'
   | 'rate_limited'
   | 'database_unavailable'
+  | 'upstream_error'
   | 'internal';
 
 /** Base class: every error the API reports on purpose. */
@@ -113,4 +114,10 @@ export class DatabaseUnavailableError extends PlatformError {
   constructor(options?: ErrorOptions) {
     super('the database is unreachable; the platform retries on every request, try again shortly', options);
   }
+}
+
+/** 502: a service the platform depends on for this request (a chart registry, helm) failed. */
+export class UpstreamError extends PlatformError {
+  override readonly name = 'UpstreamError';
+  readonly code = 'upstream_error';
 }

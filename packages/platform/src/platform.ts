@@ -76,6 +76,7 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       logger.info(resealed, 'secrets re-encrypted under the current key');
     }
     await server.services.gitops.start();
+    await server.services.catalogue.start();
     const stopAddonsFeed = await startAddonsFeed({ bus: agentBus.bus, db: database.db, logger });
     const runtime = await startRuntime({
       config,

@@ -7,7 +7,10 @@ export interface StaticServer {
   stop(): Promise<void>;
 }
 
-/** Serves the files of one directory over HTTP (the chart repository: index.yaml and .tgz files). */
+/**
+ * Serves the files of one directory over HTTP (the chart repository: index.yaml and .tgz files),
+ * with `ETag` and `Last-Modified`, answering `If-None-Match` / `If-Modified-Since` with 304.
+ */
 export async function serveDirectory(
   dir: string,
   opts: { basicAuth?: { username: string; password: string }; bearerToken?: string } = {},
@@ -39,7 +42,29 @@ export async function serveDirectory(
         : file.endsWith('.tgz')
           ? 'application/gzip'
           : 'application/octet-stream';
-      res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size });
+      // validators as common static servers send them: a weak ETag of size and mtime, Last-Modified
+      const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+      const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString();
+      const inm = req.headers['if-none-match'];
+      const ims = req.headers['if-modified-since'];
+      const notModified =
+        inm !== undefined
+          ? inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')
+          : ims !== undefined && Date.parse(ims) >= Date.parse(lastModified);
+      if (notModified) {
+        res.writeHead(304, { ETag: etag, 'Last-Modified': lastModified }).end();
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Length': st.size,
+        ETag: etag,
+        'Last-Modified': lastModified,
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
       createReadStream(file).pipe(res);
     } catch {
       res.writeHead(404).end('not found');

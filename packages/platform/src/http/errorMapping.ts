@@ -9,6 +9,7 @@ import {
   PlatformError,
   RateLimitedError,
   UnauthenticatedError,
+  UpstreamError,
   ValidationError,
 } from '../errors.ts';
 import type { ErrorBody } from './errorBody.ts';
@@ -29,6 +30,7 @@ const STATUS: ReadonlyArray<[new (...args: never[]) => PlatformError, number]> =
   [ConflictError, 409],
   [InvalidDefinitionError, 422],
   [RateLimitedError, 429],
+  [UpstreamError, 502],
   [DatabaseUnavailableError, 503],
 ];
 

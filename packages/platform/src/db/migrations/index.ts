@@ -9,6 +9,7 @@ import * as gitops from './0010_gitops.ts';
 import * as addonDrift from './0011_addon_drift.ts';
 import * as clusterGrants from './0012_cluster_grants.ts';
 import * as clusterArgocd from './0040_cluster_argocd.ts';
+import * as catalogue from './0050_catalogue.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011_addon_drift': addonDrift,
   '0012_cluster_grants': clusterGrants,
   '0040_cluster_argocd': clusterArgocd,
+  '0050_catalogue': catalogue,
 };
