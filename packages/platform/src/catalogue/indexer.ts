@@ -25,6 +25,7 @@ import {
   type RegistrySource,
 } from './sources.ts';
 import { type CatalogueDatabase, catalogueDb, type JobRow, type RegistryRow } from './tables.ts';
+import { type JobView, jobView } from './views.ts';
 
 export type JobTrigger = 'schedule' | 'manual' | 'created';
 
@@ -64,15 +65,17 @@ export class CatalogueIndexer {
   }
 
   /** Runs one job now and waits for it; undefined when the registry already has one running. */
-  async run(registryId: string, trigger: JobTrigger): Promise<JobRow | undefined> {
+  async run(registryId: string, trigger: JobTrigger): Promise<JobView | undefined> {
     const started = await this.begin(registryId, trigger);
     if (!started) return undefined;
     await started.done;
-    return this.#db
-      .selectFrom('catalogue_jobs')
-      .selectAll()
-      .where('id', '=', started.job.id)
-      .executeTakeFirstOrThrow();
+    return jobView(
+      await this.#db
+        .selectFrom('catalogue_jobs')
+        .selectAll()
+        .where('id', '=', started.job.id)
+        .executeTakeFirstOrThrow(),
+    );
   }
 
   /**
