@@ -4,12 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { registerAddonRoutes } from './addons/routes.ts';
-import { registerArgocdRoutes } from './argocd/routes.ts';
-import { ArgocdService } from './argocd/service.ts';
-import { registerArgocdRoutes } from './argocd/routes.ts';
-import { ArgocdService } from './argocd/service.ts';
 import { AddonsService } from './addons/service.ts';
 import type { AgentBus } from './agentbus/types.ts';
+import { registerArgocdRoutes, registerArgocdRoutes } from './argocd/routes.ts';
+import { ArgocdService, ArgocdService } from './argocd/service.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -32,6 +30,7 @@ import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
 import { registerWebUi } from './http/web.ts';
+import { PodLogsForwarder, registerLogRoutes } from './logs/routes.ts';
 import { PlatformMetrics, registerMetrics } from './metrics.ts';
 import { registerOperationRoutes } from './operations/routes.ts';
 import { OperationsService } from './operations/service.ts';
@@ -154,6 +153,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     logger,
   });
   await registerResourceRoutes(app, { clusters: services.clusters, bus: commandBus, clock, logger });
+  registerLogRoutes(app, {
+    clusters: services.clusters,
+    forwarder: new PodLogsForwarder({ bus: commandBus, logger }),
+  });
   app.addHook('onClose', () => gitops.service.close());
   const catalogue = buildCatalogue({ config, db, logger, clock, credentials: gitops.credentials });
   registerCatalogueRoutes(app, { registries: catalogue.registries, charts: catalogue.charts });

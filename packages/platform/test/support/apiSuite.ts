@@ -79,6 +79,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/resources': { role: 'viewer' },
   'GET /api/v1/clusters/:id/resources/kinds': { role: 'viewer' },
   'GET /api/v1/clusters/:id/resources/events': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/pods/:namespace/:name/logs': { role: 'viewer' },
 };
 
 /** Public routes whose request is authenticated by a signature: unsigned, they answer 401 to everyone. */
