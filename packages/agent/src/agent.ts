@@ -12,6 +12,7 @@ import { type Readiness, readiness } from './health.ts';
 import type { Logger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
 import { PREVIEW_REQUEST, previewHandler } from './preview.ts';
+import { servePodLogs } from './logs/podLogs.ts';
 import { serveKubeProxy } from './proxy/kubeProxy.ts';
 import { ReconcileLoop } from './reconcile.ts';
 import { startResourceStreamer } from './resources/streamer.ts';
@@ -160,6 +161,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     unaryConcurrency: config.kubeProxyUnaryConcurrency,
     streamConcurrency: config.kubeProxyStreamConcurrency,
   });
+  // pod logs for the platform, with credit-based backpressure
+  const podLogs = await servePodLogs({
+    bus,
+    clusterId,
+    kc: engine.kc,
+    logger,
+    concurrency: config.kubeProxyStreamConcurrency,
+  });
   logger.info({ workers: config.natsWorkerMaxWorkers, write: config.writeWorkerCount }, 'agent started');
 
   let stopped: Promise<void> | undefined;
@@ -176,6 +185,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     objects.stop();
     await kubeProxy.stop();
     await resources.stop();
+    await podLogs.stop();
     await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the bus failed'));
     logger.info({}, 'agent stopped');
   };

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import { registerAddonRoutes } from './addons/routes.ts';
 import { AddonsService } from './addons/service.ts';
 import type { AgentBus } from './agentbus/types.ts';
-import { registerArgocdRoutes, registerArgocdRoutes } from './argocd/routes.ts';
-import { ArgocdService, ArgocdService } from './argocd/service.ts';
+import { registerArgocdRoutes } from './argocd/routes.ts';
+import { ArgocdService } from './argocd/service.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -139,7 +139,6 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerClusterRoutes(app, { clusters: services.clusters, operations: services.operations });
   registerOperationRoutes(app, { operations: services.operations });
   registerAddonRoutes(app, { addons });
-  registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
   registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });

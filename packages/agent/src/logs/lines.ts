@@ -1,0 +1,73 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * Turns one container's log bytes into text (pure state, no I/O): UTF-8 decoded across
+ * chunk boundaries and, with a `prefix`, each whole line prefixed (`[container] line`);
+ * a line not ended yet waits for its end, or for `end()`.
+ */
+export class LogText {
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #prefix: string | undefined;
+  #partial = '';
+
+  constructor(prefix?: string) {
+    this.#prefix = prefix;
+  }
+
+  push(bytes: Buffer): string {
+    const text = this.#decoder.write(bytes);
+    if (this.#prefix === undefined) return text;
+    const all = this.#partial + text;
+    const cut = all.lastIndexOf('\n') + 1;
+    this.#partial = all.slice(cut);
+    return all
+      .slice(0, cut)
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => `${this.#prefix}${l}\n`)
+      .join('');
+  }
+
+  end(): string {
+    const rest = this.#partial + this.#decoder.end();
+    this.#partial = '';
+    if (rest === '') return '';
+    return this.#prefix === undefined ? rest : `${this.#prefix}${rest}\n`;
+  }
+}
+
+/** The API server path of a container's log (pure). */
+export function podLogPath(r: {
+  namespace: string;
+  pod: string;
+  container?: string;
+  follow: boolean;
+  previous: boolean;
+  timestamps: boolean;
+  tail_lines?: number;
+  since_seconds?: number;
+}): string {
+  const q = new URLSearchParams();
+  if (r.container) q.set('container', r.container);
+  if (r.follow) q.set('follow', 'true');
+  if (r.previous) q.set('previous', 'true');
+  if (r.timestamps) q.set('timestamps', 'true');
+  if (r.tail_lines !== undefined) q.set('tailLines', String(r.tail_lines));
+  if (r.since_seconds !== undefined) q.set('sinceSeconds', String(r.since_seconds));
+  const qs = q.toString();
+  return `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/log${qs ? `?${qs}` : ''}`;
+}
+
+/** Every container of a pod spec, in `kubectl logs --all-containers` order: init, regular, ephemeral. */
+export function containersOf(pod: {
+  spec?: {
+    initContainers?: { name: string }[];
+    containers?: { name: string }[];
+    ephemeralContainers?: { name: string }[];
+  };
+}): string[] {
+  const s = pod.spec ?? {};
+  return [...(s.initContainers ?? []), ...(s.containers ?? []), ...(s.ephemeralContainers ?? [])].map(
+    (c) => c.name,
+  );
+}

@@ -1,0 +1,247 @@
+import type { IncomingMessage } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  type Bus,
+  type BusMessage,
+  LOGS_CHUNK_BYTES,
+  LOGS_WINDOW,
+  logsControlSubjects,
+  logsDataSubject,
+  logsRequestSubject,
+  type PodLogsReply,
+  type PodLogsRequest,
+  podLogsControlSchema,
+  podLogsRequestSchema,
+} from '@mooring/bus';
+import type { Logger } from '../logger.ts';
+import { ApiServerClient } from '../proxy/apiServer.ts';
+import { Slots } from '../proxy/slots.ts';
+import { containersOf, LogText, podLogPath } from './lines.ts';
+import { SendWindow } from './window.ts';
+
+export interface PodLogsOptions {
+  bus: Bus;
+  clusterId: string;
+  kc: KubeConfig;
+  logger: Logger;
+  /** Log streams at once (the size of `KUBE_PROXY_STREAM_CONCURRENCY`). */
+  concurrency: number;
+  /** A stream whose platform sent nothing (no credit, no keep-alive) for this long is ended (default 60 s). */
+  idleMs?: number;
+  /** How long text waits to be sent with more (default 10 ms). */
+  flushMs?: number;
+}
+
+export interface PodLogsServer {
+  active(): number;
+  stop(): Promise<void>;
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of res) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function statusMessage(text: string): string {
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text.slice(0, 500);
+  } catch {
+    return text.slice(0, 500);
+  }
+}
+
+interface Running {
+  window: SendWindow;
+  abort: AbortController;
+  lastHeard: number;
+  resume: () => void;
+}
+
+/**
+ * Pod logs for the platform: each request on `agent.logs.{cluster_id}.req` is read from
+ * the API server (`pods/log`: one container, or every container with each line prefixed
+ * `[container] `; follow, tail, since, previous) and sent as numbered chunks on
+ * `agent.logs.{cluster_id}.data.{stream_id}`. Backpressure: at most the request's
+ * window of chunks is unacknowledged; past it the agent stops reading from the API
+ * server (TCP then holds the kubelet back), so a slow client costs at most a window
+ * of memory. The platform's `ack` (and a keep-alive of it) arrive on the control
+ * subject; `cancel`, or nothing for `idleMs`, ends the stream.
+ */
+export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
+  const api = new ApiServerClient(o.kc);
+  const slots = new Slots(o.concurrency);
+  const running = new Map<string, Running>();
+  const idleMs = o.idleMs ?? 60_000;
+  const flushMs = o.flushMs ?? 10;
+  const log = o.logger.child({ component: 'logs' });
+
+  const open = (path: string, signal: AbortSignal) =>
+    api.send({ method: 'GET', path, headers: { accept: '*/*' }, signal });
+
+  const stream = async (r: PodLogsRequest, reply: (d: PodLogsReply) => void) => {
+    const abort = new AbortController();
+    const window = new SendWindow(Math.min(r.window, LOGS_WINDOW * 32));
+    const subject = logsDataSubject(o.clusterId, r.stream_id);
+    const responses: IncomingMessage[] = [];
+    // readers waiting for credit; they read no further meanwhile, so TCP holds the API server back
+    let waiters: (() => void)[] = [];
+    const credit = () =>
+      window.full() && !abort.signal.aborted
+        ? new Promise<void>((resolve) => waiters.push(resolve))
+        : Promise.resolve();
+    const state: Running = {
+      window,
+      abort,
+      lastHeard: Date.now(),
+      resume: () => {
+        if (window.full() && !abort.signal.aborted) return;
+        const w = waiters;
+        waiters = [];
+        for (const f of w) f();
+      },
+    };
+    abort.signal.addEventListener('abort', () => state.resume(), { once: true });
+    running.set(r.stream_id, state);
+    try {
+      let containers: (string | undefined)[] = [r.container];
+      if (r.all_containers) {
+        const res = await open(
+          `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}`,
+          abort.signal,
+        );
+        const text = await readText(res);
+        if (res.statusCode !== 200)
+          return reply({ status: res.statusCode ?? 502, message: statusMessage(text) });
+        containers = containersOf(JSON.parse(text));
+      }
+      for (const container of containers) {
+        const res = await open(podLogPath({ ...r, container }), abort.signal);
+        if (res.statusCode !== 200) {
+          const message = statusMessage(await readText(res));
+          for (const other of responses) other.destroy();
+          return reply({ status: res.statusCode ?? 502, message });
+        }
+        responses.push(res);
+      }
+      reply({ status: 200, containers: containers.filter((c): c is string => c !== undefined) });
+
+      let pending = '';
+      let timer: NodeJS.Timeout | undefined;
+      let sending: Promise<void> = Promise.resolve();
+      const send = (data: string) => {
+        const seq = window.take();
+        sending = sending.then(() => o.bus.publish(subject, { seq, data })).catch(() => abort.abort());
+      };
+      const flush = () => {
+        timer = undefined;
+        while (pending.length > 0) {
+          // cut at a line end when one is near, so chunks hold whole lines
+          let cut = pending.length;
+          if (Buffer.byteLength(pending) > LOGS_CHUNK_BYTES) {
+            cut = Math.floor(LOGS_CHUNK_BYTES / 4);
+            const nl = pending.lastIndexOf('\n', cut);
+            if (nl > 0) cut = nl + 1;
+          }
+          send(pending.slice(0, cut));
+          pending = pending.slice(cut);
+        }
+      };
+      const add = (text: string) => {
+        if (text === '') return;
+        pending += text;
+        if (Buffer.byteLength(pending) >= LOGS_CHUNK_BYTES) {
+          clearTimeout(timer);
+          flush();
+        } else timer ??= setTimeout(flush, flushMs);
+      };
+      const idle = setInterval(
+        () => {
+          if (Date.now() - state.lastHeard > idleMs) {
+            log.info({ stream_id: r.stream_id }, 'log stream ended: the platform went quiet');
+            abort.abort();
+          }
+        },
+        Math.min(5000, idleMs / 2),
+      );
+      let error: string | undefined;
+      try {
+        await Promise.all(
+          responses.map(async (res, i) => {
+            const text = new LogText(r.all_containers ? `[${containers[i]}] ` : undefined);
+            abort.signal.addEventListener('abort', () => res.destroy(), { once: true });
+            for await (const c of res) {
+              add(text.push(c as Buffer));
+              await credit();
+              if (abort.signal.aborted) break;
+            }
+            add(text.end());
+          }),
+        );
+      } catch (err) {
+        if (!abort.signal.aborted) error = (err as Error).message;
+      } finally {
+        clearInterval(idle);
+      }
+      clearTimeout(timer);
+      flush();
+      await sending;
+      if (!abort.signal.aborted || error)
+        await o.bus
+          .publish(subject, { seq: window.take(), end: true, ...(error ? { error } : {}) })
+          .catch(() => undefined);
+    } finally {
+      running.delete(r.stream_id);
+      for (const res of responses) res.destroy();
+    }
+  };
+
+  const handle = async (m: BusMessage) => {
+    const reply = m.reply;
+    if (!reply) return;
+    const parsed = podLogsRequestSchema.safeParse(m.data);
+    if (!parsed.success)
+      return reply({ status: 400, message: `invalid log request: ${parsed.error.issues[0]?.message}` });
+    const release = slots.take();
+    if (!release) return reply({ status: 429, message: 'too many log streams through the agent, retry' });
+    try {
+      await stream(parsed.data, reply);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'log stream failed');
+      try {
+        reply({ status: 502, message: `the agent could not read the log: ${(err as Error).message}` });
+      } catch {}
+    } finally {
+      release();
+    }
+  };
+
+  const stopRequests = await o.bus.subscribe(
+    logsRequestSubject(o.clusterId),
+    (m) => {
+      void handle(m).catch((err: unknown) => log.warn({ err }, 'log request not answered'));
+    },
+    { onError: (err, subject) => log.warn({ err, subject }, 'log request not handled') },
+  );
+  const prefix = logsControlSubjects(o.clusterId).slice(0, -1);
+  const stopControls = await o.bus.subscribe(
+    logsControlSubjects(o.clusterId),
+    (m) => {
+      const c = podLogsControlSchema.safeParse(m.data);
+      const s = running.get(m.subject.slice(prefix.length));
+      if (!c.success || !s) return;
+      s.lastHeard = Date.now();
+      if ('cancel' in c.data) return s.abort.abort();
+      s.window.ack(c.data.ack);
+      s.resume();
+    },
+    { onError: (err, subject) => log.warn({ err, subject }, 'log control not handled') },
+  );
+  return {
+    active: () => running.size,
+    stop: async () => {
+      await Promise.all([stopRequests(), stopControls()].map((p) => p.catch(() => undefined)));
+      for (const s of running.values()) s.abort.abort();
+    },
+  };
+}
