@@ -7,6 +7,7 @@
 //
 // Run: npx node bench/platform-agents.ts [--agents 2000] [--minutes 3] [--workers 2] [--idle-seconds 60]
 //        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 1000] [--log-level info]
+//        [--pool-size N] [--cpu-prof DIR]
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import {
   verdict,
   writeResults,
 } from './lib.ts';
+import { metricsBetween, startMetricsScraper } from './platformMetrics.ts';
 import { procCpu, procSample, treeCpu } from './proc.ts';
 import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agents.ts';
 
@@ -39,6 +41,8 @@ const SETTLE_SECONDS = Number(arg('settle-seconds', '30'));
 const POLL_MS = Number(arg('poll-ms', '1000'));
 const LOG_LEVEL = arg('log-level', 'info');
 const IMPORT_CONCURRENCY = Number(arg('import-concurrency', '8'));
+const POOL_SIZE = arg('pool-size', '');
+const CPU_PROF = arg('cpu-prof', '');
 const CHECK_IN_SECONDS = 15;
 const HEARTBEAT_SECONDS = 60;
 const WINDOW_SECONDS = 10;
@@ -271,7 +275,8 @@ try {
   mkdirSync(dataDir, { recursive: true });
   const logFile = join(workDir, 'logs', 'platform.log');
   const fd = openSync(logFile, 'a');
-  platform = spawn(process.execPath, [PLATFORM_MAIN], {
+  const profArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  platform = spawn(process.execPath, [...profArgs, PLATFORM_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -284,6 +289,7 @@ try {
       MOORING_NATS_ACCOUNT: nats.account.publicKey,
       MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
       MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
+      ...(POOL_SIZE ? { MOORING_DATABASE_POOL_SIZE: POOL_SIZE } : {}),
     },
     stdio: ['ignore', fd, fd],
   });
@@ -335,6 +341,14 @@ try {
       benchCpu: selfCpuSeconds(),
     });
   }, 1000);
+
+  const scraper = startMetricsScraper(base);
+  const scraped = () => {
+    const m = scraper.latest();
+    return m
+      ? `; loop p99 ${Math.round(m.eventLoopP99Ms)} ms max ${Math.round(m.eventLoopMaxMs)} ms, pool in use ${m.poolInUse} waiting ${m.poolWaiting}, load ${m.loadAverage1m.toFixed(1)}`
+      : '';
+  };
 
   // set-up: N clusters through the API, each agent token kept
   const tImport = performance.now();
@@ -452,7 +466,7 @@ try {
     connected = now.connected;
     const last = platformUse(samples, Date.now() - 6000, Date.now());
     log(
-      `  ${connected}/${agents.length} connected, ${now.checkIns} check-ins, ${now.checkInErrors} failed; cores: platform ${last.cpuCoresMean}, nats-server ${last.otherCores.natsServer}, PostgreSQL ${last.otherCores.postgres}, agents ${last.otherCores.simulatedAgentWorkers}`,
+      `  ${connected}/${agents.length} connected, ${now.checkIns} check-ins, ${now.checkInErrors} failed; cores: platform ${last.cpuCoresMean}, nats-server ${last.otherCores.natsServer}, PostgreSQL ${last.otherCores.postgres}, agents ${last.otherCores.simulatedAgentWorkers}${scraped()}`,
     );
     if (connected >= agents.length) break;
   }
@@ -475,7 +489,7 @@ try {
   for (let left = MINUTES * 60; left > 0; left -= 30) {
     await sleep(Math.min(30, left) * 1000);
     const s = platformUse(samples, loadFrom, Date.now());
-    log(`  platform ${s.cpuCoresMean} cores (mean so far), RSS ${s.rssPeakMiB} MiB peak`);
+    log(`  platform ${s.cpuCoresMean} cores (mean so far), RSS ${s.rssPeakMiB} MiB peak${scraped()}`);
   }
   const loadReads = await loadReader.stop();
   const loadTo = Date.now();
@@ -505,6 +519,12 @@ try {
   );
   const hwm = procSample(platformPid)?.hwmBytes ?? 0;
   clearInterval(sampler);
+  scraper.stop();
+  const inside = {
+    idle: metricsBetween(scraper.scrapes, idleFrom, idleTo),
+    ramp: metricsBetween(scraper.scrapes, rampFrom, rampTo),
+    loaded: metricsBetween(scraper.scrapes, loadFrom, loadTo),
+  };
 
   // --- figures ---------------------------------------------------------------------------------
   const idle = platformUse(samples, idleFrom, idleTo);
@@ -660,6 +680,32 @@ try {
       ],
     ],
   );
+  table(
+    'Inside the platform (its /metrics every 5 s)',
+    [
+      'phase',
+      'load avg 1m',
+      'loop p99 (median / worst scrape)',
+      'loop max',
+      'pool in use / waiting max',
+      'pool wait mean',
+      'handlers mean ms',
+      'check-in mean',
+    ],
+    (['idle', 'ramp', 'loaded'] as const).map((k) => {
+      const m = inside[k];
+      return [
+        k,
+        m.loadAverage1m.mean,
+        `${m.eventLoopDelayMs.p99OfScrapesP50} / ${m.eventLoopDelayMs.p99OfScrapesMax} ms`,
+        `${m.eventLoopDelayMs.max} ms`,
+        `${m.pool.inUseMax} / ${m.pool.waitingMax}`,
+        `${m.pool.acquireMeanMs} ms`,
+        JSON.stringify(m.busHandlerMeanMs),
+        `${m.routeMeanMs['POST /api/v1/agent/check-in'] ?? '-'} ms`,
+      ];
+    }),
+  );
   if (errors.samples.length > 0) console.log(`error samples:\n  ${errors.samples.join('\n  ')}`);
   table(
     'Targets',
@@ -692,6 +738,7 @@ try {
       heartbeatSeconds: HEARTBEAT_SECONDS,
       platformLogLevel: LOG_LEVEL,
       sweepIntervalSeconds: 60,
+      databasePoolSize: POOL_SIZE ? Number(POOL_SIZE) : 'default',
     },
     machine: machine(),
     import: { clusters: agents.length, seconds: round(importSeconds, 1), concurrency: IMPORT_CONCURRENCY },
@@ -705,6 +752,7 @@ try {
     reads: { idle: idleR, loaded: loadR },
     handled,
     sent,
+    insidePlatform: inside,
     operationStates,
     errors,
     targets,

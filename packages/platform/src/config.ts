@@ -6,6 +6,8 @@ export interface PlatformConfig {
   dataDir: string;
   /** Secret (may hold a password): a PostgreSQL server; absent means the embedded database. */
   databaseUrl?: string;
+  /** Most connections to the PostgreSQL server (unused with the embedded database). */
+  databasePoolSize: number;
   /** Address to listen on. */
   listen: string;
   port: number;
@@ -149,6 +151,7 @@ export const envSchema = z.object({
     blankToUndefined,
     urlWith(/^postgres(ql)?:$/, 'a postgres:// or postgresql:// URL').optional(),
   ),
+  MOORING_DATABASE_POOL_SIZE: int(10, 1, 1000),
   MOORING_LISTEN: z.preprocess(blankToUndefined, z.string().trim().default('127.0.0.1')),
   MOORING_PORT: int(8400, 0, 65535),
   MOORING_PUBLIC_URL: z.preprocess(blankToUndefined, urlWith(/^https?:$/, 'an http(s) URL').optional()),
@@ -227,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
   return {
     dataDir: e.MOORING_DATA_DIR,
     databaseUrl: e.MOORING_DATABASE_URL,
+    databasePoolSize: e.MOORING_DATABASE_POOL_SIZE,
     listen: e.MOORING_LISTEN,
     port: e.MOORING_PORT,
     publicUrl: (e.MOORING_PUBLIC_URL ?? `http://localhost:${e.MOORING_PORT}`).replace(/\/+$/, ''),

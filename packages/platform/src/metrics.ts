@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { reconcileLagSeconds } from '@mooring/bus';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
 import { clusterState } from './clusters/state.ts';
+import type { PoolMonitor } from './db/poolMonitor.ts';
 import type { Database } from './db/types.ts';
 import { UnauthenticatedError } from './errors.ts';
 import { clusterLiveness } from './heartbeats/queries.ts';
@@ -22,9 +24,23 @@ export class PlatformMetrics {
   readonly clusterOnline: Gauge<'cluster_id'>;
   readonly reconcileLag: Gauge<'cluster_id'>;
   readonly schedulerLeader: Gauge;
+  readonly eventLoopDelay: Gauge<'quantile'>;
+  readonly busHandler: Histogram<'consumer'>;
+  readonly #loop = monitorEventLoopDelay({ resolution: 10 });
+  readonly #stops: (() => void)[] = [];
 
-  constructor(o: { db: Database; clock: Clock }) {
+  constructor(o: { db: Database; clock: Clock; pool?: PoolMonitor }) {
     const registers = [this.registry];
+    // one query per scrape for both per-cluster gauges (they collect at the same time)
+    let shared: ReturnType<typeof clusterLiveness> | undefined;
+    const liveness = () => {
+      shared ??= clusterLiveness(o.db).finally(() => {
+        setImmediate(() => {
+          shared = undefined;
+        });
+      });
+      return shared;
+    };
     this.httpDuration = new Histogram({
       name: 'mooring_http_request_duration_seconds',
       help: 'HTTP requests by route and status',
@@ -45,8 +61,9 @@ export class PlatformMetrics {
       registers,
       async collect() {
         const now = o.clock();
+        const rows = await liveness();
         this.reset();
-        for (const c of await clusterLiveness(o.db)) {
+        for (const c of rows) {
           this.set({ cluster_id: c.id }, clusterState(c.last_check_in, now) === 'online' ? 1 : 0);
         }
       },
@@ -58,8 +75,9 @@ export class PlatformMetrics {
       registers,
       async collect() {
         const now = o.clock();
+        const rows = await liveness();
         this.reset();
-        for (const c of await clusterLiveness(o.db)) {
+        for (const c of rows) {
           const last = c.last_sweep_at ? { last_sweep_at: c.last_sweep_at.toISOString() } : undefined;
           this.set({ cluster_id: c.id }, reconcileLagSeconds(last, now));
         }
@@ -70,6 +88,81 @@ export class PlatformMetrics {
       help: '1 while this replica schedules the reconcile sweeps, else 0',
       registers,
     });
+    const loop = this.#loop;
+    loop.enable();
+    this.#stops.push(() => loop.disable());
+    this.eventLoopDelay = new Gauge({
+      name: 'mooring_event_loop_delay_seconds',
+      help: 'Event loop delay since the previous scrape (quantile 0.5, 0.99, 1 = max)',
+      labelNames: ['quantile'],
+      registers,
+      collect() {
+        const s = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+        this.set({ quantile: '0.5' }, s(loop.percentile(50)));
+        this.set({ quantile: '0.99' }, s(loop.percentile(99)));
+        this.set({ quantile: '1' }, s(loop.max));
+        loop.reset();
+      },
+    });
+    this.busHandler = new Histogram({
+      name: 'mooring_bus_handler_duration_seconds',
+      help: 'Time to handle one message from the agents’ bus, by consumer (heartbeats, results)',
+      labelNames: ['consumer'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    if (o.pool) this.#poolMetrics(o.pool, registers);
+  }
+
+  #poolMetrics(pool: PoolMonitor, registers: Registry[]): void {
+    const snapshot = () => pool.snapshot();
+    const gauge = (name: string, help: string, read: (s: ReturnType<typeof snapshot>) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['pool'],
+        registers,
+        collect() {
+          this.set({ pool: pool.name }, read(snapshot()));
+        },
+      });
+    gauge('mooring_database_pool_max', 'Most connections the database pool opens', (s) => s.max);
+    gauge('mooring_database_pool_connections', 'Database connections open (idle or in use)', (s) => s.total);
+    gauge('mooring_database_pool_in_use', 'Database connections in use', (s) => s.total - s.idle);
+    gauge('mooring_database_pool_waiting', 'Queries waiting for a database connection', (s) => s.waiting);
+    gauge(
+      'mooring_database_pool_ingest_in_use',
+      'Database connections held by agents’ traffic (check-ins, heartbeats, results, scheduler)',
+      (s) => s.ingestHeld,
+    );
+    gauge(
+      'mooring_database_pool_ingest_waiting',
+      'Agents’ traffic waiting for its share of the pool (the rest is kept for the API)',
+      (s) => s.ingestWaiting,
+    );
+    const wait = new Histogram({
+      name: 'mooring_database_pool_acquire_seconds',
+      help: 'Time a query waited for a database connection',
+      labelNames: ['pool'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#stops.push(pool.onAcquire((seconds) => wait.observe({ pool: pool.name }, seconds)));
+  }
+
+  /** Times one bus message's handling (for `mooring_bus_handler_duration_seconds`). */
+  async timeHandler<T>(consumer: string, handle: () => Promise<T>): Promise<T> {
+    const end = this.busHandler.startTimer({ consumer });
+    try {
+      return await handle();
+    } finally {
+      end();
+    }
+  }
+
+  /** Stops the event loop monitor and the pool listener. */
+  close(): void {
+    for (const stop of this.#stops.splice(0)) stop();
   }
 
   operationFinished(type: string, result: string): void {

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock.ts';
 import { type ClusterHooks, composeClusterHooks } from './clusters/hooks.ts';
 import { describeConfig, type PlatformConfig } from './config.ts';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './db/database.ts';
+import { inIngestLane } from './db/lanes.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { GitopsParts } from './gitops/build.ts';
 import { loadSecretBox } from './gitops/secretKeyFile.ts';
@@ -41,7 +42,7 @@ export interface RunningPlatform extends Server {
 
 export function databaseTarget(config: PlatformConfig): DatabaseTarget {
   return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
     : { kind: 'pglite', dataDir: `${config.dataDir}/pglite` };
 }
 
@@ -69,6 +70,7 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
       clock: o.clock,
       clusterHooks: composeClusterHooks(o.clusterHooks, agentBus.hooks()),
       agentBus,
+      pool: database.pool,
       gitops: { secretBox: loadSecretBox(config).box, ...o.gitops },
     });
     if (config.secretKeyPrevious) {
@@ -77,16 +79,20 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
     }
     await server.services.gitops.start();
     await server.services.catalogue.start();
-    const stopAddonsFeed = await startAddonsFeed({ bus: agentBus.bus, db: database.db, logger });
-    const runtime = await startRuntime({
-      config,
-      db: database.db,
-      clock: o.clock ?? systemClock,
-      logger,
-      bus: agentBus.bus,
-      operations: server.services.operations,
-      metrics: server.metrics,
-    });
+    // agents' traffic and the scheduler run in the ingest lane: they never take the pool's API share
+    const bus = agentBus.bus;
+    const stopAddonsFeed = await inIngestLane(() => startAddonsFeed({ bus, db: database.db, logger }));
+    const runtime = await inIngestLane(() =>
+      startRuntime({
+        config,
+        db: database.db,
+        clock: o.clock ?? systemClock,
+        logger,
+        bus,
+        operations: server.services.operations,
+        metrics: server.metrics,
+      }),
+    );
     let address: string | undefined;
     if (o.listen ?? true) address = await server.app.listen({ host: config.listen, port: config.port });
     else await server.app.ready();

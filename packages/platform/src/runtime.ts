@@ -41,8 +41,13 @@ export async function startRuntime(o: {
   const instance = o.instance ?? instanceName();
   const stops: (() => Promise<void>)[] = [];
   try {
-    stops.push(await startHeartbeatConsumer({ bus: o.bus, db: o.db, clock: o.clock, logger: o.logger }));
-    stops.push(await startOperationsRuntime({ bus: o.bus, operations: o.operations, logger: o.logger }));
+    const time = <T>(consumer: string, handle: () => Promise<T>) => o.metrics.timeHandler(consumer, handle);
+    stops.push(
+      await startHeartbeatConsumer({ bus: o.bus, db: o.db, clock: o.clock, logger: o.logger, time }),
+    );
+    stops.push(
+      await startOperationsRuntime({ bus: o.bus, operations: o.operations, logger: o.logger, time }),
+    );
     await o.operations.resumeAll();
     const lock: LeaderLock = o.config.databaseUrl
       ? new PgAdvisoryLock(o.config.databaseUrl, o.logger.child({ component: 'scheduler' }))

@@ -11,7 +11,11 @@ describe('platform config', () => {
       port: 8400,
       publicUrl: 'http://localhost:8400',
       logLevel: 'info',
+      databasePoolSize: 10,
     });
+    expect(() => loadConfig({ MOORING_DATABASE_POOL_SIZE: '0' })).toThrow(
+      /MOORING_DATABASE_POOL_SIZE: must be at least 1/,
+    );
   });
 
   it('reads every variable', () => {
@@ -22,9 +26,11 @@ describe('platform config', () => {
       MOORING_PORT: '9000',
       MOORING_PUBLIC_URL: 'https://mooring.example.com/',
       MOORING_LOG_LEVEL: 'DEBUG',
+      MOORING_DATABASE_POOL_SIZE: '25',
     });
     expect(c).toMatchObject({
       dataDir: '/var/lib/mooring',
+      databasePoolSize: 25,
       port: 9000,
       publicUrl: 'https://mooring.example.com',
       logLevel: 'debug',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agentOf, userOf } from '../auth/guard.ts';
+import { inIngestLane } from '../db/lanes.ts';
 import { errorBodySchema } from '../http/errorBody.ts';
 import { listQuerySchema, pageRequest, pageSchema } from '../http/pagination.ts';
 import type { StartInput } from '../operations/service.ts';
@@ -217,6 +218,6 @@ export function registerClusterRoutes(
       },
       config: { access: { agent: true } },
     },
-    async (req) => o.clusters.checkIn(agentOf(req), req.body),
+    async (req) => inIngestLane(() => o.clusters.checkIn(agentOf(req), req.body)),
   );
 }

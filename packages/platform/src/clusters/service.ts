@@ -39,7 +39,11 @@ export interface CheckInAnswer {
   bus?: Record<string, unknown>;
 }
 
-const ref = (c: ClusterRow): ClusterRef => ({ id: c.id, organizationId: c.organization_id, name: c.name });
+const ref = (c: Pick<ClusterRow, 'id' | 'organization_id' | 'name'>): ClusterRef => ({
+  id: c.id,
+  organizationId: c.organization_id,
+  name: c.name,
+});
 
 /** Imported clusters, their agent tokens and the agents' check-ins. */
 export class ClustersService {
@@ -153,7 +157,8 @@ export class ClustersService {
   /** Records an agent's check-in; answers with the cluster's state and, when a hook gives them, bus credentials. */
   async checkIn(agent: AgentPrincipal, report: CheckInReport): Promise<CheckInAnswer> {
     const now = this.#clock();
-    await this.#db
+    // one round trip: the update answers the row
+    const row = await this.#db
       .updateTable('clusters')
       .set({
         agent_version: report.agent_version,
@@ -165,9 +170,11 @@ export class ClustersService {
         updated_at: now,
       })
       .where('id', '=', agent.clusterId)
+      .where('organization_id', '=', agent.organizationId)
       .where('deleted_at', 'is', null)
-      .execute();
-    const row = await this.#row(agent.organizationId, agent.clusterId);
+      .returning(['id', 'organization_id', 'name', 'last_check_in'])
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('cluster', agent.clusterId);
     const bus =
       report.bus_credentials === false
         ? undefined

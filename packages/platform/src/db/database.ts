@@ -3,24 +3,44 @@ import { PGlite } from '@electric-sql/pglite';
 import { type Dialect, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { Gate, isIngest, reservedForApi } from './lanes.ts';
 import { PGliteDialect } from './pgliteDialect.ts';
+import { PoolMonitor } from './poolMonitor.ts';
 import type { Database, Tables } from './types.ts';
 
-/** Where the data lives: a PostgreSQL server, or PGlite in a directory (or in memory when `dataDir` is absent). */
-export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir?: string };
+/**
+ * Where the data lives: a PostgreSQL server (with at most `poolSize` connections, default
+ * `DEFAULT_POOL_SIZE`), or PGlite in a directory (or in memory when `dataDir` is absent).
+ */
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir?: string };
+
+/** Connections per PostgreSQL pool when the settings name no size. */
+export const DEFAULT_POOL_SIZE = 10;
 
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseTarget['kind'];
+  /** The connection pool's counts and waits (PostgreSQL only). */
+  pool?: PoolMonitor;
   close(): Promise<void>;
 }
 
-/** The Kysely dialect for a target (tests may wrap it). */
+/** The Kysely dialect for a target (tests may wrap it), with a monitor of its pool (PostgreSQL). */
 export async function createDialect(target: DatabaseTarget, logger: Logger): Promise<Dialect> {
+  return (await createMonitoredDialect(target, logger)).dialect;
+}
+
+async function createMonitoredDialect(
+  target: DatabaseTarget,
+  logger: Logger,
+): Promise<{ dialect: Dialect; pool?: PoolMonitor }> {
   if (target.kind === 'postgres') {
+    const max = target.poolSize ?? DEFAULT_POOL_SIZE;
     const pool = new pg.Pool({
       connectionString: target.url,
-      max: 10,
+      max,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
@@ -29,12 +49,42 @@ export async function createDialect(target: DatabaseTarget, logger: Logger): Pro
     const lost = (err: Error) => logger.warn({ err: { message: err.message } }, 'database connection lost');
     pool.on('error', lost);
     pool.on('connect', (client) => client.on('error', lost));
-    return new PostgresDialect({ pool });
+    // the ingest lane (agents' traffic) never takes the connections reserved for the API
+    const ingest = new Gate(Math.max(1, max - reservedForApi(max)));
+    const monitor = new PoolMonitor('main', pool, max, ingest);
+    const timed = {
+      Client: pg.Client,
+      options: pool.options,
+      connect: async () => {
+        const t0 = performance.now();
+        const gated = isIngest();
+        if (gated) await ingest.enter();
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (e) {
+          if (gated) ingest.leave();
+          throw e;
+        }
+        monitor.acquired((performance.now() - t0) / 1000);
+        if (gated) {
+          const release = client.release;
+          client.release = (err?: Error | boolean) => {
+            client.release = release;
+            ingest.leave();
+            return release.call(client, err);
+          };
+        }
+        return client;
+      },
+      end: () => pool.end(),
+    };
+    return { dialect: new PostgresDialect({ pool: timed }), pool: monitor };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
   await pglite.waitReady;
-  return new PGliteDialect(pglite);
+  return { dialect: new PGliteDialect(pglite) };
 }
 
 /** Opens the database; `close()` ends the pool or closes PGlite. */
@@ -43,9 +93,9 @@ export async function openDatabase(
   logger: Logger,
   wrap: (d: Dialect) => Dialect = (d) => d,
 ): Promise<DatabaseHandle> {
-  const dialect = wrap(await createDialect(target, logger));
-  const db = new Kysely<Tables>({ dialect });
-  return { db, kind: target.kind, close: () => db.destroy() };
+  const made = await createMonitoredDialect(target, logger);
+  const db = new Kysely<Tables>({ dialect: wrap(made.dialect) });
+  return { db, kind: target.kind, ...(made.pool ? { pool: made.pool } : {}), close: () => db.destroy() };
 }
 
 /** One cheap round trip, for health checks. */

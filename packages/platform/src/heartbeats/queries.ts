@@ -1,61 +1,61 @@
 import type { HeartbeatMessage } from '@mooring/bus';
+import { sql } from 'kysely';
 import type { ClusterHeartbeatRow, Database } from '../db/types.ts';
 
-/** Heartbeats kept per cluster in the history (the newest). */
+/** Heartbeats answered by `heartbeatHistory` when no limit is given. */
 export const HEARTBEAT_HISTORY_SIZE = 100;
 
-/** Stores a heartbeat as the cluster's last and in its history, trimmed to `keep`; false for an unknown cluster. */
-export async function recordHeartbeat(
-  db: Database,
-  hb: HeartbeatMessage,
-  receivedAt: Date,
-  keep = HEARTBEAT_HISTORY_SIZE,
-): Promise<boolean> {
+/** One heartbeat as received, for `recordHeartbeats`. */
+export interface ReceivedHeartbeat {
+  heartbeat: HeartbeatMessage;
+  receivedAt: Date;
+}
+
+/**
+ * Stores many heartbeats in one transaction of two statements: each as a history row, and the
+ * newest of each cluster as its last. Heartbeats of unknown or deleted clusters are dropped.
+ * Answers the ids of the clusters stored. (The history is trimmed by age: `pruneHistory`.)
+ */
+export async function recordHeartbeats(db: Database, items: ReceivedHeartbeat[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const newest = new Map<string, ReceivedHeartbeat>();
+  for (const i of items) {
+    const seen = newest.get(i.heartbeat.cluster_id);
+    if (!seen || seen.heartbeat.last_sweep_at <= i.heartbeat.last_sweep_at)
+      newest.set(i.heartbeat.cluster_id, i);
+  }
+  const values = (list: ReceivedHeartbeat[]) =>
+    sql.join(
+      list.map(
+        ({ heartbeat: h, receivedAt }) =>
+          sql`(${h.cluster_id}::text, ${h.last_sweep_at}::timestamptz, ${h.sweep_duration_seconds}::double precision, ${h.addons_inspected}::integer, ${receivedAt.toISOString()}::timestamptz)`,
+      ),
+    );
+  const columns = sql`cluster_id, last_sweep_at, sweep_duration_seconds, addons_inspected, received_at`;
+  const known = sql`join clusters c on c.id = v.cluster_id and c.deleted_at is null`;
   return db.transaction().execute(async (tx) => {
-    const cluster = await tx
-      .selectFrom('clusters')
-      .select('id')
-      .where('id', '=', hb.cluster_id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!cluster) return false;
-    const row = {
-      cluster_id: hb.cluster_id,
-      last_sweep_at: hb.last_sweep_at,
-      sweep_duration_seconds: hb.sweep_duration_seconds,
-      addons_inspected: hb.addons_inspected,
-      received_at: receivedAt,
-    };
-    await tx
-      .insertInto('cluster_heartbeats')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('cluster_id').doUpdateSet({
-          last_sweep_at: row.last_sweep_at,
-          sweep_duration_seconds: row.sweep_duration_seconds,
-          addons_inspected: row.addons_inspected,
-          received_at: row.received_at,
-        }),
-      )
-      .execute();
-    await tx.insertInto('heartbeat_history').values(row).execute();
-    const cutoff = await tx
-      .selectFrom('heartbeat_history')
-      .select('id')
-      .where('cluster_id', '=', hb.cluster_id)
-      .orderBy('id', 'desc')
-      .offset(keep)
-      .limit(1)
-      .executeTakeFirst();
-    if (cutoff) {
-      await tx
-        .deleteFrom('heartbeat_history')
-        .where('cluster_id', '=', hb.cluster_id)
-        .where('id', '<=', cutoff.id)
-        .execute();
-    }
-    return true;
+    const stored = await sql<{ cluster_id: string }>`
+      insert into heartbeat_history (${columns})
+      select v.cluster_id, v.last_sweep_at, v.sweep_duration_seconds, v.addons_inspected, v.received_at
+      from (values ${values(items)}) as v(${columns}) ${known}
+      returning cluster_id`.execute(tx);
+    await sql`
+      insert into cluster_heartbeats (${columns})
+      select v.cluster_id, v.last_sweep_at, v.sweep_duration_seconds, v.addons_inspected, v.received_at
+      from (values ${values([...newest.values()])}) as v(${columns}) ${known}
+      on conflict (cluster_id) do update set
+        last_sweep_at = excluded.last_sweep_at,
+        sweep_duration_seconds = excluded.sweep_duration_seconds,
+        addons_inspected = excluded.addons_inspected,
+        received_at = excluded.received_at`.execute(tx);
+    return new Set(stored.rows.map((r) => r.cluster_id));
   });
+}
+
+/** Deletes history rows received before `before`; answers how many. */
+export async function pruneHeartbeatHistory(db: Database, before: Date): Promise<number> {
+  const r = await db.deleteFrom('heartbeat_history').where('received_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function lastHeartbeat(

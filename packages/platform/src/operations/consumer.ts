@@ -14,14 +14,17 @@ export async function startOperationsRuntime(o: {
   operations: OperationsService;
   logger: Logger;
   timeoutCheckMs?: number;
+  /** Times each message's handling (the metrics' bus handler histogram). */
+  time?: <T>(consumer: string, handle: () => Promise<T>) => Promise<T>;
 }): Promise<() => Promise<void>> {
+  const time = o.time ?? ((_c, handle) => handle());
   const logger = o.logger.child({ component: 'operations' });
   const unsubscribe: Unsubscribe = await o.bus.subscribe(
     RESULT_SUBJECTS,
     async (m) => {
       const clusterId = clusterIdOfSubject(m.subject);
       if (!clusterId) return;
-      const d = await o.operations.handleResult(clusterId, m.data);
+      const d = await time('results', () => o.operations.handleResult(clusterId, m.data));
       if ('ignored' in d && d.ignored)
         logger.debug({ subject: m.subject, reason: d.ignored }, 'result ignored');
     },
