@@ -127,4 +127,10 @@ true
   value: {{ .Release.Name | quote }}
 - name: HOME
   value: /home/mooring
+- name: NODE_OPTIONS
+  value: "--max-semi-space-size=1"
+- name: MALLOC_ARENA_MAX
+  value: "2"
+- name: NODE_COMPILE_CACHE
+  value: /tmp/node-compile-cache
 {{- end }}

@@ -169,6 +169,10 @@ describe('mooring-agent chart: rendering', () => {
     expect(env.MOORING_PUBLIC_IP_REFRESH_SECONDS?.value).toBe('3600');
     expect(env.MOORING_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS?.value).toBe('5');
     expect(env.HOME?.value).toBe('/home/mooring');
+    // the agent's memory settings (bench/README.md, memory)
+    expect(env.NODE_OPTIONS?.value).toBe('--max-semi-space-size=1');
+    expect(env.MALLOC_ARENA_MAX?.value).toBe('2');
+    expect(env.NODE_COMPILE_CACHE?.value).toBe('/tmp/node-compile-cache');
     expect(env.MOORING_TOKEN).toEqual({
       name: 'MOORING_TOKEN',
       valueFrom: { secretKeyRef: { name: 'mooring-agent', key: 'token' } },
