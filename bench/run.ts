@@ -11,6 +11,8 @@ const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[] }[] = [
   // --expose-gc: memory is measured after a full GC
   { name: 'sweep', nodeArgs: ['--expose-gc'], args: [] },
   { name: 'platform-agents', nodeArgs: [], args: [] },
+  { name: 'heal', nodeArgs: [], args: [] },
+  { name: 'memory', nodeArgs: [], args: [] },
 ];
 
 const filter = process.argv.slice(2);

@@ -9,6 +9,7 @@ import type { AgentConfig } from './config.ts';
 import { CommandDispatcher } from './dispatcher.ts';
 import { commandHandlers } from './handlers.ts';
 import { type Readiness, readiness } from './health.ts';
+import { helmRequestHandlers } from './helmRequests.ts';
 import type { Logger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
 import { PREVIEW_REQUEST, previewHandler } from './preview.ts';
@@ -145,6 +146,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     more: {
       [PREVIEW_REQUEST]: previewHandler(engine),
       ...argocdHandlers(engine, logger),
+      ...helmRequestHandlers(engine),
       'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),
       [RESOURCES_RESYNC_REQUEST]: async () => {
         resources.resync();

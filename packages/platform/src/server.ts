@@ -26,6 +26,7 @@ import type { CredentialsService } from './gitops/credentials.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
+import { HelmService, registerHelmRoutes } from './helm/index.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
@@ -150,6 +151,9 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     tunneler: new KubeTunneler({ bus: commandBus, logger }),
     clock,
     logger,
+  });
+  registerHelmRoutes(app, {
+    helm: new HelmService({ db, bus: commandBus, operations: services.operations }),
   });
   await registerResourceRoutes(app, { clusters: services.clusters, bus: commandBus, clock, logger });
   registerLogRoutes(app, {

@@ -80,6 +80,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/resources/kinds': { role: 'viewer' },
   'GET /api/v1/clusters/:id/resources/events': { role: 'viewer' },
   'GET /api/v1/clusters/:id/pods/:namespace/:name/logs': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/helm/releases': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/helm/releases/:namespace/:name/history': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/helm/releases/:namespace/:name/values': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/helm/releases/:namespace/:name/manifest': { role: 'viewer' },
+  'POST /api/v1/clusters/:id/helm/releases/:namespace/:name/rollback': { role: 'operator' },
+  'POST /api/v1/clusters/:id/helm/releases/:namespace/:name/uninstall': { role: 'operator' },
 };
 
 /** Public routes whose request is authenticated by a signature: unsigned, they answer 401 to everyone. */
