@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskValues } from '../src/addons/masking.ts';
+import { MASK, maskAcceptDrift, maskedSecrets, maskValues } from '../src/addons/masking.ts';
 import {
   applyObservation,
   changesFromHeartbeat,
@@ -39,6 +39,55 @@ describe('maskValues', () => {
     const v = { auth: { password: 'x' } };
     maskValues(v, ['auth.password']);
     expect(v.auth.password).toBe('x');
+  });
+});
+
+describe('maskAcceptDrift', () => {
+  const declared = {
+    replicas: 2,
+    auth: { user: 'admin', password: 'hunter2' },
+    token: 'ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]',
+  };
+  it('names every value the masking hides', () => {
+    expect(maskedSecrets(declared, ['auth.password']).sort()).toEqual(
+      ['ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]', 'hunter2'].sort(),
+    );
+    expect(maskedSecrets({ a: { b: 1, c: 'x' } }, ['a'])).toEqual(['1', 'x']);
+  });
+
+  it('hides them in the values, the patch and the changed fields, also a value the cluster changed', () => {
+    const answer = {
+      changes: [
+        {
+          object: 'Secret/ns/s',
+          field: 'data.password',
+          git: 'hunter2',
+          cluster: 'swordfish',
+          managers: [],
+          values_path: 'auth.password',
+        },
+        {
+          object: 'Deployment/ns/d',
+          field: 'spec.replicas',
+          git: 2,
+          cluster: 4,
+          managers: ['kubectl'],
+          values_path: 'replicas',
+        },
+      ],
+      values: { replicas: 4, auth: { user: 'admin', password: 'swordfish' }, token: declared.token },
+      patch:
+        '-replicas: 2\n+replicas: 4\n auth:\n   user: admin\n-  password: hunter2\n+  password: swordfish\n token: ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]\n',
+      file: 'values.yaml',
+    };
+    const shown = maskAcceptDrift(answer, declared, ['auth.password']);
+    const text = JSON.stringify(shown);
+    for (const secret of ['hunter2', 'swordfish', 'AES256_GCM']) expect(text).not.toContain(secret);
+    expect(shown.values).toEqual({ replicas: 4, auth: { user: 'admin', password: MASK }, token: MASK });
+    expect(shown.patch).toContain('+replicas: 4');
+    expect(shown.patch).toContain('-  password: ***');
+    expect(shown.changes[0]).toMatchObject({ git: MASK, cluster: MASK });
+    expect(shown.changes[1]).toMatchObject({ git: 2, cluster: 4 });
   });
 });
 

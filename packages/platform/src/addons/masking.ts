@@ -26,3 +26,49 @@ export function maskValues(values: unknown, encryptedPaths: readonly string[]): 
   };
   return walk(values, []);
 }
+
+/** Every scalar that `maskValues` would hide, as text (pure): what must not appear anywhere else either. */
+export function maskedSecrets(values: unknown, encryptedPaths: readonly string[]): string[] {
+  const out = new Set<string>();
+  const leaves = (v: unknown) => {
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object') for (const x of Object.values(v)) leaves(x);
+    else if (String(v) !== '') out.add(String(v));
+  };
+  const walk = (original: unknown, masked: unknown) => {
+    if (masked === MASK && original !== MASK) leaves(original);
+    else if (original && typeof original === 'object' && masked && typeof masked === 'object')
+      for (const [k, x] of Object.entries(original)) walk(x, (masked as Record<string, unknown>)[k]);
+  };
+  walk(values, maskValues(values, encryptedPaths));
+  return [...out];
+}
+
+/**
+ * An accept-drift answer as it may be shown (pure): the values masked like the definition's, and
+ * every hidden value (from the definition or from the cluster) replaced by `***` in the patch and
+ * in the changed fields' Git and cluster values.
+ */
+export function maskAcceptDrift<
+  T extends { values: Record<string, unknown>; patch: string; changes: { git: unknown; cluster: unknown }[] },
+>(answer: T, declaredValues: unknown, encryptedPaths: readonly string[]): T {
+  const secrets = [
+    ...maskedSecrets(declaredValues, encryptedPaths),
+    ...maskedSecrets(answer.values, encryptedPaths),
+  ].sort((a, b) => b.length - a.length);
+  const hide = (text: string) => secrets.reduce((t, s) => t.split(s).join(MASK), text);
+  const hideValue = (v: unknown): unknown =>
+    v !== null && typeof v !== 'object' && secrets.includes(String(v))
+      ? MASK
+      : typeof v === 'string'
+        ? hide(v)
+        : v !== null && typeof v === 'object'
+          ? JSON.parse(hide(JSON.stringify(v)))
+          : v;
+  return {
+    ...answer,
+    values: maskValues(answer.values, encryptedPaths) as Record<string, unknown>,
+    patch: hide(answer.patch),
+    changes: answer.changes.map((c) => ({ ...c, git: hideValue(c.git), cluster: hideValue(c.cluster) })),
+  };
+}

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { type Page, type PageRequest, pageOffset, toPage } from '../http/pagination.ts';
 import type { OperationDetail } from '../operations/views.ts';
 import { type DeclaredMember, storedMembers } from './catalog.ts';
-import { maskValues } from './masking.ts';
+import { maskAcceptDrift, maskValues } from './masking.ts';
 import { observationOf, observationsOf } from './queries.ts';
 import { healthOfState, type MemberObservation } from './readModel.ts';
 import { type StacksView, stacksView, storedPlan } from './stacks.ts';
@@ -204,7 +204,8 @@ export class AddonsService {
       errors,
     );
     if (!answer) throw new ConflictError(errors.join('; '));
-    return answer;
+    // the agent works on the real values: hide what the definition encrypts, as the detail does
+    return maskAcceptDrift(answer, declared?.values ?? {}, declared?.encryptedPaths ?? []);
   }
 
   #operations(): OperationStarter {
