@@ -427,7 +427,7 @@ try {
       workers.map(
         (child, w) =>
           new Promise<WorkerStats>((res, rej) => {
-            const t = setTimeout(() => rej(new Error(`worker ${w} did not report within 30 s`)), 30_000);
+            const t = setTimeout(() => rej(new Error(`worker ${w} did not report within 120 s`)), 120_000);
             pending.set(w, (s) => {
               clearTimeout(t);
               res(s);

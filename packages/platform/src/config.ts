@@ -34,6 +34,10 @@ export interface PlatformConfig {
   nats?: NatsSettings;
   /** How often each online cluster gets a reconcile sweep (seconds). */
   sweepIntervalSeconds: number;
+  /** Heartbeat history older than this is pruned (hours). */
+  heartbeatRetentionHours: number;
+  /** Finished sweep operations older than this are pruned (hours). */
+  sweepRetentionHours: number;
   /** Secret: when set, `GET /metrics` needs `Authorization: Bearer <this>`; absent, it is public. */
   metricsToken?: string;
   /** List (and index) the curated public chart registries for every organisation (default true). */
@@ -170,6 +174,8 @@ export const envSchema = z.object({
   MOORING_SECRET_KEY_PREVIOUS: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_GIT_POLL_SECONDS: int(60, 5, 86_400),
   MOORING_SWEEP_INTERVAL_SECONDS: int(60, 1, 86_400),
+  MOORING_HEARTBEAT_RETENTION_HOURS: int(24, 1, 8760),
+  MOORING_SWEEP_RETENTION_HOURS: int(6, 1, 8760),
   MOORING_METRICS_TOKEN: z.preprocess(
     blankToUndefined,
     z.string().trim().min(16, 'must be at least 16 characters').optional(),
@@ -243,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
     sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
+    heartbeatRetentionHours: e.MOORING_HEARTBEAT_RETENTION_HOURS,
+    sweepRetentionHours: e.MOORING_SWEEP_RETENTION_HOURS,
     defaultRegistries: e.MOORING_DEFAULT_REGISTRIES === 'true' || e.MOORING_DEFAULT_REGISTRIES === '1',
     helm: e.MOORING_HELM,
     ...(e.MOORING_METRICS_TOKEN ? { metricsToken: e.MOORING_METRICS_TOKEN } : {}),

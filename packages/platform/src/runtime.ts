@@ -8,6 +8,7 @@ import { startHeartbeatConsumer } from './heartbeats/consumer.ts';
 import type { PlatformMetrics } from './metrics.ts';
 import { startOperationsRuntime } from './operations/consumer.ts';
 import type { OperationsService } from './operations/service.ts';
+import { startPruning } from './retention.ts';
 import { type LeaderLock, PgAdvisoryLock, soleLeader } from './scheduler/leader.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 
@@ -63,6 +64,18 @@ export async function startRuntime(o: {
       onLeadership: (leader) => o.metrics.schedulerLeader.set(leader ? 1 : 0),
     });
     scheduler.start();
+    stops.push(
+      startPruning({
+        db: o.db,
+        clock: o.clock,
+        logger: o.logger,
+        settings: {
+          heartbeatHours: o.config.heartbeatRetentionHours,
+          sweepHours: o.config.sweepRetentionHours,
+        },
+        leading: () => scheduler.leader,
+      }),
+    );
     return {
       scheduler,
       stop: async () => {

@@ -27,6 +27,7 @@ import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
 import { HelmService, registerHelmRoutes } from './helm/index.ts';
+import { registerHeartbeatRoutes } from './heartbeats/routes.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
@@ -139,6 +140,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   });
   registerClusterRoutes(app, { clusters: services.clusters, operations: services.operations });
   registerOperationRoutes(app, { operations: services.operations });
+  registerHeartbeatRoutes(app, { db, clock });
   registerAddonRoutes(app, { addons });
   registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });

@@ -1,6 +1,8 @@
 import type { HeartbeatMessage } from '@mooring/bus';
 import { sql } from 'kysely';
 import type { ClusterHeartbeatRow, Database } from '../db/types.ts';
+import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
+import type { HeartbeatSortField } from './views.ts';
 
 /** Heartbeats answered by `heartbeatHistory` when no limit is given. */
 export const HEARTBEAT_HISTORY_SIZE = 100;
@@ -77,6 +79,20 @@ export async function heartbeatHistory(db: Database, clusterId: string, limit = 
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** One page of a cluster's heartbeat history, and how many it has. */
+export async function heartbeatPage(db: Database, clusterId: string, p: PageRequest<HeartbeatSortField>) {
+  const base = db.selectFrom('heartbeat_history').where('cluster_id', '=', clusterId);
+  const rows = await base
+    .selectAll()
+    .orderBy(p.sort.field, sortModifier(p.sort.direction))
+    .orderBy('id', p.sort.direction)
+    .limit(p.pageSize)
+    .offset(pageOffset(p))
+    .execute();
+  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
 }
 
 /** Every cluster (not deleted) with its last check-in and last heartbeat, for metrics and the scheduler. */

@@ -37,6 +37,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'DELETE /api/v1/clusters/:id': { role: 'admin' },
   'POST /api/v1/clusters/:id/agent-token': { role: 'admin' },
   'POST /api/v1/agent/check-in': { agent: true },
+  'GET /api/v1/clusters/:id/heartbeats': { role: 'viewer' },
   'GET /api/v1/operations': { role: 'viewer' },
   'GET /api/v1/operations/:id': { role: 'viewer' },
   'POST /api/v1/operations/:id/retry': { role: 'operator' },

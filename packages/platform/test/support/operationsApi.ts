@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { recordHeartbeats } from '../../src/heartbeats/queries.ts';
+import { pruneHistory } from '../../src/retention.ts';
 import { validDefinition } from './fixtures.ts';
 import type { Harness } from './harness.ts';
 
@@ -209,4 +211,99 @@ export function operationsApiTests(harness: () => Harness): void {
       /mooring_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/operations\/:id",status="200"\} [1-9]/,
     );
   });
+
+  it('GET /clusters/:id/heartbeats: the history paged and sorted, the latest with its reconcile lag; pruning by age', async () => {
+    const h = harness();
+    const a = await cluster(h);
+    const url = `/api/v1/clusters/${a}/heartbeats`;
+    const none = await h.request({ method: 'GET', url, token: h.tokens.viewer });
+    expect(none.statusCode, none.body).toBe(200);
+    expect(none.json()).toEqual({ items: [], page: 1, page_size: 20, total: 0, latest: null });
+
+    const now = h.now();
+    const at = (secondsAgo: number) => new Date(now.getTime() - secondsAgo * 1000);
+    // three heartbeats, one received two days ago
+    await recordHeartbeats(h.db, [
+      { heartbeat: hb(a, at(2 * 86_400 + 5), 0.5), receivedAt: at(2 * 86_400) },
+      { heartbeat: hb(a, at(125), 2.5), receivedAt: at(120) },
+      { heartbeat: hb(a, at(65), 1.5), receivedAt: at(60) },
+    ]);
+    const res = await h.request({ method: 'GET', url: `${url}?page_size=2`, token: h.tokens.viewer });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.total).toBe(3);
+    expect(body.items.map((i: { received_at: string }) => i.received_at)).toEqual([
+      at(60).toISOString(),
+      at(120).toISOString(),
+    ]);
+    expect(body.latest).toMatchObject({ last_sweep_at: at(65).toISOString(), sweep_duration_seconds: 1.5 });
+    expect(body.latest.reconcile_lag_seconds).toBeGreaterThanOrEqual(65);
+    expect(body.latest.reconcile_lag_seconds).toBeLessThan(65 + 60);
+    const byDuration = await h.request({
+      method: 'GET',
+      url: `${url}?sort=-sweep_duration_seconds`,
+      token: h.tokens.viewer,
+    });
+    expect(
+      byDuration.json().items.map((i: { sweep_duration_seconds: number }) => i.sweep_duration_seconds),
+    ).toEqual([2.5, 1.5, 0.5]);
+    const bad = await h.request({ method: 'GET', url: `${url}?sort=addons`, token: h.tokens.viewer });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('sort');
+    const missing = await h.request({
+      method: 'GET',
+      url: '/api/v1/clusters/no-such-cluster/heartbeats',
+      token: h.tokens.viewer,
+    });
+    expect(missing.statusCode).toBe(404);
+
+    // retention: 24 h of heartbeats; finished sweeps 6 h (running ones stay)
+    const ops = h.server.services.operations;
+    const finished = await ops.start({
+      clusterId: a,
+      type: 'sweep',
+      steps: [{ name: 'sweep', kind: 'sweep' }],
+      createdBy: 'x',
+    });
+    await ops.handleResult(a, { ...result(a, finished.steps[0]!.idempotency_key, true), kind: 'sweep' });
+    const running = await ops.start({
+      clusterId: a,
+      type: 'sweep',
+      steps: [{ name: 'sweep', kind: 'sweep' }],
+      createdBy: 'x',
+    });
+    const kept = await pruneHistory(h.db, { heartbeatHours: 24, sweepHours: 6 }, h.now());
+    expect(kept).toEqual({ heartbeats: 1, sweeps: 0 });
+    const later = new Date(h.now().getTime() + 7 * 3_600_000);
+    expect(await pruneHistory(h.db, { heartbeatHours: 24 * 365, sweepHours: 6 }, later)).toEqual({
+      heartbeats: 0,
+      sweeps: 1,
+    });
+    const gone = await h.request({
+      method: 'GET',
+      url: `/api/v1/operations/${finished.id}`,
+      token: h.tokens.viewer,
+    });
+    expect(gone.statusCode).toBe(404);
+    const still = await h.request({
+      method: 'GET',
+      url: `/api/v1/operations/${running.id}`,
+      token: h.tokens.viewer,
+    });
+    expect(still.statusCode).toBe(200);
+    const after = await h.request({ method: 'GET', url, token: h.tokens.viewer });
+    expect(after.json().total).toBe(2);
+
+    // the event loop delay is in /metrics
+    const metrics = (await h.request({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^mooring_event_loop_delay_seconds\{quantile="0.99"\} [0-9.e-]+$/m);
+  });
 }
+
+const hb = (cluster_id: string, lastSweepAt: Date, duration: number) =>
+  ({
+    cluster_id,
+    last_sweep_at: lastSweepAt.toISOString(),
+    sweep_duration_seconds: duration,
+    addons_inspected: 2,
+  }) as Parameters<typeof recordHeartbeats>[1][number]['heartbeat'];
