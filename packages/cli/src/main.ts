@@ -5,11 +5,13 @@
  */
 import { addonsCommand } from './commands/addons.ts';
 import { applyCommand } from './commands/apply.ts';
+import { chartsCommand } from './commands/charts.ts';
 import { clusterCommand } from './commands/clusters.ts';
 import { diffCommand } from './commands/diff.ts';
 import { loginCommand, logoutCommand } from './commands/login.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { planCommand } from './commands/plan.ts';
+import { registriesCommand } from './commands/registries.ts';
 import { startCommand } from './commands/start.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_CODES_HELP, exitCodeOf } from './exits.ts';
@@ -29,6 +31,8 @@ export const COMMANDS: Record<string, Command> = {
   cluster: clusterCommand,
   operations: operationsCommand,
   addons: addonsCommand,
+  charts: chartsCommand,
+  registries: registriesCommand,
   start: startCommand,
 };
 

@@ -209,7 +209,9 @@ export const envSchema = z.object({
   MOORING_BUS_CREDENTIALS_TTL_SECONDS: int(3600, 60, 7 * 86_400),
   MOORING_DEFAULT_REGISTRIES: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
-    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('true'),
+    // absent: false for an embedding (tests, tools) that builds its own settings;
+    // the platform process (configFromProcess, `mooring start`) defaults it to true
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
   ),
   MOORING_HELM: z.preprocess(blankToUndefined, z.string().trim().default('helm')),
 });
@@ -281,8 +283,11 @@ function natsSettingsIssues(e: z.infer<typeof envSchema>): ConfigIssue[] {
 
 /** The process's settings: the one place that reads `process.env`. */
 export function configFromProcess(): PlatformConfig {
-  return loadConfig(process.env);
+  return loadConfig({ ...PROCESS_DEFAULTS, ...process.env });
 }
+
+/** Settings whose default differs for the platform process: the curated chart registries are listed. */
+export const PROCESS_DEFAULTS: Readonly<Record<string, string>> = { MOORING_DEFAULT_REGISTRIES: 'true' };
 
 /** The settings with secrets replaced, fit for a log line. */
 export function describeConfig(config: PlatformConfig): Record<string, unknown> {

@@ -25,7 +25,13 @@ export { installCommand } from './clusters/installCommand.ts';
 export { importOperation } from './clusters/routes.ts';
 export { ClustersService } from './clusters/service.ts';
 export { type ClusterState, clusterState, OFFLINE_AFTER_SECONDS } from './clusters/state.ts';
-export { ConfigError, configFromProcess, loadConfig, type PlatformConfig } from './config.ts';
+export {
+  ConfigError,
+  configFromProcess,
+  loadConfig,
+  PROCESS_DEFAULTS,
+  type PlatformConfig,
+} from './config.ts';
 export { type DatabaseHandle, type DatabaseTarget, openDatabase, pingDatabase } from './db/database.ts';
 export { MigrationError, migrateToLatest } from './db/migrate.ts';
 export { PGliteDialect } from './db/pgliteDialect.ts';

@@ -13,6 +13,7 @@ import {
   createLogger,
   importOperation,
   loadConfig,
+  PROCESS_DEFAULTS,
   type PlatformConfig,
   startPlatform,
 } from '@mooring/platform';
@@ -93,6 +94,7 @@ export const startCommand: Command = {
     }
 
     const config: PlatformConfig = loadConfig({
+      ...PROCESS_DEFAULTS,
       ...io.env,
       MOORING_DATA_DIR: dataDir,
       ...(o.port ? { MOORING_PORT: o.port } : {}),

@@ -17,7 +17,8 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(): Promise<TestPlatform> {
+/** `env`: more platform settings (`MOORING_HELM`, ...). */
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mooring-cli-platform-'));
   const lines: string[] = [];
   const logger = createLogger(
@@ -35,6 +36,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       MOORING_LISTEN: '127.0.0.1',
       MOORING_PORT: '0',
       MOORING_PUBLIC_URL: 'https://mooring.example.test',
+      ...env,
     }),
     logger,
     print: () => {},
