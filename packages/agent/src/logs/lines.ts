@@ -71,3 +71,34 @@ export function containersOf(pod: {
     (c) => c.name,
   );
 }
+
+const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
+
+/**
+ * The containers whose logs a request reads (pure), as `kubectl logs` picks them: every
+ * one with `all_containers`; the named one, which must exist; else the pod's only
+ * container or its `kubectl.kubernetes.io/default-container`; else an error naming the choices.
+ */
+export function chooseContainers(
+  pod: Parameters<typeof containersOf>[0] & {
+    metadata?: { name?: string; annotations?: Record<string, string> };
+  },
+  r: { container?: string; all_containers: boolean },
+): { containers: string[] } | { error: string } {
+  const all = containersOf(pod);
+  const name = pod.metadata?.name ?? '';
+  if (r.all_containers) return { containers: all };
+  if (r.container) {
+    if (all.includes(r.container)) return { containers: [r.container] };
+    return {
+      error: `container "${r.container}" is not valid for pod "${name}", choose one of: ${all.join(', ')}`,
+    };
+  }
+  const regular = (pod.spec?.containers ?? []).map((c) => c.name);
+  const preferred = pod.metadata?.annotations?.[DEFAULT_CONTAINER];
+  if (preferred && all.includes(preferred)) return { containers: [preferred] };
+  if (regular.length === 1) return { containers: regular };
+  return {
+    error: `a container name must be specified for pod "${name}", choose one of: ${all.join(', ')}`,
+  };
+}

@@ -16,7 +16,7 @@ import {
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from '../proxy/apiServer.ts';
 import { Slots } from '../proxy/slots.ts';
-import { containersOf, LogText, podLogPath } from './lines.ts';
+import { chooseContainers, LogText, podLogPath } from './lines.ts';
 import { SendWindow } from './window.ts';
 
 export interface PodLogsOptions {
@@ -86,6 +86,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
     const responses: IncomingMessage[] = [];
     // readers waiting for credit; they read no further meanwhile, so TCP holds the API server back
     let waiters: (() => void)[] = [];
+    let onCredit = () => {};
     const credit = () =>
       window.full() && !abort.signal.aborted
         ? new Promise<void>((resolve) => waiters.push(resolve))
@@ -95,6 +96,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       abort,
       lastHeard: Date.now(),
       resume: () => {
+        onCredit();
         if (window.full() && !abort.signal.aborted) return;
         const w = waiters;
         waiters = [];
@@ -104,27 +106,34 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
     abort.signal.addEventListener('abort', () => state.resume(), { once: true });
     running.set(r.stream_id, state);
     try {
-      let containers: (string | undefined)[] = [r.container];
-      if (r.all_containers) {
-        const res = await open(
-          `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}`,
-          abort.signal,
-        );
-        const text = await readText(res);
-        if (res.statusCode !== 200)
-          return reply({ status: res.statusCode ?? 502, message: statusMessage(text) });
-        containers = containersOf(JSON.parse(text));
+      // the pod first: a missing pod or container is answered at once, and a followed
+      // log can start before its first line (a kubelet may send no headers until then)
+      const podRes = await open(
+        `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}`,
+        abort.signal,
+      );
+      const podText = await readText(podRes);
+      if (podRes.statusCode !== 200)
+        return reply({ status: podRes.statusCode ?? 502, message: statusMessage(podText) });
+      const chosen = chooseContainers(JSON.parse(podText), r);
+      if ('error' in chosen) return reply({ status: 400, message: chosen.error });
+      const containers = chosen.containers;
+      const opening = containers.map((container) => open(podLogPath({ ...r, container }), abort.signal));
+      if (r.follow) reply({ status: 200, containers });
+      const opened = await Promise.allSettled(opening);
+      for (const x of opened) if (x.status === 'fulfilled') responses.push(x.value);
+      const failed = opened.find((x) => x.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed && !r.follow) throw failed.reason;
+      const refused = responses.find((res) => res.statusCode !== 200);
+      if (failed || refused) {
+        const message = refused ? statusMessage(await readText(refused)) : String(failed?.reason?.message);
+        if (!r.follow) return reply({ status: refused?.statusCode ?? 502, message });
+        await o.bus
+          .publish(subject, { seq: window.take(), end: true, error: message })
+          .catch(() => undefined);
+        return;
       }
-      for (const container of containers) {
-        const res = await open(podLogPath({ ...r, container }), abort.signal);
-        if (res.statusCode !== 200) {
-          const message = statusMessage(await readText(res));
-          for (const other of responses) other.destroy();
-          return reply({ status: res.statusCode ?? 502, message });
-        }
-        responses.push(res);
-      }
-      reply({ status: 200, containers: containers.filter((c): c is string => c !== undefined) });
+      if (!r.follow) reply({ status: 200, containers });
 
       let pending = '';
       let timer: NodeJS.Timeout | undefined;
@@ -133,9 +142,11 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
         const seq = window.take();
         sending = sending.then(() => o.bus.publish(subject, { seq, data })).catch(() => abort.abort());
       };
+      /** Sends what is pending while the window has room; the rest waits for credit. */
       const flush = () => {
+        clearTimeout(timer);
         timer = undefined;
-        while (pending.length > 0) {
+        while (pending.length > 0 && !window.full()) {
           // cut at a line end when one is near, so chunks hold whole lines
           let cut = pending.length;
           if (Buffer.byteLength(pending) > LOGS_CHUNK_BYTES) {
@@ -147,13 +158,12 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
           pending = pending.slice(cut);
         }
       };
+      onCredit = flush;
       const add = (text: string) => {
         if (text === '') return;
         pending += text;
-        if (Buffer.byteLength(pending) >= LOGS_CHUNK_BYTES) {
-          clearTimeout(timer);
-          flush();
-        } else timer ??= setTimeout(flush, flushMs);
+        if (Buffer.byteLength(pending) >= LOGS_CHUNK_BYTES) flush();
+        else timer ??= setTimeout(flush, flushMs);
       };
       const idle = setInterval(
         () => {
@@ -183,8 +193,12 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       } finally {
         clearInterval(idle);
       }
-      clearTimeout(timer);
       flush();
+      while (pending.length > 0 && !abort.signal.aborted) {
+        await credit();
+        flush();
+      }
+      clearTimeout(timer);
       await sending;
       if (!abort.signal.aborted || error)
         await o.bus
@@ -204,13 +218,17 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       return reply({ status: 400, message: `invalid log request: ${parsed.error.issues[0]?.message}` });
     const release = slots.take();
     if (!release) return reply({ status: 429, message: 'too many log streams through the agent, retry' });
+    let replied = false;
+    const once = (d: PodLogsReply) => {
+      if (replied) return;
+      replied = true;
+      reply(d);
+    };
     try {
-      await stream(parsed.data, reply);
+      await stream(parsed.data, once);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'log stream failed');
-      try {
-        reply({ status: 502, message: `the agent could not read the log: ${(err as Error).message}` });
-      } catch {}
+      once({ status: 502, message: `the agent could not read the log: ${(err as Error).message}` });
     } finally {
       release();
     }
