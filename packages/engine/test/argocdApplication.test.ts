@@ -1,5 +1,6 @@
 import type { AddonMember } from '@mooring/core';
 import { describe, expect, it } from 'vitest';
+import { accountConfig, tokenId } from '../src/argocd/account.ts';
 import { applicationFor, comparedWithSpec, finalizersFor } from '../src/argocd/application.ts';
 import { argoAddonState, STUCK_AFTER_MS } from '../src/argocd/state.ts';
 import type { Application } from '../src/argocd/types.ts';
@@ -224,5 +225,31 @@ describe('prunable', () => {
     ['Prune=true', { 'argocd.argoproj.io/sync-options': 'Prune=true' }, true],
   ] as const)('%s → %s', (_n, annotations, want) => {
     expect(prunable({ metadata: { annotations: { ...annotations } } })).toBe(want);
+  });
+});
+
+describe('accountConfig and tokenId', () => {
+  it('adds the account and its policy line only when missing', () => {
+    expect(accountConfig({}, undefined)).toEqual({
+      cm: { 'accounts.mooring': 'apiKey' },
+      rbac: { 'policy.csv': 'g, mooring, role:admin\n' },
+    });
+    expect(
+      accountConfig({ 'accounts.mooring': 'login' }, { 'policy.csv': 'p, role:x, a, b, c, allow' }),
+    ).toEqual({
+      cm: { 'accounts.mooring': 'login, apiKey' },
+      rbac: { 'policy.csv': 'p, role:x, a, b, c, allow\ng, mooring, role:admin\n' },
+    });
+    expect(
+      accountConfig({ 'accounts.mooring': 'apiKey, login' }, { 'policy.csv': 'g,  mooring, role:admin\n' }),
+    ).toEqual({});
+  });
+
+  it('reads the id of a token from its JWT payload', () => {
+    const payload = Buffer.from(JSON.stringify({ jti: 'mooring-abc', sub: 'mooring:apiKey' })).toString(
+      'base64url',
+    );
+    expect(tokenId(`h.${payload}.s`)).toBe('mooring-abc');
+    expect(tokenId('not-a-jwt')).toBeUndefined();
   });
 });
