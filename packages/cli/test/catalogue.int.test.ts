@@ -116,10 +116,7 @@ describe('mooring registries and charts against a real platform', () => {
     expect(rendered.out).toMatch(/type: NodePort/);
     expect(rendered.out).toMatch(/containerPort: 9999/);
     expect(rendered.out).toMatch(/namespace: apps/);
-    const broken = await mooring(
-      ['charts', 'template', 'kit/podinfo', '--set', 'hpa=1'],
-      { cwd },
-    );
+    const broken = await mooring(['charts', 'template', 'kit/podinfo', '--set', 'hpa=1'], { cwd });
     expect(broken.code).toBe(6);
     expect(broken.err).toContain('body.values');
   });
