@@ -1,9 +1,10 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useRef, useSyncExternalStore } from 'react';
 import { api } from './api/client.ts';
 import { ApiError } from './api/errors.ts';
 import { useMe } from './api/queries.ts';
 import { Layout } from './components/Layout.tsx';
+import { Loading } from './components/States.tsx';
 import { ClusterPage } from './pages/ClusterPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
@@ -15,11 +16,17 @@ import { hrefOf, matchRoute, type Route } from './router/routes.ts';
 import { sessionToken, setSessionToken, subscribeSession } from './session/session.ts';
 import { useTheme } from './theme/useTheme.ts';
 
+// loaded when first opened: the add-on page brings the graph libraries of its Resource Map
+const AddonPage = lazy(() => import('./pages/AddonPage.tsx').then((m) => ({ default: m.AddonPage })));
+const MembersPage = lazy(() => import('./pages/MembersPage.tsx').then((m) => ({ default: m.MembersPage })));
+
 const TITLES: Record<Route['page'], string> = {
   'sign-in': 'Sign in',
   dashboard: 'Fleet',
   import: 'Import a cluster',
   cluster: 'Cluster',
+  addon: 'Add-on',
+  members: 'Members',
   profile: 'Profile',
   'not-found': 'Not found',
 };
@@ -44,6 +51,18 @@ function Page({ route }: { route: Route }) {
       return <ImportPage />;
     case 'cluster':
       return <ClusterPage id={route.id} tab={route.tab} />;
+    case 'addon':
+      return (
+        <Suspense fallback={<Loading what="the add-on" />}>
+          <AddonPage id={route.id} name={route.name} tab={route.tab} />
+        </Suspense>
+      );
+    case 'members':
+      return (
+        <Suspense fallback={<Loading what="members" />}>
+          <MembersPage cluster={route.cluster} />
+        </Suspense>
+      );
     case 'profile':
       return <ProfilePage />;
     default:
@@ -56,7 +75,7 @@ function SignedIn({ route }: { route: Route }) {
   const { theme, toggle } = useTheme();
   const client = useQueryClient();
   const main = useRef<string>('');
-  const key = `${route.page}:${route.page === 'cluster' ? route.id : ''}`;
+  const key = `${route.page}:${route.page === 'cluster' || route.page === 'addon' ? route.id : ''}:${route.page === 'addon' ? route.name : ''}`;
   // move focus to the page on navigation, so keyboard and screen reader users start at its top
   useEffect(() => {
     if (main.current && main.current !== key) document.getElementById('main')?.focus();

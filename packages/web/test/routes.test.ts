@@ -16,6 +16,16 @@ describe('matchRoute and hrefOf', () => {
     ['/clusters/c%201', '', { page: 'cluster', id: 'c 1', tab: 'overview' }],
     ['/clusters/abc/addons', '?q=x', { page: 'cluster', id: 'abc', tab: 'addons' }],
     ['/clusters/abc/operations', '', { page: 'cluster', id: 'abc', tab: 'operations' }],
+    ['/clusters/abc/stacks', '', { page: 'cluster', id: 'abc', tab: 'stacks' }],
+    ['/clusters/abc/addons/pod%20info', '', { page: 'addon', id: 'abc', name: 'pod info', tab: 'overview' }],
+    ['/clusters/abc/addons/podinfo/map', '', { page: 'addon', id: 'abc', name: 'podinfo', tab: 'map' }],
+    [
+      '/clusters/abc/addons/podinfo/nope',
+      '',
+      { page: 'not-found', path: '/clusters/abc/addons/podinfo/nope' },
+    ],
+    ['/members', '?cluster=c1', { page: 'members', cluster: 'c1' }],
+    ['/members', '', { page: 'members', cluster: null }],
     ['/clusters/abc/nope', '', { page: 'not-found', path: '/clusters/abc/nope' }],
     ['/clusters/%E0%A4%A', '', { page: 'not-found', path: '/clusters/%E0%A4%A' }],
     ['/elsewhere', '', { page: 'not-found', path: '/elsewhere' }],
@@ -30,6 +40,9 @@ describe('matchRoute and hrefOf', () => {
       '/clusters/import',
       '/clusters/c%201',
       '/clusters/a/addons',
+      '/clusters/a/addons/b%20c',
+      '/clusters/a/addons/b/history',
+      '/members?cluster=x',
       '/sign-in?next=%2Fx',
     ]) {
       const [p, q] = href.split('?');

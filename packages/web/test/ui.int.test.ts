@@ -164,7 +164,7 @@ describe('web UI end to end', () => {
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Name');
   });
 
-  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, operations and GitOps status', async () => {
+  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, draws its stacks, lists operations and GitOps status', async () => {
     await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}`));
     await page.getByRole('tab', { name: 'Overview' }).focus();
     await page.keyboard.press('ArrowRight');
@@ -182,6 +182,20 @@ describe('web UI end to end', () => {
     ).toContain('Pending');
     await checkPage('07-cluster-addons');
     await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/stacks$/);
+    // the stacks graph: one lane (wave 1), the manifest and the add-on it is parent of, not deployed yet
+    await page.locator('.react-flow__node-member').nth(1).waitFor();
+    expect(await page.locator('.react-flow__node-lane').allTextContents()).toEqual([
+      'Wave 1after the waves above',
+    ]);
+    expect(await page.locator('.react-flow__node-member').allTextContents()).toEqual([
+      expect.stringMatching(/^Manifest ns.*Pending/),
+      expect.stringMatching(/^Add-on podinfo.*Pending.*podinfo 6\.7\.1/),
+    ]);
+    await page.locator('.react-flow__edge').first().waitFor({ state: 'attached' });
+    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+    await checkPage('07b-cluster-stacks');
+    await page.getByRole('tab', { name: 'Stacks' }).press('ArrowRight');
     await page.waitForURL(/\/operations$/);
     await page.getByRole('tabpanel').waitFor();
     await page.waitForFunction(() => !document.querySelector('[role="tabpanel"] .loading'));

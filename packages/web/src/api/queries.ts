@@ -2,14 +2,18 @@ import { useQuery } from '@tanstack/react-query';
 import { api, apiAll } from './client.ts';
 import type {
   Addon,
+  AddonDetail,
   ApiToken,
   Cluster,
   GitopsStatus,
+  Grant,
   Me,
   Operation,
   OperationDetail,
   Page,
+  StacksAnswer,
   SyncRun,
+  User,
 } from './types.ts';
 
 export const keys = {
@@ -17,6 +21,10 @@ export const keys = {
   clusters: ['clusters'] as const,
   cluster: (id: string) => ['clusters', id] as const,
   addons: (id: string) => ['clusters', id, 'addons'] as const,
+  addon: (id: string, name: string) => ['clusters', id, 'addon', name] as const,
+  stacks: (id: string) => ['clusters', id, 'stacks'] as const,
+  users: ['users'] as const,
+  grants: (id: string) => ['clusters', id, 'grants'] as const,
   operations: (clusterId: string) => ['operations', clusterId] as const,
   operation: (id: string) => ['operation', id] as const,
   tokens: ['tokens'] as const,
@@ -93,4 +101,37 @@ export const useSyncs = (id: string, page: number, sort: string) =>
       ),
     placeholderData: (previous) => previous,
     refetchInterval: 15_000,
+  });
+
+/** The cluster's stacks in deploy order, refreshed every 15 s (3 s while a member deploys). */
+export const useStacks = (id: string) =>
+  useQuery({
+    queryKey: keys.stacks(id),
+    queryFn: ({ signal }) => api<StacksAnswer>(`/clusters/${encodeURIComponent(id)}/stacks`, { signal }),
+    refetchInterval: (q) =>
+      q.state.data?.waves.some((w) => w.stacks.some((s) => s.members.some((m) => m.state === 'Deploying')))
+        ? 3_000
+        : 15_000,
+  });
+
+/** One add-on with its values, Helm history, events and resource tree (asked from the agent). */
+export const useAddon = (id: string, name: string) =>
+  useQuery({
+    queryKey: keys.addon(id, name),
+    queryFn: ({ signal }) =>
+      api<AddonDetail>(`/clusters/${encodeURIComponent(id)}/addons/${encodeURIComponent(name)}`, { signal }),
+    refetchInterval: 10_000,
+  });
+
+export const useUsers = (enabled: boolean) =>
+  useQuery({ queryKey: keys.users, queryFn: ({ signal }) => apiAll<User>('/users', signal), enabled });
+
+export const useGrants = (clusterId: string | null, enabled: boolean) =>
+  useQuery({
+    queryKey: keys.grants(clusterId ?? ''),
+    queryFn: ({ signal }) =>
+      api<{ items: Grant[] }>(`/clusters/${encodeURIComponent(clusterId!)}/grants`, { signal }).then(
+        (r) => r.items,
+      ),
+    enabled: enabled && clusterId !== null,
   });

@@ -189,3 +189,99 @@ export interface SyncRun {
   changed_members: string[];
   operation_id: string | null;
 }
+
+export interface DriftedObject {
+  ref: string;
+  missing: boolean;
+  fields: string[];
+  text?: string;
+}
+
+export interface StackMember {
+  id: string;
+  kind: 'addon' | 'manifest';
+  name: string;
+  namespace: string | null;
+  chart: string | null;
+  version: string | null;
+  parents: string[];
+  layer: number;
+  state: string;
+  health: string;
+  message: string;
+}
+
+export interface StacksAnswer {
+  waves: {
+    wave: number | null;
+    stacks: { name: string; deploy_wave: number | null; applications: string[]; members: StackMember[] }[];
+  }[];
+  member_count: number;
+}
+
+export interface HelmRevision {
+  revision: number;
+  status: string;
+  chart: string;
+  chart_version: string;
+  app_version?: string;
+  updated?: string;
+  description?: string;
+}
+
+export interface AddonEvent {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  last_seen: string;
+}
+
+export interface ResourceNode {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  health: string;
+  message?: string;
+  children: ResourceNode[];
+}
+
+export interface AddonDetail extends Addon {
+  drifted_objects: number | null;
+  drift: DriftedObject[];
+  registry: string | null;
+  values: unknown;
+  encrypted_paths: string[];
+  history: HelmRevision[] | null;
+  events: AddonEvent[] | null;
+  tree: ResourceNode[] | null;
+  live_errors: string[];
+}
+
+export interface AcceptDrift {
+  changes: {
+    object: string;
+    field: string;
+    git: unknown;
+    cluster: unknown;
+    managers: string[];
+    values_path: string | null;
+  }[];
+  values: Record<string, unknown>;
+  patch: string;
+  file: string | null;
+}
+
+export type GrantRole = 'view' | 'edit' | 'admin' | 'cluster-admin';
+
+export interface Grant {
+  cluster_id: string;
+  user_id: string;
+  username: string;
+  role: GrantRole;
+  namespace: string | null;
+  created_by: string;
+  updated_at: string;
+}

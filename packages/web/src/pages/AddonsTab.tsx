@@ -1,7 +1,10 @@
+import { useMemo } from 'react';
 import { useAddons } from '../api/queries.ts';
 import type { Addon } from '../api/types.ts';
 import { DataTable, type DisplayColumn } from '../components/DataTable.tsx';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
+import { Link } from '../router/navigation.tsx';
+import { hrefOf } from '../router/routes.ts';
 import { useUrlTable } from '../table/useUrlTable.ts';
 import { ago } from './format.ts';
 
@@ -21,8 +24,19 @@ const STATE_CLASS: Record<string, string> = {
 
 const badge = (v: string) => <span className={`badge ${STATE_CLASS[v] ?? 'neutral'}`}>{v}</span>;
 
-export const ADDON_COLUMNS: DisplayColumn<Addon>[] = [
-  { key: 'name', label: 'Name', value: (a) => a.name },
+/** The columns of the add-ons table; an add-on's name links to its page. */
+export const addonColumns = (clusterId: string): DisplayColumn<Addon>[] => [
+  {
+    key: 'name',
+    label: 'Name',
+    value: (a) => a.name,
+    render: (a) =>
+      a.kind === 'addon' ? (
+        <Link href={hrefOf({ page: 'addon', id: clusterId, name: a.name, tab: 'overview' })}>{a.name}</Link>
+      ) : (
+        a.name
+      ),
+  },
   { key: 'kind', label: 'Kind', value: (a) => a.kind, facet: true },
   { key: 'chart', label: 'Chart', value: (a) => a.chart },
   { key: 'version', label: 'Version', value: (a) => a.version },
@@ -43,6 +57,7 @@ export const ADDON_COLUMNS: DisplayColumn<Addon>[] = [
 export function AddonsTab({ clusterId }: { clusterId: string }) {
   const addons = useAddons(clusterId);
   const [table, dispatch] = useUrlTable(FACETS);
+  const columns = useMemo(() => addonColumns(clusterId), [clusterId]);
   if (addons.isPending) return <Loading what="add-ons" />;
   if (addons.isError) return <ErrorState error={addons.error} onRetry={() => addons.refetch()} />;
   if (addons.data.length === 0)
@@ -58,7 +73,7 @@ export function AddonsTab({ clusterId }: { clusterId: string }) {
     <DataTable
       caption="Add-ons and manifests"
       rows={addons.data}
-      columns={ADDON_COLUMNS}
+      columns={columns}
       state={table}
       onAction={dispatch}
       rowKey={(a) => `${a.kind}/${a.stack}/${a.name}`}

@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useRef, useState } from 'react';
+import { lazy, Suspense } from 'react';
 import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
 import { keys, useCluster, useMe } from '../api/queries.ts';
 import type { AgentTokenAnswer, Cluster } from '../api/types.ts';
 import { ShownOnce } from '../components/ShownOnce.tsx';
 import { ErrorState, Loading } from '../components/States.tsx';
+import { Tabs } from '../components/Tabs.tsx';
 import { Link, navigate } from '../router/navigation.tsx';
 import { CLUSTER_TABS, type ClusterTab, hrefOf } from '../router/routes.ts';
 import { AddonsTab } from './AddonsTab.tsx';
@@ -13,9 +14,13 @@ import { ago, formatTime } from './format.ts';
 import { GitopsTab } from './GitopsTab.tsx';
 import { OperationsTab } from './OperationsTab.tsx';
 
+// the graph libraries load with the page that draws them, not with the first script
+const StacksTab = lazy(() => import('./StacksTab.tsx').then((m) => ({ default: m.StacksTab })));
+
 const TAB_LABELS: Record<ClusterTab, string> = {
   overview: 'Overview',
   addons: 'Add-ons',
+  stacks: 'Stacks',
   operations: 'Operations',
   gitops: 'GitOps',
 };
@@ -121,20 +126,7 @@ function Overview({ cluster, isAdmin }: { cluster: Cluster; isAdmin: boolean }) 
 export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
   const cluster = useCluster(id);
   const me = useMe();
-  const tabs = useRef<(HTMLAnchorElement | null)[]>([]);
-  const [, force] = useState(0);
   const isAdmin = me.data?.role === 'admin' || me.data?.role === 'owner';
-
-  // arrow keys move between tabs (the WAI-ARIA tabs pattern)
-  const onKey = (e: KeyboardEvent<HTMLAnchorElement>, i: number) => {
-    const n = CLUSTER_TABS.length;
-    const j = e.key === 'ArrowRight' ? (i + 1) % n : e.key === 'ArrowLeft' ? (i + n - 1) % n : -1;
-    if (j < 0) return;
-    e.preventDefault();
-    navigate(hrefOf({ page: 'cluster', id, tab: CLUSTER_TABS[j]! }));
-    tabs.current[j]?.focus();
-    force((x) => x + 1);
-  };
 
   if (cluster.isPending) return <Loading what="the cluster" />;
   if (cluster.isError)
@@ -156,31 +148,23 @@ export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
       <h1>
         {c.name} <span className={`badge ${c.state === 'online' ? 'good' : 'bad'}`}>{c.state}</span>
       </h1>
-      <div role="tablist" aria-label="Cluster sections" className="tabs">
-        {CLUSTER_TABS.map((t, i) => (
-          <Link
-            key={t}
-            ref={(el) => {
-              tabs.current[i] = el;
-            }}
-            role="tab"
-            id={`tab-${t}`}
-            aria-selected={t === tab}
-            aria-controls={`panel-${t}`}
-            tabIndex={t === tab ? 0 : -1}
-            href={hrefOf({ page: 'cluster', id, tab: t })}
-            onKeyDown={(e) => onKey(e, i)}
-          >
-            {TAB_LABELS[t]}
-          </Link>
-        ))}
-      </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+      <Tabs
+        label="Cluster sections"
+        tabs={CLUSTER_TABS}
+        labels={TAB_LABELS}
+        current={tab}
+        href={(t) => hrefOf({ page: 'cluster', id, tab: t })}
+      >
         {tab === 'overview' ? <Overview cluster={c} isAdmin={isAdmin} /> : null}
         {tab === 'addons' ? <AddonsTab clusterId={c.id} /> : null}
+        {tab === 'stacks' ? (
+          <Suspense fallback={<Loading what="stacks" />}>
+            <StacksTab clusterId={c.id} />
+          </Suspense>
+        ) : null}
         {tab === 'operations' ? <OperationsTab clusterId={c.id} /> : null}
         {tab === 'gitops' ? <GitopsTab clusterId={c.id} /> : null}
-      </div>
+      </Tabs>
     </>
   );
 }

@@ -1,50 +1,14 @@
-import { useOperation, useOperations } from '../api/queries.ts';
+import { useOperations } from '../api/queries.ts';
 import type { Operation } from '../api/types.ts';
 import { DataTable, type DisplayColumn } from '../components/DataTable.tsx';
+import { OperationSteps, OPERATION_STATE_CLASS as STATE_CLASS } from '../components/OperationSteps.tsx';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
 import { navigate, useLocation } from '../router/navigation.tsx';
 import { withQuery } from '../router/routes.ts';
 import { useUrlTable } from '../table/useUrlTable.ts';
-import { ago, formatTime } from './format.ts';
+import { ago } from './format.ts';
 
 const FACETS = ['state', 'type'] as const;
-const STATE_CLASS: Record<string, string> = {
-  success: 'good',
-  failed: 'bad',
-  timeout: 'bad',
-  cancelled: 'neutral',
-  running: 'warn',
-  pending: 'neutral',
-};
-
-function OperationSteps({ id }: { id: string }) {
-  const op = useOperation(id);
-  if (op.isPending) return <Loading what="the steps" />;
-  if (op.isError) return <ErrorState error={op.error} onRetry={() => op.refetch()} />;
-  return (
-    <section className="steps" aria-labelledby="steps-title">
-      <h3 id="steps-title">
-        {op.data.type} {op.data.id.slice(0, 8)}:{' '}
-        <span className={`badge ${STATE_CLASS[op.data.state]}`}>{op.data.state}</span>
-      </h3>
-      {op.data.message ? <p>{op.data.message}</p> : null}
-      <ol>
-        {op.data.steps.map((s) => (
-          <li key={s.id}>
-            <span className={`badge ${STATE_CLASS[s.state]}`}>{s.state}</span> {s.name}{' '}
-            <small>({s.kind})</small>
-            {s.message ? <div className="hint">{s.message}</div> : null}
-            <div className="hint">
-              started {formatTime(s.started_at)}, finished {formatTime(s.finished_at)}
-              {s.sends > 1 ? `, sent ${s.sends} times` : ''}
-            </div>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
-}
-
 export function OperationsTab({ clusterId }: { clusterId: string }) {
   const ops = useOperations(clusterId);
   const [table, dispatch] = useUrlTable(FACETS);

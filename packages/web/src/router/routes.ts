@@ -5,11 +5,16 @@ export type Route =
   | { page: 'dashboard' }
   | { page: 'import' }
   | { page: 'cluster'; id: string; tab: ClusterTab }
+  | { page: 'addon'; id: string; name: string; tab: AddonTab }
+  | { page: 'members'; cluster: string | null }
   | { page: 'profile' }
   | { page: 'not-found'; path: string };
 
-export const CLUSTER_TABS = ['overview', 'addons', 'operations', 'gitops'] as const;
+export const CLUSTER_TABS = ['overview', 'addons', 'stacks', 'operations', 'gitops'] as const;
 export type ClusterTab = (typeof CLUSTER_TABS)[number];
+
+export const ADDON_TABS = ['overview', 'values', 'history', 'events', 'map'] as const;
+export type AddonTab = (typeof ADDON_TABS)[number];
 
 function decode(s: string): string | null {
   try {
@@ -30,6 +35,14 @@ export function matchRoute(pathname: string, search: string): Route {
   }
   if (path === '/profile') return { page: 'profile' };
   if (path === '/clusters/import') return { page: 'import' };
+  if (path === '/members') return { page: 'members', cluster: q.get('cluster') || null };
+  const a = /^\/clusters\/([^/]+)\/addons\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (a) {
+    const id = decode(a[1]!);
+    const name = decode(a[2]!);
+    const tab = (a[3] ?? 'overview') as AddonTab;
+    if (id && name && ADDON_TABS.includes(tab)) return { page: 'addon', id, name, tab };
+  }
   const m = /^\/clusters\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (m) {
     const id = decode(m[1]!);
@@ -52,6 +65,10 @@ export function hrefOf(route: Route): string {
       return '/clusters/import';
     case 'cluster':
       return `/clusters/${encodeURIComponent(route.id)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
+    case 'addon':
+      return `/clusters/${encodeURIComponent(route.id)}/addons/${encodeURIComponent(route.name)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
+    case 'members':
+      return route.cluster ? `/members?cluster=${encodeURIComponent(route.cluster)}` : '/members';
     case 'not-found':
       return route.path;
   }

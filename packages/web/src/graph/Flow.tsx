@@ -1,0 +1,64 @@
+import {
+  Background,
+  Controls,
+  type Edge,
+  MarkerType,
+  type Node,
+  type NodeTypes,
+  ReactFlow,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useTheme } from '../theme/useTheme.ts';
+import type { GraphEdge, GraphNode } from './stacksGraph.ts';
+
+interface Props<D> {
+  label: string;
+  nodes: GraphNode<D>[];
+  edges: GraphEdge[];
+  nodeTypes: NodeTypes;
+  height: number;
+  /** A node chosen with the mouse (its own buttons and links answer the keyboard). */
+  onNodeClick?: (id: string) => void;
+}
+
+/** A laid-out graph drawn with React Flow: nothing moves by hand; pan and zoom with the controls. */
+export function Flow<D>(p: Props<D>) {
+  const { theme } = useTheme();
+  const edges: Edge[] = p.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    type: 'smoothstep',
+    markerEnd: { type: MarkerType.ArrowClosed },
+    className: e.crossStack ? 'edge-cross' : undefined,
+    focusable: false,
+  }));
+  return (
+    <figure className="flow" aria-label={p.label} style={{ height: p.height }}>
+      <ReactFlow
+        nodes={p.nodes as unknown as Node[]}
+        edges={edges}
+        nodeTypes={p.nodeTypes}
+        // a click handler also lets the pointer reach the links and buttons inside the nodes
+        onNodeClick={(_, node) => p.onNodeClick?.(node.id)}
+        colorMode={theme}
+        fitView
+        fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
+        minZoom={0.1}
+        maxZoom={1.5}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        nodesFocusable={false}
+        edgesFocusable={false}
+        elementsSelectable={false}
+        zoomOnScroll={false}
+        preventScrolling={false}
+        panOnScroll={false}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </figure>
+  );
+}
