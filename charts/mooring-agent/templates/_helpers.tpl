@@ -36,7 +36,74 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "mooring-agent.serviceAccountName" -}}
-{{- include "mooring-agent.fullname" . }}
+{{- (.Values.service_account).name | default (include "mooring-agent.fullname" .) }}
+{{- end }}
+
+{{/* The Service's name: service.name, else the full name. */}}
+{{- define "mooring-agent.serviceName" -}}
+{{- .Values.service.name | default (include "mooring-agent.fullname" .) }}
+{{- end }}
+
+{{/* The image pull policy: image.pull_policy (the original chart's key), else image.pullPolicy. */}}
+{{- define "mooring-agent.pullPolicy" -}}
+{{- .Values.image.pull_policy | default .Values.image.pullPolicy | default "IfNotPresent" }}
+{{- end }}
+
+{{/* Pull secrets from imagePullSecrets and image.pull_secrets (names or {name}), as a YAML list. */}}
+{{- define "mooring-agent.pullSecrets" -}}
+{{- $out := list }}
+{{- range (concat (.Values.imagePullSecrets | default list) (.Values.image.pull_secrets | default list)) }}
+{{- if kindIs "string" . }}
+{{- $out = append $out (dict "name" .) }}
+{{- else }}
+{{- $out = append $out (dict "name" (required "every image.pull_secrets entry needs a name" .name)) }}
+{{- end }}
+{{- end }}
+{{- if $out }}
+{{- toYaml $out }}
+{{- end }}
+{{- end }}
+
+{{/*
+The container's security context: the secure defaults, then securityContext, then
+security_context (the original chart's key) merged over them. A setting that weakens a
+default (root, privilege escalation, a writable root filesystem, added capabilities, ALL
+not dropped, no seccomp) fails the install unless allow_weaker_security_context is true.
+*/}}
+{{- define "mooring-agent.securityContext" -}}
+{{- $defaults := dict "runAsNonRoot" true "runAsUser" 1000 "runAsGroup" 1000 "readOnlyRootFilesystem" true "allowPrivilegeEscalation" false "capabilities" (dict "drop" (list "ALL")) "seccompProfile" (dict "type" "RuntimeDefault") }}
+{{- $sc := mergeOverwrite $defaults (deepCopy (.Values.securityContext | default dict)) (deepCopy (.Values.security_context | default dict)) }}
+{{- if not .Values.allow_weaker_security_context }}
+{{- $why := list }}
+{{- if eq (toString $sc.runAsNonRoot) "false" }}{{ $why = append $why "runAsNonRoot: false" }}{{ end }}
+{{- if eq (toString $sc.runAsUser) "0" }}{{ $why = append $why "runAsUser: 0" }}{{ end }}
+{{- if eq (toString $sc.readOnlyRootFilesystem) "false" }}{{ $why = append $why "readOnlyRootFilesystem: false" }}{{ end }}
+{{- if eq (toString $sc.allowPrivilegeEscalation) "true" }}{{ $why = append $why "allowPrivilegeEscalation: true" }}{{ end }}
+{{- if eq (toString $sc.privileged) "true" }}{{ $why = append $why "privileged: true" }}{{ end }}
+{{- if ($sc.capabilities).add }}{{ $why = append $why "capabilities.add" }}{{ end }}
+{{- if not (has "ALL" (($sc.capabilities).drop | default list)) }}{{ $why = append $why "capabilities.drop without ALL" }}{{ end }}
+{{- if eq (toString ($sc.seccompProfile).type) "Unconfined" }}{{ $why = append $why "seccompProfile.type: Unconfined" }}{{ end }}
+{{- if $why }}
+{{- fail (printf "mooring-agent: security_context weakens the agent's secure defaults (%s). The agent runs as UID 1000 with a read-only root filesystem and needs none of this; set allow_weaker_security_context=true only for a custom image that does." (join ", " $why)) }}
+{{- end }}
+{{- end }}
+{{- toYaml $sc }}
+{{- end }}
+
+{{/* The pod's security context: the secure defaults, then podSecurityContext, then pod_security_context; root is refused as above. */}}
+{{- define "mooring-agent.podSecurityContext" -}}
+{{- $defaults := dict "runAsNonRoot" true "runAsUser" 1000 "runAsGroup" 1000 "fsGroup" 1000 "seccompProfile" (dict "type" "RuntimeDefault") }}
+{{- $sc := mergeOverwrite $defaults (deepCopy (.Values.podSecurityContext | default dict)) (deepCopy (.Values.pod_security_context | default dict)) }}
+{{- if not .Values.allow_weaker_security_context }}
+{{- $why := list }}
+{{- if eq (toString $sc.runAsNonRoot) "false" }}{{ $why = append $why "runAsNonRoot: false" }}{{ end }}
+{{- if eq (toString $sc.runAsUser) "0" }}{{ $why = append $why "runAsUser: 0" }}{{ end }}
+{{- if eq (toString ($sc.seccompProfile).type) "Unconfined" }}{{ $why = append $why "seccompProfile.type: Unconfined" }}{{ end }}
+{{- if $why }}
+{{- fail (printf "mooring-agent: pod_security_context weakens the agent's secure defaults (%s); set allow_weaker_security_context=true only for a custom image that needs it." (join ", " $why)) }}
+{{- end }}
+{{- end }}
+{{- toYaml $sc }}
 {{- end }}
 
 {{- define "mooring-agent.imageTag" -}}
@@ -89,7 +156,7 @@ true
 {{/* Environment the chart sets, as a YAML list. */}}
 {{- define "mooring-agent.env" -}}
 - name: MOORING_PLATFORM_URL
-  value: {{ .Values.config.platform_url | quote }}
+  value: {{ .Values.config.ankra_url | default .Values.config.platform_url | quote }}
 - name: MOORING_TOKEN
   valueFrom:
     secretKeyRef:
