@@ -180,7 +180,9 @@ class OciClient {
     try {
       return await fetch(url, { method, headers, redirect: 'follow' });
     } catch (e) {
-      throw new ChartSourceError(`${this.source}: ${(e as Error).message}`, this.source, e);
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const why = err.cause?.code ?? err.cause?.message ?? err.message;
+      throw new ChartSourceError(`${this.source}: ${why}`, this.source, e);
     }
   }
 

@@ -177,6 +177,23 @@ describe('chart catalogue', () => {
     expect(rendered.json().manifest).toMatch(/replicas: 2/);
   });
 
+  it('an OCI registry whose named charts do not exist: the job fails and says which', async () => {
+    const reg = await addRegistry({
+      name: 'kit-oci-missing',
+      url: `oci://${kit.ociHost}/charts`,
+      charts: ['no-such-chart'],
+    });
+    const job = await index(reg.id);
+    expect(job?.state).toBe('failed');
+    expect(job?.error).toMatch(/no chart could be listed \(1\); no-such-chart: .*no such repository/);
+    const view = await h.request({
+      method: 'GET',
+      url: `/api/v1/registries/${reg.id}`,
+      token: h.tokens.viewer,
+    });
+    expect(view.json().last_error).toBe(job?.error);
+  });
+
   it('a failing version is retried with backoff and never blocks the rest; schema and deprecation are read', async () => {
     // a copy of the kit's repository with one more chart (a schema, deprecated), one archive broken
     const dir = join(work, 'repo');

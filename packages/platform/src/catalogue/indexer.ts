@@ -135,6 +135,10 @@ export class CatalogueIndexer {
         plan = { fetch: due.map((s) => stored.listed.get(key(s))!), unchanged: [], waiting: [], remove: [] };
         counts.unchanged = stored.rows.length - due.length;
       } else {
+        if (listing.versions.length === 0 && listing.unlisted.length > 0) {
+          const [u] = listing.unlisted;
+          throw new Error(`no chart could be listed (${listing.unlisted.length}); ${u!.chart}: ${u!.error}`);
+        }
         const unlisted = new Set(listing.unlisted.map((u) => u.chart));
         for (const u of listing.unlisted)
           results.push({ chart: u.chart, version: '*', result: 'failed', error: u.error });

@@ -124,7 +124,8 @@ async function listOci(src: RegistrySource): Promise<Listing> {
     const chart = repository.slice(repository.lastIndexOf('/') + 1);
     if (isExcluded(chart, src.excluded)) continue;
     try {
-      const tags = (await listOciTags({ scheme, host, repository, credentials: src.credentials })) ?? [];
+      const tags = await listOciTags({ scheme, host, repository, credentials: src.credentials });
+      if (tags === undefined) throw new Error(`oci://${host}/${repository}: no such repository`);
       const wanted = tags.flatMap((t) => {
         const v = tagToVersion(t);
         return v ? [{ tag: t, version: v }] : [];
