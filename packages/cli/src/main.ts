@@ -9,6 +9,7 @@ import { chartsCommand } from './commands/charts.ts';
 import { clusterCommand } from './commands/clusters.ts';
 import { diffCommand } from './commands/diff.ts';
 import { loginCommand, logoutCommand } from './commands/login.ts';
+import { logsCommand } from './commands/logs.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { planCommand } from './commands/plan.ts';
 import { registriesCommand } from './commands/registries.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: Record<string, Command> = {
   addons: addonsCommand,
   charts: chartsCommand,
   registries: registriesCommand,
+  logs: logsCommand,
   start: startCommand,
 };
 

@@ -163,6 +163,30 @@ export class ApiClient {
     }
   }
 
+  /**
+   * A GET under `/api/v1` whose answer is read as it comes (a followed log): resolves with
+   * the response once its status is known (an error status throws `ApiError`); no timeout
+   * once it has started, `signal` ends it.
+   */
+  async stream(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const url = new URL(`${this.url}${API_PREFIX}${path}`);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'text/plain, application/json' };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let res: Response;
+    try {
+      res = await this.#fetch(url, { method: 'GET', headers, ...(signal ? { signal } : {}) });
+    } catch (e) {
+      throw new UnreachableError(this.url, innermost(e), { cause: e });
+    }
+    if (!res.ok) throw new ApiError(res.status, errorBody(res.status, await res.text()));
+    return res;
+  }
+
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T> {
     return this.request<T>('GET', path, { query });
   }
