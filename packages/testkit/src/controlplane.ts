@@ -100,8 +100,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         '--authorization-mode=Node,RBAC',
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
-        // kwok's kubelet (logs) listens on the node's InternalIP; the node names do not resolve
-        '--kubelet-preferred-address-types=InternalIP',
+        // kwok's kubelet (logs, exec) listens on the node's InternalIP; the node names do not resolve
         '--kubelet-preferred-address-types=InternalIP',
         `--kubelet-client-certificate=${pki.adminCert}`,
         `--kubelet-client-key=${pki.adminKey}`,
@@ -180,7 +179,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         '--cidr=10.244.0.0/16',
         '--node-ip=127.0.0.1',
         '--node-lease-duration-seconds=40',
-        `--node-port=${kwokPort}`,
         `--tls-cert-file=${pki.serverCert}`,
         `--tls-private-key-file=${pki.serverKey}`,
         ...stages,
