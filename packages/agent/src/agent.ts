@@ -11,13 +11,14 @@ import { commandHandlers } from './handlers.ts';
 import { type Readiness, readiness } from './health.ts';
 import { helmRequestHandlers } from './helmRequests.ts';
 import type { Logger } from './logger.ts';
+import { servePodLogs } from './logs/podLogs.ts';
 import { AgentMetrics } from './metrics.ts';
 import { PREVIEW_REQUEST, previewHandler } from './preview.ts';
-import { servePodLogs } from './logs/podLogs.ts';
 import { serveKubeProxy } from './proxy/kubeProxy.ts';
 import { ReconcileLoop } from './reconcile.ts';
 import { startResourceStreamer } from './resources/streamer.ts';
 import { checkResult, resultSubject } from './results.ts';
+import { SERVICE_FORWARD_REQUEST, serviceForwardHandler } from './serviceForward.ts';
 import { addonState, manifestState, stateSubject, statesMessage } from './states.ts';
 
 export interface AgentOptions {
@@ -147,6 +148,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       [PREVIEW_REQUEST]: previewHandler(engine),
       ...argocdHandlers(engine, logger),
       ...helmRequestHandlers(engine),
+      [SERVICE_FORWARD_REQUEST]: serviceForwardHandler(engine.kc, config.forwardServiceMaxTimeoutSeconds),
       'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),
       [RESOURCES_RESYNC_REQUEST]: async () => {
         resources.resync();
@@ -161,6 +163,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     kc: engine.kc,
     logger,
     unaryConcurrency: config.kubeProxyUnaryConcurrency,
+    requestMaxAttempts: config.kubernetesRequestMaxAttempts,
     streamConcurrency: config.kubeProxyStreamConcurrency,
   });
   // pod logs for the platform, with credit-based backpressure

@@ -6,6 +6,8 @@ export interface CheckInReport {
   kubernetes_version: string;
   node_count: number;
   region: string | null;
+  /** The public egress IP, when `public_ip.reporting_enabled` is on and a lookup succeeded. */
+  public_ip?: string;
   /** Ask for new bus credentials (none yet, or their renewal time came). */
   bus_credentials: boolean;
 }

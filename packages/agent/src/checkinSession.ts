@@ -11,6 +11,7 @@ import {
 } from './checkin.ts';
 import type { AgentConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import { PublicIpReporter } from './publicIp.ts';
 
 /** The agent's own version (its package's). */
 export const AGENT_VERSION: string = (
@@ -81,10 +82,15 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
     return facts!.value;
   };
 
+  const publicIp = config.publicIp.enabled
+    ? new PublicIpReporter({ ...config.publicIp, logger, fetch: o.fetch })
+    : undefined;
+
   let creds: CheckInBus | undefined;
   let answer: CheckInAnswer | undefined;
   const once = async (): Promise<CheckInAnswer> => {
     const f = await currentFacts();
+    const ip = await publicIp?.current();
     const a = await checkIn({
       platformUrl: config.platformUrl,
       token,
@@ -94,6 +100,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
         kubernetes_version: f.kubernetesVersion,
         node_count: f.nodeCount,
         region: f.region,
+        ...(ip ? { public_ip: ip } : {}),
         bus_credentials: o.bus ? false : needsBusCredentials(creds, new Date()),
       },
     });

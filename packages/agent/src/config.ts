@@ -43,6 +43,14 @@ export interface AgentConfig {
   kubeProxyUnaryConcurrency: number;
   /** `KUBE_PROXY_STREAM_CONCURRENCY`: streams (watch, logs -f) through the kubectl proxy at once. */
   kubeProxyStreamConcurrency: number;
+  /** `MOORING_PUBLIC_IP_*` (`public_ip.*` of the chart): report the public egress IP at check-in. Off by default. */
+  publicIp: { enabled: boolean; lookupUrl: string; refreshSeconds: number; lookupTimeoutSeconds: number };
+  /** `KUBERNETES_HTTP2_ENABLED`: accepted for compatibility; the agent speaks HTTP/1.1 to the API server. */
+  kubernetesHttp2: boolean;
+  /** `KUBERNETES_REQUEST_MAX_ATTEMPTS`: attempts of a get or list whose connection broke before an answer. */
+  kubernetesRequestMaxAttempts: number;
+  /** `FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS`: the longest a request forwarded to an in-cluster Service may take. */
+  forwardServiceMaxTimeoutSeconds: number;
   /** `MOORING_ARGOCD_URL`: the cluster's Argo CD API, for add-ons with `settings.engine: argocd`. */
   argocdUrl?: string;
   /** Secret: `MOORING_ARGOCD_TOKEN`, the `mooring` local account's API token. */
@@ -181,6 +189,16 @@ export const envSchema = z.object({
   RECONCILE_AUTO_HEAL_ENABLED: bool(true),
   KUBE_PROXY_UNARY_CONCURRENCY: int(64, 1, 10_000),
   KUBE_PROXY_STREAM_CONCURRENCY: int(128, 1, 10_000),
+  MOORING_PUBLIC_IP_REPORTING_ENABLED: bool(false),
+  MOORING_PUBLIC_IP_LOOKUP_URL: z.preprocess(
+    blankToUndefined,
+    url(/^https?:$/, 'an http(s) URL').default('https://api.ipify.org?format=json'),
+  ),
+  MOORING_PUBLIC_IP_REFRESH_SECONDS: seconds(3600),
+  MOORING_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS: seconds(5),
+  KUBERNETES_HTTP2_ENABLED: bool(false),
+  KUBERNETES_REQUEST_MAX_ATTEMPTS: int(3, 1, 20),
+  FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS: seconds(120),
   MOORING_HELM: text('helm'),
   MOORING_CHART_CACHE: text('/tmp/mooring/charts'),
   MOORING_SHUTDOWN_TIMEOUT_SECONDS: seconds(300),
@@ -275,6 +293,15 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     chartMirrors: e.MOORING_CHART_MIRRORS,
     kubeProxyUnaryConcurrency: e.KUBE_PROXY_UNARY_CONCURRENCY,
     kubeProxyStreamConcurrency: e.KUBE_PROXY_STREAM_CONCURRENCY,
+    publicIp: {
+      enabled: e.MOORING_PUBLIC_IP_REPORTING_ENABLED,
+      lookupUrl: e.MOORING_PUBLIC_IP_LOOKUP_URL,
+      refreshSeconds: e.MOORING_PUBLIC_IP_REFRESH_SECONDS,
+      lookupTimeoutSeconds: e.MOORING_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS,
+    },
+    kubernetesHttp2: e.KUBERNETES_HTTP2_ENABLED,
+    kubernetesRequestMaxAttempts: e.KUBERNETES_REQUEST_MAX_ATTEMPTS,
+    forwardServiceMaxTimeoutSeconds: e.FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS,
     argocdUrl: e.MOORING_ARGOCD_URL,
     argocdToken: e.MOORING_ARGOCD_TOKEN,
     argocdNamespace: e.MOORING_ARGOCD_NAMESPACE,

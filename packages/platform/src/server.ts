@@ -26,8 +26,8 @@ import type { CredentialsService } from './gitops/credentials.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
-import { HelmService, registerHelmRoutes } from './helm/index.ts';
 import { registerHeartbeatRoutes } from './heartbeats/routes.ts';
+import { HelmService, registerHelmRoutes } from './helm/index.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
@@ -39,6 +39,7 @@ import { OperationsService } from './operations/service.ts';
 import { KubeForwarder } from './proxy/forward.ts';
 import { GrantsService } from './proxy/grantsService.ts';
 import { registerProxyRoutes } from './proxy/routes.ts';
+import { registerServiceForwardRoutes } from './proxy/serviceForward.ts';
 import { KubeTunneler } from './proxy/tunnel.ts';
 import { registerResourceRoutes } from './resources/routes.ts';
 
@@ -154,6 +155,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     clock,
     logger,
   });
+  registerServiceForwardRoutes(app, { clusters: services.clusters, bus: commandBus });
   registerHelmRoutes(app, {
     helm: new HelmService({ db, bus: commandBus, operations: services.operations }),
   });

@@ -289,7 +289,11 @@ describe('mooring-agent chart: every value of the product description’s table'
       '5',
     ],
   ])('%s', async (_name, sets, read, want) => {
-    const flags = ['config.token=t', ...sets].flatMap((s) => ['--set', s]);
+    // extra_env values are strings, as the schema says (what --set-string gives)
+    const flags = ['config.token=t', ...sets].flatMap((s) => [
+      s.startsWith('extra_env') ? '--set-string' : '--set',
+      s,
+    ]);
     expect(read(await render(...flags))).toEqual(want);
   });
 });

@@ -9,6 +9,16 @@ export class ApiServerRequestError extends Error {
   override readonly name = 'ApiServerRequestError';
 }
 
+/** A connection that broke before an answer (reset, closed, a pipe that broke). */
+export function connectionTerminated(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? '';
+  return (
+    ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'].includes(code) ||
+    /socket hang up/.test(cause?.message ?? '')
+  );
+}
+
 /** How long connection options (client certificate, token, connection pool) are reused. */
 const OPTIONS_TTL_MS = 60_000;
 
@@ -19,10 +29,13 @@ const OPTIONS_TTL_MS = 60_000;
  */
 export class ApiServerClient {
   readonly #kc: KubeConfig;
+  readonly #maxAttempts: number;
   #options: { at: number; value: Promise<RequestOptions> } | undefined;
 
-  constructor(kc: KubeConfig) {
+  /** `maxAttempts` (`KUBERNETES_REQUEST_MAX_ATTEMPTS`): tries of a GET whose connection broke before an answer. */
+  constructor(kc: KubeConfig, o: { maxAttempts?: number } = {}) {
     this.#kc = kc;
+    this.#maxAttempts = o.maxAttempts ?? 3;
   }
 
   #connection(): Promise<RequestOptions> {
@@ -67,8 +80,29 @@ export class ApiServerClient {
     });
   }
 
-  /** Resolves with the answer once its headers arrive; the body is read from it. */
+  /**
+   * Resolves with the answer once its headers arrive; the body is read from it. A GET (a get,
+   * list or watch: nothing changes) whose connection was reset or closed before the headers is
+   * sent again, up to `maxAttempts` tries in all.
+   */
   async send(r: {
+    method: string;
+    path: string;
+    headers: OutgoingHttpHeaders;
+    body?: Buffer;
+    signal: AbortSignal;
+  }): Promise<IncomingMessage> {
+    const attempts = r.method === 'GET' ? this.#maxAttempts : 1;
+    for (let i = 1; ; i++) {
+      try {
+        return await this.#sendOnce(r);
+      } catch (err) {
+        if (i >= attempts || r.signal.aborted || !connectionTerminated(err)) throw err;
+      }
+    }
+  }
+
+  async #sendOnce(r: {
     method: string;
     path: string;
     headers: OutgoingHttpHeaders;

@@ -28,6 +28,8 @@ export interface KubeProxyOptions {
   unaryConcurrency: number;
   /** Streams (watch, follow) at once (`KUBE_PROXY_STREAM_CONCURRENCY`). */
   streamConcurrency: number;
+  /** Tries of a GET whose connection broke before an answer (`KUBERNETES_REQUEST_MAX_ATTEMPTS`, default 3). */
+  requestMaxAttempts?: number;
 }
 
 export interface KubeProxy {
@@ -58,7 +60,7 @@ function replyOf(status: number, headers: Record<string, string>, body: Buffer):
  * 429 with `Retry-After: 1` at once.
  */
 export async function serveKubeProxy(o: KubeProxyOptions): Promise<KubeProxy> {
-  const api = new ApiServerClient(o.kc);
+  const api = new ApiServerClient(o.kc, { maxAttempts: o.requestMaxAttempts ?? 3 });
   const unary = new Slots(o.unaryConcurrency);
   const streams = new Slots(o.streamConcurrency);
   const running = new Map<string, AbortController>();

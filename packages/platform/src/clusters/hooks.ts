@@ -11,6 +11,8 @@ export interface CheckInReport {
   kubernetes_version: string;
   node_count: number;
   region?: string | null | undefined;
+  /** The public egress IP (only when the agent's public IP reporting is on). */
+  public_ip?: string | undefined;
   /** False: the agent's bus credentials are fresh, none are issued. */
   bus_credentials?: boolean | undefined;
 }

@@ -200,6 +200,10 @@ export function registerClusterRoutes(
           kubernetes_version: z.string().min(1).max(100),
           node_count: z.number().int().min(0).max(1_000_000),
           region: z.string().max(200).nullable().optional(),
+          public_ip: z
+            .union([z.ipv4(), z.ipv6()])
+            .optional()
+            .describe('the public egress IP, when the agent reports it'),
           bus_credentials: z
             .boolean()
             .optional()

@@ -165,6 +165,7 @@ export class ClustersService {
         kubernetes_version: report.kubernetes_version,
         node_count: report.node_count,
         ...(report.region !== undefined ? { region: report.region } : {}),
+        ...(report.public_ip !== undefined ? { public_ip: report.public_ip } : {}),
         agent_connected: true,
         last_check_in: now,
         updated_at: now,

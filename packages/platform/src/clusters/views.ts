@@ -12,6 +12,10 @@ export const clusterSchema = z
     kubernetes_version: z.string().nullable(),
     node_count: z.number().int().nullable(),
     region: z.string().nullable(),
+    public_ip: z
+      .string()
+      .nullable()
+      .describe('the public egress IP the agent reports when its public_ip.reporting_enabled is on'),
     last_check_in: z.string().nullable(),
     definition_path: z.string(),
     created_at: z.string(),
@@ -30,6 +34,7 @@ export function clusterView(c: ClusterRow, now: Date): ClusterView {
     kubernetes_version: c.kubernetes_version,
     node_count: c.node_count,
     region: c.region,
+    public_ip: c.public_ip ?? null,
     last_check_in: c.last_check_in ? c.last_check_in.toISOString() : null,
     definition_path: c.definition_path,
     created_at: c.created_at.toISOString(),

@@ -57,6 +57,8 @@ export interface ClustersTable {
   kubernetes_version: string | null;
   node_count: number | null;
   region: string | null;
+  /** The public egress IP the agent reported (only with `public_ip.reporting_enabled`). */
+  public_ip: string | null;
   last_check_in: NullableTimestamp;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;

@@ -98,6 +98,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/helm/releases/:namespace/:name/manifest': { role: 'viewer' },
   'POST /api/v1/clusters/:id/helm/releases/:namespace/:name/rollback': { role: 'operator' },
   'POST /api/v1/clusters/:id/helm/releases/:namespace/:name/uninstall': { role: 'operator' },
+  'POST /api/v1/clusters/:id/services/:namespace/:name/forward': { role: 'operator' },
 };
 
 /** Public routes whose request is authenticated by a signature: unsigned, they answer 401 to everyone. */

@@ -9,6 +9,7 @@ import * as gitops from './0010_gitops.ts';
 import * as addonDrift from './0011_addon_drift.ts';
 import * as clusterGrants from './0012_cluster_grants.ts';
 import * as retentionAndSyncLeases from './0013_retention_and_sync_leases.ts';
+import * as clusterPublicIp from './0030_cluster_public_ip.ts';
 import * as clusterArgocd from './0040_cluster_argocd.ts';
 import * as catalogue from './0050_catalogue.ts';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011_addon_drift': addonDrift,
   '0012_cluster_grants': clusterGrants,
   '0013_retention_and_sync_leases': retentionAndSyncLeases,
+  '0030_cluster_public_ip': clusterPublicIp,
   '0040_cluster_argocd': clusterArgocd,
   '0050_catalogue': catalogue,
 };
