@@ -67,13 +67,21 @@ describe('summarizeReleaseSecret: what the release cache keeps', () => {
 });
 
 describe('stripForCache', () => {
-  it('drops managedFields and the last-applied-configuration annotation, keeping other annotations', () => {
+  it('keeps only who manages the object, and drops the last-applied-configuration annotation', () => {
     const o = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
         name: 'c',
-        managedFields: [{ manager: 'kubectl' }],
+        managedFields: [
+          {
+            manager: 'helm',
+            operation: 'Apply',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:data': { 'f:a': {} } },
+          },
+          { manager: 'kubectl', operation: 'Update', subresource: 'scale', time: '2026-11-01T00:00:00Z' },
+        ],
         annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":1}', keep: 'me' },
       },
       data: { a: '1' },
@@ -81,7 +89,14 @@ describe('stripForCache', () => {
     expect(stripForCache(o)).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'c', annotations: { keep: 'me' } },
+      metadata: {
+        name: 'c',
+        annotations: { keep: 'me' },
+        managedFields: [
+          { manager: 'helm', operation: 'Apply' },
+          { manager: 'kubectl', operation: 'Update', subresource: 'scale' },
+        ],
+      },
       data: { a: '1' },
     });
     const plain = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } as KubeObject;

@@ -4,6 +4,7 @@ import {
   decideConflict,
   fieldConflicts,
   helmApplyObject,
+  mayForce,
   planHeal,
   yamlAmbiguous,
 } from '../src/sweep/healPlan.ts';
@@ -221,5 +222,27 @@ describe('conflicts', () => {
 
   it('does not force a conflict it cannot read', () => {
     expect(decideConflict([], [])).toMatchObject({ force: false });
+  });
+});
+
+describe('mayForce', () => {
+  it('forces at once when only Helm and imperative edits manage the object', () => {
+    expect(
+      mayForce([
+        { manager: 'helm', operation: 'Apply' },
+        { manager: 'kubectl', operation: 'Update', subresource: 'scale' },
+        { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' },
+        { manager: 'some-controller', operation: 'Apply', subresource: 'status' },
+      ]),
+    ).toBe(true);
+  });
+  it('applies without force when another manager server-side applies the object, or the managers are unknown', () => {
+    expect(
+      mayForce([
+        { manager: 'helm', operation: 'Apply' },
+        { manager: 'other-tool', operation: 'Apply' },
+      ]),
+    ).toBe(false);
+    expect(mayForce(undefined)).toBe(false);
   });
 });

@@ -27,16 +27,30 @@ const keyOf = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+}
+
 /**
- * Drops what the cache does not need: managedFields (the largest part of most
- * objects) and kubectl's last-applied-configuration annotation (a second copy of
- * the object; drift comparison ignores it).
+ * Drops what the cache does not need: the field sets of managedFields (the
+ * largest part of most objects; only who manages the object and how is kept:
+ * `{manager, operation, subresource}`) and kubectl's last-applied-configuration
+ * annotation (a second copy of the object; drift comparison ignores it).
  */
 export function stripForCache(o: KubeObject): KubeObject {
   const annotations = o.metadata?.annotations;
   const lastApplied = !!annotations && LAST_APPLIED in annotations;
-  if (!o.metadata?.managedFields && !lastApplied) return o;
-  const { managedFields: _drop, ...metadata } = o.metadata;
+  const managed = o.metadata?.managedFields as ManagedFieldsEntry[] | undefined;
+  if (!managed && !lastApplied) return o;
+  const { managedFields: _fields, ...metadata } = o.metadata;
+  if (Array.isArray(managed))
+    metadata.managedFields = managed.map((m) => ({
+      manager: m.manager,
+      operation: m.operation,
+      ...(m.subresource ? { subresource: m.subresource } : {}),
+    }));
   if (lastApplied) {
     const { [LAST_APPLIED]: _a, ...rest } = annotations;
     metadata.annotations = rest;

@@ -4,7 +4,14 @@ import { diffObject, type IgnoreRule, type K8sObject } from '@mooring/core';
 import { type KubeObject, objectRef, type StoredRelease } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
-import { decideConflict, fieldConflicts, HELM_FIELD_MANAGER, planHeal, yamlAmbiguous } from './healPlan.ts';
+import {
+  decideConflict,
+  fieldConflicts,
+  HELM_FIELD_MANAGER,
+  mayForce,
+  planHeal,
+  yamlAmbiguous,
+} from './healPlan.ts';
 import type { LiveState } from './liveState.ts';
 import type { ObjectDrift } from './types.ts';
 
@@ -45,9 +52,11 @@ function messageOf(e: unknown): string {
 }
 
 /**
- * Server-side applies `objects` (already in Helm's shape) as Helm's field manager.
- * An apply refused for conflicting fields is repeated with force only when every
- * conflicting manager changed them imperatively (`decideConflict`). Each answer is
+ * Server-side applies `objects` (already in Helm's shape) as Helm's field manager:
+ * with force at once when no other manager server-side applies the object
+ * (`mayForce`), else without; an apply refused for conflicting fields is repeated
+ * with force only when every conflicting manager changed them imperatively
+ * (`decideConflict`). Each answer is
  * compared with the desired object again: anything still drifted, and any error,
  * throws a `TargetedHealError` so the caller falls back to `helm upgrade`.
  */
@@ -57,6 +66,10 @@ export async function applyDriftedObjects(
   desired: Map<string, KubeObject>,
   rules: readonly IgnoreRule[],
   counter: { requests: number },
+  /** The managers of the cached live object (`{manager, operation}`), when it is cached. */
+  managersOf: (
+    o: KubeObject,
+  ) => { manager?: string; operation?: string; subresource?: string }[] | undefined = () => undefined,
 ): Promise<string[]> {
   const client = KubernetesObjectApi.makeApiClient(ctx.kc);
   const applied: string[] = [];
@@ -75,7 +88,7 @@ export async function applyDriftedObjects(
     };
     let after: K8sObject;
     try {
-      after = await apply(false);
+      after = await apply(mayForce(managersOf(o)));
     } catch (e) {
       const conflicts = statusOf(e) === 409 ? fieldConflicts(bodyOf(e)) : [];
       if (conflicts.length === 0) throw new TargetedHealError(`${ref}: ${messageOf(e)}`, e);
@@ -149,7 +162,11 @@ export async function correctDrift(
     } else {
       try {
         const desired = new Map(o.desired.map((x) => [objectRef(x), x]));
-        const applied = await applyDriftedObjects(ctx, plan.objects, desired, o.rules, o.counter);
+        const applied = await applyDriftedObjects(ctx, plan.objects, desired, o.rules, o.counter, (x) => {
+          const cached = live.live(x);
+          if (!cached) return undefined;
+          return (cached.metadata.managedFields ?? []) as { manager?: string; operation?: string }[];
+        });
         return { by: 'apply', applied };
       } catch (e) {
         if (!(e instanceof TargetedHealError)) throw e;

@@ -125,6 +125,22 @@ export function fieldConflicts(body: unknown): FieldConflict[] {
   return out;
 }
 
+/**
+ * Whether the targeted apply may force at once (pure), from the managers of the
+ * cached object: when no manager but Helm declares fields of the object with its
+ * own server-side apply, a conflict can only be with imperative edits, which Git
+ * overrides (`decideConflict` would force anyway), so the apply saves a refused
+ * request and a read. Unknown managers (no cached object): no.
+ */
+export function mayForce(
+  managedFields: readonly { manager?: string; operation?: string; subresource?: string }[] | undefined,
+): boolean {
+  if (!managedFields) return false;
+  return !managedFields.some(
+    (m) => m.operation === 'Apply' && m.manager !== HELM_FIELD_MANAGER && !m.subresource,
+  );
+}
+
 /** What to do about field conflicts: take the fields back, or leave the object to `helm upgrade`. */
 export type ConflictDecision = { force: true } | { force: false; reason: string };
 

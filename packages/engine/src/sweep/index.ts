@@ -10,6 +10,7 @@ export {
   type HealPlan,
   type HealPlanInput,
   helmApplyObject,
+  mayForce,
   planHeal,
   yamlAmbiguous,
 } from './healPlan.ts';
