@@ -9,14 +9,21 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { createNamespace, eventually, kitClients, testNamespace } from '@mooring/testkit';
+import {
+  appendLogLines,
+  createNamespace,
+  eventually,
+  kitClients,
+  servePodLogs,
+  testNamespace,
+} from '@mooring/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEmbeddedAgent } from '../src/embedded/agent.ts';
 import { mooring, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const kit = inject('kit');
-const { core } = kitClients(kit);
+const { kc, core } = kitClients(kit);
 const ns = testNamespace('kube-proxy');
 const work = mkdtempSync(join(tmpdir(), 'mooring-kube-proxy-'));
 const CLUSTER = `kp-${ns.slice(-6)}`;
@@ -288,6 +295,59 @@ describe('kubectl through the platform', () => {
   }, 60_000);
 });
 
+describe('kubectl logs -f through the platform', () => {
+  it('follows a fake pod’s log (kwok serves it from a file): every line, in order', async () => {
+    const file = join(work, 'followed.log');
+    writeFileSync(file, '');
+    appendLogLines(file, ['first']);
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'logged' },
+        spec: { containers: [{ name: 'c', image: 'registry.example.test/none:1' }] },
+      },
+    });
+    await servePodLogs(kc, { namespace: ns, pod: 'logged', logs: [{ containers: ['c'], file }] });
+    await eventually(
+      'pod logged running',
+      async () =>
+        (await core.readNamespacedPod({ name: 'logged', namespace: ns })).status?.phase === 'Running',
+      30_000,
+    );
+    const home = join(work, 'alice');
+    const follow: ChildProcess = spawn(join(kit.binDir, 'kubectl'), ['logs', '-f', '-n', ns, 'logged'], {
+      env: {
+        PATH: `${kit.binDir}:${process.env.PATH}`,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        KUBECONFIG: join(home, 'kubeconfig'),
+      },
+    });
+    let out = '';
+    let errOut = '';
+    follow.stdout!.on('data', (d) => {
+      out += String(d);
+    });
+    follow.stderr!.on('data', (d) => {
+      errOut += String(d);
+    });
+    try {
+      await eventually('the first line', async () => out.includes('first\n') || undefined, 30_000);
+      const want = Array.from({ length: 100 }, (_, i) => `next ${i}`);
+      for (let i = 0; i < want.length; i += 25) {
+        appendLogLines(file, want.slice(i, i + 25));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await expect
+        .poll(() => out.split('\n').filter((l) => l.startsWith('next ')), { timeout: 20_000 })
+        .toEqual(want);
+      expect(follow.exitCode, errOut).toBeNull();
+    } finally {
+      follow.kill('SIGTERM');
+    }
+  }, 90_000);
+});
+
 describe('kubectl exec through the platform', () => {
   // kwok runs a fake pod's exec on this machine (the kit's ClusterExec), through its kubelet API
   const runningPod = async (name: string) => {
@@ -345,6 +405,47 @@ describe('kubectl exec through the platform', () => {
     });
     expect(stdin.code, stdin.err).toBe(0);
     expect(stdin.out).toBe('got:from-stdin\n');
+  }, 90_000);
+
+  it('forwards a port of a pod (kubectl port-forward) for an edit grant', async () => {
+    await runningPod('forwarded');
+    const home = join(work, 'carol');
+    const pf: ChildProcess = spawn(
+      join(kit.binDir, 'kubectl'),
+      ['port-forward', '-n', ns, 'pod/forwarded', ':8080'],
+      {
+        env: { PATH: `${kit.binDir}:${process.env.PATH}`, HOME: home, KUBECONFIG: join(home, 'kubeconfig') },
+      },
+    );
+    let out = '';
+    let errOut = '';
+    pf.stdout!.on('data', (d) => {
+      out += String(d);
+    });
+    pf.stderr!.on('data', (d) => {
+      errOut += String(d);
+    });
+    try {
+      await eventually('kubectl listening', async () => /Forwarding from 127\.0\.0\.1:\d+/.test(out), 30_000);
+      const local = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      // kwok forwards every pod port to an echo: what goes in comes back through both tunnels
+      const echoed = await new Promise<string>((resolve, reject) => {
+        const sock = tcpConnect(local, '127.0.0.1', () => sock.write('ping through mooring\n'));
+        let got = '';
+        sock.on('data', (d) => {
+          got += String(d);
+          if (got.includes('\n')) {
+            sock.end();
+            resolve(got);
+          }
+        });
+        sock.on('error', reject);
+        setTimeout(() => reject(new Error(`no echo; kubectl said: ${out} ${errOut}`)), 20_000);
+      });
+      expect(echoed).toBe('ping through mooring\n');
+    } finally {
+      pf.kill('SIGTERM');
+    }
   }, 90_000);
 
   it('refuses exec to a view grant (pods/exec create, decided by the cluster’s RBAC) and to no grant', async () => {
