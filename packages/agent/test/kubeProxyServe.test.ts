@@ -4,6 +4,7 @@
 // in chunks and a cancel closes the API server request.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   agentPermissions,
@@ -53,6 +54,21 @@ beforeEach(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'x=1' });
     res.end(req.url === '/big' ? 'x'.repeat(600_000) : '{"kind":"PodList"}');
+  });
+  // upgrades (exec): `/refuse...` is refused as RBAC would; anything else switches and echoes in upper case
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    seen.push(req);
+    if (req.url?.startsWith('/refuse')) {
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{"code":403}   ',
+      );
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-accept: acc-${req.headers['sec-websocket-key']}\r\nsec-websocket-protocol: v5.channel.k8s.io\r\nset-cookie: x=1\r\n\r\n`,
+    );
+    socket.on('data', (b: Buffer) => socket.write(b.toString().toUpperCase()));
+    socket.on('end', () => socket.end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const kc = new KubeConfig();
@@ -168,5 +184,60 @@ describe('the agent’s kubectl proxy', () => {
     expect(refused.status).toBe(429);
     held[0]!.end();
     expect((await slow).status).toBe(200);
+  });
+
+  it('tunnels an upgrade: the handshake both ways, bytes in order each way, the end from either side', async () => {
+    const sid = 'tunnel-one-1';
+    const chunks: KubeProxyChunk[] = [];
+    await platform.subscribe<KubeProxyChunk>(kubeDataSubject('c1', sid), (m) => {
+      chunks.push(m.data);
+    });
+    const handshake = {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-key': 'k3y',
+      'sec-websocket-version': '13',
+      'sec-websocket-protocol': 'v5.channel.k8s.io, v4.channel.k8s.io',
+      authorization: 'Bearer leaked',
+    };
+    const head = await platform.request<KubeProxyReply>(kubeRequestSubject('c1'), {
+      ...request('/api/v1/namespaces/a/pods/p/exec?command=sh', true, sid),
+      upgrade: handshake,
+    });
+    expect(head).toMatchObject({
+      status: 101,
+      more: true,
+      headers: {
+        upgrade: 'websocket',
+        'sec-websocket-accept': 'acc-k3y',
+        'sec-websocket-protocol': 'v5.channel.k8s.io',
+      },
+    });
+    expect(head.headers['set-cookie']).toBeUndefined();
+    const h = seen[0]!.headers;
+    expect(h['impersonate-user']).toBe('mooring:alice');
+    expect(h.authorization).toBeUndefined();
+    expect(h['sec-websocket-key']).toBe('k3y');
+    expect(proxy.active()).toEqual({ unary: 0, stream: 1 });
+    // the client's bytes, published out of order, reach the API server in order
+    const ctl = kubeControlSubject('c1', sid);
+    await platform.publish(ctl, { tunnel: { seq: 1, data: Buffer.from('two ').toString('base64') } });
+    await platform.publish(ctl, { tunnel: { seq: 0, data: Buffer.from('one ').toString('base64') } });
+    const text = () => chunks.map((c) => Buffer.from(c.data ?? '', 'base64').toString()).join('');
+    await expect.poll(text).toBe('ONE TWO ');
+    await platform.publish(ctl, { tunnel: { seq: 2, end: true } });
+    await expect.poll(() => chunks.at(-1)?.end).toBe(true);
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    await expect.poll(() => proxy.active()).toEqual({ unary: 0, stream: 0 });
+  });
+
+  it('answers a refused upgrade as the API server did', async () => {
+    const reply = await platform.request<KubeProxyReply>(kubeRequestSubject('c1'), {
+      ...request('/refuse/exec', true),
+      upgrade: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' },
+    });
+    expect(reply).toMatchObject({ status: 403, more: false });
+    expect(Buffer.from(reply.body!, 'base64').toString()).toBe('{"code":403}   ');
+    await expect.poll(() => proxy.active()).toEqual({ unary: 0, stream: 0 });
   });
 });
