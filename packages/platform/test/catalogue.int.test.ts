@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serveDirectory } from '@mooring/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CatalogueIndexer } from '../src/catalogue/indexer.ts';
 import { CATALOGUE_LOCK_KEY } from '../src/catalogue/scheduler.ts';
 import { PgAdvisoryLock, SCHEDULER_LOCK_KEY } from '../src/scheduler/leader.ts';
 import { type CountingProxy, startCountingProxy } from './support/countingProxy.ts';
@@ -302,6 +303,32 @@ describe('chart catalogue', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('a stop ends a running job without downloading more; the next job lists in full and fetches the rest', async () => {
+    const reg = await addRegistry({ name: 'kit-stopped', url: helmProxy.url, interval_seconds: null });
+    const other = new CatalogueIndexer({
+      db: h.db,
+      clock: () => h.now(),
+      logger: pino({ level: 'silent' }),
+      credentials: h.server.services.credentials,
+    });
+    const started = await other.begin(reg.id, 'manual');
+    expect(started).toBeDefined();
+    await other.stop();
+    expect(await other.begin(reg.id, 'manual')).toBeUndefined();
+    const stopped = await h.request({
+      method: 'GET',
+      url: `/api/v1/registries/${reg.id}/jobs`,
+      token: h.tokens.viewer,
+    });
+    expect(stopped.json().items[0]).toMatchObject({ state: 'failed', downloads: 0 });
+    expect(stopped.json().items[0].error).toMatch(/stopped before fetching \d+ versions/);
+    helmProxy.reset();
+    const next = await index(reg.id);
+    expect(next?.state).toBe('success');
+    expect(next?.versions_indexed).toBe(kit.charts!.length);
+    expect(helmProxy.requests.find((r) => r.path === '/index.yaml')).toMatchObject({ status: 200 });
   });
 
   it('one indexer per platform: the catalogue’s advisory lock, apart from the sweep scheduler’s', async () => {

@@ -72,8 +72,8 @@ export function buildCatalogue(o: {
       return scheduler;
     },
     async close() {
+      await indexer.stop();
       await scheduler?.stop();
-      await indexer.idle();
     },
   };
 }

@@ -56,6 +56,7 @@ export class CatalogueIndexer {
   readonly #logger: Logger;
   readonly #credentials: CredentialsService;
   readonly #running = new Set<Promise<unknown>>();
+  #stopping = false;
 
   constructor(o: { db: Database; clock: Clock; logger: Logger; credentials: CredentialsService }) {
     this.#db = catalogueDb(o.db);
@@ -86,6 +87,7 @@ export class CatalogueIndexer {
     registryId: string,
     trigger: JobTrigger,
   ): Promise<{ job: JobRow; done: Promise<void> } | undefined> {
+    if (this.#stopping) return undefined;
     const now = this.#clock();
     const row = await this.#db
       .updateTable('chart_registries')
@@ -110,6 +112,15 @@ export class CatalogueIndexer {
       .finally(() => this.#running.delete(done));
     this.#running.add(done);
     return { job, done };
+  }
+
+  /**
+   * Stops: running jobs download nothing more and end (what they did not fetch is
+   * fetched by the next job); no job starts. Waits for them.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.idle();
   }
 
   /** Waits for the jobs this process runs. */
@@ -150,7 +161,12 @@ export class CatalogueIndexer {
         counts.removed = plan.remove.length;
         for (const w of plan.waiting) await this.#upsertListed(reg.id, w);
       }
+      let skipped = 0;
       await mapLimit(plan.fetch, DOWNLOADS_AT_ONCE, async (v) => {
+        if (this.#stopping) {
+          skipped++;
+          return;
+        }
         const attempts = (stored.byKey.get(key(v))?.attempts ?? 0) + 1;
         try {
           const got = await fetchVersion(src, v);
@@ -167,6 +183,7 @@ export class CatalogueIndexer {
       });
       if (listing.status === 'listed' && listing.unlisted.length > 0)
         counts.failed += listing.unlisted.length;
+      if (skipped > 0) error = `stopped before fetching ${skipped} versions: the platform shut down`;
       counts.charts = await this.#summarise(
         reg.id,
         plan.fetch.length + plan.remove.length > 0 || listing.status === 'listed',
@@ -212,7 +229,8 @@ export class CatalogueIndexer {
         failures,
         next_index_at: nextIndexAt(finished, current?.interval_seconds ?? reg.interval_seconds, failures),
         ...(error ? {} : { last_success_at: finished }),
-        ...(listing?.status === 'listed'
+        // validators only after a complete listing: else the next 304 would hide what was not stored
+        ...(listing?.status === 'listed' && !error
           ? { etag: listing.etag ?? null, last_modified: listing.lastModified ?? null }
           : {}),
       })
