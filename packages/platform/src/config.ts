@@ -38,6 +38,8 @@ export interface PlatformConfig {
   heartbeatRetentionHours: number;
   /** Finished sweep operations older than this are pruned (hours). */
   sweepRetentionHours: number;
+  /** How long a replica's hold on a cluster's sync lasts without renewal (a dead replica's syncs resume after it). */
+  syncLeaseSeconds: number;
   /** Secret: when set, `GET /metrics` needs `Authorization: Bearer <this>`; absent, it is public. */
   metricsToken?: string;
   /** List (and index) the curated public chart registries for every organisation (default true). */
@@ -176,6 +178,7 @@ export const envSchema = z.object({
   MOORING_SWEEP_INTERVAL_SECONDS: int(60, 1, 86_400),
   MOORING_HEARTBEAT_RETENTION_HOURS: int(24, 1, 8760),
   MOORING_SWEEP_RETENTION_HOURS: int(6, 1, 8760),
+  MOORING_SYNC_LEASE_SECONDS: int(30, 2, 3600),
   MOORING_METRICS_TOKEN: z.preprocess(
     blankToUndefined,
     z.string().trim().min(16, 'must be at least 16 characters').optional(),
@@ -253,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
     heartbeatRetentionHours: e.MOORING_HEARTBEAT_RETENTION_HOURS,
     sweepRetentionHours: e.MOORING_SWEEP_RETENTION_HOURS,
+    syncLeaseSeconds: e.MOORING_SYNC_LEASE_SECONDS,
     defaultRegistries: e.MOORING_DEFAULT_REGISTRIES === 'true' || e.MOORING_DEFAULT_REGISTRIES === '1',
     helm: e.MOORING_HELM,
     ...(e.MOORING_METRICS_TOKEN ? { metricsToken: e.MOORING_METRICS_TOKEN } : {}),

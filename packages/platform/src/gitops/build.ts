@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Bus } from '@mooring/bus';
 import type { RetryPolicyMs } from '@mooring/core';
@@ -8,6 +10,7 @@ import type { PlatformConfig } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { CredentialsService } from './credentials.ts';
 import { type ApplyDispatcher, unwiredDispatcher } from './dispatcher.ts';
+import { SyncLeases } from './leases.ts';
 import type { SecretBox } from './secretBox.ts';
 import { ephemeralSecretBox } from './secretKeyFile.ts';
 import { GitopsService } from './service.ts';
@@ -60,6 +63,12 @@ export function buildGitops(
     ...(o.bus ? { bus: o.bus } : {}),
     pollSeconds: o.config.gitPollSeconds,
     runner: {
+      // replicas on one database never run the same cluster's sync at once
+      leases: new SyncLeases({
+        db: o.db,
+        holder: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        ttlMs: o.config.syncLeaseSeconds * 1000,
+      }),
       ...(parts.retryPolicy ? { retryPolicy: parts.retryPolicy } : {}),
       ...(parts.sleep ? { sleep: parts.sleep } : {}),
     },

@@ -7,6 +7,7 @@ import { memberChanges } from './changes.ts';
 import type { CredentialsService, ResolvedCredential } from './credentials.ts';
 import type { ApplyDispatcher } from './dispatcher.ts';
 import type { DefinitionFetcher } from './fetchDefinition.ts';
+import type { SyncLeases } from './leases.ts';
 import { commitUrl, type RepositoryLocation } from './location.ts';
 import {
   IDLE,
@@ -52,6 +53,8 @@ export interface RunnerOptions {
   retryPolicy?: RetryPolicyMs;
   /** Waits before a retry (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
+  /** Per-cluster leases in the database: a sync runs only while this replica holds its cluster's. */
+  leases?: SyncLeases;
 }
 
 const toError = (d: Diagnostic): SyncError => ({
@@ -80,7 +83,9 @@ export function locationOf(repo: RepositoryRow): RepositoryLocation {
 /**
  * Runs each cluster's syncs: the state machine (machine.ts) decides, this performs — fetch,
  * validate, hand the changed members to the dispatcher, retry with backoff, record history.
- * One sync per cluster at a time in this process.
+ * One sync per cluster at a time in this process, and, with `leases`, among the replicas
+ * sharing the database (a sync waits for the lease; it reads the applied hashes once it holds it,
+ * so what another replica applied is not applied again).
  */
 export class SyncRunner {
   readonly #o: RunnerOptions;
@@ -196,7 +201,7 @@ export class SyncRunner {
     if (this.#closed) return;
     const prev = this.#runs.get(clusterId) ?? Promise.resolve();
     const run = prev
-      .then(() => this.#run(clusterId, trigger))
+      .then(() => this.#leased(clusterId, trigger))
       .catch((e: unknown) => {
         this.#o.logger.error({ err: e, cluster: clusterId }, 'sync failed unexpectedly');
       });
@@ -204,6 +209,23 @@ export class SyncRunner {
     void run.then(() => {
       if (this.#runs.get(clusterId) === run) this.#runs.delete(clusterId);
     });
+  }
+
+  async #leased(clusterId: string, trigger: Trigger): Promise<void> {
+    const leases = this.#o.leases;
+    if (!leases) return this.#run(clusterId, trigger);
+    const lease = await leases.acquire(clusterId, () => this.#closed);
+    if (!lease) {
+      this.#step(clusterId, { type: 'aborted', message: 'interrupted: the platform stopped' });
+      return;
+    }
+    try {
+      await this.#run(clusterId, trigger);
+    } finally {
+      await lease.release().catch((e: unknown) => {
+        this.#o.logger.warn({ err: e, cluster: clusterId }, 'releasing the sync lease failed (it expires)');
+      });
+    }
   }
 
   async #run(clusterId: string, trigger: Trigger): Promise<void> {

@@ -172,13 +172,27 @@ export class GitopsService {
     return missing.length;
   }
 
-  /** At start: syncs a restart interrupted end as failed; then polling begins. */
+  /**
+   * At start: syncs a restart interrupted end as failed (not those another replica runs: their
+   * cluster's lease is held); then polling begins.
+   */
   async start(o: { poll?: boolean } = {}): Promise<void> {
     const now = this.#o.clock();
     await this.#db
       .updateTable('sync_runs')
       .set({ status: 'failed', finished_at: now, message: 'interrupted: the platform restarted' })
       .where('status', '=', 'running')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('sync_leases')
+              .select('sync_leases.cluster_id')
+              .whereRef('sync_leases.cluster_id', '=', 'sync_runs.cluster_id')
+              .where('sync_leases.expires_at', '>=', sql<Date>`now()`),
+          ),
+        ),
+      )
       .execute();
     await this.connectAll();
     if (o.poll ?? true) this.#schedulePoll(0);

@@ -98,6 +98,14 @@ export type GitopsTables = {
   cluster_gitops: ClusterGitopsTable;
   sync_runs: SyncRunsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sync_leases: SyncLeasesTable;
+};
+
+/** The replica running a cluster's sync, until `expires_at` (renewed while it runs). */
+export type SyncLeasesTable = {
+  cluster_id: string;
+  holder: string;
+  expires_at: Date;
 };
 
 export type GitopsDatabase = ReturnType<typeof gitopsDb>;
