@@ -157,14 +157,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const stages = readdirSync(kwokStagesDir())
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => `--config=${join(kwokStagesDir(), f)}`);
-    // kwok serves each fake node's kubelet API (exec, logs) over TLS on its port, which the
-    // nodes advertise; exec in any fake pod runs the command on this machine in a work folder
+    // kwok serves each fake node's kubelet API (exec, logs, port-forward) over TLS on its port,
+    // which the nodes advertise; exec in any fake pod runs the command on this machine in a
+    // work folder, and a port-forward to any port of a fake pod reaches an echo (`cat`)
     const kwokExecDir = join(dir, 'kwok-exec');
     mkdirSync(kwokExecDir, { recursive: true });
     const kwokConfig = join(dir, 'kwok-exec.yaml');
     writeFileSync(
       kwokConfig,
-      `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterExec\nmetadata:\n  name: every-pod\nspec:\n  execs:\n    - local:\n        workDir: ${JSON.stringify(kwokExecDir)}\n`,
+      `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterExec\nmetadata:\n  name: every-pod\nspec:\n  execs:\n    - local:\n        workDir: ${JSON.stringify(kwokExecDir)}\n---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterPortForward\nmetadata:\n  name: every-pod\nspec:\n  forwards:\n    - command: [cat]\n`,
     );
     const kwok = new ManagedProcess({
       name: 'kwok',
