@@ -157,6 +157,20 @@ describe('registries API', () => {
       DEFAULT_REGISTRIES.map((d) => d.name).sort(),
     );
     expect(defaults.find((r: { name: string }) => r.name === 'bitnami')).toMatchObject({ kind: 'oci' });
+    // listed only: no interval, nothing fetched from a public registry until a person asks
+    expect(defaults.map((r: { interval_seconds: number | null }) => r.interval_seconds)).toEqual(
+      defaults.map(() => null),
+    );
+    const eager = new CatalogueScheduler({
+      db: h.db,
+      clock: () => h.now(),
+      indexer: catalogue.indexer,
+      lock: soleLeader,
+      logger: pino({ level: 'silent' }),
+      includeDefaults: true,
+    });
+    const defaultIdsListed: string[] = defaults.map((r: { id: string }) => r.id);
+    expect((await eager.tick()).filter((id) => defaultIdsListed.includes(id))).toEqual([]);
 
     const scheduler = new CatalogueScheduler({
       db: h.db,

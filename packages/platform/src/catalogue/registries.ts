@@ -216,7 +216,7 @@ export class RegistriesService {
               charts: JSON.stringify(d.charts ?? []),
               interval_seconds: d.intervalSeconds,
               is_default: true,
-              index_requested: true,
+              index_requested: false,
               etag: null,
               last_modified: null,
               last_error: null,
