@@ -18,6 +18,7 @@ import { useTheme } from './theme/useTheme.ts';
 
 // loaded when first opened: the add-on page brings the graph libraries of its Resource Map
 const AddonPage = lazy(() => import('./pages/AddonPage.tsx').then((m) => ({ default: m.AddonPage })));
+const PodLogsPage = lazy(() => import('./pages/PodLogsPage.tsx').then((m) => ({ default: m.PodLogsPage })));
 const MembersPage = lazy(() => import('./pages/MembersPage.tsx').then((m) => ({ default: m.MembersPage })));
 
 const TITLES: Record<Route['page'], string> = {
@@ -27,6 +28,7 @@ const TITLES: Record<Route['page'], string> = {
   cluster: 'Cluster',
   addon: 'Add-on',
   members: 'Members',
+  'pod-logs': 'Pod log',
   profile: 'Profile',
   'not-found': 'Not found',
 };
@@ -55,6 +57,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="the add-on" />}>
           <AddonPage id={route.id} name={route.name} tab={route.tab} />
+        </Suspense>
+      );
+    case 'pod-logs':
+      return (
+        <Suspense fallback={<Loading what="the log" />}>
+          <PodLogsPage id={route.id} namespace={route.namespace} name={route.name} />
         </Suspense>
       );
     case 'members':

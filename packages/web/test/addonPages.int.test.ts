@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import {
 } from '@mooring/agent';
 import type { Bus } from '@mooring/bus';
 import { createLogger, loadConfig, type RunningPlatform, startPlatform } from '@mooring/platform';
-import { kitClients, testNamespace } from '@mooring/testkit';
+import { appendLogLines, kitClients, servePodLogs, testNamespace } from '@mooring/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -354,6 +354,45 @@ ${addon(
     const { stdout } = await tool('helm', 'history', 'rollout', '-n', ns, '-o', 'json');
     const history = JSON.parse(stdout) as { revision: number; chart: string }[];
     expect(history.at(-1)).toMatchObject({ revision: 3, chart: 'slow-rollout-0.1.0' });
+  });
+
+  it('browses live resources by kind, namespace and search, updated without a reload; follows a pod’s log', async () => {
+    await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}/resources?kind=Pod&namespace=${ns}`));
+    await page
+      .getByRole('link', { name: /^Logs of rollout-/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    expect(await page.getByLabel('Kind').inputValue()).toBe('Pod');
+    // a pod made now appears in the open page (the platform's events)
+    const { core, kc } = kitClients(kit);
+    const log = join(work, 'logger.log');
+    writeFileSync(log, '');
+    appendLogLines(log, ['first line', 'second line']);
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'logger', labels: { app: 'logger' } },
+        spec: { containers: [{ name: 'app', image: 'busybox' }] },
+      },
+    });
+    await servePodLogs(kc, { namespace: ns, pod: 'logger', logs: [{ containers: ['app'], file: log }] });
+    await page.getByRole('link', { name: 'Logs of logger' }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Search').fill('app=logger');
+    await page.waitForURL(/q=app%3Dlogger/);
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await checkPage('30-cluster-live-resources');
+    await page.getByRole('link', { name: 'Logs of logger' }).click();
+    await page.waitForURL(/\/pods\/[^/]+\/logger\/logs/);
+    const text = () => page.getByRole('log').textContent();
+    await expect.poll(text, { timeout: 60_000, interval: 250 }).toContain('second line');
+    // followed: a line written now reaches the page
+    appendLogLines(log, ['third line']);
+    await expect.poll(text, { timeout: 30_000, interval: 250 }).toContain('third line');
+    expect(await page.getByLabel('Container').inputValue()).toBe('app');
+    await page.getByLabel('Search').fill('second');
+    await page.getByText('1 of 3 lines').waitFor();
+    expect(await text()).toBe('second line');
+    await checkPage('31-pod-log');
   });
 
   it('lets an admin set, change and remove a member’s grant; a viewer sees no buttons', async () => {

@@ -24,6 +24,12 @@ describe('matchRoute and hrefOf', () => {
       '',
       { page: 'not-found', path: '/clusters/abc/addons/podinfo/nope' },
     ],
+    ['/clusters/abc/resources', '?kind=Pod', { page: 'cluster', id: 'abc', tab: 'resources' }],
+    [
+      '/clusters/abc/pods/apps/web-1/logs',
+      '',
+      { page: 'pod-logs', id: 'abc', namespace: 'apps', name: 'web-1' },
+    ],
     ['/members', '?cluster=c1', { page: 'members', cluster: 'c1' }],
     ['/members', '', { page: 'members', cluster: null }],
     ['/clusters/abc/nope', '', { page: 'not-found', path: '/clusters/abc/nope' }],
@@ -43,6 +49,7 @@ describe('matchRoute and hrefOf', () => {
       '/clusters/a/addons/b%20c',
       '/clusters/a/addons/b/history',
       '/members?cluster=x',
+      '/clusters/a/pods/b/c/logs',
       '/sign-in?next=%2Fx',
     ]) {
       const [p, q] = href.split('?');

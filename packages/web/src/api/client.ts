@@ -59,3 +59,42 @@ export async function apiAll<T>(path: string, signal?: AbortSignal, limit = 20_0
 export function isApiError(e: unknown, code?: string): e is ApiError {
   return e instanceof ApiError && (code === undefined || e.code === code);
 }
+
+/**
+ * A streamed answer (Server-Sent Events, a followed log) with the session token, read chunk by
+ * chunk until it ends or `signal` aborts; an error answer throws like `api`.
+ */
+export async function apiStream(
+  path: string,
+  signal: AbortSignal,
+  onText: (text: string) => void,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  const token = sessionToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(`${API}${path}`, { headers, signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw networkError(e);
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const error = apiErrorFrom(res.status, parsed, res.headers.get('retry-after'));
+    if (error.status === 401 && token) setSessionToken(null);
+    throw error;
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onText(value);
+  }
+}

@@ -15,12 +15,16 @@ import { GitopsTab } from './GitopsTab.tsx';
 import { OperationsTab } from './OperationsTab.tsx';
 
 // the graph libraries load with the page that draws them, not with the first script
+const LiveResourcesTab = lazy(() =>
+  import('./LiveResourcesTab.tsx').then((m) => ({ default: m.LiveResourcesTab })),
+);
 const StacksTab = lazy(() => import('./StacksTab.tsx').then((m) => ({ default: m.StacksTab })));
 
 const TAB_LABELS: Record<ClusterTab, string> = {
   overview: 'Overview',
   addons: 'Add-ons',
   stacks: 'Stacks',
+  resources: 'Live resources',
   operations: 'Operations',
   gitops: 'GitOps',
 };
@@ -160,6 +164,11 @@ export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
         {tab === 'stacks' ? (
           <Suspense fallback={<Loading what="stacks" />}>
             <StacksTab clusterId={c.id} />
+          </Suspense>
+        ) : null}
+        {tab === 'resources' ? (
+          <Suspense fallback={<Loading what="live resources" />}>
+            <LiveResourcesTab clusterId={c.id} />
           </Suspense>
         ) : null}
         {tab === 'operations' ? <OperationsTab clusterId={c.id} /> : null}

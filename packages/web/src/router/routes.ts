@@ -7,10 +7,11 @@ export type Route =
   | { page: 'cluster'; id: string; tab: ClusterTab }
   | { page: 'addon'; id: string; name: string; tab: AddonTab }
   | { page: 'members'; cluster: string | null }
+  | { page: 'pod-logs'; id: string; namespace: string; name: string }
   | { page: 'profile' }
   | { page: 'not-found'; path: string };
 
-export const CLUSTER_TABS = ['overview', 'addons', 'stacks', 'operations', 'gitops'] as const;
+export const CLUSTER_TABS = ['overview', 'addons', 'stacks', 'resources', 'operations', 'gitops'] as const;
 export type ClusterTab = (typeof CLUSTER_TABS)[number];
 
 export const ADDON_TABS = ['overview', 'values', 'history', 'events', 'map'] as const;
@@ -36,6 +37,11 @@ export function matchRoute(pathname: string, search: string): Route {
   if (path === '/profile') return { page: 'profile' };
   if (path === '/clusters/import') return { page: 'import' };
   if (path === '/members') return { page: 'members', cluster: q.get('cluster') || null };
+  const l = /^\/clusters\/([^/]+)\/pods\/([^/]+)\/([^/]+)\/logs$/.exec(path);
+  if (l) {
+    const [id, namespace, name] = [decode(l[1]!), decode(l[2]!), decode(l[3]!)];
+    if (id && namespace && name) return { page: 'pod-logs', id, namespace, name };
+  }
   const a = /^\/clusters\/([^/]+)\/addons\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (a) {
     const id = decode(a[1]!);
@@ -67,6 +73,8 @@ export function hrefOf(route: Route): string {
       return `/clusters/${encodeURIComponent(route.id)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
     case 'addon':
       return `/clusters/${encodeURIComponent(route.id)}/addons/${encodeURIComponent(route.name)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
+    case 'pod-logs':
+      return `/clusters/${encodeURIComponent(route.id)}/pods/${encodeURIComponent(route.namespace)}/${encodeURIComponent(route.name)}/logs`;
     case 'members':
       return route.cluster ? `/members?cluster=${encodeURIComponent(route.cluster)}` : '/members';
     case 'not-found':
