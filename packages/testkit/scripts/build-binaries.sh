@@ -152,7 +152,8 @@ build_argocd() {
     printf '//go:build tools\npackage tools\n\nimport _ "github.com/argoproj/argo-cd/v3/cmd"\n' > tools.go
     go mod tidy >/dev/null
     local timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -v -o "$CACHE/argocd-$ARGOCD_VERSION.build-time.txt")
-    "${timer[@]}" go build -tags tools -trimpath \
+    # MOORING_GO_BUILD_JOBS: packages compiled at once (go build -p; default the number of CPUs)
+    "${timer[@]}" go build ${MOORING_GO_BUILD_JOBS:+-p "$MOORING_GO_BUILD_JOBS"} -tags tools -trimpath \
       -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
       -o "$d/argocd" github.com/argoproj/argo-cd/v3/cmd
     [ ${#timer[@]} = 0 ] || grep -E 'Elapsed|Maximum resident' "$CACHE/argocd-$ARGOCD_VERSION.build-time.txt" >&2
