@@ -707,6 +707,17 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
           expect.arrayContaining(['/api/v1/clusters', '/api/v1/tokens']),
         );
         expect(api.paths['/api/v1/clusters'].post.responses['422']).toBeDefined();
+        // live resources and pod logs, with their filters
+        expect(
+          api.paths['/api/v1/clusters/{id}/resources'].get.parameters.map((p: { name: string }) => p.name),
+        ).toEqual(expect.arrayContaining(['kind', 'namespace', 'label_selector', 'page', 'page_size']));
+        expect(Object.keys(api.paths)).toEqual(
+          expect.arrayContaining([
+            '/api/v1/clusters/{id}/resources/kinds',
+            '/api/v1/clusters/{id}/resources/events',
+            '/api/v1/clusters/{id}/pods/{namespace}/{name}/logs',
+          ]),
+        );
         expect(api.paths['/api/v1/clusters'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
           expect.arrayContaining(['page', 'page_size', 'sort']),
         );
