@@ -94,17 +94,27 @@ export class NatsAgentBus implements AgentBus {
   }
 
   #renewTimer: NodeJS.Timeout | undefined;
+  /** Clusters whose command consumer this process has made sure of (a renewal asks JetStream nothing). */
+  readonly #prepared = new Set<string>();
+  #prunedAt = 0;
 
   /** Credentials for one cluster's agent (its consumer is created first); the user is recorded for revocation. */
   async issue(cluster: ClusterRef): Promise<CheckInBus> {
     const { settings, db, clock } = this.#o;
-    await this.bus.prepareCommands(cluster.id);
+    if (!this.#prepared.has(cluster.id)) {
+      await this.bus.prepareCommands(cluster.id);
+      this.#prepared.add(cluster.id);
+    }
     const now = clock();
     const c = await issueAgentCredentials(this.#signer, cluster.id, {
       now,
       ttlSeconds: settings.credentialsTtlSeconds,
     });
-    await pruneBusUsers(db, now);
+    // expired users are pruned at most once a minute, not at every issue
+    if (now.getTime() - this.#prunedAt >= 60_000) {
+      this.#prunedAt = now.getTime();
+      await pruneBusUsers(db, now);
+    }
     await recordBusUser(db, {
       userPublicKey: c.userPublicKey,
       clusterId: cluster.id,
@@ -123,6 +133,7 @@ export class NatsAgentBus implements AgentBus {
 
   /** Revokes every bus user of the cluster and cuts their connections. */
   async revoke(cluster: ClusterRef): Promise<void> {
+    this.#prepared.delete(cluster.id);
     const keys = await revokeClusterBusUsers(this.#o.db, cluster.id, this.#o.clock());
     const cut = (await this.#disconnector?.disconnectUsers(keys)) ?? 0;
     this.#o.logger.info(
