@@ -51,13 +51,31 @@ export function declaredMembers(def: ClusterDefinition): DeclaredMember[] {
   return out;
 }
 
-/** The stored definition's members; none when it no longer loads (it was valid when imported). */
+const remembered = new Map<string, DeclaredMember[]>();
+const REMEMBER = 64;
+
+/**
+ * The stored definition's members; none when it no longer loads (it was valid when imported).
+ * The newest definitions read are kept (by their text), so listing a cluster of 1,000 add-ons
+ * page after page parses its definition once.
+ */
 export function storedMembers(path: string, filesJson: string): DeclaredMember[] {
+  const key = `${path}\u0000${filesJson}`;
+  const known = remembered.get(key);
+  if (known) {
+    remembered.delete(key);
+    remembered.set(key, known);
+    return known;
+  }
+  let members: DeclaredMember[];
   try {
     const files = JSON.parse(filesJson) as Record<string, string>;
     const r = loadDefinition(new MemoryFileSource(files), path);
-    return r.definition ? declaredMembers(r.definition) : [];
+    members = r.definition ? declaredMembers(r.definition) : [];
   } catch {
-    return [];
+    members = [];
   }
+  remembered.set(key, members);
+  if (remembered.size > REMEMBER) remembered.delete(remembered.keys().next().value!);
+  return members;
 }
