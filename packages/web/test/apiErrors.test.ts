@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { remainingPages } from '../src/api/client.ts';
 import { ApiError, apiErrorFrom, describeError, networkError } from '../src/api/errors.ts';
 
 describe('apiErrorFrom', () => {
@@ -85,5 +86,15 @@ describe('describeError', () => {
     expect(e.status).toBe(0);
     expect(e.code).toBe('network');
     expect(e.message).toContain('Failed to fetch');
+  });
+});
+
+describe('remainingPages', () => {
+  it('asks for every page after the first at once, up to the limit', () => {
+    expect(remainingPages(0, 20_000)).toEqual([]);
+    expect(remainingPages(100, 20_000)).toEqual([]);
+    expect(remainingPages(101, 20_000)).toEqual([2]);
+    expect(remainingPages(1000, 20_000)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(remainingPages(50_000, 250)).toEqual([2, 3]);
   });
 });
