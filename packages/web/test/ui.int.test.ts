@@ -185,9 +185,7 @@ describe('web UI end to end', () => {
     await page.waitForURL(/\/stacks$/);
     // the stacks graph: one lane (wave 1), the manifest and the add-on it is parent of, not deployed yet
     await page.locator('.react-flow__node-member').nth(1).waitFor();
-    expect(await page.locator('.react-flow__node-lane').allTextContents()).toEqual([
-      'Wave 1after the waves above',
-    ]);
+    expect(await page.locator('.react-flow__node-lane').allTextContents()).toEqual(['Wave 1starts first']);
     expect(await page.locator('.react-flow__node-member').allTextContents()).toEqual([
       expect.stringMatching(/^Manifest ns.*Pending/),
       expect.stringMatching(/^Add-on podinfo.*Pending.*podinfo 6\.7\.1/),
