@@ -1,11 +1,11 @@
 // Runs every benchmark in sequence, each as its own child process with this node binary.
 // Run: npm run bench            (all)
 //      npm run bench -- sweep   (those whose name contains "sweep")
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIR } from './lib.ts';
 
-const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[] }[] = [
+const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[]; prepare?: string }[] = [
   { name: 'definition-load', nodeArgs: [], args: [] },
   { name: 'apply-podinfo', nodeArgs: [], args: [] },
   // --expose-gc: memory is measured after a full GC
@@ -13,6 +13,8 @@ const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[] }[] = [
   { name: 'platform-agents', nodeArgs: [], args: [] },
   { name: 'heal', nodeArgs: [], args: [] },
   { name: 'memory', nodeArgs: [], args: [] },
+  // builds Flux's controllers into the binary cache first (only here, never for the tests)
+  { name: 'peers', nodeArgs: [], args: [], prepare: 'peers/build-flux.sh' },
 ];
 
 const filter = process.argv.slice(2);
@@ -23,6 +25,10 @@ if (selected.length === 0) {
 }
 
 function runOne(b: (typeof BENCHMARKS)[number]): Promise<number> {
+  if (b.prepare) {
+    const prep = spawnSync('bash', [join(BENCH_DIR, b.prepare)], { stdio: 'inherit' });
+    if (prep.status !== 0) return Promise.resolve(prep.status ?? 1);
+  }
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...b.nodeArgs, join(BENCH_DIR, `${b.name}.ts`), ...b.args], {
       stdio: 'inherit',
