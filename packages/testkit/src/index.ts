@@ -1,3 +1,4 @@
+export { type ArgoCd, type ArgoCdOptions, startArgoCd } from './argocd.ts';
 export { KIT_CHARTS, type PackagedChart, publishCharts } from './charts.ts';
 export { type ControlPlane, startControlPlane } from './controlplane.ts';
 export { type FaultProxy, startFaultProxy } from './faultProxy.ts';
@@ -8,7 +9,7 @@ export { appendLogLines, criLogLine, servePodLogs } from './kwokLogs.ts';
 export { testNamespace } from './namespace.ts';
 export { baseNatsConfig, type NatsServer, runNatsServer, startNats } from './nats.ts';
 export { type NatsAccountKeys, type NatsOperatorServer, startNatsOperator } from './natsOperator.ts';
-export { binaryPath, binCache, missingBinaries, REPO_ROOT, SHARED_CHARTS } from './paths.ts';
+export { argocdCrdsDir, binaryPath, binCache, missingBinaries, REPO_ROOT, SHARED_CHARTS } from './paths.ts';
 export { freePort } from './ports.ts';
 export { type PostgresServer, startPostgres } from './postgres.ts';
 export { installExitHooks, ManagedProcess, StartupError, waitUntil } from './process.ts';
