@@ -119,7 +119,9 @@ describe('the kit Argo CD', () => {
       120_000,
     );
     console.log(`[argocd] kit Application Synced/Healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(app.status?.resources?.map((r) => r.kind)).toEqual(expect.arrayContaining(['Deployment', 'Service']));
+    expect(app.status?.resources?.map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['Deployment', 'Service']),
+    );
     expect((await deployment(`kit-${n}-podinfo`, n))?.metadata?.name).toBeDefined();
     // a missing Application reads as absent (the API answers 403 for it)
     expect(await admin.getApplication('no-such-app')).toBeUndefined();
