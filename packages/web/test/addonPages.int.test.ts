@@ -265,6 +265,12 @@ ${addon(
     await page.getByRole('heading', { name: /^Pod rollout-/, level: 3 }).waitFor();
     expect(await page.locator('.resource-details').textContent()).toContain('Owned by');
     await checkPage('24-addon-resource-map');
+    // the dark theme: the graph follows it and stays accessible
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.locator('.react-flow.dark').waitFor();
+    await checkPage('24b-addon-resource-map-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await page.locator('.react-flow.light').waitFor();
   });
 
   it('shows drift with its field paths when a Deployment is scaled by hand, and the values change that accepts it', async () => {

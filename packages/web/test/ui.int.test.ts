@@ -164,7 +164,7 @@ describe('web UI end to end', () => {
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Name');
   });
 
-  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, draws its stacks, lists operations and GitOps status', async () => {
+  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, draws its stacks, live resources (none without an agent), operations and GitOps status', async () => {
     await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}`));
     await page.getByRole('tab', { name: 'Overview' }).focus();
     await page.keyboard.press('ArrowRight');
@@ -194,6 +194,11 @@ describe('web UI end to end', () => {
     expect(await page.locator('.react-flow__edge').count()).toBe(1);
     await checkPage('07b-cluster-stacks');
     await page.getByRole('tab', { name: 'Stacks' }).press('ArrowRight');
+    await page.waitForURL(/\/resources$/);
+    // live resources need the agent: the empty state says so
+    await page.getByRole('heading', { name: 'No live resources yet' }).waitFor();
+    await checkPage('07c-cluster-resources-empty');
+    await page.getByRole('tab', { name: 'Live resources' }).press('ArrowRight');
     await page.waitForURL(/\/operations$/);
     await page.getByRole('tabpanel').waitFor();
     await page.waitForFunction(() => !document.querySelector('[role="tabpanel"] .loading'));

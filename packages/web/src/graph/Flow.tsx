@@ -8,7 +8,7 @@ import {
   ReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useTheme } from '../theme/useTheme.ts';
+import { useSyncExternalStore } from 'react';
 import type { GraphEdge, GraphNode } from './stacksGraph.ts';
 
 interface Props<D> {
@@ -21,9 +21,27 @@ interface Props<D> {
   onNodeClick?: (id: string) => void;
 }
 
+/** The theme the page shows now: the root's `data-theme` (the toggle), else the system's. */
+function shownTheme(): 'light' | 'dark' {
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen === 'light' || chosen === 'dark') return chosen;
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function subscribeTheme(changed: () => void): () => void {
+  const observer = new MutationObserver(changed);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  const media = window.matchMedia('(prefers-color-scheme: dark)');
+  media.addEventListener('change', changed);
+  return () => {
+    observer.disconnect();
+    media.removeEventListener('change', changed);
+  };
+}
+
 /** A laid-out graph drawn with React Flow: nothing moves by hand; pan and zoom with the controls. */
 export function Flow<D>(p: Props<D>) {
-  const { theme } = useTheme();
+  const theme = useSyncExternalStore(subscribeTheme, shownTheme);
   const edges: Edge[] = p.edges.map((e) => ({
     id: e.id,
     source: e.source,
