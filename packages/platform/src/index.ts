@@ -29,8 +29,8 @@ export {
   ConfigError,
   configFromProcess,
   loadConfig,
-  PROCESS_DEFAULTS,
   type PlatformConfig,
+  PROCESS_DEFAULTS,
 } from './config.ts';
 export { type DatabaseHandle, type DatabaseTarget, openDatabase, pingDatabase } from './db/database.ts';
 export { MigrationError, migrateToLatest } from './db/migrate.ts';

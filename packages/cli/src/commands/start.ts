@@ -13,8 +13,8 @@ import {
   createLogger,
   importOperation,
   loadConfig,
-  PROCESS_DEFAULTS,
   type PlatformConfig,
+  PROCESS_DEFAULTS,
   startPlatform,
 } from '@mooring/platform';
 import pino from 'pino';
