@@ -90,18 +90,35 @@ describe('pod logs through the platform (real agent, NATS in operator mode, kwok
     const decoder = new TextDecoder();
     let text = '';
     const want = Array.from({ length: 500 }, (_, i) => `followed ${i}`);
+    const read = async () => {
+      const { value, done } = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no more text after ${text.split('\n').length - 1} lines`)),
+            20_000,
+          ),
+        ),
+      ]);
+      if (!done) text += decoder.decode(value, { stream: true });
+      return done;
+    };
+    // with tail_lines=0 the log starts where the file is once the kubelet follows it: a first
+    // line until it comes through, then the rest
+    const ready = setInterval(() => appendLogLines(appLog, ['ready']), 300);
+    try {
+      while (!text.includes('ready\n')) if (await read()) break;
+    } finally {
+      clearInterval(ready);
+    }
     // written in bursts while the client reads
     for (let i = 0; i < want.length; i += 50) {
       appendLogLines(appLog, want.slice(i, i + 50));
       await new Promise((r) => setTimeout(r, 20));
     }
-    const deadline = Date.now() + 20_000;
-    while (text.split('\n').length <= want.length && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    expect(text.split('\n').filter(Boolean)).toEqual(want);
+    const followed = () => text.split('\n').filter((l) => l.startsWith('followed '));
+    while (followed().length < want.length) if (await read()) break;
+    expect(followed()).toEqual(want);
     abort.abort();
   });
 
