@@ -333,7 +333,7 @@ async function main(): Promise<void> {
             JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }),
           ),
           ...objects.map((o) => JSON.stringify(o)),
-        ].join('\n'),
+        ].join('\n---\n'),
       );
       const ready = await waitReady(run);
       const r = {

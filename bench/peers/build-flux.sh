@@ -7,6 +7,7 @@
 # are written beside the binary (<name>.build-time.txt).
 #
 #   MOORING_BIN_CACHE   cache directory (default ~/.cache/mooring/bin)
+#   usage: build-flux.sh [helm-controller|source-controller...]   (default: both)
 set -euo pipefail
 
 HC_VERSION=${FLUX_HELM_CONTROLLER_VERSION:-v1.6.4}
@@ -49,7 +50,11 @@ build() {
   log "built $CACHE/$out"
 }
 
-build helm-controller "$HC_VERSION"
+build_helm-controller() { build helm-controller "$HC_VERSION"; }
 # source-controller requires github.com/fluxcd/pkg/artifact v0.18.3, which the module proxy
 # does not serve; v0.18.1 is served and differs only in dependency bumps
-build source-controller "$SC_VERSION" 'github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.1'
+build_source-controller() {
+  build source-controller "$SC_VERSION" 'github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.1'
+}
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(helm-controller source-controller)
+for t in "${targets[@]}"; do "build_$t"; done

@@ -30,9 +30,7 @@ export function missingFluxBinaries(): string[] {
 
 /** `config/crd/bases` of a controller's module in the Go module cache (downloaded if absent). */
 function crdDir(module: string, version: string): string {
-  const out = execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], {
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
-  }).toString();
+  const out = execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`]).toString();
   const dir = (JSON.parse(out) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download ${module}@${version}: no module directory`);
   return join(dir, 'config', 'crd', 'bases');
