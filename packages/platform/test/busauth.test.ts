@@ -24,7 +24,14 @@ describe('userClaims', () => {
     expect(userClaims(agentPermissions('c1'))).toEqual({
       pub: { allow: agentPermissions('c1').publish },
       sub: {
-        allow: ['_INBOX.agent.c1.>', 'agent.requests.c1.>', 'agent.kube.c1.req', 'agent.kube.c1.ctl.*'],
+        allow: [
+          '_INBOX.agent.c1.>',
+          'agent.requests.c1.>',
+          'agent.kube.c1.req',
+          'agent.kube.c1.ctl.*',
+          'agent.logs.c1.req',
+          'agent.logs.c1.ctl.*',
+        ],
       },
       resp: { max: 1, ttl: 60_000_000_000 },
       bearer_token: false,
@@ -86,6 +93,8 @@ describe('issueAgentCredentials', () => {
       'agent.requests.c1.>',
       'agent.kube.c1.req',
       'agent.kube.c1.ctl.*',
+      'agent.logs.c1.req',
+      'agent.logs.c1.ctl.*',
     ]);
     expect(claims.nats.pub?.deny ?? []).toEqual([]);
     expect(c.inboxPrefix).toBe('_INBOX.agent.c1');

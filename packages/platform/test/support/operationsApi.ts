@@ -275,10 +275,10 @@ export function operationsApiTests(harness: () => Harness): void {
     const kept = await pruneHistory(h.db, { heartbeatHours: 24, sweepHours: 6 }, h.now());
     expect(kept).toEqual({ heartbeats: 1, sweeps: 0 });
     const later = new Date(h.now().getTime() + 7 * 3_600_000);
-    expect(await pruneHistory(h.db, { heartbeatHours: 24 * 365, sweepHours: 6 }, later)).toEqual({
-      heartbeats: 0,
-      sweeps: 1,
-    });
+    // other tests of the suite may have left finished sweeps too: this one is among those pruned
+    const pruned = await pruneHistory(h.db, { heartbeatHours: 24 * 365, sweepHours: 6 }, later);
+    expect(pruned.heartbeats).toBe(0);
+    expect(pruned.sweeps).toBeGreaterThanOrEqual(1);
     const gone = await h.request({
       method: 'GET',
       url: `/api/v1/operations/${finished.id}`,
