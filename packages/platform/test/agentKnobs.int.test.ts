@@ -18,11 +18,10 @@ import {
   silentLogger,
   startCheckInSession,
 } from '@mooring/agent';
-import { kitClients, type NatsOperatorServer, startNatsOperator, testNamespace } from '@mooring/testkit';
+import { kitClients, type NatsOperatorServer, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+import type { RunningPlatform } from '../src/platform.ts';
+import { signInAsOwner, startOperatorPlatform } from './support/agentPlatform.ts';
 
 const kit = inject('kit');
 const { core, kc } = kitClients(kit);
@@ -115,30 +114,8 @@ beforeAll(async () => {
       ports: [{ name: 'web', port, protocol: 'TCP' }],
     },
   });
-  nats = await startNatsOperator(workDir);
-  platform = await startPlatform({
-    config: loadConfig({
-      MOORING_DATA_DIR: join(workDir, 'platform'),
-      MOORING_PORT: '0',
-      MOORING_LOG_LEVEL: 'silent',
-      MOORING_NATS_URL: nats.url,
-      MOORING_NATS_ACCOUNT: nats.account.publicKey,
-      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-    }),
-    logger: createLogger('silent'),
-    print: () => {},
-  });
-  baseUrl = platform.address!;
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: platform.firstCredentials!.username,
-      password: platform.firstCredentials!.password,
-    }),
-  });
-  adminToken = ((await login.json()) as { token: string }).token;
+  ({ nats, platform } = await startOperatorPlatform(workDir));
+  ({ baseUrl, adminToken } = await signInAsOwner(platform));
 }, 180_000);
 
 afterAll(async () => {

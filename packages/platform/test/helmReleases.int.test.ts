@@ -11,11 +11,10 @@ import {
   silentLogger,
   startCheckInSession,
 } from '@mooring/agent';
-import { kitClients, type NatsOperatorServer, startNatsOperator, testNamespace } from '@mooring/testkit';
+import { kitClients, type NatsOperatorServer, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+import type { RunningPlatform } from '../src/platform.ts';
+import { signInAsOwner, startOperatorPlatform } from './support/agentPlatform.ts';
 
 const kit = inject('kit');
 const { core } = kitClients(kit);
@@ -56,30 +55,8 @@ async function operationState(id: string): Promise<string> {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'mooring-helm-ops-'));
   await core.createNamespace({ body: { metadata: { name: ns } } });
-  nats = await startNatsOperator(workDir);
-  platform = await startPlatform({
-    config: loadConfig({
-      MOORING_DATA_DIR: join(workDir, 'platform'),
-      MOORING_PORT: '0',
-      MOORING_LOG_LEVEL: 'silent',
-      MOORING_NATS_URL: nats.url,
-      MOORING_NATS_ACCOUNT: nats.account.publicKey,
-      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-    }),
-    logger: createLogger('silent'),
-    print: () => {},
-  });
-  baseUrl = platform.address!;
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: platform.firstCredentials!.username,
-      password: platform.firstCredentials!.password,
-    }),
-  });
-  adminToken = ((await login.json()) as { token: string }).token;
+  ({ nats, platform } = await startOperatorPlatform(workDir));
+  ({ baseUrl, adminToken } = await signInAsOwner(platform));
   // one add-on of the definition whose values declare an encrypted path
   const imported = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', {
     definition: `apiVersion: v1

@@ -62,30 +62,8 @@ export async function startAgentPlatform(
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    nats = await startNatsOperator(workDir);
-    platform = await startPlatform({
-      config: loadConfig({
-        MOORING_DATA_DIR: join(workDir, 'platform'),
-        MOORING_PORT: '0',
-        MOORING_LOG_LEVEL: 'silent',
-        MOORING_NATS_URL: nats.url,
-        MOORING_NATS_ACCOUNT: nats.account.publicKey,
-        MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-        MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-      }),
-      logger: createLogger('silent'),
-      print: () => {},
-    });
-    const baseUrl = platform.address as string;
-    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        username: platform.firstCredentials?.username,
-        password: platform.firstCredentials?.password,
-      }),
-    });
-    const adminToken = ((await login.json()) as { token: string }).token;
+    ({ nats, platform } = await startOperatorPlatform(workDir));
+    const { baseUrl, adminToken } = await signInAsOwner(platform);
     const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
       const res = await fetch(`${baseUrl}/api/v1${path}`, {
         method,
@@ -142,4 +120,46 @@ export async function startAgentPlatform(
     await close();
     throw err;
   }
+}
+
+/** The real platform (data under `workDir`) on a nats-server in operator mode; the caller stops both. */
+export async function startOperatorPlatform(
+  workDir: string,
+): Promise<{ nats: NatsOperatorServer; platform: RunningPlatform }> {
+  const nats = await startNatsOperator(workDir);
+  try {
+    const platform = await startPlatform({
+      config: loadConfig({
+        MOORING_DATA_DIR: join(workDir, 'platform'),
+        MOORING_PORT: '0',
+        MOORING_LOG_LEVEL: 'silent',
+        MOORING_NATS_URL: nats.url,
+        MOORING_NATS_ACCOUNT: nats.account.publicKey,
+        MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
+        MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
+      }),
+      logger: createLogger('silent'),
+      print: () => {},
+    });
+    return { nats, platform };
+  } catch (e) {
+    await nats.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Signs in with the first-start owner credentials: the platform's URL and a session token. */
+export async function signInAsOwner(
+  platform: RunningPlatform,
+): Promise<{ baseUrl: string; adminToken: string }> {
+  const baseUrl = platform.address as string;
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: platform.firstCredentials?.username,
+      password: platform.firstCredentials?.password,
+    }),
+  });
+  return { baseUrl, adminToken: ((await login.json()) as { token: string }).token };
 }
