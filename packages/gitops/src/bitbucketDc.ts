@@ -58,7 +58,8 @@ interface DcBrowse {
 /**
  * Reads a Bitbucket Data Center repository through REST 1.0:
  * `/commits?until={ref}&limit=1` for the SHA, `/raw/{path}?at=` for files and
- * `/browse/{path}?at=` (paged `children`) for directories.
+ * `/browse/{path}?at=` (paged `children`) for directories, `/files?at=` (paged paths) for a
+ * whole commit's file list.
  */
 export class BitbucketDcReader implements RepoReader {
   readonly provider: ProviderName = 'bitbucket_data_center';
@@ -163,6 +164,24 @@ export class BitbucketDcReader implements RepoReader {
       start = children.nextPageStart;
     }
     return sortEntries(entries);
+  }
+
+  /** Every file of the commit from the paged `files?at=` listing (recursive, paths from the root). */
+  async listAllFiles(sha: string): Promise<string[]> {
+    const out: string[] = [];
+    let start = 0;
+    for (let page = 0; ; page++) {
+      if (page > 10_000) throw new RepoFileNotFoundError('/', sha, { detail: 'pagination does not end' });
+      const { status, body } = await this.#api.getJson<DcPage<string>>({
+        url: `${this.#repoPath()}/files`,
+        query: { at: sha, start, limit: this.#pageLimit },
+      });
+      if (status === 404 || !body || !Array.isArray(body.values)) throw new RepoFileNotFoundError('/', sha);
+      for (const v of body.values) if (typeof v === 'string') out.push(normaliseRepoPath(v));
+      if (body.isLastPage !== false || body.nextPageStart == null) break;
+      start = body.nextPageStart;
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 }
 

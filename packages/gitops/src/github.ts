@@ -14,6 +14,7 @@ import {
   type RepoEntryType,
   type RepoReader,
   sortEntries,
+  walkFiles,
 } from './repoReader.ts';
 
 export interface GitHubReaderOptions {
@@ -42,7 +43,7 @@ interface ContentItem {
  * Reads a GitHub repository through the REST API: `GET /repos/{owner}/{repo}/commits/{ref}`
  * for the SHA, `GET /repos/{owner}/{repo}/contents/{path}?ref=` for files (base64) and
  * directories (arrays). Files over 1 MB (content empty, encoding `none`) are read from the
- * Git Blobs API.
+ * Git Blobs API. A whole commit's file list comes from one Git Trees call (`listAllFiles`).
  */
 export class GitHubReader implements RepoReader {
   readonly provider: ProviderName = 'github';
@@ -137,6 +138,27 @@ export class GitHubReader implements RepoReader {
         type: entryType(i.type),
       })),
     );
+  }
+
+  /**
+   * Every file of the commit from one call to the Git Trees API (`GET /git/trees/{sha}?recursive=1`);
+   * a tree too large for one answer (`truncated`) is walked directory by directory instead.
+   */
+  async listAllFiles(sha: string): Promise<string[]> {
+    const { status, body } = await this.#api.getJson<{
+      truncated?: boolean;
+      tree?: { path?: string; type?: string }[];
+    }>({
+      url: `${this.#repoPath()}/git/trees/${encodeURIComponent(sha)}`,
+      query: { recursive: 1 },
+      accept: 'application/vnd.github+json',
+    });
+    if (status === 404 || !body || !Array.isArray(body.tree)) throw new RepoFileNotFoundError('/', sha);
+    if (body.truncated) return walkFiles(this, '', sha);
+    return body.tree
+      .filter((e) => e.type === 'blob' && typeof e.path === 'string')
+      .map((e) => normaliseRepoPath(e.path!))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   async #contents(path: string, sha: string): Promise<ContentItem | ContentItem[] | undefined> {

@@ -26,6 +26,7 @@ export { ApiClient, type ApiClientOptions, type ApiRequest, encodePath, type Fet
 export { findRepoRoot, LocalFileSource } from './localFiles.ts';
 export { REDACTED, Redactor, redact, truncate } from './redact.ts';
 export {
+  allFiles,
   atCommit,
   type CommitFiles,
   joinRepoPath,

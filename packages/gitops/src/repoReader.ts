@@ -22,6 +22,11 @@ export interface RepoReader {
   readFile(path: string, sha: string): Promise<string>;
   /** Entries directly inside a directory at a commit, sorted by path. `''` is the root. */
   listFiles(dir: string, sha: string): Promise<RepoEntry[]>;
+  /**
+   * Every file path of the commit (recursive, sorted), in as few calls as the provider allows
+   * (GitHub's recursive tree, Data Center's `files`); absent: `walkFiles` lists directory by directory.
+   */
+  listAllFiles?(sha: string): Promise<string[]>;
 }
 
 /**
@@ -83,6 +88,11 @@ export async function walkFiles(
     level = next;
   }
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Every file path of a commit: the reader's one-call listing when it has one, else a walk. */
+export function allFiles(reader: RepoReader, sha: string): Promise<string[]> {
+  return reader.listAllFiles ? reader.listAllFiles(sha) : walkFiles(reader, '', sha);
 }
 
 /** A reader pinned to one commit: what a loader needs to read a definition and its includes. */

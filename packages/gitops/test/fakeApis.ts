@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /** An in-memory repository: commits (sha → files), branches and tags. */
@@ -95,14 +95,19 @@ function splitPath(url: URL): string[] {
 
 /**
  * GitHub REST v3 shapes: /repos/{o}/{r}, /commits/{ref} (422 for an unknown ref),
- * /contents/{path}?ref= (base64 with line breaks, arrays for directories), /git/blobs/{sha}.
+ * /contents/{path}?ref= (base64 with line breaks, arrays for directories), /git/blobs/{sha},
+ * /git/trees/{sha}?recursive=1 (`tree` entries of type blob/tree, `truncated`).
  * A private repository answers 404 without a token and 401 "Bad credentials" for a wrong one.
+ * `pathPrefix` serves the API below a path, as GitHub Enterprise Server does (`/api/v3`).
  */
 export function startFakeGitHub(opts: {
   owner: string;
   repo: string;
   data: MemoryRepo;
   token?: string;
+  pathPrefix?: string;
+  /** Answer `truncated: true` for recursive trees (a repository too large for one answer). */
+  truncatedTrees?: boolean;
   /** Paths served like files over 1 MB (content empty, encoding none). */
   largeFiles?: string[];
   rateLimited?: () => boolean;
@@ -127,7 +132,11 @@ export function startFakeGitHub(opts: {
       }
       if (!auth) return json(res, 404, { message: 'Not Found' });
     }
-    const [root, owner, repo, kind, ...rest] = splitPath(url);
+    let parts = splitPath(url);
+    const prefix = splitPath(new URL(opts.pathPrefix ?? '/', 'http://x'));
+    if (prefix.some((p, i) => parts[i] !== p)) return json(res, 404, { message: 'Not Found' });
+    parts = parts.slice(prefix.length);
+    const [root, owner, repo, kind, ...rest] = parts;
     if (root !== 'repos' || owner !== opts.owner || repo !== opts.repo)
       return json(res, 404, { message: 'Not Found' });
     if (kind === undefined)
@@ -137,6 +146,32 @@ export function startFakeGitHub(opts: {
       const sha = opts.data.resolve(ref);
       if (!sha) return json(res, 422, { message: `No commit found for SHA: ${ref}` });
       return json(res, 200, { sha, commit: { message: 'x' }, parents: [] });
+    }
+    if (kind === 'git' && rest[0] === 'trees') {
+      const sha = opts.data.resolve(rest.slice(1).join('/'));
+      const files = sha ? opts.data.commits.get(sha) : undefined;
+      if (!sha || !files) return json(res, 404, { message: 'Not Found' });
+      const dirs = new Set<string>();
+      for (const p of Object.keys(files)) {
+        const segs = p.split('/');
+        for (let i = 1; i < segs.length; i++) dirs.add(segs.slice(0, i).join('/'));
+      }
+      const tree = [
+        ...[...dirs].map((path) => ({ path, mode: '040000', type: 'tree', sha: blobSha(path, '') })),
+        ...Object.entries(files).map(([path, content]) => ({
+          path,
+          mode: '100644',
+          type: 'blob',
+          sha: blobSha(path, content),
+          size: content.length,
+        })),
+      ].sort((a, b) => (a.path < b.path ? -1 : 1));
+      const recursive = url.searchParams.get('recursive') !== null;
+      return json(res, 200, {
+        sha,
+        tree: recursive ? tree : tree.filter((e) => !e.path.includes('/')),
+        truncated: Boolean(opts.truncatedTrees && recursive),
+      });
     }
     if (kind === 'git' && rest[0] === 'blobs') {
       for (const files of opts.data.commits.values()) {
@@ -322,7 +357,7 @@ export function startFakeBitbucketCloud(opts: {
 
 /**
  * Bitbucket Data Center REST 1.0 shapes: commits?until=&limit= (paged `values` with `id`),
- * raw/{path}?at=, browse/{path}?at=&start=&limit= (`children` pages with relative `path`
+ * raw/{path}?at=, files/{path}?at=&start=&limit= (paged paths, recursive), browse/{path}?at=&start=&limit= (`children` pages with relative `path`
  * objects and isLastPage/nextPageStart); errors as `{ errors: [{ message, exceptionName }] }`.
  */
 export function startFakeBitbucketDc(opts: {
@@ -399,6 +434,25 @@ export function startFakeBitbucketDc(opts: {
       );
     }
     const path = rest.join('/');
+    if (kind === 'files') {
+      const prefix = path ? `${path}/` : '';
+      const all = Object.keys(files)
+        .filter((p) => p.startsWith(prefix))
+        .map((p) => p.slice(prefix.length))
+        .sort();
+      const start = Number(url.searchParams.get('start') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 25);
+      const slice = all.slice(start, start + limit);
+      const isLastPage = start + limit >= all.length;
+      return json(res, 200, {
+        size: slice.length,
+        limit,
+        isLastPage,
+        start,
+        ...(isLastPage ? {} : { nextPageStart: start + limit }),
+        values: slice,
+      });
+    }
     if (kind === 'raw') {
       const content = files[path];
       if (content === undefined) {
@@ -453,4 +507,110 @@ export function startFakeBitbucketDc(opts: {
     }
     return err(res, 404, '', 'not found');
   });
+}
+
+/** A webhook delivery as a provider sends it: headers and the exact body bytes. */
+export interface FakeDelivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A push delivery of the provider's documented shape, signed with `secret` as the provider signs
+ * it (HMAC-SHA256 of the body: `X-Hub-Signature-256` on GitHub, `X-Hub-Signature` on Bitbucket
+ * Cloud and Data Center), with the provider's delivery id header.
+ */
+export function pushDelivery(
+  provider: 'github' | 'bitbucket_cloud' | 'bitbucket_data_center',
+  o: {
+    repository: string;
+    branch: string;
+    before: string;
+    after: string;
+    sender: string;
+    deliveryId: string;
+  },
+  secret: string | undefined,
+): FakeDelivery {
+  const [owner, slug] = o.repository.split('/');
+  let body: string;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (provider === 'github') {
+    body = JSON.stringify({
+      ref: `refs/heads/${o.branch}`,
+      before: o.before,
+      after: o.after,
+      created: false,
+      deleted: false,
+      forced: false,
+      repository: { name: slug, full_name: o.repository, owner: { login: owner } },
+      pusher: { name: o.sender },
+      sender: { login: o.sender },
+      head_commit: { id: o.after, message: 'change' },
+      commits: [{ id: o.after }],
+    });
+    Object.assign(headers, {
+      'x-github-event': 'push',
+      'x-github-delivery': o.deliveryId,
+      'x-github-hook-id': '1',
+      'user-agent': 'GitHub-Hookshot/fake',
+    });
+    if (secret) headers['x-hub-signature-256'] = signed(secret, body);
+  } else if (provider === 'bitbucket_cloud') {
+    body = JSON.stringify({
+      actor: { nickname: o.sender, type: 'user' },
+      repository: { full_name: o.repository, name: slug, type: 'repository', workspace: { slug: owner } },
+      push: {
+        changes: [
+          {
+            old: { type: 'branch', name: o.branch, target: { hash: o.before, type: 'commit' } },
+            new: { type: 'branch', name: o.branch, target: { hash: o.after, type: 'commit' } },
+            created: false,
+            closed: false,
+            forced: false,
+          },
+        ],
+      },
+    });
+    Object.assign(headers, {
+      'x-event-key': 'repo:push',
+      'x-request-uuid': o.deliveryId,
+      'x-hook-uuid': '{00000000-0000-0000-0000-000000000001}',
+      'user-agent': 'Bitbucket-Webhooks/2.0',
+    });
+    if (secret) headers['x-hub-signature'] = signed(secret, body);
+  } else {
+    body = JSON.stringify({
+      eventKey: 'repo:refs_changed',
+      date: new Date().toISOString(),
+      actor: { name: o.sender, type: 'NORMAL' },
+      repository: { slug, name: slug, project: { key: owner } },
+      changes: [
+        {
+          ref: { id: `refs/heads/${o.branch}`, displayId: o.branch, type: 'BRANCH' },
+          refId: `refs/heads/${o.branch}`,
+          fromHash: o.before,
+          toHash: o.after,
+          type: 'UPDATE',
+        },
+      ],
+    });
+    Object.assign(headers, {
+      'x-event-key': 'repo:refs_changed',
+      'x-request-id': o.deliveryId,
+      'user-agent': 'Atlassian HttpClient',
+    });
+    if (secret) headers['x-hub-signature'] = signed(secret, body);
+  }
+  return { headers, body };
+}
+
+function signed(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Sends a delivery over HTTP as the provider would; answers the status and the body. */
+export async function deliver(url: string, d: FakeDelivery): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body });
+  return { status: res.status, body: await res.text() };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  allFiles,
   atCommit,
   BitbucketCloudReader,
   BitbucketDcReader,
@@ -75,6 +76,12 @@ function contract(name: string, make: () => { reader: RepoReader; main: string; 
       ]);
       const all = await readAllFiles(reader, main);
       expect(Object.fromEntries(all)).toEqual(FILES);
+    });
+
+    it('lists every file of a commit (one call where the provider has one), sorted', async () => {
+      const { reader, main, old } = make();
+      expect(await allFiles(reader, main)).toEqual(Object.keys(FILES).sort());
+      expect(await allFiles(reader, old)).toEqual(['cluster.yaml']);
     });
 
     it('reports a missing file, a missing directory and a missing ref with typed errors', async () => {
@@ -165,6 +172,30 @@ describe('GitHub specifics', () => {
     } finally {
       rateLimited = false;
     }
+  });
+
+  it('lists a commit with one recursive Git Trees call; a truncated tree is walked instead', async () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz012345';
+    const r = new GitHubReader({ repository: 'my-org/gitops', token, baseUrl: gh.url });
+    gh.requests.length = 0;
+    expect(await r.listAllFiles(ghRepo.main)).toEqual(Object.keys(FILES).sort());
+    expect(gh.requests.map((q) => q.line)).toEqual([
+      `GET /repos/my-org/gitops/git/trees/${ghRepo.main}?recursive=1`,
+    ]);
+    const big = await startFakeGitHub({
+      owner: 'my-org',
+      repo: 'gitops',
+      data: ghRepo.data,
+      pathPrefix: '/api/v3',
+      truncatedTrees: true,
+    });
+    servers.push(big);
+    const ghes = new GitHubReader({ repository: 'my-org/gitops', baseUrl: `${big.url}/api/v3` });
+    expect(await ghes.listAllFiles(ghRepo.main)).toEqual(Object.keys(FILES).sort());
+    expect(big.requests[0]?.line).toBe(
+      `GET /api/v3/repos/my-org/gitops/git/trees/${ghRepo.main}?recursive=1`,
+    );
+    expect(big.requests.some((q) => q.line.includes('/contents/manifests/sub?'))).toBe(true);
   });
 
   it('rejects a repository that is not owner/repo', () => {
@@ -341,6 +372,16 @@ describe('Bitbucket Data Center specifics', () => {
     expect(lines[0]).toBe('GET /bitbucket/rest/api/1.0/projects/OPS/repos/gitops/commits?until=main&limit=1');
     expect(lines[1]).toBe(`GET /bitbucket/rest/api/1.0/projects/OPS/repos/gitops/raw/cluster.yaml?at=${sha}`);
     expect(lines.filter((l) => l.includes('/browse/'))).toHaveLength(2);
+  });
+
+  it('lists a commit through the paged files?at= listing', async () => {
+    dc.requests.length = 0;
+    expect(await dcReader().listAllFiles(dcRepo.main)).toEqual(Object.keys(FILES).sort());
+    const lines = dc.requests.map((q) => q.line);
+    expect(lines[0]).toBe(
+      `GET /bitbucket/rest/api/1.0/projects/OPS/repos/gitops/files?at=${dcRepo.main}&start=0&limit=2`,
+    );
+    expect(lines).toHaveLength(4); // 7 files, 2 a page
   });
 
   it('wrong token → ProviderAuthError; missing repository → ProviderNotFoundError', async () => {

@@ -30,6 +30,10 @@ export interface PlatformConfig {
   secretKeyPrevious?: string;
   /** How often each connected Git repository is polled for new commits (seconds). */
   gitPollSeconds: number;
+  /** Bitbucket Cloud's API root, when not `https://api.bitbucket.org` (a proxy, a test server). */
+  bitbucketCloudApiUrl?: string;
+  /** Bitbucket Cloud's OAuth token endpoint, when not `https://bitbucket.org/site/oauth2/access_token`. */
+  bitbucketCloudTokenUrl?: string;
   /** Absent: the embedded in-process bus. */
   nats?: NatsSettings;
   /** How often each online cluster gets a reconcile sweep (seconds). */
@@ -175,6 +179,14 @@ export const envSchema = z.object({
   MOORING_SECRET_KEY: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_SECRET_KEY_PREVIOUS: z.preprocess(blankToUndefined, secretKey.optional()),
   MOORING_GIT_POLL_SECONDS: int(60, 5, 86_400),
+  MOORING_BITBUCKET_CLOUD_API_URL: z.preprocess(
+    blankToUndefined,
+    urlWith(/^https?:$/, 'an http(s) URL').optional(),
+  ),
+  MOORING_BITBUCKET_CLOUD_TOKEN_URL: z.preprocess(
+    blankToUndefined,
+    urlWith(/^https?:$/, 'an http(s) URL').optional(),
+  ),
   MOORING_SWEEP_INTERVAL_SECONDS: int(60, 1, 86_400),
   MOORING_HEARTBEAT_RETENTION_HOURS: int(24, 1, 8760),
   MOORING_SWEEP_RETENTION_HOURS: int(6, 1, 8760),
@@ -253,6 +265,10 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     secretKey: e.MOORING_SECRET_KEY,
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,
+    ...(e.MOORING_BITBUCKET_CLOUD_API_URL ? { bitbucketCloudApiUrl: e.MOORING_BITBUCKET_CLOUD_API_URL } : {}),
+    ...(e.MOORING_BITBUCKET_CLOUD_TOKEN_URL
+      ? { bitbucketCloudTokenUrl: e.MOORING_BITBUCKET_CLOUD_TOKEN_URL }
+      : {}),
     sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
     heartbeatRetentionHours: e.MOORING_HEARTBEAT_RETENTION_HOURS,
     sweepRetentionHours: e.MOORING_SWEEP_RETENTION_HOURS,

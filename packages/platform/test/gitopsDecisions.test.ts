@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { memberChanges } from '../src/gitops/changes.ts';
-import { commitUrl, locateRepository } from '../src/gitops/location.ts';
+import { commitUrl, locateRepository, providerApiOf } from '../src/gitops/location.ts';
 import { SecretBox, SecretDecryptError, secretKeyFrom } from '../src/gitops/secretBox.ts';
 import { loadSecretBox, SECRET_KEY_FILE } from '../src/gitops/secretKeyFile.ts';
 import { mismatchWarnings } from '../src/gitops/views.ts';
@@ -151,6 +151,44 @@ describe('repository locations', () => {
     );
     expect(commitUrl('git', 'http://127.0.0.1:9/acme/fleet.git', sha)).toBeUndefined();
     expect(commitUrl('git', 'file:///srv/fleet.git', sha)).toBeUndefined();
+    expect(commitUrl('github', 'http://127.0.0.1:9/acme/fleet.git', sha)).toBe(
+      `http://127.0.0.1:9/acme/fleet/commit/${sha}`,
+    );
+  });
+
+  it('reads github and bitbucket through their APIs, git through the git CLI', () => {
+    const at = (git: Parameters<typeof locateRepository>[0]) => {
+      const r = locateRepository(git);
+      if (!r.ok) throw new Error(r.reason);
+      return providerApiOf(r.location);
+    };
+    expect(at({ provider: 'github', repository: 'acme/fleet' })).toEqual({
+      provider: 'github',
+      apiUrl: 'https://api.github.com',
+      repository: 'acme/fleet',
+    });
+    expect(
+      at({ provider: 'github', repository: 'acme/fleet', instanceUrl: 'https://ghe.example.com/' }),
+    ).toEqual({ provider: 'github', apiUrl: 'https://ghe.example.com/api/v3', repository: 'acme/fleet' });
+    expect(at({ provider: 'bitbucket_cloud', workspace: 'acme', repoSlug: 'fleet' })).toEqual({
+      provider: 'bitbucket_cloud',
+      workspace: 'acme',
+      repoSlug: 'fleet',
+    });
+    expect(
+      at({
+        provider: 'bitbucket_data_center',
+        instanceUrl: 'https://bb.example.com/bitbucket',
+        projectKey: 'OPS',
+        repoSlug: 'fleet',
+      }),
+    ).toEqual({
+      provider: 'bitbucket_data_center',
+      instanceUrl: 'https://bb.example.com/bitbucket',
+      projectKey: 'OPS',
+      repoSlug: 'fleet',
+    });
+    expect(at({ provider: 'git', repository: 'https://github.com/acme/fleet.git' })).toBeUndefined();
   });
 });
 

@@ -10,6 +10,7 @@ import type { PlatformConfig } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { CredentialsService } from './credentials.ts';
 import { type ApplyDispatcher, unwiredDispatcher } from './dispatcher.ts';
+import type { ProviderEndpoints } from './fetchDefinition.ts';
 import { SyncLeases } from './leases.ts';
 import type { SecretBox } from './secretBox.ts';
 import { ephemeralSecretBox } from './secretKeyFile.ts';
@@ -25,6 +26,8 @@ export interface GitopsParts {
   cacheDir?: string;
   retryPolicy?: RetryPolicyMs;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the provider APIs are (over the configuration's Bitbucket Cloud URLs). */
+  providers?: ProviderEndpoints;
 }
 
 export interface Gitops {
@@ -62,6 +65,11 @@ export function buildGitops(
     publicUrl: o.config.publicUrl,
     ...(o.bus ? { bus: o.bus } : {}),
     pollSeconds: o.config.gitPollSeconds,
+    providers: {
+      ...(o.config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: o.config.bitbucketCloudApiUrl } : {}),
+      ...(o.config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: o.config.bitbucketCloudTokenUrl } : {}),
+      ...parts.providers,
+    },
     runner: {
       // replicas on one database never run the same cluster's sync at once
       leases: new SyncLeases({

@@ -1,13 +1,24 @@
+import { createHash } from 'node:crypto';
 import {
   type ClusterDefinition,
   type Diagnostic,
   type FileSource,
   loadDefinition,
-  MemoryFileSource,
+  normalizeRepoPath,
 } from '@mooring/core';
-import { BitbucketCloudReader, type GitCache, LocalFileSource, readAllFiles } from '@mooring/gitops';
+import {
+  allFiles,
+  BitbucketCloudReader,
+  BitbucketDcReader,
+  type FetchFn,
+  type GitAuth,
+  type GitCache,
+  GitHubReader,
+  LocalFileSource,
+  type RepoReader,
+} from '@mooring/gitops';
 import type { ResolvedCredential } from './credentials.ts';
-import type { RepositoryLocation } from './location.ts';
+import { type ProviderApi, providerApiOf, type RepositoryLocation } from './location.ts';
 
 /** One commit's definition as a sync reads it. */
 export interface FetchedDefinition {
@@ -19,20 +30,59 @@ export interface FetchedDefinition {
   files: Record<string, string>;
 }
 
-/** Reads a branch's head or a commit and loads the cluster file with core's loader. */
+/** Where the provider APIs live when not at their public addresses (Bitbucket Cloud has no instance URL). */
+export interface ProviderEndpoints {
+  /** Bitbucket Cloud's API root (default `https://api.bitbucket.org`). */
+  bitbucketCloudApiUrl?: string;
+  /** Bitbucket Cloud's OAuth token endpoint (default `https://bitbucket.org/site/oauth2/access_token`). */
+  bitbucketCloudTokenUrl?: string;
+  /** The HTTP client the readers use (default `fetch`). */
+  fetch?: FetchFn;
+}
+
+/** Thrown when a credential cannot authenticate to a provider's API (an SSH key, an OAuth consumer elsewhere). */
+export class CredentialKindError extends Error {
+  override readonly name = 'CredentialKindError';
+  readonly code = 'credential-kind';
+}
+
+const MAX_CACHED_BYTES = 32 * 1024 * 1024;
+const MAX_CACHED_LISTINGS = 64;
+const MAX_READERS = 256;
+const MAX_LOAD_ROUNDS = 64;
+
+/**
+ * Reads a branch's head or a commit and loads the cluster file with core's loader.
+ *
+ * `git` repositories are fetched with the git CLI cache. `github`, `bitbucket_cloud` and
+ * `bitbucket_data_center` are read through their APIs (the readers of `@mooring/gitops`):
+ * the commit's file list once (GitHub's recursive tree, Data Center's `files`, a walk on
+ * Bitbucket Cloud), then only the files the definition reads, found by loading it again
+ * until it asks for nothing new. Files are cached by commit (a commit never changes), so
+ * the clusters one repository feeds read each file once.
+ */
 export class DefinitionFetcher {
   readonly #cache: GitCache;
+  readonly #endpoints: ProviderEndpoints;
   readonly #active = new Map<string, number>();
   readonly #trees = new Map<string, Set<string>>();
-  constructor(cache: GitCache) {
+  readonly #readers = new Map<string, RepoReader>();
+  readonly #listings = new Map<string, Promise<Set<string>>>();
+  readonly #contents = new Map<string, Promise<string>>();
+  readonly #sizes = new Map<string, number>();
+  #cachedBytes = 0;
+
+  constructor(cache: GitCache, endpoints: ProviderEndpoints = {}) {
     this.#cache = cache;
+    this.#endpoints = endpoints;
   }
 
-  /** The commit the branch points to now (fetches only that ref). */
+  /** The commit the branch points to now (fetches only that ref, or asks the provider's API). */
   async head(location: RepositoryLocation, credential: ResolvedCredential | undefined): Promise<string> {
-    if (credential?.kind === 'bitbucket_oauth')
-      return this.#bitbucket(location, credential).resolveRef(location.branch);
-    const r = await this.#cache.fetch({ url: location.url, ref: location.branch, ...auth(credential) });
+    const api = providerApiOf(location);
+    if (api) return this.#reader(api, credential).resolveRef(location.branch);
+    if (credential?.kind === 'bitbucket_oauth') throw oauthOutsideCloud(location);
+    const r = await this.#cache.fetch({ url: location.url, ref: location.branch, ...gitAuth(credential) });
     return r.sha;
   }
 
@@ -41,17 +91,14 @@ export class DefinitionFetcher {
     credential: ResolvedCredential | undefined,
     path: string,
   ): Promise<FetchedDefinition> {
-    if (credential?.kind === 'bitbucket_oauth') {
-      const reader = this.#bitbucket(location, credential);
-      const commit = await reader.resolveRef(location.branch);
-      const all = await readAllFiles(reader, commit);
-      return load(commit, new MemoryFileSource(Object.fromEntries(all)), path);
-    }
+    const api = providerApiOf(location);
+    if (api) return this.#fromApi(api, credential, location.branch, path);
+    if (credential?.kind === 'bitbucket_oauth') throw oauthOutsideCloud(location);
     // trees are shared by the clusters reading the same repository; the last reader removes them
     const url = location.url;
     this.#active.set(url, (this.#active.get(url) ?? 0) + 1);
     try {
-      const { dir, sha } = await this.#cache.checkout({ url, ref: location.branch, ...auth(credential) });
+      const { dir, sha } = await this.#cache.checkout({ url, ref: location.branch, ...gitAuth(credential) });
       const used = this.#trees.get(url) ?? new Set<string>();
       this.#trees.set(url, used);
       used.add(sha);
@@ -68,20 +115,204 @@ export class DefinitionFetcher {
     }
   }
 
-  #bitbucket(
-    location: RepositoryLocation,
-    c: { clientId: string; clientSecret: string },
-  ): BitbucketCloudReader {
-    return new BitbucketCloudReader({
-      workspace: location.workspace ?? '',
-      repoSlug: location.repoSlug ?? '',
-      auth: { kind: 'oauth', clientId: c.clientId, clientSecret: c.clientSecret },
-    });
+  async #fromApi(
+    api: ProviderApi,
+    credential: ResolvedCredential | undefined,
+    ref: string,
+    path: string,
+  ): Promise<FetchedDefinition> {
+    const reader = this.#reader(api, credential);
+    const commit = await reader.resolveRef(ref);
+    const repo = repoKey(api);
+    const paths = await this.#listing(`${repo}@${commit}`, () => allFiles(reader, commit));
+    const texts = new Map<string, string>();
+    for (let round = 0; round < MAX_LOAD_ROUNDS; round++) {
+      const wanted = new Set<string>();
+      const source = new CommitSource(paths, texts, wanted);
+      loadDefinition(source, path, { rootLabel: 'repository' });
+      if (wanted.size === 0) return load(commit, source, path);
+      await Promise.all(
+        [...wanted].map(async (p) => {
+          texts.set(p, await this.#content(`${repo}@${commit}:${p}`, () => reader.readFile(p, commit)));
+        }),
+      );
+    }
+    throw new Error(
+      `loading ${path} at ${commit} asked for new files ${MAX_LOAD_ROUNDS} times: includes nested too deep`,
+    );
+  }
+
+  #listing(key: string, list: () => Promise<string[]>): Promise<Set<string>> {
+    let p = this.#listings.get(key);
+    if (!p) {
+      p = list().then((paths) => new Set(paths));
+      p.catch(() => this.#listings.delete(key));
+      this.#listings.set(key, p);
+      while (this.#listings.size > MAX_CACHED_LISTINGS)
+        this.#listings.delete(this.#listings.keys().next().value!);
+    }
+    return p;
+  }
+
+  /** One file of one commit, read once for every cluster (concurrent readers share the request). */
+  #content(key: string, read: () => Promise<string>): Promise<string> {
+    const hit = this.#contents.get(key);
+    if (hit) {
+      // most recently used last
+      this.#contents.delete(key);
+      this.#contents.set(key, hit);
+      return hit;
+    }
+    const p = read();
+    this.#contents.set(key, p);
+    p.then(
+      (text) => {
+        if (this.#contents.get(key) !== p) return;
+        this.#sizes.set(key, text.length);
+        this.#cachedBytes += text.length;
+        for (const [k] of this.#contents) {
+          if (this.#cachedBytes <= MAX_CACHED_BYTES) break;
+          this.#contents.delete(k);
+          this.#cachedBytes -= this.#sizes.get(k) ?? 0;
+          this.#sizes.delete(k);
+        }
+      },
+      () => this.#contents.delete(key),
+    );
+    return p;
+  }
+
+  /** One reader per repository and credential: a Bitbucket OAuth reader keeps its access token. */
+  #reader(api: ProviderApi, credential: ResolvedCredential | undefined): RepoReader {
+    const key = `${repoKey(api)}|${credential ? createHash('sha256').update(JSON.stringify(credential)).digest('hex') : '-'}`;
+    const known = this.#readers.get(key);
+    if (known) return known;
+    const reader = this.#newReader(api, credential);
+    this.#readers.set(key, reader);
+    while (this.#readers.size > MAX_READERS) this.#readers.delete(this.#readers.keys().next().value!);
+    return reader;
+  }
+
+  #newReader(api: ProviderApi, credential: ResolvedCredential | undefined): RepoReader {
+    const fetch = this.#endpoints.fetch ? { fetch: this.#endpoints.fetch } : {};
+    const auth = credential?.kind === 'git' ? credential.auth : ({ kind: 'none' } as GitAuth);
+    if (auth.kind === 'ssh')
+      throw new CredentialKindError(
+        `${api.provider} is read through its API: an ssh_key credential cannot authenticate there; use a token (or provider git with an ssh:// URL)`,
+      );
+    switch (api.provider) {
+      case 'github':
+        if (credential?.kind === 'bitbucket_oauth')
+          throw new CredentialKindError('a bitbucket_oauth credential cannot read a GitHub repository');
+        return new GitHubReader({
+          repository: api.repository,
+          baseUrl: api.apiUrl,
+          ...(auth.kind === 'token' ? { token: auth.token } : {}),
+          ...fetch,
+        });
+      case 'bitbucket_cloud':
+        return new BitbucketCloudReader({
+          workspace: api.workspace,
+          repoSlug: api.repoSlug,
+          ...(this.#endpoints.bitbucketCloudApiUrl ? { baseUrl: this.#endpoints.bitbucketCloudApiUrl } : {}),
+          ...(this.#endpoints.bitbucketCloudTokenUrl
+            ? { tokenUrl: this.#endpoints.bitbucketCloudTokenUrl }
+            : {}),
+          auth:
+            credential?.kind === 'bitbucket_oauth'
+              ? { kind: 'oauth', clientId: credential.clientId, clientSecret: credential.clientSecret }
+              : headerAuth(auth),
+          ...fetch,
+        });
+      case 'bitbucket_data_center':
+        if (credential?.kind === 'bitbucket_oauth')
+          throw new CredentialKindError(
+            'a bitbucket_oauth credential is for Bitbucket Cloud; Data Center takes a token or a user name and password',
+          );
+        return new BitbucketDcReader({
+          instanceUrl: api.instanceUrl,
+          projectKey: api.projectKey,
+          repoSlug: api.repoSlug,
+          auth: headerAuth(auth),
+          ...fetch,
+        });
+    }
   }
 }
 
-function auth(c: ResolvedCredential | undefined) {
+/** A token with a user name is sent as basic auth (an app password, a user's HTTP token), alone as a bearer token. */
+function headerAuth(auth: GitAuth) {
+  if (auth.kind !== 'token') return { kind: 'none' as const };
+  return auth.username
+    ? { kind: 'basic' as const, username: auth.username, password: auth.token }
+    : { kind: 'bearer' as const, token: auth.token };
+}
+
+function repoKey(api: ProviderApi): string {
+  switch (api.provider) {
+    case 'github':
+      return `github:${api.apiUrl}/${api.repository}`;
+    case 'bitbucket_cloud':
+      return `bitbucket_cloud:${api.workspace}/${api.repoSlug}`;
+    case 'bitbucket_data_center':
+      return `bitbucket_data_center:${api.instanceUrl}/${api.projectKey}/${api.repoSlug}`;
+  }
+}
+
+function oauthOutsideCloud(l: RepositoryLocation): CredentialKindError {
+  return new CredentialKindError(
+    `a bitbucket_oauth credential reads only Bitbucket Cloud repositories through the API, not ${l.provider} ${l.url}`,
+  );
+}
+
+function gitAuth(c: ResolvedCredential | undefined) {
   return c?.kind === 'git' ? { auth: c.auth } : {};
+}
+
+/**
+ * The files of one commit as core's synchronous loader sees them: every path is known (the
+ * commit's listing); a file not read yet answers undefined and is noted in `wanted`, so the
+ * caller reads it and loads again.
+ */
+class CommitSource implements FileSource {
+  readonly rootLabel = 'repository';
+  readonly #paths: Set<string>;
+  readonly #texts: Map<string, string>;
+  readonly #wanted: Set<string>;
+  constructor(paths: Set<string>, texts: Map<string, string>, wanted: Set<string>) {
+    this.#paths = paths;
+    this.#texts = texts;
+    this.#wanted = wanted;
+  }
+  readFile(path: string): string | undefined {
+    const p = safe(path);
+    if (p === undefined) return undefined;
+    const text = this.#texts.get(p);
+    if (text === undefined && this.#paths.has(p)) this.#wanted.add(p);
+    return text;
+  }
+  listFiles(dirPrefix: string): string[] {
+    const d = safe(dirPrefix);
+    if (d === undefined) return [];
+    const prefix = d === '' ? '' : `${d}/`;
+    return [...this.#paths].filter((k) => k.startsWith(prefix)).sort();
+  }
+  exists(path: string): boolean {
+    const p = safe(path);
+    if (p === undefined) return false;
+    if (this.#paths.has(p)) return true;
+    const prefix = p === '' ? '' : `${p}/`;
+    for (const k of this.#paths) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+}
+
+function safe(path: string): string | undefined {
+  try {
+    return normalizeRepoPath(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function load(commit: string, source: FileSource, path: string): FetchedDefinition {

@@ -138,7 +138,8 @@ export function commitUrl(provider: string, url: string, sha: string): string | 
   }
   if (u.protocol === 'file:') return undefined;
   const path = pathOfUrl(url);
-  const host = `https://${u.host}`;
+  // the web pages are served like the repository: http only where the repository is (a local server)
+  const host = `${u.protocol === 'http:' ? 'http:' : 'https:'}//${u.host}`;
   if (provider === 'github' || u.host === 'github.com') return `${host}/${path}/commit/${sha}`;
   if (provider === 'bitbucket_cloud' || u.host === 'bitbucket.org') return `${host}/${path}/commits/${sha}`;
   if (provider === 'bitbucket_data_center') {
@@ -148,6 +149,46 @@ export function commitUrl(provider: string, url: string, sha: string): string | 
     return `${u.protocol}//${u.host}${ctx}/projects/${m[2]!.toUpperCase()}/repos/${m[3]}/commits/${sha}`;
   }
   return undefined;
+}
+
+/** Where a provider's API serves a repository (pure): what the readers of `@mooring/gitops` need. */
+export type ProviderApi =
+  | { provider: 'github'; apiUrl: string; repository: string }
+  | { provider: 'bitbucket_cloud'; workspace: string; repoSlug: string }
+  | { provider: 'bitbucket_data_center'; instanceUrl: string; projectKey: string; repoSlug: string };
+
+/**
+ * The API a repository is read through, from its location (the fetch URL and webhook name that
+ * `locateRepository` derived); undefined for `git`, which the git CLI fetches. GitHub.com is
+ * `https://api.github.com`; any other `instance_url` is GitHub Enterprise Server (`/api/v3`).
+ */
+export function providerApiOf(
+  l: Pick<RepositoryLocation, 'provider' | 'url' | 'fullName'>,
+): ProviderApi | undefined {
+  const [owner, slug] = l.fullName.split('/');
+  switch (l.provider) {
+    case 'git':
+      return undefined;
+    case 'github': {
+      const suffix = `/${l.fullName}.git`;
+      const base = l.url.endsWith(suffix) ? l.url.slice(0, -suffix.length) : 'https://github.com';
+      const apiUrl = /^https:\/\/(www\.)?github\.com$/i.test(base)
+        ? 'https://api.github.com'
+        : `${base}/api/v3`;
+      return { provider: 'github', apiUrl, repository: l.fullName };
+    }
+    case 'bitbucket_cloud':
+      return { provider: 'bitbucket_cloud', workspace: owner ?? '', repoSlug: slug ?? '' };
+    case 'bitbucket_data_center': {
+      const at = l.url.lastIndexOf('/scm/');
+      return {
+        provider: 'bitbucket_data_center',
+        instanceUrl: at < 0 ? l.url : l.url.slice(0, at),
+        projectKey: owner ?? '',
+        repoSlug: slug ?? '',
+      };
+    }
+  }
 }
 
 /** Which repositories a webhook route may trigger: its provider's, and plain `git` ones. */

@@ -12,7 +12,7 @@ import { type Page, type PageRequest, pageOffset, sortModifier, toPage } from '.
 import { connectionOf } from './connection.ts';
 import { type CredentialsService, webhookSecretAad } from './credentials.ts';
 import type { ApplyDispatcher } from './dispatcher.ts';
-import { DefinitionFetcher } from './fetchDefinition.ts';
+import { DefinitionFetcher, type ProviderEndpoints } from './fetchDefinition.ts';
 import { commitUrl, WEBHOOK_PROVIDERS } from './location.ts';
 import type { Trigger } from './machine.ts';
 import { type PreviewView, previewRef } from './preview.ts';
@@ -52,6 +52,8 @@ export interface GitopsServiceOptions {
   dispatcher: ApplyDispatcher;
   publicUrl: string;
   pollSeconds: number;
+  /** Where the provider APIs are when not at their public addresses. */
+  providers?: ProviderEndpoints;
   /** The bus to the agents: previews are rendered by the cluster's agent. */
   bus?: Bus;
   /** Passed to the runner (tests shorten retries). */
@@ -81,7 +83,7 @@ export class GitopsService {
   constructor(o: GitopsServiceOptions) {
     this.#o = o;
     this.#db = gitopsDb(o.db);
-    this.#fetcher = new DefinitionFetcher(o.cache);
+    this.#fetcher = new DefinitionFetcher(o.cache, o.providers);
     this.runner = new SyncRunner({
       db: o.db,
       clock: o.clock,
@@ -329,7 +331,9 @@ export class GitopsService {
           try {
             return await this.#fetcher.fetch(l, c, path);
           } catch (e) {
-            if ((e as Error).name === 'GitRefNotFoundError') throw new NotFoundError('ref', ref);
+            const name = (e as Error).name;
+            if (name === 'GitRefNotFoundError' || name === 'ProviderRefNotFoundError')
+              throw new NotFoundError('ref', ref);
             throw new ConflictError(`fetching ${ref} failed: ${(e as Error).message}`);
           }
         },
