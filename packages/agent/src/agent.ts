@@ -57,6 +57,7 @@ export interface Agent {
  */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   const { config, bus } = o;
+  const startedAt = new Date();
   const clusterId = config.clusterId;
   const logger = o.logger.child({ cluster_id: clusterId });
   const metrics = new AgentMetrics(clusterId);
@@ -115,7 +116,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const dispatcher = new CommandDispatcher({
     clusterId,
     queue: bus.commands(clusterId),
-    handlers: commandHandlers({ engine, reconciler: loop, metrics }),
+    handlers: commandHandlers({ engine, reconciler: loop, metrics, startedAt }),
     pools: COMMAND_POOLS,
     maxInFlight: config.natsWorkerMaxWorkers,
     readWorkers: config.readWorkerCount,

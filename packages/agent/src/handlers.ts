@@ -19,6 +19,7 @@ import {
   sweepOutput,
   sweepPayloadSchema,
 } from './commands.ts';
+import { unlockInterrupted } from './interrupted.ts';
 import type { Logger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
@@ -34,6 +35,11 @@ export interface HandlerDeps {
     resume?(): void;
   };
   metrics: AgentMetrics;
+  /**
+   * When this agent process started: a release left `pending-*` before then belongs to an
+   * operation that died with an earlier process, and an apply unlocks it first.
+   */
+  startedAt?: Date;
 }
 
 export type CommandHandler = (cmd: CommandEnvelope, logger: Logger) => Promise<HandlerOutput>;
@@ -74,6 +80,13 @@ export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandle
       await deps.reconciler.pause?.();
       let r: Awaited<ReturnType<typeof applyPlan>>;
       try {
+        if (deps.startedAt) {
+          // an apply interrupted with the previous agent process left its release locked: this
+          // delivery of the command (or the next apply) upgrades it once more
+          await unlockInterrupted(deps.engine, deps.startedAt, logger).catch((err: unknown) =>
+            logger.warn({ err }, 'could not check for releases left pending by an interrupted operation'),
+          );
+        }
         r = await applyPlan(deps.engine, def, plan, {
           ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
           ...(o.deletePvcs !== undefined ? { deletePvcs: o.deletePvcs } : {}),

@@ -14,6 +14,7 @@ import {
   createNamespace,
   eventually,
   kitClients,
+  serveAttach,
   servePodLogs,
   testNamespace,
 } from '@mooring/testkit';
@@ -446,6 +447,63 @@ describe('kubectl exec through the platform', () => {
     } finally {
       pf.kill('SIGTERM');
     }
+  }, 90_000);
+
+  it('attaches to a pod (kubectl attach) for an edit grant: the container’s output streams through', async () => {
+    await runningPod('attached');
+    // kwok streams what is appended to this file from the moment of the attach (its Attach resource)
+    const file = join(work, 'attached.log');
+    writeFileSync(file, '');
+    await serveAttach(kc, { namespace: ns, pod: 'attached', file });
+    const home = join(work, 'carol');
+    let out = '';
+    let errOut = '';
+    let attach: ChildProcess | undefined;
+    const start = () => {
+      out = '';
+      errOut = '';
+      attach = spawn(join(kit.binDir, 'kubectl'), ['attach', 'attached', '-n', ns, '-c', 'c'], {
+        env: { PATH: `${kit.binDir}:${process.env.PATH}`, HOME: home, KUBECONFIG: join(home, 'kubeconfig') },
+      });
+      attach.stdout!.on('data', (d) => {
+        out += String(d);
+      });
+      attach.stderr!.on('data', (d) => {
+        errOut += String(d);
+      });
+    };
+    try {
+      start();
+      // the attach is open once a line written after it comes through (kwok picks up a new Attach
+      // resource within moments: an attach that ended before that is started again)
+      let tick = 0;
+      await eventually(
+        'a first line through the attach',
+        async () => {
+          if (attach!.exitCode !== null) start();
+          appendLogLines(file, [`tick ${tick++}`]);
+          await new Promise((r) => setTimeout(r, 200));
+          return /^tick \d+$/m.test(out);
+        },
+        30_000,
+      );
+      const want = Array.from({ length: 60 }, (_, i) => `line ${i}`);
+      for (let i = 0; i < want.length; i += 20) {
+        appendLogLines(file, want.slice(i, i + 20));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await expect
+        .poll(() => out.split('\n').filter((l) => l.startsWith('line ')), { timeout: 20_000 })
+        .toEqual(want);
+      expect(attach!.exitCode, errOut).toBeNull();
+    } finally {
+      attach?.kill('SIGTERM');
+    }
+    // attaching is pods/attach create: a view grant is refused by the cluster's RBAC
+    const view = await run('alice', 'kubectl', ['attach', 'attached', '-n', ns, '-c', 'c']);
+    expect(view.code).toBe(1);
+    expect(view.out).toBe('');
+    expect(view.err).toContain('User "mooring:alice" cannot create resource "pods/attach"');
   }, 90_000);
 
   it('refuses exec to a view grant (pods/exec create, decided by the cluster’s RBAC) and to no grant', async () => {

@@ -150,7 +150,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         args: [...common, `--secure-port=${schedPort}`],
       }),
     );
-    // kwok's Logs/ClusterLogs resources: a fake container's log read from a local file
+    // kwok's Logs/ClusterLogs resources: a fake container's log read from a local file; Attach: what an attach streams
     const kcAdmin = new KubeConfig();
     kcAdmin.loadFromFile(kubeconfig);
     await installKwokCrds(kcAdmin);
@@ -234,12 +234,20 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   }
 }
 
-/** The kwok resources served as CRDs (tests create them): a fake container's log from a local file. */
-const KWOK_CRDS = ['Logs', 'ClusterLogs'];
+/**
+ * The kwok resources served as CRDs (tests create them): a fake container's log from a
+ * local file (`Logs`, `ClusterLogs`), and what `kubectl attach` to it streams (`Attach`).
+ */
+const KWOK_CRDS = ['Logs', 'ClusterLogs', 'Attach'];
+const KWOK_CRD_FILES = [
+  'kwok.x-k8s.io_logs.yaml',
+  'kwok.x-k8s.io_clusterlogs.yaml',
+  'kwok.x-k8s.io_attaches.yaml',
+];
 
 async function installKwokCrds(kc: KubeConfig): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
-  for (const file of ['kwok.x-k8s.io_logs.yaml', 'kwok.x-k8s.io_clusterlogs.yaml']) {
+  for (const file of KWOK_CRD_FILES) {
     const body = parse(readFileSync(join(TESTKIT_ROOT, 'kwok', file), 'utf8'));
     await api.createCustomResourceDefinition({ body });
   }
@@ -251,7 +259,7 @@ async function installKwokCrds(kc: KubeConfig): Promise<void> {
         c.spec.group === 'kwok.x-k8s.io' &&
         c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'),
     );
-    if (established.length >= 2) return;
+    if (established.length >= KWOK_CRD_FILES.length) return;
     if (Date.now() > deadline) throw new Error('the kwok CRDs were not established within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -5,7 +5,7 @@ export { type FaultProxy, startFaultProxy } from './faultProxy.ts';
 export { type GitServer, startGitServer } from './gitserver.ts';
 export { ALL_SERVICES, type Kit, type KitInfo, type KitService, startKit } from './kit.ts';
 export { createNamespace, eventually, kitClients } from './kube.ts';
-export { appendLogLines, criLogLine, servePodLogs } from './kwokLogs.ts';
+export { appendLogLines, criLogLine, serveAttach, servePodLogs } from './kwokLogs.ts';
 export { testNamespace } from './namespace.ts';
 export { baseNatsConfig, type NatsServer, runNatsServer, startNats } from './nats.ts';
 export { type NatsAccountKeys, type NatsOperatorServer, startNatsOperator } from './natsOperator.ts';

@@ -49,3 +49,27 @@ export async function servePodLogs(
     },
   });
 }
+
+/**
+ * Makes kwok answer an attach to a fake pod (`kubectl attach`): an `Attach` resource named
+ * after the pod whose containers (all when none are named) stream the CRI log lines appended
+ * to `file` after the attach began (kwok follows the file from its end; stdin is read and
+ * dropped).
+ */
+export async function serveAttach(
+  kc: KubeConfig,
+  o: { namespace: string; pod: string; containers?: string[]; file: string },
+): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    group: 'kwok.x-k8s.io',
+    version: 'v1alpha1',
+    namespace: o.namespace,
+    plural: 'attaches',
+    body: {
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'Attach',
+      metadata: { name: o.pod, namespace: o.namespace },
+      spec: { attaches: [{ ...(o.containers ? { containers: o.containers } : {}), logsFile: o.file }] },
+    },
+  });
+}
