@@ -21,6 +21,8 @@ import { ClustersService } from './clusters/service.ts';
 import type { PlatformConfig } from './config.ts';
 import type { PoolMonitor } from './db/poolMonitor.ts';
 import type { Database } from './db/types.ts';
+import { registerDraftRoutes } from './drafts/routes.ts';
+import { DraftsService } from './drafts/service.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
@@ -145,6 +147,17 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerAddonRoutes(app, { addons });
   registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
+  const drafts = new DraftsService({
+    db,
+    clock,
+    logger,
+    box: gitops.box,
+    cache: gitops.cache,
+    credentials: gitops.credentials,
+    gitops: gitops.service,
+    bus: commandBus,
+  });
+  registerDraftRoutes(app, { drafts });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });
   await registerProxyRoutes(app, {
     clusters: services.clusters,

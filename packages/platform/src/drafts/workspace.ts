@@ -19,20 +19,11 @@ import {
   type YAMLMap,
   YAMLSeq,
 } from 'yaml';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { mergeEdit, parseDocs, stringifyDocs, styleOf } from './yamlText.ts';
 
 export type MemberKind = 'addon' | 'manifest';
 const LIST: Record<MemberKind, 'addons' | 'manifests'> = { addon: 'addons', manifest: 'manifests' };
-
-/** A request the definition cannot take (a name taken, a member not found...): the service maps it. */
-export class DraftEditError extends Error {
-  override readonly name = 'DraftEditError';
-  readonly status: 404 | 409 | 422;
-  constructor(status: 404 | 409 | 422, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
 interface Parsed {
   original: string;
@@ -116,7 +107,7 @@ export class Workspace {
     try {
       return normalizeRepoPath(this.baseDir ? `${this.baseDir}/${p}` : p);
     } catch {
-      throw new DraftEditError(422, `path ${JSON.stringify(p)} leaves the repository`);
+      throw new ValidationError(`path ${JSON.stringify(p)} leaves the repository`);
     }
   }
 
@@ -129,7 +120,7 @@ export class Workspace {
     let p = this.#parsed.get(file);
     if (!p) {
       const text = this.read(file);
-      if (text === undefined) throw new DraftEditError(422, `${file} does not exist`);
+      if (text === undefined) throw new ValidationError(`${file} does not exist`);
       p = { original: text, docs: parseDocs(text, file) };
       this.#parsed.set(file, p);
     }
@@ -150,7 +141,7 @@ export class Workspace {
     const docs = this.#docs(this.clusterPath);
     const doc = docs.find((d) => isMap(d.contents) && d.get('kind') === 'ImportCluster') ?? docs[0];
     if (!doc || !isMap(doc.contents))
-      throw new DraftEditError(422, `${this.clusterPath} holds no ImportCluster mapping`);
+      throw new ValidationError(`${this.clusterPath} holds no ImportCluster mapping`);
     return doc;
   }
 
@@ -168,7 +159,7 @@ export class Workspace {
       (spec as YAMLMap).set('stacks', new YAMLSeq());
       stacks = (spec as YAMLMap).get('stacks', true);
     }
-    return stacks as YAMLSeq;
+    return stacks as unknown as YAMLSeq;
   }
 
   #stacks(): { name: string; node: YAMLMap }[] {
@@ -179,7 +170,7 @@ export class Workspace {
 
   #stack(name: string): YAMLMap {
     const s = this.#stacks().find((x) => x.name === name);
-    if (!s) throw new DraftEditError(404, `stack ${JSON.stringify(name)} not found`);
+    if (!s) throw new NotFoundError('stack', name);
     return s.node;
   }
 
@@ -278,10 +269,7 @@ export class Workspace {
   #member(stack: string, kind: MemberKind, name: string): Member {
     const m = this.#members(stack, this.#stack(stack)).find((x) => x.kind === kind && x.name === name);
     if (!m)
-      throw new DraftEditError(
-        404,
-        `${kind} ${JSON.stringify(name)} not found in stack ${JSON.stringify(stack)}`,
-      );
+      throw new ConflictError(`${kind} ${JSON.stringify(name)} not found in stack ${JSON.stringify(stack)}`);
     return m;
   }
 
@@ -359,7 +347,7 @@ export class Workspace {
 
   createStack(name: string, fields: Record<string, unknown>): void {
     if (this.#stacks().some((s) => s.name === name))
-      throw new DraftEditError(409, `a stack named ${JSON.stringify(name)} already exists`);
+      throw new ConflictError(`a stack named ${JSON.stringify(name)} already exists`);
     const doc = this.#clusterDoc();
     const seq = this.#stackSeq(true)!;
     seq.items.push(doc.createNode({ name, ...dropNull(fields) }));
@@ -371,7 +359,7 @@ export class Workspace {
     const { name: rename, ...rest } = patch;
     if (typeof rename === 'string' && rename !== name) {
       if (this.#stacks().some((s) => s.name === rename))
-        throw new DraftEditError(409, `a stack named ${JSON.stringify(rename)} already exists`);
+        throw new ConflictError(`a stack named ${JSON.stringify(rename)} already exists`);
       node.set('name', rename);
     }
     mergeInto(this.#clusterDoc(), node, rest);
@@ -403,8 +391,7 @@ export class Workspace {
   ): void {
     const node = this.#stack(stack);
     if (this.#allMembers().some((m) => m.kind === kind && m.name === name))
-      throw new DraftEditError(
-        409,
+      throw new ConflictError(
         `an ${kind === 'addon' ? 'add-on' : 'manifest'} named ${JSON.stringify(name)} already exists`,
       );
     const entry: Record<string, unknown> = { name, ...dropNull(fields) };
@@ -426,7 +413,7 @@ export class Workspace {
         : undefined;
     if (folder && this.read(folder) === undefined) {
       const file = `${folder}/${name}.yaml`;
-      if (this.read(file) !== undefined) throw new DraftEditError(409, `${file} already exists`);
+      if (this.read(file) !== undefined) throw new ConflictError(`${file} already exists`);
       const doc = parseDocument('{}');
       doc.contents = doc.createNode(kind === 'addon' ? entry : [entry]) as never;
       this.#write(file, doc.toString({ lineWidth: 0 }));
@@ -453,15 +440,13 @@ export class Workspace {
     const m = this.#member(stack, kind, name);
     const { name: rename, ...rest } = patch;
     if (!m.node && (Object.keys(rest).length > 0 || (typeof rename === 'string' && rename !== name)))
-      throw new DraftEditError(
-        409,
+      throw new ConflictError(
         `manifest ${JSON.stringify(name)} is the file ${m.file} of Kubernetes objects: only its text can change`,
       );
     if (m.node) {
       if (typeof rename === 'string' && rename !== name) {
         if (this.#allMembers().some((x) => x.kind === kind && x.name === rename))
-          throw new DraftEditError(
-            409,
+          throw new ConflictError(
             `an ${kind === 'addon' ? 'add-on' : 'manifest'} named ${JSON.stringify(rename)} already exists`,
           );
         m.node.set('name', rename);
@@ -610,7 +595,7 @@ export class Workspace {
         if (included.some((d) => f.startsWith(`${d}/`))) break;
         if (this.read(f) === undefined) return f;
       }
-    throw new DraftEditError(409, `no free file name for ${name} in ${dir}/`);
+    throw new ConflictError(`no free file name for ${name} in ${dir}/`);
   }
 
   #includedFolders(): string[] {
@@ -680,8 +665,10 @@ function toJs(n: Node): unknown {
 
 function encryptedPathsOf(m: Member): string[] {
   if (!m.node) return [];
-  const holder = m.kind === 'addon' ? m.node.get('configuration', true) : m.node;
-  const list = isMap(holder) ? holder.get('encrypted_paths', true) : undefined;
+  // add-ons: `configuration.encrypted_paths` (or the entry's own); manifests: the entry's
+  const conf = m.kind === 'addon' ? m.node.get('configuration', true) : undefined;
+  const inConf = isMap(conf) ? conf.get('encrypted_paths', true) : undefined;
+  const list = isSeq(inConf) ? inConf : m.node.get('encrypted_paths', true);
   return isSeq(list) ? list.items.map((i) => String(isScalar(i) ? i.value : i)) : [];
 }
 

@@ -6,6 +6,7 @@
  * edit changed are taken from the new text; every other line stays byte for byte as it was.
  */
 import { type Document, isMap, isSeq, parseAllDocuments, type ToStringOptions } from 'yaml';
+import { ValidationError } from '../errors.ts';
 
 /** Serialisation options that match a file's own style as far as one setting can. */
 export function styleOf(text: string): ToStringOptions {
@@ -27,7 +28,8 @@ export function parseDocs(text: string, file: string): Document.Parsed[] {
   const docs = parseAllDocuments(text, { keepSourceTokens: false });
   const list = Array.isArray(docs) ? docs : [];
   for (const d of list)
-    if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0]!.message.split('\n')[0]}`);
+    if (d.errors.length > 0)
+      throw new ValidationError(`${file} is not valid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
   return list;
 }
 

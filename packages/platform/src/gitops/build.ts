@@ -34,6 +34,8 @@ export interface Gitops {
   service: GitopsService;
   credentials: CredentialsService;
   box: SecretBox;
+  /** The git cache the syncs read through (drafts read the same). */
+  cache: GitCache;
 }
 
 export function buildGitops(
@@ -54,12 +56,13 @@ export function buildGitops(
     box = ephemeralSecretBox();
   }
   const credentials = new CredentialsService({ db: o.db, box, clock: o.clock });
+  const cache = new GitCache({ dir: parts.cacheDir ?? join(o.config.dataDir, 'git') });
   const service = new GitopsService({
     db: o.db,
     clock: o.clock,
     logger: o.logger,
     box,
-    cache: new GitCache({ dir: parts.cacheDir ?? join(o.config.dataDir, 'git') }),
+    cache,
     credentials,
     dispatcher: parts.dispatcher ?? o.dispatcher ?? unwiredDispatcher,
     publicUrl: o.config.publicUrl,
@@ -81,5 +84,5 @@ export function buildGitops(
       ...(parts.sleep ? { sleep: parts.sleep } : {}),
     },
   });
-  return { service, credentials, box };
+  return { service, credentials, box, cache };
 }
