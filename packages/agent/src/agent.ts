@@ -7,6 +7,7 @@ import { argocdFromConfig, argocdHandlers } from './argocd.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
 import { CommandDispatcher } from './dispatcher.ts';
+import { ELIGIBILITY_REQUEST, eligibilityHandler } from './engineMoves.ts';
 import { commandHandlers } from './handlers.ts';
 import { type Readiness, readiness } from './health.ts';
 import { helmRequestHandlers } from './helmRequests.ts';
@@ -148,6 +149,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     more: {
       [PREVIEW_REQUEST]: previewHandler(engine),
       ...argocdHandlers(engine, logger),
+      [ELIGIBILITY_REQUEST]: eligibilityHandler(engine),
       ...helmRequestHandlers(engine),
       [SERVICE_FORWARD_REQUEST]: serviceForwardHandler(engine.kc, config.forwardServiceMaxTimeoutSeconds),
       'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),

@@ -20,11 +20,21 @@ export const COMMAND_POOLS: Readonly<Record<string, Pool>> = {
   sweep: 'read',
   rollback: 'write',
   uninstall: 'write',
+  'argocd.migrate': 'write',
+  'argocd.return': 'write',
 };
+
+const engineName = z.enum(['native', 'argocd']);
+
+/** The cluster's engine choices, sent by the platform with each apply: default engine and per-add-on choices. */
+export const enginePolicySchema = z.strictObject({
+  default: engineName,
+  overrides: z.record(z.string(), engineName),
+});
 
 /** What a handler returns; the dispatcher adds the command's id, kind, cluster and timing. */
 export type HandlerOutput = Pick<CommandResult, 'ok' | 'outcome' | 'message'> &
-  Partial<Pick<CommandResult, 'diagnostics' | 'apply' | 'sweep'>>;
+  Partial<Pick<CommandResult, 'diagnostics' | 'apply' | 'sweep' | 'migration'>>;
 
 /** `apply`'s payload: the repository files the definition needs and the ImportCluster's path among them. */
 export const applyPayloadSchema = z.strictObject({
@@ -37,6 +47,7 @@ export const applyPayloadSchema = z.strictObject({
       takeOwnership: z.boolean().optional(),
     })
     .optional(),
+  engines: enginePolicySchema.optional(),
 });
 export type ApplyPayload = z.infer<typeof applyPayloadSchema>;
 
@@ -48,12 +59,21 @@ export function payloadIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`);
 }
 
+/** `argocd.migrate` / `argocd.return`'s payload: the cluster's definition and the add-on to move. */
+export const movePayloadSchema = z.strictObject({
+  files: z.record(z.string(), z.string()),
+  path: z.string().min(1),
+  addon: z.string().min(1).max(253),
+  engines: enginePolicySchema.optional(),
+});
+export type MovePayload = z.infer<typeof movePayloadSchema>;
+
 export type LoadedDefinition =
   | { ok: true; def: ClusterDefinition; plan: Plan; warnings: Diagnostic[] }
   | { ok: false; message: string; diagnostics: Diagnostic[] };
 
 /** Loads and plans the definition of an `apply` payload (pure: the files are in memory). */
-export function loadApplyDefinition(p: ApplyPayload): LoadedDefinition {
+export function loadApplyDefinition(p: Pick<ApplyPayload, 'files' | 'path'>): LoadedDefinition {
   let source: MemoryFileSource;
   try {
     source = new MemoryFileSource(p.files);

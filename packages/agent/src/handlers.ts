@@ -19,6 +19,7 @@ import {
   sweepOutput,
   sweepPayloadSchema,
 } from './commands.ts';
+import { engineMoveHandlers } from './engineMoves.ts';
 import { unlockInterrupted } from './interrupted.ts';
 import type { Logger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
@@ -74,6 +75,8 @@ export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandle
     const { def, plan } = loaded;
     return applyLock.run(async () => {
       const o = p.data.options ?? {};
+      // the platform's engine choices (cluster default, migrated add-ons) travel with each apply
+      if (p.data.engines) deps.engine.engines = p.data.engines;
       logger.info({ definition: def.name, path: p.data.path }, 'applying definition');
       // the reconciler holds still while the cluster moves to the new definition: otherwise a
       // re-check of a release just upgraded would find it "behind" the old targets and undo it
@@ -115,5 +118,28 @@ export function commandHandlers(deps: HandlerDeps): Record<string, CommandHandle
     return sweepOutput(await deps.reconciler.sweepNow());
   };
 
-  return { apply, sweep, ...addonCommandHandlers(deps.engine) };
+  // moves between engines run side by side (up to three), never during an apply, with the reconciler held still
+  const moveSlots = new Semaphore(3);
+  let movers = 0;
+  let holding: Promise<() => void> | undefined;
+  const moving = <T>(fn: () => Promise<T>): Promise<T> =>
+    moveSlots.run(async () => {
+      if (movers++ === 0) holding = applyLock.acquire();
+      const held = holding!;
+      await held;
+      await deps.reconciler.pause?.();
+      try {
+        return await fn();
+      } finally {
+        deps.reconciler.resume?.();
+        if (--movers === 0) (await held)();
+      }
+    });
+
+  return {
+    apply,
+    sweep,
+    ...addonCommandHandlers(deps.engine),
+    ...engineMoveHandlers(deps.engine, moving),
+  };
 }

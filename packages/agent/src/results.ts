@@ -80,6 +80,20 @@ export const sweepResultSchema = z.object({
   api_requests: z.number().int().nonnegative(),
 });
 
+/** What moving an add-on between engines did (`argocd.migrate`, `argocd.return`). */
+export const migrationResultSchema = z.object({
+  addon: z.string(),
+  namespace: z.string(),
+  to: z.enum(['native', 'argocd']),
+  revision: z.number().int().nonnegative(),
+  already: z.boolean(),
+  objects: z.number().int().nonnegative(),
+  replaced: z.array(z.string()),
+  pods_before: z.array(z.string()),
+  pods_after: z.array(z.string()),
+  metadata_changed: z.array(z.string()),
+});
+
 /**
  * What the agent publishes when it settles a command. `outcome`: `ok`; `failed`
  * (ran and failed, e.g. an add-on did not deploy); `invalid` (bad payload or
@@ -99,6 +113,7 @@ export const commandResultSchema = z.strictObject({
   diagnostics: z.array(diagnosticSchema).optional(),
   apply: applyResultSchema.optional(),
   sweep: sweepResultSchema.optional(),
+  migration: migrationResultSchema.optional(),
 });
 export type CommandResult = z.infer<typeof commandResultSchema>;
 

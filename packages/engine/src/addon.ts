@@ -2,7 +2,7 @@ import type { AddonMember } from '@mooring/core';
 import { isSopsEncrypted } from '@mooring/gitops';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
-import { releaseFromArgo } from './argocd/deploy.ts';
+import { forgetHelmRelease, mooringApplication, waitGone } from './argocd/deploy.ts';
 import {
   type EngineContext,
   hashLabel,
@@ -12,6 +12,7 @@ import {
   LABEL_MEMBER,
   LABEL_STACK,
 } from './context.ts';
+import { engineOf } from './engines.ts';
 import { waitHealthy } from './health.ts';
 import { parseManifest } from './manifestText.ts';
 
@@ -78,14 +79,16 @@ export async function deployAddon(
   stored: StoredRelease | undefined,
   opts: { takeOwnership?: boolean; force?: boolean; description?: string } = {},
 ): Promise<AddonResult> {
-  if (a.settings.engine !== 'native') {
+  const engine = engineOf(ctx.engines, a);
+  if (engine !== 'native') {
     throw new AddonDeployError(
       a.name,
-      `settings.engine is ${a.settings.engine}: the native engine deploys only native add-ons (deployArgoAddon deploys argocd ones)`,
+      `its engine is ${engine}: the native engine deploys only native add-ons (deployArgoAddon deploys argocd ones)`,
     );
   }
-  // an add-on moving from Argo CD: its Application goes without cascade, Helm adopts the objects
-  const fromArgo = await releaseFromArgo(ctx, a);
+  // an add-on moving from Argo CD: Helm adopts the live objects first (--take-ownership), and
+  // its Application is deleted without cascade only once the release is deployed and healthy
+  const fromArgo = ctx.argocd ? await mooringApplication(ctx.argocd, ctx.cluster, a.name) : undefined;
   if (!fromArgo && !opts.force && isUnchanged(stored, hash)) {
     return {
       action: 'unchanged',
@@ -93,6 +96,28 @@ export async function deployAddon(
       message: `revision ${stored!.version} is current`,
     };
   }
+  try {
+    return await helmDeploy(ctx, a, hash, stored, { ...opts, fromArgo: !!fromArgo });
+  } catch (e) {
+    if (!fromArgo) throw e;
+    // the take-over failed: the add-on stays on Argo CD, the Helm release storage written for it goes
+    await forgetHelmRelease(ctx, a).catch(() => 0);
+    throw new AddonDeployError(
+      a.name,
+      `${(e as Error).message.replace(/^add-on [^:]+: /, '')} (still on Argo CD: its Application is kept, the Helm release storage written for it removed)`,
+      e,
+    );
+  }
+}
+
+async function helmDeploy(
+  ctx: EngineContext,
+  a: AddonMember,
+  hash: string,
+  stored: StoredRelease | undefined,
+  opts: { takeOwnership?: boolean; description?: string; fromArgo: boolean },
+): Promise<AddonResult> {
+  const fromArgo = opts.fromArgo;
   const chart = await ctx.charts.resolve({
     chart: a.chart.name,
     version: a.chart.version,
@@ -103,8 +128,6 @@ export async function deployAddon(
   const timeoutMs = a.jobConfiguration.updateJobTimeout.seconds * 1000;
   const ssa = syncOption(a, 'ServerSideApply');
   // helm applies (server-side, which validates) and runs hooks, rolling back if they fail;
-  // Mooring waits for health itself, from the shared watch cache, with its own rules
-  // helm applies (server-side, which validates) and runs hooks, rolling back if they fail;
   // Mooring then waits for health itself, from the shared watch cache, with its own rules
   const release = await ctx.helm.upgradeInstall({
     release: a.name,
@@ -112,7 +135,8 @@ export async function deployAddon(
     chartPath: chart.path,
     values,
     createNamespace: syncOption(a, 'CreateNamespace') === 'true',
-    rollbackOnFailure: true,
+    // a failed first install rolls back by uninstalling: never for objects adopted from Argo CD
+    rollbackOnFailure: !fromArgo,
     wait: 'hookOnly',
     disableOpenapiValidation: true,
     takeOwnership: opts.takeOwnership || fromArgo,
@@ -154,6 +178,11 @@ export async function deployAddon(
       a.name,
       `revision ${release.revision} not healthy${wait.timedOut ? ' in time' : ''}: ${health.message}${rolledBack}`,
     );
+  }
+  if (fromArgo) {
+    // the release verified deployed and healthy: now the Application goes, its resources stay
+    await ctx.argocd!.client.deleteApplication(a.name, 'non-cascading');
+    await waitGone(ctx.argocd!, a.name, 60_000);
   }
   return {
     action: stored ? 'upgraded' : 'installed',

@@ -14,6 +14,7 @@ import { deployArgoAddon } from './argocd/deploy.ts';
 import { removeArgoLeftovers } from './argocd/remove.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { type DagNode, runDag } from './dag.ts';
+import { engineOf } from './engines.ts';
 import { type EventSink, type MemberPhase, stateOfPhase } from './events.ts';
 import { applyManifest, type ManifestResult } from './manifest.ts';
 import { type Removal, removeLeftovers } from './remove.ts';
@@ -196,7 +197,7 @@ async function applyWith(
       emitMember(n.id, m, { phase: 'deploying', elapsedMs: 0 });
       try {
         const r: AddonResult | ManifestResult =
-          m.kind === 'addon' && (m as AddonMember).settings.engine === 'argocd'
+          m.kind === 'addon' && engineOf(ctx.engines, m as AddonMember) === 'argocd'
             ? await deployArgoAddon(ctx, m as AddonMember, pm.contentHash)
             : m.kind === 'addon'
               ? await deployAddon(

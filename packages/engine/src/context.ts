@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChartCache, Helm } from '@mooring/helm';
 import type { Inventory, ReleaseStore, WatchCache } from '@mooring/kube';
 import type { ArgoCdEngine } from './argocd/engine.ts';
+import type { EnginePolicy } from './engines.ts';
 import type { HealthSource } from './health.ts';
 
 /** Everything the engine needs to act on one cluster. All I/O goes through these. */
@@ -21,6 +22,8 @@ export interface EngineContext {
   objects?: WatchCache;
   /** The cluster's Argo CD, for add-ons with `settings.engine: argocd`; without it they are refused. */
   argocd?: ArgoCdEngine;
+  /** The cluster's engine choices (default engine, migrated add-ons); without one, each file's `settings.engine` decides. */
+  engines?: EnginePolicy;
   now?: () => number;
 }
 

@@ -11,6 +11,7 @@ export {
 } from './context.ts';
 export { createEngineContext, type EngineContextOptions } from './create.ts';
 export { type DagNode, type DagResult, type NodeOutcome, runDag } from './dag.ts';
+export { type EnginePolicy, engineOf, withEngine } from './engines.ts';
 export {
   type EngineEvent,
   type EventSink,

@@ -9,6 +9,7 @@ import { ArgoCdApiError, ArgoCdClient, type DeletionMode } from '../src/argocd/c
 import type { ArgoCdEngine } from '../src/argocd/engine.ts';
 import type { EngineContext } from '../src/context.ts';
 import { createLiveState, runSweep, sweepTargets } from '../src/sweep/index.ts';
+import { clusterText, podinfo as podinfoIn } from './argocdSupport.ts';
 import { definition, engineFor } from './support.ts';
 
 // One Argo CD for the whole file (it costs about 0.5 GiB): the kit fixture, the
@@ -55,36 +56,8 @@ function engineWith(cluster: string, deletion: DeletionMode = 'foreground'): Eng
   return { ...ctx, argocd: engine };
 }
 
-function podinfo(
-  name: string,
-  namespace: string,
-  engine: 'argocd' | 'argo_cd' | 'native',
-  values = 'replicaCount: 1',
-): string {
-  return [
-    `        - name: ${name}`,
-    '          chart_name: podinfo',
-    '          chart_version: "6.14.1"',
-    `          repository_url: ${repo}`,
-    `          namespace: ${namespace}`,
-    '          configuration:',
-    '            values: |',
-    ...values.split('\n').map((l) => `              ${l}`),
-    '          settings:',
-    `            engine: ${engine}`,
-    '            sync_policy:',
-    '              automated: true',
-    '              self_heal: true',
-    '              auto_prune: true',
-    '              sync_options: [CreateNamespace=true]',
-    '            retry_policy: { limit: 2, backoff_duration: 1s, backoff_factor: 2, backoff_max: 5s }',
-  ].join('\n');
-}
-
-function clusterText(name: string, addons: string[]): string {
-  const body = addons.length ? `      addons:\n${addons.join('\n')}` : '      addons: []';
-  return `apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: ${name}\nspec:\n  stacks:\n    - name: apps\n${body}\n`;
-}
+const podinfo = (name: string, namespace: string, engine: 'argocd' | 'argo_cd' | 'native', values?: string) =>
+  podinfoIn(repo, name, namespace, engine, values);
 
 async function apply(ctx: EngineContext, text: string, o: { argocdDeletion?: DeletionMode } = {}) {
   const { def, plan } = definition(text);

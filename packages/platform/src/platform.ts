@@ -91,6 +91,7 @@ export async function startPlatform(o: StartOptions): Promise<RunningPlatform> {
         bus,
         operations: server.services.operations,
         metrics: server.metrics,
+        engines: server.services.engines,
       }),
     );
     let address: string | undefined;

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { PlatformConfig } from './config.ts';
 import type { Database } from './db/types.ts';
+import { MigrationCoordinator } from './engines/coordinator.ts';
+import type { EnginesService } from './engines/service.ts';
 import { startHeartbeatConsumer } from './heartbeats/consumer.ts';
 import type { PlatformMetrics } from './metrics.ts';
 import { startOperationsRuntime } from './operations/consumer.ts';
@@ -37,6 +39,8 @@ export async function startRuntime(o: {
   bus: Bus;
   operations: OperationsService;
   metrics: PlatformMetrics;
+  /** Engine migrations are driven by the leader when given. */
+  engines?: EnginesService;
   instance?: string;
 }): Promise<Runtime> {
   const instance = o.instance ?? instanceName();
@@ -76,6 +80,19 @@ export async function startRuntime(o: {
         leading: () => scheduler.leader,
       }),
     );
+    const engines = o.engines;
+    if (engines) {
+      const coordinator = new MigrationCoordinator({
+        db: o.db,
+        clock: o.clock,
+        logger: o.logger.child({ component: 'engine-migrations' }),
+        operations: o.operations,
+        leading: () => scheduler.leader,
+        finishDecommission: (m) => engines.finishDecommission(m.cluster_id, m.created_by),
+      });
+      coordinator.start();
+      stops.push(() => coordinator.stop());
+    }
     return {
       scheduler,
       stop: async () => {

@@ -23,6 +23,9 @@ import type { PoolMonitor } from './db/poolMonitor.ts';
 import type { Database } from './db/types.ts';
 import { registerDraftRoutes } from './drafts/routes.ts';
 import { DraftsService } from './drafts/service.ts';
+import { withEnginePolicy } from './engines/policy.ts';
+import { registerEngineRoutes } from './engines/routes.ts';
+import { EnginesService } from './engines/service.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
@@ -80,6 +83,7 @@ export interface Server {
     credentials: CredentialsService;
     grants: GrantsService;
     catalogue: Catalogue;
+    engines: EnginesService;
   };
 }
 
@@ -120,6 +124,8 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
       bus: commandBus,
       logger,
       observer: { finished: (o) => metrics.operationFinished(o.type, o.state) },
+      // applies and engine moves carry the cluster's engine choices (default engine, migrated add-ons)
+      payloadFor: withEnginePolicy(db),
     }),
     clusters: new ClustersService({
       db,
@@ -145,7 +151,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerOperationRoutes(app, { operations: services.operations });
   registerHeartbeatRoutes(app, { db, clock });
   registerAddonRoutes(app, { addons });
-  registerArgocdRoutes(app, { argocd: new ArgocdService({ db, box: gitops.box, clock, bus: commandBus }) });
+  const argocd = new ArgocdService({ db, box: gitops.box, clock, bus: commandBus });
+  registerArgocdRoutes(app, { argocd });
+  const engines = new EnginesService({ db, clock, bus: commandBus, argocd });
+  registerEngineRoutes(app, { engines });
   registerGitopsRoutes(app, { gitops: gitops.service, credentials: gitops.credentials });
   const drafts = new DraftsService({
     db,
@@ -183,5 +192,5 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   app.addHook('onClose', () => catalogue.close());
   await registerDocs(app);
   if (parts.webDir !== false) await registerWebUi(app, parts.webDir);
-  return { app, routes, services: { ...services, addons, grants, catalogue }, metrics };
+  return { app, routes, services: { ...services, addons, grants, catalogue, engines }, metrics };
 }

@@ -148,7 +148,10 @@ export interface IgnoreDifference {
 }
 
 export interface AddonSettings {
+  /** The engine: as written, else `native` (a cluster default, when the platform has one, replaces an unwritten engine). */
   engine: Engine;
+  /** True when the file names the engine (`settings.engine`); false when `engine` is the default. */
+  engineSet?: boolean;
   syncPolicy: SyncPolicy;
   retryPolicy: RetryPolicy;
   strictHealthCheck: boolean;

@@ -102,8 +102,10 @@ export function readSettings(ctx: ReadCtx, owner: AnyMap, ownerPath: string): Ad
   if (!isNullNode(engineNode)) {
     if (isScalar(engineNode) && typeof engineNode.value === 'string') {
       const e = ENGINE_ALIASES[engineNode.value];
-      if (e) s.engine = e;
-      else
+      if (e) {
+        s.engine = e;
+        s.engineSet = true;
+      } else
         ctx.sink.error(
           loc(ctx, engineNode),
           childPath(path, 'engine'),

@@ -130,6 +130,7 @@ describe('loading', () => {
     const a = r.definition!.stacks[0]!.addons[0]!;
     expect(a.settings).toEqual({
       engine: 'argocd',
+      engineSet: true,
       syncPolicy: { automated: true, selfHeal: true, autoPrune: false, syncOptions: [] },
       retryPolicy: {
         limit: 5,

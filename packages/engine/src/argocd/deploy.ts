@@ -145,20 +145,6 @@ export async function forgetHelmRelease(ctx: EngineContext, a: AddonMember): Pro
   return list.items.length;
 }
 
-/**
- * Hands an add-on from Argo CD back to the native engine: deletes its
- * Application without cascade (the resources stay, Helm adopts them with
- * `--take-ownership`). Returns true when there was one.
- */
-export async function releaseFromArgo(ctx: EngineContext, a: AddonMember): Promise<boolean> {
-  if (!ctx.argocd) return false;
-  const app = await mooringApplication(ctx.argocd, ctx.cluster, a.name);
-  if (!app) return false;
-  await ctx.argocd.client.deleteApplication(a.name, 'non-cascading');
-  await waitGone(ctx.argocd, a.name, 60_000);
-  return true;
-}
-
 /** Waits until the Application is gone (its finalizers done). */
 export async function waitGone(argo: ArgoCdEngine, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -24,10 +24,21 @@ export {
   deployArgoAddon,
   forgetHelmRelease,
   mooringApplication,
-  releaseFromArgo,
   waitGone,
 } from './deploy.ts';
+export {
+  type KindCoverage,
+  type MigrationEligibility,
+  migrationEligibility,
+  syncInFlight,
+} from './eligibility.ts';
 export type { ArgoCdEngine } from './engine.ts';
+export {
+  MigrationBlockedError,
+  type MigrationReport,
+  migrateAddonToNative,
+  returnAddonToArgo,
+} from './migrate.ts';
 export { removeArgoLeftovers } from './remove.ts';
 export { type ArgoStateInput, type ArgoStateResult, argoAddonState, STUCK_AFTER_MS } from './state.ts';
 export type { Application, ApplicationSpec, ApplicationStatus, ResourceNode, ResourceTree } from './types.ts';

@@ -13,6 +13,8 @@ export interface Application {
   };
   spec: ApplicationSpec;
   status?: ApplicationStatus;
+  /** A sync asked for and not yet picked up by the controller. */
+  operation?: { sync?: unknown; initiatedBy?: { username?: string; automated?: boolean } };
 }
 
 export interface ApplicationSpec {
@@ -23,6 +25,8 @@ export interface ApplicationSpec {
     targetRevision: string;
     helm?: { releaseName?: string; values?: string; skipCrds?: boolean };
   };
+  /** A multi-source Application's sources (then `source` is absent). */
+  sources?: (Partial<ApplicationSpec['source']> & { path?: string; ref?: string })[];
   destination: { server?: string; name?: string; namespace: string };
   syncPolicy?: {
     automated?: { prune: boolean; selfHeal: boolean; enabled?: boolean };

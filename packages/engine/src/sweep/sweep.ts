@@ -1,5 +1,6 @@
 import { checkArgoAddon } from '../argocd/check.ts';
 import type { EngineContext } from '../context.ts';
+import { engineOf } from '../engines.ts';
 import { checkAddon, unknownReport } from './checkAddon.ts';
 import { checkManifest } from './checkManifest.ts';
 import type { LiveState } from './liveState.ts';
@@ -49,7 +50,7 @@ export async function runSweep(
       memory.set(key, mem);
       try {
         addons[i] =
-          t.addon.settings.engine === 'argocd'
+          engineOf(ctx.engines, t.addon) === 'argocd'
             ? await checkArgoAddon(ctx, t)
             : await checkAddon(ctx, live, t, mem, opts, counter);
       } catch (e) {

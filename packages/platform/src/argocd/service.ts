@@ -179,6 +179,27 @@ export class ArgocdService {
     return view(row);
   }
 
+  async connected(clusterId: string): Promise<boolean> {
+    return !!(await this.#row(clusterId));
+  }
+
+  /**
+   * For a decommission: revokes the token through the agent (when it answers)
+   * and deletes the stored credentials either way. Answers what was done.
+   */
+  async forget(clusterId: string): Promise<string> {
+    const row = await this.#row(clusterId);
+    if (!row) return 'no stored Argo CD credentials';
+    let revoked = 'the token revoked';
+    try {
+      await this.#ask(clusterId, 'argocd.disconnect', {});
+    } catch (e) {
+      revoked = `the token not revoked (${(e as Error).message}): delete token ${row.token_id} of account ${row.account} in Argo CD`;
+    }
+    await this.#db().deleteFrom('cluster_argocd').where('cluster_id', '=', clusterId).execute();
+    return `${revoked}, the stored credentials cleared, account ${row.account} forgotten`;
+  }
+
   /** Revokes the token through the agent and forgets the connection. */
   async disconnect(p: UserPrincipal, clusterId: string): Promise<void> {
     await this.#cluster(p, clusterId);

@@ -20,6 +20,8 @@ export type AgentResult = z.infer<typeof agentResultSchema>;
 export const DEFAULT_STEP_TIMEOUTS: Readonly<Record<string, number>> = {
   apply: 1800,
   sweep: 300,
+  'argocd.migrate': 900,
+  'argocd.return': 900,
 };
 export const FALLBACK_STEP_TIMEOUT_SECONDS = 600;
 

@@ -61,6 +61,12 @@ export interface OperationsServiceOptions {
   bus: Bus;
   logger: Logger;
   observer?: OperationObserver;
+  /** Completes a step's payload just before it is sent (e.g. the cluster's engine policy for `apply`). */
+  payloadFor?: (
+    clusterId: string,
+    kind: string,
+    payload: Record<string, unknown>,
+  ) => Promise<Record<string, unknown>>;
 }
 
 /** The stored step machine: start, advance on agent results, time out, cancel, retry, resume at start. */
@@ -70,6 +76,7 @@ export class OperationsService {
   readonly #bus: Bus;
   readonly #logger: Logger;
   readonly #observer: OperationObserver;
+  readonly #payloadFor: OperationsServiceOptions['payloadFor'];
   /** Operations whose command could not be sent (the bus was down): sent again by `checkTimeouts`. */
   readonly #unsent = new Set<string>();
 
@@ -77,6 +84,7 @@ export class OperationsService {
     this.#db = o.db;
     this.#clock = o.clock;
     this.#bus = o.bus;
+    this.#payloadFor = o.payloadFor;
     this.#logger = o.logger.child({ component: 'operations' });
     this.#observer = o.observer ?? {};
   }
@@ -353,12 +361,14 @@ export class OperationsService {
 
   async #send(op: OperationRow, step: OperationStepRow, commandId: string, log: Logger): Promise<void> {
     try {
+      const stored = JSON.parse(step.payload) as Record<string, unknown>;
+      const payload = this.#payloadFor ? await this.#payloadFor(op.cluster_id, step.kind, stored) : stored;
       await this.#bus.commands(op.cluster_id).send({
         id: commandId,
         kind: step.kind,
         cluster_id: op.cluster_id,
         issued_at: this.#clock().toISOString(),
-        payload: JSON.parse(step.payload) as Record<string, unknown>,
+        payload,
         idempotency_key: step.idempotency_key,
       });
       log.info({ step: step.id, command_id: commandId }, 'command sent');
