@@ -66,6 +66,11 @@ export class ReconcileLoop {
     return this.#targets.find((t) => t.addon.name === name && t.addon.namespace === namespace);
   }
 
+  /** The manifest member of the definition last applied, by name. */
+  manifestTarget(name: string): ManifestSweepTarget | undefined {
+    return this.#manifests.find((t) => t.manifest.name === name);
+  }
+
   setTargets(targets: SweepTarget[], manifests: ManifestSweepTarget[] = []): void {
     this.#targets = targets;
     this.#manifests = manifests;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -430,4 +430,152 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
     const missing = await mooring(['cluster', 'preview', name], { cwd, env });
     expect(missing.code).toBe(2);
   }, 120_000);
+
+  it('accept drift for a manifest: the patch to its file naming the field managers; committed, Git equals the cluster', async () => {
+    const file = `clusters/${name}/manifests/settings.yaml`;
+    const settings = `# settings of the web tier
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+  labels:
+    tier: web # who serves
+data:
+  mode: fast
+  retired: "yes"
+`;
+    const extra = `      manifests:
+        - name: settings
+          namespace: ${ns}
+          from_file: manifests/settings.yaml
+`;
+    const withManifest = clusterFile(2, 1, extra);
+    const sha = clone.commit({ [path]: withManifest, [file]: settings }, 'a manifest');
+    await clone.push();
+    await webhook(sha);
+    expect(await finished(sha)).toMatchObject({ status: 'success', changed_members: ['manifest/settings'] });
+
+    // changed by hand, each by its own field manager
+    const kubectl = (...args: string[]) =>
+      run(join(kit.binDir, 'kubectl'), args, {
+        env: { ...process.env, ...kit.env, KUBECONFIG: kit.kubeconfig },
+      });
+    await kubectl(
+      '-n',
+      ns,
+      'patch',
+      'configmap',
+      'web-settings',
+      '--type=json',
+      '--field-manager=ops-alice',
+      '-p',
+      JSON.stringify([
+        { op: 'replace', path: '/data/mode', value: 'slow' },
+        { op: 'remove', path: '/data/retired' },
+        { op: 'add', path: '/data/extra', value: 'added' },
+      ]),
+    );
+    await kubectl(
+      '-n',
+      ns,
+      'label',
+      'configmap',
+      'web-settings',
+      'tier=cache',
+      '--overwrite',
+      '--field-manager=ops-bob',
+    );
+    type Item = { name: string; state: string; drift: { ref: string; fields: string[] }[] };
+    await expect
+      .poll(
+        async () =>
+          (await api<{ items: Item[] }>('GET', `/clusters/${clusterId}/manifests`)).body.items.find(
+            (x) => x.name === 'settings',
+          )?.state,
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe('OutOfSync');
+
+    type Accept = {
+      changes: {
+        object: string;
+        field: string;
+        git: unknown;
+        cluster: unknown;
+        managers: string[];
+        in_patch: boolean;
+      }[];
+      file: string | null;
+      patch: string;
+      notes: string[];
+    };
+    const accept = await api<Accept>('GET', `/clusters/${clusterId}/manifests/settings/accept-drift`);
+    expect(accept.status, JSON.stringify(accept.body)).toBe(200);
+    expect(accept.body.file).toBe(file);
+    const ref = `ConfigMap/${ns}/web-settings`;
+    expect(accept.body.changes).toEqual(
+      expect.arrayContaining([
+        {
+          object: ref,
+          field: 'metadata.labels.tier',
+          git: 'web',
+          cluster: 'cache',
+          managers: ['ops-bob'],
+          in_patch: true,
+        },
+        {
+          object: ref,
+          field: 'data.mode',
+          git: 'fast',
+          cluster: 'slow',
+          managers: ['ops-alice'],
+          in_patch: true,
+        },
+        { object: ref, field: 'data.retired', git: 'yes', cluster: null, managers: [], in_patch: true },
+        {
+          object: ref,
+          field: 'data.extra',
+          git: null,
+          cluster: 'added',
+          managers: ['ops-alice'],
+          in_patch: true,
+        },
+      ]),
+    );
+    expect(accept.body.changes).toHaveLength(4);
+    expect(accept.body.patch).toContain(`--- a/${file}\n+++ b/${file}\n`);
+    expect(accept.body.patch).toContain('-    tier: web # who serves\n+    tier: cache # who serves\n');
+    expect(accept.body.patch).toMatch(
+      /- {2}mode: fast\n- {2}retired: "yes"\n\+ {2}mode: slow\n\+ {2}extra: added\n/,
+    );
+    expect((await api('GET', `/clusters/${clusterId}/manifests/nope/accept-drift`)).status).toBe(404);
+
+    // the patch applies to the file in Git; committed, the cluster and Git agree: no drift, nothing to heal
+    const patchFile = join(work, 'accept.patch');
+    writeFileSync(patchFile, accept.body.patch);
+    clone.git('apply', '--check', patchFile);
+    clone.git('apply', patchFile);
+    clone.git('commit', '-q', '-am', 'accept the drift');
+    const accepted = clone.git('rev-parse', 'HEAD');
+    await clone.push();
+    await webhook(accepted);
+    expect(await finished(accepted)).toMatchObject({
+      status: 'success',
+      changed_members: ['manifest/settings'],
+    });
+    await expect
+      .poll(
+        async () => {
+          const m = (await api<{ items: Item[] }>('GET', `/clusters/${clusterId}/manifests`)).body.items.find(
+            (x) => x.name === 'settings',
+          );
+          return [m?.state, m?.drift];
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual(['Synced', []]);
+    const live = await kitClients(kit).core.readNamespacedConfigMap({ name: 'web-settings', namespace: ns });
+    expect(live.data).toEqual({ mode: 'slow', extra: 'added' });
+    expect(live.metadata?.labels?.tier).toBe('cache');
+  }, 180_000);
 });

@@ -11,6 +11,7 @@ import {
   ADDON_SORT_FIELDS,
   type AddonSortField,
   acceptDriftReplySchema,
+  acceptManifestDriftReplySchema,
   addonDetailSchema,
   addonSchema,
 } from './views.ts';
@@ -52,6 +53,21 @@ export function registerAddonRoutes(app: FastifyInstance, o: { addons: AddonsSer
     },
     async (req) =>
       o.addons.list(userOf(req), req.params.id, 'manifest', pageRequest<AddonSortField>(req.query)),
+  );
+
+  r.get(
+    '/api/v1/clusters/:id/manifests/:name/accept-drift',
+    {
+      schema: {
+        tags: ['addons'],
+        summary:
+          'Accept drift for a manifest: the patch to its file in Git that would make Git equal to the cluster, naming the field managers',
+        params: addonParams,
+        response: { 200: acceptManifestDriftReplySchema, 404: errorBodySchema, 409: errorBodySchema },
+      },
+      config: { access: { role: 'viewer' } },
+    },
+    async (req) => o.addons.acceptManifestDrift(userOf(req), req.params.id, req.params.name),
   );
 
   r.get(

@@ -14,10 +14,12 @@ import { healthOfState, type MemberObservation } from './readModel.ts';
 import { type StacksView, stacksView, storedPlan } from './stacks.ts';
 import {
   type AcceptDriftView,
+  type AcceptManifestDriftView,
   type AddonDetail,
   type AddonSortField,
   type AddonView,
   acceptDriftReplySchema,
+  acceptManifestDriftReplySchema,
   eventsReplySchema,
   historyReplySchema,
   treeReplySchema,
@@ -206,6 +208,32 @@ export class AddonsService {
     if (!answer) throw new ConflictError(errors.join('; '));
     // the agent works on the real values: hide what the definition encrypts, as the detail does
     return maskAcceptDrift(answer, declared?.values ?? {}, declared?.encryptedPaths ?? []);
+  }
+
+  /**
+   * Accept drift for a manifest member: the patch to its file in Git that would make Git equal
+   * to the cluster, each change with the field managers that made it (asked from the agent,
+   * which reads the objects live). A Secret's data and encrypted paths are masked by the agent
+   * and left out of the patch.
+   */
+  async acceptManifestDrift(
+    p: UserPrincipal,
+    clusterId: string,
+    name: string,
+  ): Promise<AcceptManifestDriftView> {
+    const row = await this.#cluster(p, clusterId);
+    const m = (await this.#members(row, 'manifest')).find((x) => (x.declared?.name ?? x.seen?.name) === name);
+    if (!m) throw new NotFoundError('manifest', name);
+    const errors: string[] = [];
+    const answer = await this.#ask(
+      clusterId,
+      'manifest.accept-drift',
+      { name },
+      acceptManifestDriftReplySchema,
+      errors,
+    );
+    if (!answer) throw new ConflictError(errors.join('; '));
+    return answer;
   }
 
   #operations(): OperationStarter {

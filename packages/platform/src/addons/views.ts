@@ -118,3 +118,27 @@ export const acceptDriftReplySchema = z
   })
   .meta({ id: 'AcceptDrift' });
 export type AcceptDriftView = z.infer<typeof acceptDriftReplySchema>;
+
+export const acceptManifestDriftReplySchema = z
+  .object({
+    changes: z.array(
+      z.object({
+        object: z.string(),
+        field: z.string().describe('the drifted field; empty when the whole object is gone from the cluster'),
+        git: z.unknown(),
+        cluster: z.unknown(),
+        managers: z.array(z.string()).describe('the field managers owning the field in the cluster'),
+        in_patch: z
+          .boolean()
+          .describe('false: left out of the patch (a Secret’s data, an encrypted path, a deleted object)'),
+      }),
+    ),
+    file: z
+      .string()
+      .nullable()
+      .describe('the manifest’s file (`from_file`), or the cluster file for inline content'),
+    patch: z.string().describe('the file before → after as a unified diff, to commit'),
+    notes: z.array(z.string()).describe('what the patch leaves out, and why'),
+  })
+  .meta({ id: 'AcceptManifestDrift' });
+export type AcceptManifestDriftView = z.infer<typeof acceptManifestDriftReplySchema>;

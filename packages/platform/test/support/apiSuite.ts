@@ -48,6 +48,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/stacks': { role: 'viewer' },
   'POST /api/v1/clusters/:id/addons/:name/sync': { role: 'operator' },
   'GET /api/v1/clusters/:id/addons/:name/accept-drift': { role: 'viewer' },
+  'GET /api/v1/clusters/:id/manifests/:name/accept-drift': { role: 'viewer' },
   'GET /api/v1/clusters/:id/argocd': { role: 'viewer' },
   'PUT /api/v1/clusters/:id/argocd': { role: 'admin' },
   'POST /api/v1/clusters/:id/argocd/rotate': { role: 'admin' },
