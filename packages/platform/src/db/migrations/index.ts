@@ -12,8 +12,8 @@ import * as retentionAndSyncLeases from './0013_retention_and_sync_leases.ts';
 import * as clusterPublicIp from './0030_cluster_public_ip.ts';
 import * as clusterArgocd from './0040_cluster_argocd.ts';
 import * as catalogue from './0050_catalogue.ts';
-import * as engines from './0070_engines.ts';
 import * as stackDrafts from './0060_stack_drafts.ts';
+import * as engines from './0070_engines.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +30,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0030_cluster_public_ip': clusterPublicIp,
   '0040_cluster_argocd': clusterArgocd,
   '0050_catalogue': catalogue,
-  '0070_engines': engines,
   '0060_stack_drafts': stackDrafts,
+  '0070_engines': engines,
 };
