@@ -1,7 +1,7 @@
 import type { MemberState } from '@mooring/bus';
 import { type Bus, BusHeartbeatPublisher, RESOURCES_RESYNC_REQUEST } from '@mooring/bus';
 import { createEngineContext, type EngineContext, objectCache } from '@mooring/engine';
-import { acceptDriftHandler } from './acceptDrift.ts';
+import { acceptDriftHandler, acceptManifestDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
 import { argocdFromConfig, argocdHandlers } from './argocd.ts';
 import { COMMAND_POOLS } from './commands.ts';
@@ -153,6 +153,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       ...helmRequestHandlers(engine),
       [SERVICE_FORWARD_REQUEST]: serviceForwardHandler(engine.kc, config.forwardServiceMaxTimeoutSeconds),
       'addon.accept-drift': acceptDriftHandler(engine, (n, ns) => loop.addonTarget(n, ns)),
+      'manifest.accept-drift': acceptManifestDriftHandler(engine, (n) => loop.manifestTarget(n)),
       [RESOURCES_RESYNC_REQUEST]: async () => {
         resources.resync();
         return { ok: true };
