@@ -102,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const a of agents) await a.stop().catch(() => undefined);
   try {
-    kubectl(['label', 'node', NODE, 'mooring.dev/gate-']);
+    kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}-`]);
   } catch {
     /* not labelled */
   }
@@ -159,7 +159,7 @@ describe('F1: the agent killed during a Helm upgrade', () => {
     expect(resultsOf(upgrade)).toEqual([]);
 
     // the hook may now run; the release stays locked: nobody is left to record the outcome
-    kubectl(['label', 'node', NODE, `mooring.dev/gate=${ns}`, '--overwrite']);
+    kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}=open`]);
     const second = await agent(2);
     agents.push(second);
     // the queue delivers the unacknowledged command again once its ack wait (30 s) ran out

@@ -85,6 +85,12 @@ export interface NatsBusOptions {
   waitOnFirstConnect?: boolean;
   /** A delivered command not acked within this long is delivered again (default 30 s). */
   commandAckWaitMs?: number;
+  /**
+   * Replicas of the commands stream when this connection creates it (default 1). On a
+   * nats-server cluster with JetStream (the scaled mode), 3 keeps every command and every
+   * consumer's acks on three servers, so losing one loses nothing.
+   */
+  commandReplicas?: number;
   /** Receives invalid messages and handler errors of subscriptions without their own `onError`. */
   onError?: (err: unknown, subject: string) => void;
   /** Called on every status change. */
@@ -158,6 +164,7 @@ export class NatsBus implements Bus {
   readonly #onError: (err: unknown, subject: string) => void;
   readonly #onStatus: ((s: BusStatus) => void) | undefined;
   readonly #ackWaitMs: number;
+  readonly #replicas: number;
   readonly #consumers = new Map<string, Promise<Consumer>>();
   #status: BusStatus = 'connected';
   #closing = false;
@@ -177,6 +184,7 @@ export class NatsBus implements Bus {
     this.#onError = opts.onError ?? defaultOnError;
     this.#onStatus = opts.onStatus;
     this.#ackWaitMs = opts.commandAckWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    this.#replicas = opts.commandReplicas ?? 1;
     void this.#watchStatus();
     void nc.closed().then(() => this.#setStatus('closed'));
   }
@@ -285,6 +293,7 @@ export class NatsBus implements Bus {
             retention: RetentionPolicy.Workqueue,
             storage: StorageType.File,
             duplicate_window: nanos(DEFAULT_DUPLICATE_WINDOW_MS),
+            num_replicas: this.#replicas,
           });
         } catch (e) {
           // another connection may have created it meanwhile

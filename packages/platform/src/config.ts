@@ -66,6 +66,8 @@ export interface NatsSettings {
   systemCreds?: string;
   /** Lifetime of an agent's bus credentials. */
   credentialsTtlSeconds: number;
+  /** Replicas of the commands stream when the platform creates it (3 on a nats-server cluster: the scaled mode). */
+  commandReplicas: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -222,6 +224,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   MOORING_BUS_CREDENTIALS_TTL_SECONDS: int(3600, 60, 7 * 86_400),
+  MOORING_NATS_COMMAND_REPLICAS: int(1, 1, 5),
   MOORING_DEFAULT_REGISTRIES: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
     // absent: false for an embedding (tests, tools) that builds its own settings;
@@ -285,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
             accountSigningKeySeed: e.MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED as string,
             ...(e.MOORING_NATS_SYSTEM_CREDS ? { systemCreds: e.MOORING_NATS_SYSTEM_CREDS } : {}),
             credentialsTtlSeconds: e.MOORING_BUS_CREDENTIALS_TTL_SECONDS,
+            commandReplicas: e.MOORING_NATS_COMMAND_REPLICAS,
           },
         }
       : {}),
@@ -323,6 +327,7 @@ export function describeConfig(config: PlatformConfig): Record<string, unknown> 
           accountSigningKeySeed: '***',
           systemCreds: nats.systemCreds ? '***' : undefined,
           credentialsTtlSeconds: nats.credentialsTtlSeconds,
+          commandReplicas: nats.commandReplicas,
         }
       : { kind: 'in-process' },
     databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,

@@ -26,7 +26,16 @@ describe('NATS settings', () => {
       accountSigningKeySeed: seed,
       systemCreds: creds,
       credentialsTtlSeconds: 3600,
+      commandReplicas: 1,
     });
+    expect(
+      loadConfig({
+        MOORING_NATS_URL: 'nats://a:4222',
+        MOORING_NATS_ACCOUNT: account,
+        MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: seed,
+        MOORING_NATS_COMMAND_REPLICAS: '3',
+      }).nats?.commandReplicas,
+    ).toBe(3);
     const text = JSON.stringify(describeConfig(c));
     expect(text).not.toContain(seed);
     expect(text).not.toContain('eyJ0eXAi');

@@ -7,7 +7,14 @@ export { ALL_SERVICES, type Kit, type KitInfo, type KitService, startKit } from 
 export { createNamespace, eventually, kitClients } from './kube.ts';
 export { appendLogLines, criLogLine, serveAttach, servePodLogs } from './kwokLogs.ts';
 export { testNamespace } from './namespace.ts';
-export { baseNatsConfig, type NatsServer, runNatsServer, startNats } from './nats.ts';
+export {
+  baseNatsConfig,
+  type NatsCluster,
+  type NatsServer,
+  runNatsServer,
+  startNats,
+  startNatsCluster,
+} from './nats.ts';
 export { type NatsAccountKeys, type NatsOperatorServer, startNatsOperator } from './natsOperator.ts';
 export { argocdCrdsDir, binaryPath, binCache, missingBinaries, REPO_ROOT, SHARED_CHARTS } from './paths.ts';
 export { freePort } from './ports.ts';

@@ -56,6 +56,7 @@ export class NatsAgentBus implements AgentBus {
       name: 'mooring-platform',
       creds: () => own.creds,
       inboxPrefix: own.inboxPrefix,
+      commandReplicas: settings.commandReplicas,
       onStatus: (status) => logger.info({ status }, 'bus status'),
       onError: (err, subject) => logger.warn({ err, subject }, 'bus error'),
     });
