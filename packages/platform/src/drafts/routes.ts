@@ -144,6 +144,8 @@ const publishSchema = z
   })
   .meta({ id: 'DraftPublished' });
 
+// Bodies take the fields of FORMAT.md typed, and any other field as given: the definition keeps
+// what Mooring does not know, and validation names a field it does not accept.
 const errors = { 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['stack builder'];
 
@@ -245,7 +247,7 @@ export function registerDraftRoutes(app: FastifyInstance, o: { drafts: DraftsSer
         tags,
         summary: 'Add a stack (appended to spec.stacks of the cluster file)',
         params: draftParams,
-        body: z.strictObject({ name: memberName, ...stackFields }),
+        body: z.object({ name: memberName, ...stackFields }).catchall(z.unknown()),
         response: { 201: draftSchema, ...errors, 400: errorBodySchema },
       },
       config: operator,
@@ -265,7 +267,7 @@ export function registerDraftRoutes(app: FastifyInstance, o: { drafts: DraftsSer
         tags,
         summary: 'Edit or rename a stack (a merge patch: null removes a field)',
         params: stackParams,
-        body: z.strictObject({ name: memberName.optional(), ...stackFields }),
+        body: z.object({ name: memberName.optional(), ...stackFields }).catchall(z.unknown()),
         response: { 200: draftSchema, ...errors, 400: errorBodySchema },
       },
       config: operator,
@@ -304,7 +306,7 @@ export function registerDraftRoutes(app: FastifyInstance, o: { drafts: DraftsSer
           tags,
           summary: `Add ${what} to a stack (its ${textKey} text goes to a file of its own, named by from_file)`,
           params: stackParams,
-          body: z.strictObject({ name: memberName, ...fields }),
+          body: z.object({ name: memberName, ...fields }).catchall(z.unknown()),
           response: { 201: draftSchema, ...errors, 400: errorBodySchema },
         },
         config: operator,
@@ -335,7 +337,7 @@ export function registerDraftRoutes(app: FastifyInstance, o: { drafts: DraftsSer
           tags,
           summary: `Edit or rename ${what} (a merge patch: null removes a field; fields not named stay as written)`,
           params: memberParams,
-          body: z.strictObject({ name: memberName.optional(), ...fields }),
+          body: z.object({ name: memberName.optional(), ...fields }).catchall(z.unknown()),
           response: { 200: draftSchema, ...errors, 400: errorBodySchema },
         },
         config: operator,

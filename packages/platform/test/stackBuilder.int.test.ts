@@ -1,0 +1,435 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type CheckInSession,
+  loadConfig as loadAgentConfig,
+  silentLogger,
+  startCheckInSession,
+} from '@mooring/agent';
+import type { Bus } from '@mooring/bus';
+import { type GitServer, kitClients, startGitServer, testNamespace } from '@mooring/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WorkClone } from '../../gitops/test/gitFixtures.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+
+// The Stack Builder end to end: a real Git server, the platform over HTTP, the real agent on
+// the platform's bus, the kit's cluster, helm and chart repository. A stack is built in the API
+// and published (one commit by the person in Git, the release deployed by the sync); a value
+// edited (one Helm upgrade); the commit reverted in Git (the release rolled back); a concurrent
+// push (a clean rebase, or a 409 naming the file); a draft written back unchanged (no commit);
+// a value chosen for encryption (ciphertext in Git, on a new branch).
+
+const kit = inject('kit');
+const run = promisify(execFile);
+
+let work: string;
+let git: GitServer;
+let url: string;
+let clone: WorkClone;
+let platform: RunningPlatform;
+let baseUrl: string;
+let adminToken: string;
+let session: CheckInSession | undefined;
+let clusterId: string;
+const ns = testNamespace('stack-builder');
+const name = `sb-${Date.now().toString(36)}`;
+const dir = `clusters/${name}`;
+const path = `${dir}/cluster.yaml`;
+const valuesFile = `${dir}/values/rollout-a.yaml`;
+
+const clusterFile = () => `apiVersion: v1
+kind: ImportCluster
+metadata:
+  name: ${name}
+  description: Built with the Stack Builder # kept: a comment Mooring does not write
+spec:
+  git_repository:
+    provider: git
+    repository: ${url}
+    branch: main
+  stacks:
+    # the namespace first
+    - name: base
+      manifests:
+        - name: namespace
+          from_file: manifests/namespace.yaml
+`;
+
+const namespaceYaml = () => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
+
+async function api<T = Record<string, unknown>>(method: string, p: string, body?: unknown) {
+  const res = await fetch(`${baseUrl}/api/v1${p}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
+}
+
+interface Draft {
+  id: string;
+  created_by: string;
+  base_commit: string;
+  changed_files: { path: string; change: string }[];
+  stacks: {
+    name: string;
+    fields: Record<string, unknown>;
+    addons: { name: string; fields: Record<string, unknown>; values?: string; content_file?: string }[];
+    manifests: {
+      name: string;
+      fields: Record<string, unknown>;
+      manifest?: string;
+      file: string;
+      content_file?: string;
+    }[];
+  }[];
+}
+interface Published {
+  commit: string;
+  branch: string;
+  rebased: boolean;
+  unchanged: boolean;
+  sync_requested: boolean;
+  encrypted: { path: string; paths: string[] }[];
+  pull_request: unknown;
+}
+
+async function newDraft(title?: string): Promise<Draft> {
+  const r = await api<Draft>('POST', `/clusters/${clusterId}/drafts`, title ? { title } : {});
+  expect(r.status, r.text).toBe(201);
+  return r.body;
+}
+const drafts = (d: Draft) => `/clusters/${clusterId}/drafts/${d.id}`;
+
+async function publish(d: Draft, body: Record<string, unknown> = {}) {
+  return api<Published>('POST', `${drafts(d)}/publish`, { author_email: 'alice@example.com', ...body });
+}
+
+interface Sync {
+  status: string;
+  commit_sha: string;
+  operation_id: string | null;
+  changed_members: string[];
+}
+async function finished(sha: string): Promise<Sync> {
+  let last: Sync | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = (await api<{ items: Sync[] }>('GET', `/clusters/${clusterId}/syncs`)).body.items.find(
+          (s) => s.commit_sha === sha,
+        );
+        return last?.status;
+      },
+      { timeout: 180_000, interval: 500 },
+    )
+    .toMatch(/^(success|failed)$/);
+  return last!;
+}
+
+const helmEnv = () => ({ ...process.env, ...kit.env, KUBECONFIG: kit.kubeconfig });
+async function release(): Promise<{ revision: number; status: string } | undefined> {
+  const { stdout } = await run(kit.helm, ['list', '-n', ns, '-o', 'json'], { env: helmEnv() });
+  const r = (JSON.parse(stdout) as { name: string; revision: string; status: string }[]).find(
+    (x) => x.name === 'rollout-a',
+  );
+  return r ? { revision: Number(r.revision), status: r.status } : undefined;
+}
+async function releaseValues(): Promise<Record<string, unknown>> {
+  const { stdout } = await run(kit.helm, ['get', 'values', 'rollout-a', '-n', ns, '-o', 'json'], {
+    env: helmEnv(),
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** The remote's branch into the work clone; returns its head. */
+async function pull(branch = 'main'): Promise<string> {
+  await clone.gitAsync('fetch', '-q', clone.remote, `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+  if (branch === 'main') clone.git('reset', '-q', '--hard', 'origin/main');
+  return clone.git('rev-parse', `origin/${branch}`);
+}
+
+beforeAll(async () => {
+  // the platform encrypts with the kit's sops
+  process.env.PATH = `${dirname(kit.sops)}:${process.env.PATH ?? ''}`;
+  work = mkdtempSync(join(tmpdir(), 'mooring-stack-builder-'));
+  git = await startGitServer(join(work, 'git'));
+  url = git.createRepo('acme/builder');
+  clone = new WorkClone(url);
+  clone.commit(
+    {
+      [path]: clusterFile(),
+      [`${dir}/manifests/namespace.yaml`]: namespaceYaml(),
+      '.sops.yaml': `creation_rules:\n  - path_regex: .*\\.yaml$\n    age: ${kit.agePublicKey}\n`,
+      'README.md': '# fleet\n',
+    },
+    'the cluster',
+  );
+  await clone.push();
+  platform = await startPlatform({
+    config: loadConfig({
+      MOORING_DATA_DIR: join(work, 'platform'),
+      MOORING_PORT: '0',
+      MOORING_LOG_LEVEL: 'silent',
+      MOORING_GIT_POLL_SECONDS: '3600',
+      MOORING_SWEEP_INTERVAL_SECONDS: '3600',
+    }),
+    logger: createLogger((process.env.E2E_LOG ?? 'silent') as 'silent'),
+    print: () => {},
+  });
+  baseUrl = platform.address!.replace('[::1]', '127.0.0.1');
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: platform.firstCredentials!.username,
+      password: platform.firstCredentials!.password,
+    }),
+  });
+  adminToken = ((await login.json()) as { token: string }).token;
+  const imported = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', {
+    definition: clusterFile(),
+    path,
+    files: { [`${dir}/manifests/namespace.yaml`]: namespaceYaml() },
+  });
+  expect(imported.status, imported.text).toBe(201);
+  clusterId = imported.body.cluster.id;
+  const hub = platform.agentBus as unknown as { connectAgent(id: string): Bus };
+  session = await startCheckInSession({
+    config: loadAgentConfig({
+      MOORING_CLUSTER_ID: clusterId,
+      MOORING_TOKEN: imported.body.agent_token,
+      MOORING_PLATFORM_URL: baseUrl,
+      MOORING_KUBECONFIG: kit.kubeconfig,
+      MOORING_HELM: kit.helm,
+      MOORING_CHART_CACHE: mkdtempSync(join(work, 'charts-')),
+      MOORING_HTTP_PORT: '0',
+      MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
+      MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+    }),
+    logger: silentLogger(),
+    helmEnv: kit.env,
+    bus: hub.connectAgent(clusterId),
+    commandPollMs: 200,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await session?.stop().catch(() => undefined);
+  await platform?.close();
+  await git?.stop();
+  await kitClients(kit)
+    .core.deleteNamespace({ name: ns })
+    .catch(() => undefined);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('Stack Builder: drafts published to Git, deployed by the GitOps sync', () => {
+  let first: string;
+
+  it('a stack built in the API, validated, previewed, published: one commit by the person, the release deployed', async () => {
+    const d = await newDraft('Add the web stack');
+    expect(d.base_commit).toBe(await pull());
+    expect(d.stacks.map((s) => s.name)).toEqual(['base']);
+    expect((await api('POST', `${drafts(d)}/stacks`, { name: 'web', deploy_wave: 1 })).status).toBe(201);
+    const added = await api<Draft>('POST', `${drafts(d)}/stacks/web/addons`, {
+      name: 'rollout-a',
+      chart_name: 'slow-rollout',
+      chart_version: '0.1.0',
+      repository_url: kit.chartRepoUrl,
+      namespace: ns,
+      settings: { sync_policy: { sync_options: ['CreateNamespace=true'] } },
+      values: 'replicas: 1\nminReadySeconds: 1\n',
+    });
+    expect(added.status, added.text).toBe(201);
+    expect(added.body.changed_files).toEqual([
+      { path, change: 'modified' },
+      { path: valuesFile, change: 'added' },
+    ]);
+    // a parent that does not exist: the draft does not validate, the error is located
+    await api('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, { parents: [{ manifest: 'nope' }] });
+    const invalid = await api<{
+      valid: boolean;
+      errors: { file: string; line: number; path: string; code: string }[];
+    }>('POST', `${drafts(d)}/validate`, {});
+    expect(invalid.body.valid).toBe(false);
+    expect(invalid.body.errors).toEqual([
+      expect.objectContaining({
+        file: path,
+        code: 'missing-parent',
+        path: expect.stringMatching(/parents\[0\]/),
+      }),
+    ]);
+    expect((await publish(d)).status).toBe(422);
+    await api('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, { parents: null });
+    expect((await api<{ valid: boolean }>('POST', `${drafts(d)}/validate`, {})).body.valid).toBe(true);
+
+    const preview = await api<{
+      valid: boolean;
+      agent_error: string | null;
+      members: { id: string; action: string }[];
+    }>('POST', `${drafts(d)}/preview`, {});
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.agent_error).toBeNull();
+    expect(preview.body.members).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'rollout-a', action: 'install' })]),
+    );
+
+    const started = Date.now();
+    const p = await publish(d);
+    expect(p.status, p.text).toBe(200);
+    expect(p.body).toMatchObject({ branch: 'main', rebased: false, unchanged: false, sync_requested: true });
+    first = p.body.commit;
+    const head = await pull();
+    expect(head).toBe(first);
+    // one commit, by the person, changing the cluster file and adding the values file
+    expect(clone.git('rev-list', '--count', `${d.base_commit}..${first}`)).toBe('1');
+    expect(clone.git('log', '-1', '--format=%an <%ae>', first)).toBe(`${d.created_by} <alice@example.com>`);
+    expect(clone.git('show', '--name-status', '--format=', first).split('\n').sort()).toEqual([
+      `A\t${valuesFile}`,
+      `M\t${path}`,
+    ]);
+    const text = clone.git('show', `${first}:${path}`);
+    expect(text).toContain('# kept: a comment Mooring does not write');
+    expect(text).toContain('# the namespace first');
+    expect(text).toContain('from_file: values/rollout-a.yaml');
+    expect(clone.git('show', `${first}:${valuesFile}`)).toBe('replicas: 1\nminReadySeconds: 1');
+
+    const sync = await finished(first);
+    console.log(`publish → synced and deployed: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(sync.status).toBe('success');
+    expect(await release()).toEqual({ revision: 1, status: 'deployed' });
+  }, 300_000);
+
+  it('a value edited and published: exactly one Helm upgrade', async () => {
+    const d = await newDraft();
+    const a = d.stacks.find((s) => s.name === 'web')!.addons[0]!;
+    expect(a.values).toBe('replicas: 1\nminReadySeconds: 1\n');
+    expect(a.content_file).toBe(valuesFile);
+    const edited = await api<Draft>('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
+      values: 'replicas: 2\nminReadySeconds: 1\n',
+    });
+    expect(edited.body.changed_files).toEqual([{ path: valuesFile, change: 'modified' }]);
+    const calls = session!.agent.engine.helm.runner.calls;
+    const p = await publish(d);
+    expect(p.status, p.text).toBe(200);
+    const sync = await finished(p.body.commit);
+    expect(sync).toMatchObject({ status: 'success', changed_members: ['addon/rollout-a'] });
+    expect(session!.agent.engine.helm.runner.calls - calls).toBe(1);
+    expect(await release()).toEqual({ revision: 2, status: 'deployed' });
+    expect(await releaseValues()).toMatchObject({ replicas: 2 });
+  }, 240_000);
+
+  it('reverting the commit in Git rolls the release back', async () => {
+    await pull();
+    const edit = clone.git('rev-parse', 'HEAD');
+    clone.git('revert', '--no-edit', edit);
+    await clone.push();
+    const reverted = clone.git('rev-parse', 'HEAD');
+    expect((await api('POST', `/clusters/${clusterId}/sync`, {})).status).toBe(202);
+    const sync = await finished(reverted);
+    expect(sync).toMatchObject({ status: 'success', changed_members: ['addon/rollout-a'] });
+    expect(await release()).toEqual({ revision: 3, status: 'deployed' });
+    expect(await releaseValues()).toMatchObject({ replicas: 1 });
+  }, 240_000);
+
+  it('a concurrent push to another file: the publish is rebased onto it', async () => {
+    const d = await newDraft();
+    await api('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
+      values: 'replicas: 3\nminReadySeconds: 1\n',
+    });
+    await pull();
+    const theirs = clone.commit({ 'README.md': '# fleet\n\nEdited by someone else.\n' }, 'docs');
+    await clone.push();
+    const p = await publish(d);
+    expect(p.status, p.text).toBe(200);
+    expect(p.body.rebased).toBe(true);
+    await pull();
+    expect(clone.git('rev-parse', `${p.body.commit}~1`)).toBe(theirs);
+    expect(clone.git('show', '--name-only', '--format=', p.body.commit)).toBe(valuesFile);
+    expect((await finished(p.body.commit)).status).toBe('success');
+  }, 240_000);
+
+  it('a concurrent push to the same file: 409 naming the file, nothing pushed', async () => {
+    const d = await newDraft();
+    await api('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
+      values: 'replicas: 4\nminReadySeconds: 1\n',
+    });
+    await pull();
+    const theirs = clone.commit(
+      { [valuesFile]: 'replicas: 5\nminReadySeconds: 1\n' },
+      'scaled by hand in Git',
+    );
+    await clone.push();
+    const p = await publish(d);
+    expect(p.status, p.text).toBe(409);
+    expect((p.body as unknown as { error: { message: string } }).error.message).toContain(valuesFile);
+    expect(await pull()).toBe(theirs);
+    // the draft stays open and can be discarded
+    expect((await api('DELETE', drafts(d))).status).toBe(204);
+  }, 120_000);
+
+  it('a draft written back unchanged through the API publishes nothing', async () => {
+    const head = await pull();
+    const d = await newDraft();
+    for (const s of d.stacks) {
+      expect((await api('PATCH', `${drafts(d)}/stacks/${s.name}`, s.fields)).status).toBe(200);
+      for (const a of s.addons) {
+        const r = await api('PATCH', `${drafts(d)}/stacks/${s.name}/addons/${a.name}`, {
+          ...a.fields,
+          values: a.values,
+        });
+        expect(r.status, r.text).toBe(200);
+      }
+      for (const m of s.manifests) {
+        const r = await api('PATCH', `${drafts(d)}/stacks/${s.name}/manifests/${m.name}`, {
+          ...m.fields,
+          manifest: m.manifest,
+        });
+        expect(r.status, r.text).toBe(200);
+      }
+    }
+    expect((await api<Draft>('GET', drafts(d))).body.changed_files).toEqual([]);
+    const p = await publish(d);
+    expect(p.body).toMatchObject({ unchanged: true, commit: head });
+    expect(await pull()).toBe(head);
+  }, 120_000);
+
+  it('a value chosen for encryption is ciphertext in Git (published to a new branch)', async () => {
+    const secret = `s3cr3t-${Date.now().toString(36)}`;
+    const d = await newDraft('A token for rollout-a');
+    const edited = await api<Draft>('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
+      configuration: { encrypted_paths: ['auth.token'] },
+      values: `replicas: 1\nminReadySeconds: 1\nauth:\n  token: ${secret}\n`,
+    });
+    expect(edited.status, edited.text).toBe(200);
+    // never shown back
+    expect(edited.text).not.toContain(secret);
+    expect((await api('GET', drafts(d))).text).not.toContain(secret);
+    const p = await publish(d, { branch: `builder/${d.id.slice(0, 8)}` });
+    expect(p.status, p.text).toBe(200);
+    expect(p.body).toMatchObject({ sync_requested: false, pull_request: null });
+    expect(p.body.encrypted).toEqual([{ path: valuesFile, paths: ['auth.token'] }]);
+    await pull(p.body.branch);
+    const inGit = clone.git('show', `${p.body.commit}:${valuesFile}`);
+    expect(inGit).toMatch(/token: ENC\[AES256_GCM,/);
+    expect(inGit).toContain('replicas: 1');
+    expect(clone.git('show', p.body.commit)).not.toContain(secret);
+    // the kit's age key decrypts it
+    const f = join(work, 'encrypted.yaml');
+    writeFileSync(f, inGit);
+    const { stdout } = await run(kit.sops, ['decrypt', f], { env: helmEnv() });
+    expect(stdout).toContain(`token: ${secret}`);
+    // main is untouched
+    expect(clone.git('rev-parse', 'origin/main')).toBe(clone.git('rev-parse', `${p.body.commit}~1`));
+  }, 120_000);
+});
