@@ -1,6 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { type ArgoCd, kitClients, startArgoCd, testNamespace } from '@mooring/testkit';
+import {
+  type CheckInSession,
+  loadConfig as loadAgentConfig,
+  silentLogger,
+  startCheckInSession,
+} from '@mooring/agent';
+import {
+  type ArgoCd,
+  eventually,
+  kitClients,
+  type NatsOperatorServer,
+  startArgoCd,
+  startNatsOperator,
+  testNamespace,
+} from '@mooring/testkit';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// platforms as child processes, from the platform's test support
+import {
+  apiClient,
+  firstPassword,
+  type PlatformProcess,
+  startPlatformProcess,
+} from '../../platform/test/support/platformProcess.ts';
 import { applyPlan } from '../src/apply.ts';
 import { ArgoCdClient } from '../src/argocd/client.ts';
 import type { ArgoCdEngine } from '../src/argocd/engine.ts';
@@ -204,4 +230,241 @@ describe('migration from Argo CD to native', () => {
       expect((await ctx.releases.latest(x, n))?.status).toBe('deployed');
     }
   });
+});
+
+describe('migration through the platform', () => {
+  let workDir: string;
+  let nats: NatsOperatorServer | undefined;
+  let dbName = '';
+  let session: CheckInSession | undefined;
+  const platforms: PlatformProcess[] = [];
+
+  afterAll(async () => {
+    await session?.stop().catch(() => undefined);
+    for (const p of platforms) await p.kill('SIGKILL').catch(() => undefined);
+    await nats?.stop().catch(() => undefined);
+    if (dbName && kit.postgresUrl) {
+      const c = new pg.Client({ connectionString: kit.postgresUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${dbName} with (force)`);
+      await c.end();
+    }
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('resumes a migration after the platform is SIGKILLed, rolls one add-on back, and decommissions Argo CD, which keeps running', async () => {
+    if (!kit.postgresUrl) throw new Error('the kit did not start PostgreSQL');
+    workDir = mkdtempSync(join(tmpdir(), 'mooring-migrate-'));
+    nats = await startNatsOperator(workDir);
+    dbName = `mig_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: kit.postgresUrl });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const dbUrl = new URL(kit.postgresUrl);
+    dbUrl.pathname = `/${dbName}`;
+    const db = new pg.Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    const env = {
+      MOORING_DATABASE_URL: dbUrl.toString(),
+      MOORING_DATA_DIR: join(workDir, 'platform'),
+      MOORING_NATS_URL: nats.url,
+      MOORING_NATS_ACCOUNT: nats.account.publicKey,
+      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
+      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
+      MOORING_SWEEP_INTERVAL_SECONDS: '300',
+    };
+    try {
+      const p1 = await startPlatformProcess(env);
+      platforms.push(p1);
+      const api = apiClient(p1.url);
+      await api.login('admin', firstPassword(env.MOORING_DATA_DIR));
+      const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+        api.call<T>(method, path, body);
+
+      const n = ns('mig-platform');
+      const name = `c-${n}`;
+      const names = ['p1', 'p2', 'p3'];
+      const text = clusterText(
+        name,
+        names.map((x) => podinfo(repo, x, n, 'argocd')),
+      );
+      const imported = await call<{ cluster: { id: string }; agent_token: string; operation_id: string }>(
+        'POST',
+        '/clusters',
+        { definition: text, files: {} },
+      );
+      expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+      const clusterId = imported.body.cluster.id;
+      session = await startCheckInSession({
+        config: loadAgentConfig({
+          MOORING_CLUSTER_ID: clusterId,
+          MOORING_TOKEN: imported.body.agent_token,
+          MOORING_PLATFORM_URL: p1.url,
+          MOORING_KUBECONFIG: kit.kubeconfig,
+          MOORING_HELM: kit.helm,
+          MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
+          MOORING_HTTP_PORT: '0',
+          MOORING_RECONCILE_INTERVAL_SECONDS: '300',
+          MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+          MOORING_ARGOCD_URL: argo.url,
+          MOORING_ARGOCD_TOKEN: argo.adminToken,
+          MOORING_ARGOCD_NAMESPACE: argo.namespace,
+        }),
+        logger: silentLogger(),
+        helmEnv: kit.env,
+        commandPollMs: 500,
+      });
+      const opState = async (id: string) =>
+        (await db.query('select state, message from operations where id = $1', [id])).rows[0] as
+          | { state: string; message: string }
+          | undefined;
+      await eventually(
+        'the import deployed through Argo CD',
+        async () => (await opState(imported.body.operation_id))?.state === 'success',
+        180_000,
+      );
+      // the stored connection (admin credentials once; the agent makes the account's token)
+      const put = await call('PUT', `/clusters/${clusterId}/argocd`, {
+        url: argo.url,
+        namespace: argo.namespace,
+        username: argo.admin.username,
+        password: argo.admin.password,
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      // an Application Mooring did not write: decommissioning must leave it alone
+      const argoAdmin = new ArgoCdClient({ url: argo.url, token: argo.adminToken });
+      const foreignNs = ns('mig-foreign');
+      await argoAdmin.upsertApplication({
+        metadata: { name: 'someone-elses', namespace: argo.namespace },
+        spec: {
+          project: 'default',
+          source: { repoURL: repo, chart: 'podinfo', targetRevision: '6.14.1' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: foreignNs },
+          syncPolicy: { automated: { prune: false, selfHeal: false }, syncOptions: ['CreateNamespace=true'] },
+        },
+      });
+
+      const eng = await call<{
+        default_engine: string;
+        addons: { name: string; engine: string; source: string }[];
+      }>('GET', `/clusters/${clusterId}/engines`);
+      expect(eng.body.default_engine).toBe('native');
+      expect(eng.body.addons.map((a) => [a.name, a.engine, a.source])).toEqual(
+        names.map((x) => [x, 'argocd', 'file']),
+      );
+      const elig = await call<{
+        eligible: boolean;
+        addons: { addon: string; eligible: boolean; kinds: { kind: string; coverage: string }[] }[];
+      }>('GET', `/clusters/${clusterId}/migration/eligibility`);
+      expect(elig.status, JSON.stringify(elig.body)).toBe(200);
+      expect(elig.body.eligible).toBe(true);
+      expect(elig.body.addons.map((a) => a.addon)).toEqual(names);
+      expect(elig.body.addons[0]!.kinds).toEqual(
+        expect.arrayContaining([{ group: 'apps', kind: 'Deployment', count: 1, coverage: 'rule' }]),
+      );
+      const before = Object.fromEntries(
+        await Promise.all(names.map(async (x) => [x, await snapshot(n, x)] as const)),
+      );
+
+      // one add-on at a time, so the platform dies with one moving and the others waiting
+      const started = await call<{ id: string; state: string }>('POST', `/clusters/${clusterId}/migrations`, {
+        concurrency: 1,
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const migrationId = started.body.id;
+      await eventually(
+        'one add-on moving',
+        async () =>
+          (
+            await db.query(
+              "select count(*)::int as n from engine_migration_items where migration_id = $1 and state = 'running'",
+              [migrationId],
+            )
+          ).rows[0].n === 1,
+        60_000,
+      );
+      await p1.kill('SIGKILL');
+      const pending = (
+        await db.query(
+          "select count(*)::int as n from engine_migration_items where migration_id = $1 and state = 'pending'",
+          [migrationId],
+        )
+      ).rows[0].n as number;
+      expect(pending).toBeGreaterThan(0);
+
+      const p2 = await startPlatformProcess({ ...env, MOORING_PORT: new URL(p1.url).port });
+      platforms.push(p2);
+      type Migration = {
+        state: string;
+        message: string;
+        items: { addon: string; state: string; report: { replaced: string[] } | null }[];
+      };
+      const finished = async (id: string) => {
+        let m: Migration | undefined;
+        await eventually(
+          `migration ${id} finished`,
+          async () => {
+            m = (await call<Migration>('GET', `/clusters/${clusterId}/migrations/${id}`)).body;
+            return m.state !== 'running';
+          },
+          240_000,
+        );
+        return m!;
+      };
+      const done = await finished(migrationId);
+      expect(done.state, JSON.stringify(done)).toBe('succeeded');
+      for (const it of done.items) expect(it).toMatchObject({ state: 'succeeded', report: { replaced: [] } });
+      for (const x of names) {
+        expect((await snapshot(n, x)).uids).toEqual(before[x]!.uids);
+        expect(await argoAdmin.getApplication(x)).toBeUndefined();
+      }
+      const after = await call<{
+        addons: { name: string; engine: string; source: string }[];
+        decommission_offered: boolean;
+      }>('GET', `/clusters/${clusterId}/engines`);
+      expect(after.body.addons.map((a) => [a.name, a.engine, a.source])).toEqual(
+        names.map((x) => [x, 'native', 'migration']),
+      );
+      expect(after.body.decommission_offered).toBe(true);
+
+      // p2 goes back to Argo CD
+      const rb = await call<{ id: string }>('POST', `/clusters/${clusterId}/addons/p2/engine/rollback`);
+      expect(rb.status, JSON.stringify(rb.body)).toBe(202);
+      expect((await finished(rb.body.id)).state).toBe('succeeded');
+      expect((await argoAdmin.getApplication('p2'))?.status?.sync?.status).toBe('Synced');
+      expect((await snapshot(n, 'p2')).uids).toEqual(before.p2!.uids);
+
+      // decommission: p2 migrates again first, then the credentials go
+      const dec = await call<{ state: string; migration: { id: string }; manual_cleanup: string[] }>(
+        'POST',
+        `/clusters/${clusterId}/argocd/decommission`,
+      );
+      expect(dec.status, JSON.stringify(dec.body)).toBe(202);
+      expect(dec.body.state).toBe('migrating');
+      expect(dec.body.manual_cleanup.join('\n')).toMatch(/accounts\.mooring/);
+      const decDone = await finished(dec.body.migration.id);
+      expect(decDone.state, JSON.stringify(decDone)).toBe('succeeded');
+      expect(decDone.message).toMatch(/Argo CD decommissioned/);
+      expect((await call('GET', `/clusters/${clusterId}/argocd`)).status).toBe(404);
+      const final = await call<{
+        decommissioned_at: string | null;
+        default_engine: string;
+        addons: { engine: string }[];
+      }>('GET', `/clusters/${clusterId}/engines`);
+      expect(final.body.decommissioned_at).not.toBeNull();
+      expect(final.body.addons.every((a) => a.engine === 'native')).toBe(true);
+      // Argo CD keeps running with the Application Mooring did not write
+      expect((await argoAdmin.getApplication('someone-elses'))?.metadata.name).toBe('someone-elses');
+      expect((await argoAdmin.listApplications()).length).toBeGreaterThan(0);
+      // one way: no default back to argocd, no rollback
+      const back = await call('PUT', `/clusters/${clusterId}/engines/default`, { engine: 'argo_cd' });
+      expect(back.status).toBe(409);
+      expect(JSON.stringify(back.body)).toMatch(/decommissioned/);
+      expect((await call('POST', `/clusters/${clusterId}/addons/p1/engine/rollback`)).status).toBe(409);
+      for (const x of names) expect((await snapshot(n, x)).uids).toEqual(before[x]!.uids);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }, 600_000);
 });

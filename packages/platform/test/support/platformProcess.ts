@@ -29,7 +29,8 @@ export interface PlatformProcess {
 }
 
 export async function startPlatformProcess(env: Record<string, string>): Promise<PlatformProcess> {
-  const port = await freePort();
+  // a given MOORING_PORT (a restart on the port the agents know), else a free one
+  const port = env.MOORING_PORT ? Number(env.MOORING_PORT) : await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
