@@ -11,6 +11,7 @@ const BENCHMARKS: { name: string; nodeArgs: string[]; args: string[]; prepare?: 
   // --expose-gc: memory is measured after a full GC
   { name: 'sweep', nodeArgs: ['--expose-gc'], args: [] },
   { name: 'platform-agents', nodeArgs: [], args: [] },
+  { name: 'gitops-fanout', nodeArgs: [], args: [] },
   { name: 'heal', nodeArgs: [], args: [] },
   { name: 'memory', nodeArgs: [], args: [] },
   // builds Flux's controllers into the binary cache first (only here, never for the tests)

@@ -53,6 +53,8 @@ export interface WorkerStats {
   checkInMs: number[];
   /** From the command's `issued_at` to its result published. */
   commandMs: number[];
+  /** When each `apply` command reached its agent (epoch ms, the cluster id), since the last report. */
+  applyReceived: { cluster: string; at: number }[];
 }
 
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2'];
@@ -73,6 +75,7 @@ const stats: WorkerStats = {
   errorSamples: [],
   checkInMs: [],
   commandMs: [],
+  applyReceived: [],
 };
 
 function noteError(e: unknown): void {
@@ -202,6 +205,7 @@ async function startAgent(a: SimulatedAgent, o: WorkerStart): Promise<void> {
   const issuedAt = new Map<string, number>();
   const answer = async (command: CommandEnvelope): Promise<HandlerOutput> => {
     stats.commands[command.kind] = (stats.commands[command.kind] ?? 0) + 1;
+    if (command.kind === 'apply') stats.applyReceived.push({ cluster: a.id, at: Date.now() });
     issuedAt.set(command.id, Date.parse(command.issued_at));
     if (command.kind === 'sweep') return sweepAnswer(a, command);
     return { ok: true, outcome: 'ok', message: `${command.kind} done` };
@@ -288,6 +292,7 @@ function report(): void {
   process.send?.({ ...stats });
   stats.checkInMs = [];
   stats.commandMs = [];
+  stats.applyReceived = [];
   stats.errorSamples = [];
 }
 

@@ -292,6 +292,10 @@ describe.each(cases)('$provider through its API', (c) => {
     expect(lines.filter((l) => c.readsFile(l, 'docs/unrelated.md'))).toEqual([]);
     expect(lines.filter((l) => c.readsFile(l, 'clusters/elsewhere/cluster.yaml'))).toEqual([]);
     expect(lines.filter((l) => c.readsFile(l, 'common/values/podinfo.yaml'))).toHaveLength(1);
+    // the clusters of one push share one read of the branch head
+    expect(
+      lines.filter((l) => /\/commits\/main$|\/refs\/branches\/main(\?|$)|\/commits\?until=main&/.test(l)),
+    ).toHaveLength(1);
   });
 
   it('a replayed delivery is ignored; unsigned and badly signed ones are 401', async () => {

@@ -66,7 +66,9 @@ export class DefinitionFetcher {
   readonly #endpoints: ProviderEndpoints;
   readonly #active = new Map<string, number>();
   readonly #trees = new Map<string, Set<string>>();
+  readonly #removals = new Map<string, Promise<void>>();
   readonly #readers = new Map<string, RepoReader>();
+  readonly #inflight = new Map<string, { startedAt: number; promise: Promise<unknown> }>();
   readonly #listings = new Map<string, Promise<Set<string>>>();
   readonly #contents = new Map<string, Promise<string>>();
   readonly #sizes = new Map<string, number>();
@@ -86,19 +88,32 @@ export class DefinitionFetcher {
     return r.sha;
   }
 
+  /**
+   * The definition at the branch head (or at `location.branch` when it names a tag or commit).
+   * With `notBefore`, a fetch of the same branch that began at or after that time (another
+   * cluster of the same push) is joined instead of fetching again.
+   */
   async fetch(
     location: RepositoryLocation,
     credential: ResolvedCredential | undefined,
     path: string,
+    o: { notBefore?: number } = {},
   ): Promise<FetchedDefinition> {
     const api = providerApiOf(location);
-    if (api) return this.#fromApi(api, credential, location.branch, path);
+    if (api) return this.#fromApi(api, credential, location.branch, path, o.notBefore);
     if (credential?.kind === 'bitbucket_oauth') throw oauthOutsideCloud(location);
     // trees are shared by the clusters reading the same repository; the last reader removes them
     const url = location.url;
+    // a removal of the last readers' trees ends before a new reader starts
+    for (let r = this.#removals.get(url); r; r = this.#removals.get(url)) await r;
     this.#active.set(url, (this.#active.get(url) ?? 0) + 1);
     try {
-      const { dir, sha } = await this.#cache.checkout({ url, ref: location.branch, ...gitAuth(credential) });
+      const { sha } = await this.#shared(
+        `git|${url}|${location.branch}|${fingerprint(credential)}`,
+        o.notBefore,
+        () => this.#cache.fetch({ url, ref: location.branch, ...gitAuth(credential) }),
+      );
+      const dir = await this.#cache.materialise(url, sha);
       const used = this.#trees.get(url) ?? new Set<string>();
       this.#trees.set(url, used);
       used.add(sha);
@@ -110,9 +125,27 @@ export class DefinitionFetcher {
         this.#active.delete(url);
         const shas = this.#trees.get(url) ?? new Set<string>();
         this.#trees.delete(url);
-        for (const sha of shas) await this.#cache.removeTree(sha).catch(() => undefined);
+        const removal = (async () => {
+          for (const sha of shas) await this.#cache.removeTree(sha).catch(() => undefined);
+        })();
+        this.#removals.set(url, removal);
+        await removal;
+        if (this.#removals.get(url) === removal) this.#removals.delete(url);
       }
     }
+  }
+
+  /** One call for every caller that may share it: joined while in flight if it began at or after `notBefore`. */
+  #shared<T>(key: string, notBefore: number | undefined, start: () => Promise<T>): Promise<T> {
+    const running = this.#inflight.get(key) as { startedAt: number; promise: Promise<T> } | undefined;
+    if (running && notBefore !== undefined && running.startedAt >= notBefore) return running.promise;
+    const entry = { startedAt: Date.now(), promise: start() };
+    this.#inflight.set(key, entry);
+    const forget = () => {
+      if (this.#inflight.get(key) === entry) this.#inflight.delete(key);
+    };
+    entry.promise.then(forget, forget);
+    return entry.promise;
   }
 
   async #fromApi(
@@ -120,9 +153,12 @@ export class DefinitionFetcher {
     credential: ResolvedCredential | undefined,
     ref: string,
     path: string,
+    notBefore?: number,
   ): Promise<FetchedDefinition> {
     const reader = this.#reader(api, credential);
-    const commit = await reader.resolveRef(ref);
+    const commit = await this.#shared(`${repoKey(api)}|${ref}|${fingerprint(credential)}`, notBefore, () =>
+      reader.resolveRef(ref),
+    );
     const repo = repoKey(api);
     const paths = await this.#listing(`${repo}@${commit}`, () => allFiles(reader, commit));
     const texts = new Map<string, string>();
@@ -184,7 +220,7 @@ export class DefinitionFetcher {
 
   /** One reader per repository and credential: a Bitbucket OAuth reader keeps its access token. */
   #reader(api: ProviderApi, credential: ResolvedCredential | undefined): RepoReader {
-    const key = `${repoKey(api)}|${credential ? createHash('sha256').update(JSON.stringify(credential)).digest('hex') : '-'}`;
+    const key = `${repoKey(api)}|${fingerprint(credential)}`;
     const known = this.#readers.get(key);
     if (known) return known;
     const reader = this.#newReader(api, credential);
@@ -246,6 +282,11 @@ function headerAuth(auth: GitAuth) {
   return auth.username
     ? { kind: 'basic' as const, username: auth.username, password: auth.token }
     : { kind: 'bearer' as const, token: auth.token };
+}
+
+/** Tells credentials apart without keeping them in a key (sha256 of the resolved secret). */
+function fingerprint(c: ResolvedCredential | undefined): string {
+  return c ? createHash('sha256').update(JSON.stringify(c)).digest('hex') : '-';
 }
 
 function repoKey(api: ProviderApi): string {

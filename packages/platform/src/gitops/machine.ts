@@ -33,6 +33,8 @@ export interface Trigger {
   commit?: string;
   triggeredBy: string;
   triggeredByKind: TriggeredByKind;
+  /** When the trigger arrived (epoch ms): a fetch that began since may serve it. */
+  at?: number;
 }
 
 export interface RunningSync {

@@ -130,8 +130,9 @@ export class SyncRunner {
 
   /** Asks for a sync; answers the state after the request (a running sync makes it pending). */
   async request(row: ClusterGitopsRow, trigger: Trigger): Promise<SyncState> {
+    const at = trigger.at ?? Date.now();
     await this.state(row);
-    return this.#step(row.cluster_id, { type: 'requested', trigger }).state;
+    return this.#step(row.cluster_id, { type: 'requested', trigger: { ...trigger, at } }).state;
   }
 
   /** Resolves when no sync runs (tests, shutdown). */
@@ -309,7 +310,10 @@ export class SyncRunner {
       let credential: ResolvedCredential | undefined;
       if (location.credentialName)
         credential = await this.#o.credentials.resolve(conn.org, location.credentialName);
-      fetched = await this.#o.fetcher.fetch(location, credential, conn.path);
+      // the clusters one push triggers share one fetch of the branch (begun after the trigger)
+      fetched = await this.#o.fetcher.fetch(location, credential, conn.path, {
+        ...(trigger.at !== undefined ? { notBefore: trigger.at } : {}),
+      });
     } catch (e) {
       const message = (e as Error).message;
       errors.push({ severity: 'error', code: (e as { code?: string }).code ?? 'fetch-failed', message });
