@@ -20,6 +20,8 @@ import {
 } from '@mooring/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// the CLI as a user runs it
+import { mooring } from '../../cli/test/support/platform.ts';
 // platforms as child processes, from the platform's test support
 import {
   apiClient,
@@ -428,24 +430,34 @@ describe('migration through the platform', () => {
       );
       expect(after.body.decommission_offered).toBe(true);
 
-      // p2 goes back to Argo CD
-      const rb = await call<{ id: string }>('POST', `/clusters/${clusterId}/addons/p2/engine/rollback`);
-      expect(rb.status, JSON.stringify(rb.body)).toBe(202);
-      expect((await finished(rb.body.id)).state).toBe('succeeded');
+      // the CLI shows the engines, then hands p2 back to Argo CD and follows it
+      const cli = (argv: string[]) =>
+        mooring(['cluster', ...argv], {
+          cwd: workDir,
+          env: { MOORING_URL: p2.url, MOORING_TOKEN: api.token() },
+        });
+      const shown = await cli(['engines', name]);
+      expect(shown.code, shown.err).toBe(0);
+      expect(shown.out).toMatch(/^default engine: native; Argo CD connected; no add-on on Argo CD/);
+      expect(shown.out).toMatch(/p1\s+\S+\s+apps\s+native\s+migration/);
+      const rb = await cli(['migrate', name, '--rollback', 'p2', '--watch']);
+      expect(rb.code, rb.out + rb.err).toBe(0);
+      expect(rb.out).toMatch(/p2: succeeded: p2: back on Argo CD/);
+      expect(rb.out).toMatch(/^succeeded: 1 add-on moved to argocd$/m);
       expect((await argoAdmin.getApplication('p2'))?.status?.sync?.status).toBe('Synced');
       expect((await snapshot(n, 'p2')).uids).toEqual(before.p2!.uids);
 
-      // decommission: p2 migrates again first, then the credentials go
-      const dec = await call<{ state: string; migration: { id: string }; manual_cleanup: string[] }>(
-        'POST',
-        `/clusters/${clusterId}/argocd/decommission`,
+      // the preview shows p2 eligible again; decommission migrates it first, then the credentials go
+      const preview = await cli(['migrate', name, '--preview']);
+      expect(preview.code, preview.out + preview.err).toBe(0);
+      expect(preview.out).toMatch(/p2\s+\S+\s+yes\s+Synced\s+Healthy/);
+      const dec = await cli(['decommission-argocd', name, '--watch']);
+      expect(dec.code, dec.out + dec.err).toBe(0);
+      expect(dec.out).toMatch(/still on Argo CD: migrating them first/);
+      expect(dec.out).toMatch(
+        /^succeeded: 1 add-on moved to native; Argo CD decommissioned: the token revoked/m,
       );
-      expect(dec.status, JSON.stringify(dec.body)).toBe(202);
-      expect(dec.body.state).toBe('migrating');
-      expect(dec.body.manual_cleanup.join('\n')).toMatch(/accounts\.mooring/);
-      const decDone = await finished(dec.body.migration.id);
-      expect(decDone.state, JSON.stringify(decDone)).toBe('succeeded');
-      expect(decDone.message).toMatch(/Argo CD decommissioned/);
+      expect(dec.out).toMatch(/accounts\.mooring/);
       expect((await call('GET', `/clusters/${clusterId}/argocd`)).status).toBe(404);
       const final = await call<{
         decommissioned_at: string | null;

@@ -195,6 +195,10 @@ export class ApiClient {
     return this.request<T>('POST', path, { body });
   }
 
+  put<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body });
+  }
+
   delete(path: string): Promise<void> {
     return this.request<void>('DELETE', path);
   }

@@ -5,6 +5,7 @@ import { connect, group, parsePlatformArgs, positionals } from '../api/command.t
 import { ago, fields, serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import type { Io } from '../io.ts';
+import { decommissionSubcommand, enginesSubcommand, migrateSubcommand } from './clusterEngines.ts';
 import { historySubcommand, previewSubcommand, syncSubcommand } from './clusterGitops.ts';
 import { grantSubcommand, kubeconfigSubcommand, kubeTokenSubcommand } from './kubeAccess.ts';
 import { formatDiagnostics, plural, resolveSource } from './source.ts';
@@ -117,6 +118,9 @@ export const clusterCommand = group(
     sync: syncSubcommand,
     history: historySubcommand,
     preview: previewSubcommand,
+    engines: enginesSubcommand,
+    migrate: migrateSubcommand,
+    'decommission-argocd': decommissionSubcommand,
     kubeconfig: kubeconfigSubcommand,
     'kube-token': kubeTokenSubcommand,
     grant: grantSubcommand,
