@@ -3,6 +3,7 @@ import { type Bus, BusHeartbeatPublisher, RESOURCES_RESYNC_REQUEST } from '@moor
 import { createEngineContext, type EngineContext, objectCache } from '@mooring/engine';
 import { acceptDriftHandler, acceptManifestDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
+import { ApiMonitor } from './apiHealth.ts';
 import { argocdFromConfig, argocdHandlers } from './argocd.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
@@ -28,6 +29,8 @@ export interface AgentOptions {
   logger: Logger;
   /** Extra environment for helm (HELM_CACHE_HOME, ...), on top of the process's. */
   helmEnv?: Record<string, string>;
+  /** Time between probes of the API server (default 5 s). */
+  apiProbeMs?: number;
   /** Tuning, mostly for tests: command poll, keep-alive and retry intervals. */
   commandPollMs?: number;
   workingIntervalMs?: number;
@@ -113,6 +116,26 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     onManifestCheck: (m) => publishStates('check', [manifestState(m)]),
   });
 
+  // the API server unreachable: reported (log, /readyz, metric) and the reconciler holds, so
+  // nothing is pruned or healed from what a sweep could not read; it resumes when the server answers
+  let apiHeld = false;
+  const api = new ApiMonitor({
+    kc: engine.kc,
+    logger,
+    intervalMs: o.apiProbeMs,
+    onChange: (r) => {
+      metrics.kubernetesApi(r.reachable);
+      if (!r.reachable && !apiHeld) {
+        apiHeld = true;
+        void loop.pause();
+      } else if (r.reachable && apiHeld) {
+        apiHeld = false;
+        loop.resume();
+      }
+    },
+  });
+  api.start();
+
   const subject = resultSubject(clusterId);
   const dispatcher = new CommandDispatcher({
     clusterId,
@@ -189,6 +212,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         { abandoned },
         'commands still running at the shutdown deadline; they will be delivered again',
       );
+    api.stop();
     loop.stop();
     await stopRequests();
     objects.stop();
@@ -204,7 +228,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     metrics,
     engine,
     firstSweep: loop.started,
-    readiness: () => readiness({ bus: bus.status(), firstSweepDone, stopping }),
+    readiness: () => readiness({ bus: bus.status(), firstSweepDone, stopping, kubernetes: api.state() }),
     stop: () => {
       stopped ??= stop();
       return stopped;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BusStatus } from '@mooring/bus';
+import type { ApiReachability } from './apiHealth.ts';
 import type { Logger } from './logger.ts';
 import type { AgentMetrics } from './metrics.ts';
 
@@ -11,17 +12,45 @@ export interface Readiness {
   reason?: string;
   bus: BusStatus | 'starting';
   first_sweep_done: boolean;
+  /** Whether the cluster's API server answers (absent before the first probe). */
+  kubernetes?: 'reachable' | 'unreachable';
+  /** Since when the API server has not answered, and why (while unreachable). */
+  kubernetes_unreachable_since?: string;
+  kubernetes_error?: string;
 }
 
-/** Pure: ready only when the bus is connected, the first sweep finished and the agent is not stopping. */
+/**
+ * Pure: ready only when the bus is connected, the API server answers, the first sweep
+ * finished and the agent is not stopping.
+ */
 export function readiness(s: {
   bus: BusStatus | 'starting';
   firstSweepDone: boolean;
   stopping: boolean;
+  kubernetes?: ApiReachability;
 }): Readiness {
-  const base = { bus: s.bus, first_sweep_done: s.firstSweepDone };
+  const k = s.kubernetes;
+  const base: Omit<Readiness, 'ready'> = {
+    bus: s.bus,
+    first_sweep_done: s.firstSweepDone,
+    ...(k?.since
+      ? k.reachable
+        ? { kubernetes: 'reachable' as const }
+        : {
+            kubernetes: 'unreachable' as const,
+            kubernetes_unreachable_since: k.since,
+            ...(k.error ? { kubernetes_error: k.error } : {}),
+          }
+      : {}),
+  };
   if (s.stopping) return { ready: false, reason: 'stopping', ...base };
   if (s.bus !== 'connected') return { ready: false, reason: `bus is ${s.bus}`, ...base };
+  if (k && !k.reachable)
+    return {
+      ready: false,
+      reason: `the Kubernetes API server is unreachable since ${k.since}`,
+      ...base,
+    };
   if (!s.firstSweepDone)
     return { ready: false, reason: 'the first reconcile sweep has not finished', ...base };
   return { ready: true, ...base };

@@ -14,6 +14,7 @@ export class AgentMetrics {
   readonly commandDuration: Histogram<'cluster_id' | 'kind'>;
   readonly commandsRunning: Gauge<'cluster_id' | 'pool'>;
   readonly helmCalls: Counter<'cluster_id' | 'source'>;
+  readonly apiReachable: Gauge<'cluster_id'>;
   readonly clusterId: string;
 
   constructor(clusterId: string) {
@@ -70,6 +71,18 @@ export class AgentMetrics {
       labelNames: ['cluster_id', 'source'],
       registers,
     });
+    this.apiReachable = new Gauge({
+      name: 'mooring_agent_kubernetes_api_reachable',
+      help: '1 while the cluster’s API server answers the agent’s probe (GET /version every 5 s), 0 while it does not.',
+      labelNames: ['cluster_id'],
+      registers,
+    });
+    this.apiReachable.set({ cluster_id: clusterId }, 1);
+  }
+
+  /** Records whether the API server answers. */
+  kubernetesApi(reachable: boolean): void {
+    this.apiReachable.set({ cluster_id: this.clusterId }, reachable ? 1 : 0);
   }
 
   /** Records a full sweep. */

@@ -56,6 +56,28 @@ describe('readiness', () => {
       'the first reconcile sweep has not finished',
     ],
     ['stopping', { bus: 'connected', firstSweepDone: true, stopping: true }, false, 'stopping'],
+    [
+      'API server unreachable',
+      {
+        bus: 'connected',
+        firstSweepDone: true,
+        stopping: false,
+        kubernetes: { reachable: false, since: '2026-01-01T00:00:00.000Z', error: 'connect ECONNREFUSED' },
+      },
+      false,
+      'the Kubernetes API server is unreachable since 2026-01-01T00:00:00.000Z',
+    ],
+    [
+      'API server reachable',
+      {
+        bus: 'connected',
+        firstSweepDone: true,
+        stopping: false,
+        kubernetes: { reachable: true, since: '2026-01-01T00:00:00.000Z' },
+      },
+      true,
+      undefined,
+    ],
   ] as const)('%s', (_name, input, ready, reason) => {
     const r = readiness(input);
     expect(r.ready).toBe(ready);

@@ -16,6 +16,12 @@ export interface ControlPlane {
   processes: ManagedProcess[];
   /** Milliseconds from start until /readyz and a Ready node. */
   startupMs: number;
+  /**
+   * The API server process alone, for tests of an outage (use a control plane of the test's
+   * own, never the shared one): `stop()` ends it (SIGTERM; clients get connection refused),
+   * `start()` runs it again with the same flags, port and etcd, and waits for /readyz.
+   */
+  apiServer: { stop(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -80,40 +86,58 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       return r.ok;
     });
 
-    const apiserver = new ManagedProcess({
-      name: 'kube-apiserver',
-      command: binaryPath('kube-apiserver'),
-      logDir,
-      args: [
-        `--etcd-servers=${etcdUrl}`,
-        '--advertise-address=127.0.0.1',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        '--endpoint-reconciler-type=none',
-        `--tls-cert-file=${pki.serverCert}`,
-        `--tls-private-key-file=${pki.serverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${pki.saPub}`,
-        `--service-account-signing-key-file=${pki.saKey}`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--authorization-mode=Node,RBAC',
-        '--allow-privileged=true',
-        '--enable-priority-and-fairness=false',
-        // kwok's kubelet (logs, exec) listens on the node's InternalIP; the node names do not resolve
-        '--kubelet-preferred-address-types=InternalIP',
-        `--kubelet-client-certificate=${pki.adminCert}`,
-        `--kubelet-client-key=${pki.adminKey}`,
-        '--v=1',
-      ],
-    });
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      '--advertise-address=127.0.0.1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--authorization-mode=Node,RBAC',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      // kwok's kubelet (logs, exec) listens on the node's InternalIP; the node names do not resolve
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-client-certificate=${pki.adminCert}`,
+      `--kubelet-client-key=${pki.adminKey}`,
+      '--v=1',
+    ];
+    const spawnApiServer = () =>
+      new ManagedProcess({
+        name: 'kube-apiserver',
+        command: binaryPath('kube-apiserver'),
+        logDir,
+        args: apiserverArgs,
+      });
+    const apiserver = spawnApiServer();
     procs.push(apiserver);
     const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
-    await waitUntil(
-      apiserver,
-      'kube-apiserver /readyz',
-      async () => (await httpsGet(`${server}/readyz`, tls)).status === 200,
-    );
+    const apiReady = (p: ManagedProcess) =>
+      waitUntil(
+        p,
+        'kube-apiserver /readyz',
+        async () => (await httpsGet(`${server}/readyz`, tls)).status === 200,
+      );
+    await apiReady(apiserver);
+    const apiServer = {
+      stop: async () => {
+        const current = procs.find((p) => p.name === 'kube-apiserver' && p.running);
+        await current?.stop();
+      },
+      start: async () => {
+        if (procs.some((p) => p.name === 'kube-apiserver' && p.running)) return;
+        const i = procs.findIndex((p) => p.name === 'kube-apiserver');
+        const next = spawnApiServer();
+        procs[i] = next;
+        await apiReady(next);
+      },
+    };
 
     const common = [
       `--kubeconfig=${kubeconfig}`,
@@ -227,7 +251,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
       return true;
     });
-    return { kubeconfig, server, pki, processes: procs, startupMs: Date.now() - t0, stop };
+    return { kubeconfig, server, pki, processes: procs, startupMs: Date.now() - t0, apiServer, stop };
   } catch (err) {
     await stop();
     throw err;
