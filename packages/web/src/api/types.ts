@@ -285,3 +285,89 @@ export interface Grant {
   created_by: string;
   updated_at: string;
 }
+
+export type EngineName = 'native' | 'argocd';
+
+/** `GET /clusters/:id/engines`: the default engine and each add-on's, with where it comes from. */
+export interface EnginesView {
+  cluster_id: string;
+  default_engine: EngineName;
+  decommissioned_at: string | null;
+  argocd_connected: boolean;
+  /** Argo CD is connected, not decommissioned, and no add-on runs on it. */
+  decommission_offered: boolean;
+  addons: {
+    name: string;
+    namespace: string;
+    stack: string;
+    engine: EngineName;
+    source: 'file' | 'default' | 'migration';
+  }[];
+}
+
+export type KindCoverage = 'rule' | 'none-needed' | 'generic';
+
+/** `GET /clusters/:id/migration/eligibility`: each add-on on Argo CD and what stands in the way. */
+export interface EligibilityView {
+  cluster_id: string;
+  eligible: boolean;
+  addons: {
+    addon: string;
+    namespace: string;
+    application?: string;
+    eligible: boolean;
+    blockers: string[];
+    warnings: string[];
+    kinds: { group: string; kind: string; count: number; coverage: KindCoverage }[];
+    inFlightSync: boolean;
+    multiSource: boolean;
+    sync?: string;
+    health?: string;
+  }[];
+}
+
+export type MigrationItemState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** What moving one add-on did (the agent's report). */
+export interface MigrationReport {
+  replaced?: string[];
+  pods_before?: string[];
+  pods_after?: string[];
+  metadata_changed?: string[];
+  objects?: number;
+  already?: boolean;
+}
+
+export interface MigrationItem {
+  addon: string;
+  namespace: string;
+  state: MigrationItemState;
+  operation_id: string | null;
+  message: string;
+  report: MigrationReport | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One engine migration (to native, or back to Argo CD for one add-on). */
+export interface Migration {
+  id: string;
+  cluster_id: string;
+  direction: EngineName;
+  state: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  concurrency: number;
+  decommission: boolean;
+  message: string;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+  items: MigrationItem[];
+}
+
+/** `POST /clusters/:id/argocd/decommission`. */
+export interface DecommissionAnswer {
+  state: 'decommissioned' | 'migrating';
+  message: string;
+  migration?: Migration;
+  manual_cleanup: string[];
+}

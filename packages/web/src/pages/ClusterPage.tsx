@@ -19,6 +19,7 @@ const LiveResourcesTab = lazy(() =>
   import('./LiveResourcesTab.tsx').then((m) => ({ default: m.LiveResourcesTab })),
 );
 const StacksTab = lazy(() => import('./StacksTab.tsx').then((m) => ({ default: m.StacksTab })));
+const EnginesTab = lazy(() => import('./EnginesTab.tsx').then((m) => ({ default: m.EnginesTab })));
 
 const TAB_LABELS: Record<ClusterTab, string> = {
   overview: 'Overview',
@@ -27,6 +28,7 @@ const TAB_LABELS: Record<ClusterTab, string> = {
   resources: 'Live resources',
   operations: 'Operations',
   gitops: 'GitOps',
+  engines: 'Engines',
 };
 
 function Overview({ cluster, isAdmin }: { cluster: Cluster; isAdmin: boolean }) {
@@ -173,6 +175,11 @@ export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
         ) : null}
         {tab === 'operations' ? <OperationsTab clusterId={c.id} /> : null}
         {tab === 'gitops' ? <GitopsTab clusterId={c.id} /> : null}
+        {tab === 'engines' ? (
+          <Suspense fallback={<Loading what="engines" />}>
+            <EnginesTab clusterId={c.id} />
+          </Suspense>
+        ) : null}
       </Tabs>
     </>
   );

@@ -11,7 +11,15 @@ export type Route =
   | { page: 'profile' }
   | { page: 'not-found'; path: string };
 
-export const CLUSTER_TABS = ['overview', 'addons', 'stacks', 'resources', 'operations', 'gitops'] as const;
+export const CLUSTER_TABS = [
+  'overview',
+  'addons',
+  'stacks',
+  'resources',
+  'operations',
+  'gitops',
+  'engines',
+] as const;
 export type ClusterTab = (typeof CLUSTER_TABS)[number];
 
 export const ADDON_TABS = ['overview', 'values', 'history', 'events', 'map'] as const;
