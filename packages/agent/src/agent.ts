@@ -4,7 +4,7 @@ import { createEngineContext, type EngineContext, objectCache } from '@mooring/e
 import { acceptDriftHandler, acceptManifestDriftHandler } from './acceptDrift.ts';
 import { serveAddonRequests } from './addonRequests.ts';
 import { ApiMonitor } from './apiHealth.ts';
-import { argocdFromConfig, argocdHandlers } from './argocd.ts';
+import { ARGOCD_CONNECT, argocdFromConfig, argocdHandlers } from './argocd.ts';
 import { COMMAND_POOLS } from './commands.ts';
 import type { AgentConfig } from './config.ts';
 import { CommandDispatcher } from './dispatcher.ts';
@@ -42,6 +42,8 @@ export interface Agent {
   readonly clusterId: string;
   readonly metrics: AgentMetrics;
   readonly engine: EngineContext;
+  /** Connects the cluster's Argo CD with a stored token (the platform's answer at check-in after a restart). */
+  connectArgocd(c: { url: string; namespace: string; deletion: string; token: string }): Promise<void>;
   /** For `/readyz`. */
   readiness(): Readiness;
   /** Resolves after the reconciler's first sweep. */
@@ -163,6 +165,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     listIntervalMs: config.resourceListIntervalSeconds * 1000,
     dynamicDiscovery: config.dynamicApiDiscovery,
   });
+  // Argo CD: connected by the platform's requests, or at check-in with the stored connection after a restart
+  const argocd = argocdHandlers(engine, logger);
   // the platform's requests about add-ons (history, events, resource tree)
   const stopRequests = await serveAddonRequests({
     bus,
@@ -171,7 +175,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     logger,
     more: {
       [PREVIEW_REQUEST]: previewHandler(engine),
-      ...argocdHandlers(engine, logger),
+      ...argocd,
       [ELIGIBILITY_REQUEST]: eligibilityHandler(engine),
       ...helmRequestHandlers(engine),
       [SERVICE_FORWARD_REQUEST]: serviceForwardHandler(engine.kc, config.forwardServiceMaxTimeoutSeconds),
@@ -227,6 +231,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     clusterId,
     metrics,
     engine,
+    connectArgocd: async (c) => {
+      const r = (await argocd[ARGOCD_CONNECT]!(c)) as { error?: string };
+      if (r.error) throw new Error(r.error);
+    },
     firstSweep: loop.started,
     readiness: () => readiness({ bus: bus.status(), firstSweepDone, stopping, kubernetes: api.state() }),
     stop: () => {

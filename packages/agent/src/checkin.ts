@@ -10,6 +10,8 @@ export interface CheckInReport {
   public_ip?: string;
   /** Ask for new bus credentials (none yet, or their renewal time came). */
   bus_credentials: boolean;
+  /** False when the agent has no Argo CD connection: the platform answers the stored one. */
+  argocd_connected?: boolean;
 }
 
 /** Bus credentials for this cluster's subjects only. `creds` is secret. */
@@ -27,6 +29,15 @@ export const checkInAnswerSchema = z.object({
   cluster_id: z.string().min(1),
   state: z.enum(['online', 'offline']),
   bus: checkInBusSchema.optional(),
+  /** The stored Argo CD connection, answered when the agent said it has none; `token` is secret. */
+  argocd: z
+    .object({
+      url: z.string().min(1),
+      namespace: z.string().min(1),
+      deletion: z.enum(['foreground', 'background', 'non-cascading']),
+      token: z.string().min(1),
+    })
+    .optional(),
 });
 export type CheckInAnswer = z.infer<typeof checkInAnswerSchema>;
 

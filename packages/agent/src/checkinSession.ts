@@ -87,6 +87,7 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
     : undefined;
 
   let creds: CheckInBus | undefined;
+  let agent: Agent | undefined;
   let answer: CheckInAnswer | undefined;
   const once = async (): Promise<CheckInAnswer> => {
     const f = await currentFacts();
@@ -102,14 +103,23 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
         region: f.region,
         ...(ip ? { public_ip: ip } : {}),
         bus_credentials: o.bus ? false : needsBusCredentials(creds, new Date()),
+        ...(agent ? { argocd_connected: !!agent.engine.argocd } : {}),
       },
     });
     if (a.cluster_id !== config.clusterId) {
       throw new CheckInRejectedError(403);
     }
     if (a.bus) creds = a.bus;
-    answer = a;
-    return a;
+    if (a.argocd && agent && !agent.engine.argocd)
+      await agent
+        .connectArgocd(a.argocd)
+        .catch((e: Error) =>
+          logger.warn({ err: e.message, url: a.argocd!.url }, 'the stored Argo CD connection did not work'),
+        );
+    // the Argo CD token is handed on, never kept with the answer
+    const { argocd: _handedOn, ...kept } = a;
+    answer = kept;
+    return kept;
   };
 
   // the first check-in: retried until the platform answers; a refused token ends the start
@@ -133,7 +143,6 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
   const ended = new Promise<'rejected' | 'stopped'>((resolve) => {
     endedWith = resolve;
   });
-  let agent: Agent | undefined;
   let stopping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -212,6 +221,8 @@ export async function startCheckInSession(o: CheckInSessionOptions): Promise<Che
   }
   timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
+  // no Argo CD yet (a restart): ask for the stored connection now rather than at the next check-in
+  if (!agent.engine.argocd) void tick();
 
   return {
     agent,

@@ -303,6 +303,13 @@ describe('the Argo CD connection through the platform', () => {
         .where('cluster_id', '=', ap.clusterId)
         .executeTakeFirstOrThrow();
       expect(row.token_sealed).toMatch(/^v1:/);
+      // an agent that lost its connection (as after a restart) gets the stored one back at check-in
+      engine.argocd = undefined;
+      await ap.session.checkInNow();
+      expect(engine.argocd, 'connected again at check-in').toBeDefined();
+      expect(engine.argocd!.deletion).toBe('background');
+      await expect(engine.argocd!.client.listApplications()).resolves.toBeDefined();
+      expect(JSON.stringify(ap.session.lastAnswer())).not.toContain('"token"');
 
       const rot = await ap.api<Record<string, unknown>>('POST', `/clusters/${ap.clusterId}/argocd/rotate`);
       expect(rot.status, JSON.stringify(rot.body)).toBe(200);

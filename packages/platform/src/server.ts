@@ -132,7 +132,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
       clock,
       agentChart: config.agentChart,
       publicUrl: config.publicUrl,
-      hooks: composeClusterHooks(parts.clusterHooks, gitops.service.hooks),
+      // an agent that restarted gets its cluster's Argo CD connection back at check-in
+      hooks: composeClusterHooks(parts.clusterHooks, gitops.service.hooks, {
+        argocdConnection: (c) => argocd.handoff(c.id),
+      }),
     }),
   };
   const addons = new AddonsService({ db, clock, bus: commandBus, operations: services.operations });

@@ -179,6 +179,20 @@ export class ArgocdService {
     return view(row);
   }
 
+  /** The stored connection for the agent's check-in (the token unsealed); undefined when none. */
+  async handoff(
+    clusterId: string,
+  ): Promise<{ url: string; namespace: string; deletion: string; token: string } | undefined> {
+    const row = await this.#row(clusterId);
+    if (!row) return undefined;
+    return {
+      url: row.url,
+      namespace: row.namespace,
+      deletion: row.deletion,
+      token: this.#o.box.decrypt(row.token_sealed, ArgocdService.aad(clusterId)),
+    };
+  }
+
   async connected(clusterId: string): Promise<boolean> {
     return !!(await this.#row(clusterId));
   }

@@ -15,6 +15,16 @@ export interface CheckInReport {
   public_ip?: string | undefined;
   /** False: the agent's bus credentials are fresh, none are issued. */
   bus_credentials?: boolean | undefined;
+  /** False: the agent has no Argo CD connection (it restarted): the stored one is answered. */
+  argocd_connected?: boolean | undefined;
+}
+
+/** A cluster's stored Argo CD connection as the agent takes it; `token` is secret. */
+export interface ArgocdHandoff {
+  url: string;
+  namespace: string;
+  deletion: string;
+  token: string;
 }
 
 /**
@@ -37,6 +47,8 @@ export interface ClusterHooks {
     cluster: ClusterRef,
     report: CheckInReport,
   ): Promise<Record<string, unknown> | undefined>;
+  /** At a check-in of an agent without an Argo CD connection: the stored one, if any. Never logged. */
+  argocdConnection?(cluster: ClusterRef): Promise<ArgocdHandoff | undefined>;
 }
 
 /**
@@ -58,6 +70,13 @@ export function composeClusterHooks(...parts: (ClusterHooks | undefined)[]): Clu
       for (const h of all) {
         const bus = await h.issueBusCredentials?.(cluster, report);
         if (bus) return bus;
+      }
+      return undefined;
+    },
+    argocdConnection: async (cluster) => {
+      for (const h of all) {
+        const c = await h.argocdConnection?.(cluster);
+        if (c) return c;
       }
       return undefined;
     },

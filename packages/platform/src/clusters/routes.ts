@@ -208,6 +208,12 @@ export function registerClusterRoutes(
             .boolean()
             .optional()
             .describe('ask for new bus credentials (default true); false while the last ones are fresh'),
+          argocd_connected: z
+            .boolean()
+            .optional()
+            .describe(
+              'false: the agent has no Argo CD connection (it restarted); the stored one is answered',
+            ),
         }),
         response: {
           200: z.object({
@@ -217,6 +223,15 @@ export function registerClusterRoutes(
               .record(z.string(), z.unknown())
               .optional()
               .describe('credentials for this cluster’s bus subjects'),
+            argocd: z
+              .object({
+                url: z.string(),
+                namespace: z.string(),
+                deletion: z.string(),
+                token: z.string(),
+              })
+              .optional()
+              .describe('the stored Argo CD connection (its token is secret), when the agent has none'),
           }),
         },
       },

@@ -6,7 +6,7 @@ import type { ClusterRow, Database } from '../db/types.ts';
 import { ConflictError, type DefinitionIssue, NotFoundError } from '../errors.ts';
 import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
 import { type ImportInput, validateImport } from './definition.ts';
-import type { CheckInReport, ClusterHooks, ClusterRef } from './hooks.ts';
+import type { ArgocdHandoff, CheckInReport, ClusterHooks, ClusterRef } from './hooks.ts';
 import { installCommand } from './installCommand.ts';
 import {
   type ClusterSortField,
@@ -37,6 +37,7 @@ export interface CheckInAnswer {
   cluster_id: string;
   state: 'online' | 'offline';
   bus?: Record<string, unknown>;
+  argocd?: ArgocdHandoff;
 }
 
 const ref = (c: Pick<ClusterRow, 'id' | 'organization_id' | 'name'>): ClusterRef => ({
@@ -180,7 +181,15 @@ export class ClustersService {
       report.bus_credentials === false
         ? undefined
         : await this.#hooks.issueBusCredentials?.(ref(row), report);
-    return { cluster_id: row.id, state: clusterState(row.last_check_in, now), ...(bus ? { bus } : {}) };
+    // an agent that lost its Argo CD connection (it restarted) gets the stored one back
+    const argocd =
+      report.argocd_connected === false ? await this.#hooks.argocdConnection?.(ref(row)) : undefined;
+    return {
+      cluster_id: row.id,
+      state: clusterState(row.last_check_in, now),
+      ...(bus ? { bus } : {}),
+      ...(argocd ? { argocd } : {}),
+    };
   }
 
   async #row(organizationId: string, id: string): Promise<ClusterRow> {
