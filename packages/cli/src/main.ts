@@ -8,6 +8,7 @@ import { applyCommand } from './commands/apply.ts';
 import { chartsCommand } from './commands/charts.ts';
 import { clusterCommand } from './commands/clusters.ts';
 import { diffCommand } from './commands/diff.ts';
+import { draftsCommand } from './commands/drafts.ts';
 import { loginCommand, logoutCommand } from './commands/login.ts';
 import { logsCommand } from './commands/logs.ts';
 import { operationsCommand } from './commands/operations.ts';
@@ -34,6 +35,7 @@ export const COMMANDS: Record<string, Command> = {
   addons: addonsCommand,
   charts: chartsCommand,
   registries: registriesCommand,
+  drafts: draftsCommand,
   logs: logsCommand,
   start: startCommand,
 };

@@ -268,8 +268,7 @@ export class Workspace {
 
   #member(stack: string, kind: MemberKind, name: string): Member {
     const m = this.#members(stack, this.#stack(stack)).find((x) => x.kind === kind && x.name === name);
-    if (!m)
-      throw new ConflictError(`${kind} ${JSON.stringify(name)} not found in stack ${JSON.stringify(stack)}`);
+    if (!m) throw new NotFoundError(kind === 'addon' ? 'add-on' : 'manifest', `${stack}/${name}`);
     return m;
   }
 
