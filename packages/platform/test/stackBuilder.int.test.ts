@@ -404,8 +404,46 @@ describe('Stack Builder: drafts published to Git, deployed by the GitOps sync', 
     expect(await pull()).toBe(head);
   }, 120_000);
 
+  it('a new file that would replace one the definition does not read: 409 naming it', async () => {
+    await pull();
+    clone.commit({ [`${dir}/values/extra.yaml`]: 'kept: true\n' }, 'a file of someone else');
+    await clone.push();
+    const d = await newDraft();
+    const r = await api('POST', `${drafts(d)}/stacks/web/addons`, {
+      name: 'extra',
+      chart_name: 'slow-rollout',
+      chart_version: '0.1.0',
+      repository_url: kit.chartRepoUrl,
+      namespace: ns,
+      values: 'replicas: 1\n',
+    });
+    expect(r.status, r.text).toBe(201);
+    const p = await publish(d, { branch: `builder/extra-${d.id.slice(0, 8)}` });
+    expect(p.status, p.text).toBe(409);
+    expect(p.text).toContain(`${dir}/values/extra.yaml already exists`);
+  }, 120_000);
+
+  it('encrypted_paths added to values already in Git: the file is encrypted in the commit', async () => {
+    const d = await newDraft();
+    const r = await api<Draft>('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
+      configuration: { encrypted_paths: ['minReadySeconds'] },
+    });
+    expect(r.body.changed_files).toEqual([{ path, change: 'modified' }]);
+    const p = await publish(d, { branch: `builder/enc-${d.id.slice(0, 8)}` });
+    expect(p.status, p.text).toBe(200);
+    expect(p.body.encrypted).toEqual([{ path: valuesFile, paths: ['minReadySeconds'] }]);
+    await pull(p.body.branch);
+    expect(clone.git('show', `${p.body.commit}:${valuesFile}`)).toMatch(
+      /^minReadySeconds: ENC\[AES256_GCM,/m,
+    );
+    expect(clone.git('show', '--name-only', '--format=', p.body.commit).split('\n').sort()).toEqual(
+      [path, valuesFile].sort(),
+    );
+  }, 120_000);
+
   it('a value chosen for encryption is ciphertext in Git (published to a new branch)', async () => {
     const secret = `s3cr3t-${Date.now().toString(36)}`;
+    await pull();
     const d = await newDraft('A token for rollout-a');
     const edited = await api<Draft>('PATCH', `${drafts(d)}/stacks/web/addons/rollout-a`, {
       configuration: { encrypted_paths: ['auth.token'] },

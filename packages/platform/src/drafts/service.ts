@@ -406,9 +406,24 @@ export class DraftsService {
       email: input.author_email ?? `${p.username}@users.noreply.mooring`,
     };
     const ws = new Workspace(this.#files(row, changes), row.path);
+    // files to encrypt: changed in the draft, or whose encrypted paths the draft changed; never twice
+    const base = JSON.parse(row.base_files) as Record<string, string>;
+    const before = new Map<string, string>();
+    try {
+      for (const e of new Workspace(base, row.path).encryptionPlan())
+        before.set(e.file, JSON.stringify(e.paths));
+    } catch {
+      // the base does not parse: every planned file is new to encryption
+    }
     const plan = ws
       .encryptionPlan()
-      .filter((e) => typeof changes[e.file] === 'string' && !isSopsEncrypted(changes[e.file]!));
+      .map((e) => ({ ...e, text: changes[e.file] ?? base[e.file] }))
+      .filter(
+        (e): e is typeof e & { text: string } =>
+          typeof e.text === 'string' &&
+          !isSopsEncrypted(e.text) &&
+          (typeof changes[e.file] === 'string' || before.get(e.file) !== JSON.stringify(e.paths)),
+      );
     const encrypted: PublishView['encrypted'] = [];
     const message =
       input.message ??
@@ -428,13 +443,22 @@ export class DraftsService {
         message,
         prepare: async (c, read) => {
           const out = { ...c };
+          // a new file must not replace one the definition did not read
+          for (const [f, text] of Object.entries(c)) {
+            if (text === null || f in base) continue;
+            const there = await read(f);
+            if (there !== undefined && there !== text)
+              throw new ConflictError(
+                `${f} already exists in the repository (the definition does not read it): rename the member, or remove that file first`,
+              );
+          }
           for (const e of plan) {
             const recipients = await recipientsFor(e.file, read);
             if (recipients.length === 0)
               throw new ConflictError(
                 `${e.file} holds values chosen for encryption (${e.paths.join(', ')}) but the repository's .sops.yaml names no age recipient for it: add a creation rule with age recipients`,
               );
-            const r = await this.#sops.encrypt(out[e.file]!, { recipients, encryptedPaths: e.paths });
+            const r = await this.#sops.encrypt(e.text, { recipients, encryptedPaths: e.paths });
             out[e.file] = r.text;
             encrypted.push({ path: e.file, paths: r.encryptedPaths });
           }
