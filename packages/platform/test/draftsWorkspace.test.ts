@@ -313,7 +313,7 @@ describe('a generated corpus (seeded)', () => {
       writeBack(ws);
       expect(ws.changes(), `seed ${seed}`).toEqual({});
     }
-  });
+  }, 120_000);
 
   it('an edit and its inverse give back the original bytes; an edit keeps every unknown field', () => {
     for (const seed of SEEDS) {
@@ -353,7 +353,7 @@ describe('a generated corpus (seeded)', () => {
       const back = { ...edited, ...ws2.changes() };
       expect(back, `seed ${seed}`).toEqual(c.files);
     }
-  });
+  }, 120_000);
 });
 
 describe('the line merge', () => {
