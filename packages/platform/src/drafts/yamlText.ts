@@ -178,7 +178,7 @@ export function matchLines(a: readonly string[], b: readonly string[]): number[]
   }
   const n = ta - head;
   const m = tb - head;
-  if (n === 0 || m === 0 || n * m > 16_000_000) return res;
+  if (n === 0 || m === 0 || n * m > 4_000_000) return res;
   // LCS table over the middle
   const w = m + 1;
   const t = new Uint32Array((n + 1) * w);
