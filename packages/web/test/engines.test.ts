@@ -8,6 +8,7 @@ import {
   migrationProgress,
   migrationTitle,
   reportSummary,
+  sourceLabel,
 } from '../src/engines/engines.ts';
 
 const view = (over: Partial<EnginesView> = {}): EnginesView => ({
@@ -42,6 +43,13 @@ describe('engines tab (pure)', () => {
     expect(canRollBack(view(), 'c')).toBe(false);
     expect(canRollBack(view(), 'missing')).toBe(false);
     expect(canRollBack(view({ decommissioned_at: '2026-01-01T00:00:00Z' }), 'a')).toBe(false);
+  });
+
+  it('names what set each engine; a migration back to Argo CD is a roll back', () => {
+    const [a, b, c] = view().addons;
+    expect([a!, b!, c!].map(sourceLabel)).toEqual(['a migration', 'the definition', 'the definition']);
+    expect(sourceLabel({ ...a!, engine: 'argocd' })).toBe('a roll back');
+    expect(sourceLabel({ ...a!, source: 'default' })).toBe('the cluster default');
   });
 
   it('offers the migration while an add-on is on Argo CD and Argo CD is not decommissioned', () => {

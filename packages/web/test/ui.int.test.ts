@@ -164,7 +164,7 @@ describe('web UI end to end', () => {
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Name');
   });
 
-  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, draws its stacks, live resources (none without an agent), operations and GitOps status', async () => {
+  it('moves between the cluster’s tabs with the arrow keys; lists its add-ons, draws its stacks, live resources (none without an agent), operations, GitOps status and engines', async () => {
     await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}`));
     await page.getByRole('tab', { name: 'Overview' }).focus();
     await page.keyboard.press('ArrowRight');
@@ -209,6 +209,17 @@ describe('web UI end to end', () => {
     await page.getByRole('heading', { name: /Not Configured/ }).waitFor();
     await page.getByRole('heading', { name: 'No syncs yet' }).waitFor();
     await checkPage('09-cluster-gitops');
+    await page.getByRole('tab', { name: 'GitOps' }).press('ArrowRight');
+    await page.waitForURL(/\/engines$/);
+    // no Argo CD: the add-on on the cluster default (native), nothing to migrate or decommission
+    await page.getByTestId('engines-table').waitFor();
+    expect(await page.getByTestId('argocd-state').textContent()).toBe('Not connected');
+    expect(await page.getByTestId('engines-table').locator('tbody tr').allTextContents()).toEqual([
+      expect.stringMatching(/^podinfo.*Native.*the cluster default/),
+    ]);
+    expect(await page.getByRole('button', { name: 'Migrate to native engine' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Decommission Argo CD' }).count()).toBe(0);
+    await checkPage('09b-cluster-engines');
   });
 
   it('virtualises a table of 1,000 add-ons: every row counted, few in the page', async () => {

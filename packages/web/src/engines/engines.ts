@@ -10,6 +10,12 @@ export const SOURCE_LABEL: Record<string, string> = {
   migration: 'a migration',
 };
 
+/** What set an add-on's engine: a migration back to Argo CD reads as a roll back. */
+export function sourceLabel(a: EnginesView['addons'][number]): string {
+  if (a.source === 'migration' && a.engine === 'argocd') return 'a roll back';
+  return SOURCE_LABEL[a.source] ?? a.source;
+}
+
 export const COVERAGE_LABEL: Record<KindCoverage, string> = {
   rule: 'health rule',
   'none-needed': 'no health needed',

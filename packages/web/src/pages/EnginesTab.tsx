@@ -24,7 +24,7 @@ import {
   migrationTitle,
   onArgocd,
   reportSummary,
-  SOURCE_LABEL,
+  sourceLabel,
 } from '../engines/engines.ts';
 import { formatTime } from './format.ts';
 
@@ -71,10 +71,11 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
     queryKey: ekeys.migrations(clusterId),
     queryFn: ({ signal }) =>
       api<{ items: Migration[] }>(`${base(clusterId)}/migrations`, { signal }).then((r) => r.items),
-    refetchInterval: 15_000,
+    refetchInterval: (q) => (q.state.data?.[0]?.state === 'running' ? 2_000 : 15_000),
   });
-  // the migration followed: the one started here, else the newest
-  const shownId = activeId ?? migrations.data?.[0]?.id ?? null;
+  // the migration shown: the newest (whoever started it), or the one just started here until the list has it
+  const listed = migrations.data ?? [];
+  const shownId = activeId && !listed.some((m) => m.id === activeId) ? activeId : (listed[0]?.id ?? activeId);
   const migration = useQuery({
     queryKey: ekeys.migration(clusterId, shownId ?? ''),
     queryFn: ({ signal }) =>
@@ -128,6 +129,11 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
     void client.invalidateQueries({ queryKey: ekeys.migrations(clusterId) });
     void client.invalidateQueries({ queryKey: ekeys.engines(clusterId) });
   };
+  // a refusal (409) often means someone else changed something: show what is there now
+  const refresh = () => {
+    void client.invalidateQueries({ queryKey: ekeys.migrations(clusterId) });
+    void client.invalidateQueries({ queryKey: ekeys.engines(clusterId) });
+  };
   const start = useMutation({
     mutationFn: (body: { addons?: string[]; concurrency: number }) =>
       api<Migration>(`${base(clusterId)}/migrations`, { method: 'POST', body }),
@@ -135,6 +141,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
       setReportOpen(false);
       follow(m);
     },
+    onError: refresh,
   });
   const rollback = useMutation({
     mutationFn: (addon: string) =>
@@ -142,6 +149,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
         method: 'POST',
       }),
     onSuccess: follow,
+    onError: refresh,
   });
   const decommission = useMutation({
     mutationFn: () => api<DecommissionAnswer>(`${base(clusterId)}/argocd/decommission`, { method: 'POST' }),
@@ -150,6 +158,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
       if (d.migration) follow(d.migration);
       else void client.invalidateQueries({ queryKey: ekeys.engines(clusterId) });
     },
+    onError: refresh,
   });
   const setDefault = useMutation({
     mutationFn: (engine: EngineName) =>
@@ -169,11 +178,15 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
       <section aria-labelledby="engines-title">
         <h2 id="engines-title">Engines</h2>
         <dl className="facts">
-          <dt>Default engine</dt>
-          <dd>
-            {ENGINE_LABEL[v.default_engine]}{' '}
-            <span className="hint">(for add-ons whose definition names none)</span>
-          </dd>
+          {isAdmin ? null : (
+            <>
+              <dt>Default engine</dt>
+              <dd>
+                {ENGINE_LABEL[v.default_engine]}{' '}
+                <span className="hint">(for add-ons whose definition names none)</span>
+              </dd>
+            </>
+          )}
           <dt>Argo CD</dt>
           <dd data-testid="argocd-state">
             {v.decommissioned_at
@@ -197,7 +210,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
             <p>The cluster&apos;s definition has no add-ons; manifests are always applied natively.</p>
           </Empty>
         ) : (
-          <table className="simple">
+          <table className="simple" data-testid="engines-table">
             <caption>Each add-on&apos;s engine and where it comes from</caption>
             <thead>
               <tr>
@@ -218,7 +231,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
                   <td>
                     {badge(ENGINE_LABEL[a.engine] ?? a.engine, a.engine === 'native' ? 'good' : 'warn')}
                   </td>
-                  <td>{SOURCE_LABEL[a.source] ?? a.source}</td>
+                  <td>{sourceLabel(a)}</td>
                   {isAdmin ? (
                     <td>
                       {canRollBack(v, a.name) ? (
@@ -381,6 +394,7 @@ export function EnginesTab({ clusterId }: { clusterId: string }) {
           }
           onCancel={() => setDialog(null)}
           onConfirm={() => {
+            for (const m of [start, rollback, decommission, setDefault]) m.reset();
             if (dialog.kind === 'migrate' && eligibility.data)
               start.mutate(migrationBody(eligibility.data, chosen, concurrency));
             if (dialog.kind === 'rollback') rollback.mutate(dialog.addon);
@@ -451,7 +465,8 @@ function DefaultEngineForm(p: {
       </select>{' '}
       <button type="submit" disabled={p.pending || choice === p.current}>
         Save
-      </button>
+      </button>{' '}
+      <span className="hint">for add-ons whose definition names none</span>
     </form>
   );
 }
@@ -517,7 +532,7 @@ function EligibilityReport(p: {
                 {a.sync ?? '—'} / {a.health ?? '—'}
               </td>
               <td>{a.eligible ? badge('Eligible', 'good') : badge('Blocked', 'bad')}</td>
-              <td>
+              <td className="wrap">
                 {a.blockers.length || a.warnings.length ? (
                   <ul className="plain">
                     {a.blockers.map((b) => (
@@ -604,8 +619,8 @@ function MigrationProgress({ m }: { m: Migration }) {
             <tr key={i.addon} data-addon={i.addon} data-state={i.state}>
               <td>{i.addon}</td>
               <td>{badge(i.state, ITEM_STATE_CLASS[i.state] ?? 'neutral')}</td>
-              <td>{i.message || '—'}</td>
-              <td>{reportSummary(i.report) || '—'}</td>
+              <td className="wrap">{i.message || '—'}</td>
+              <td className="wrap">{reportSummary(i.report) || '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -634,7 +649,7 @@ function History({ items }: { items: Migration[] }) {
               <td>{formatTime(m.created_at)}</td>
               <td>{migrationTitle(m)}</td>
               <td>{badge(m.state, ITEM_STATE_CLASS[m.state] ?? 'neutral')}</td>
-              <td>{m.message}</td>
+              <td className="wrap">{m.message}</td>
             </tr>
           ))}
         </tbody>
