@@ -74,6 +74,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     helmEnv: o.helmEnv,
     chartCacheDir: config.chartCache,
     mirrors: config.chartMirrors,
+    // SOPS-encrypted values (encrypted_paths) are decrypted in memory with the cluster's age key
+    ...(config.sopsAgeKeyFile ? { sopsAgeKeyFile: config.sopsAgeKeyFile, sopsBinary: config.sops } : {}),
   });
   // add-ons with settings.engine: argocd go through the cluster's Argo CD (configured, or connected later)
   engine.argocd = argocdFromConfig(config);

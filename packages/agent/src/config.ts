@@ -39,6 +39,10 @@ export interface AgentConfig {
   checkInIntervalSeconds: number;
   /** `MOORING_CHART_MIRRORS`: chart sources served from elsewhere (`FROM=TO,FROM=TO`), e.g. an in-house mirror. */
   chartMirrors: { from: string; to: string }[];
+  /** `MOORING_SOPS_AGE_KEY_FILE`: age identities that decrypt SOPS-encrypted values (in memory, with `sops`). */
+  sopsAgeKeyFile?: string;
+  /** `MOORING_SOPS`: the sops program. */
+  sops: string;
   /** `KUBE_PROXY_UNARY_CONCURRENCY`: unary requests through the kubectl proxy at once. */
   kubeProxyUnaryConcurrency: number;
   /** `KUBE_PROXY_STREAM_CONCURRENCY`: streams (watch, logs -f) through the kubectl proxy at once. */
@@ -201,6 +205,8 @@ export const envSchema = z.object({
   FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS: seconds(120),
   MOORING_HELM: text('helm'),
   MOORING_CHART_CACHE: text('/tmp/mooring/charts'),
+  MOORING_SOPS_AGE_KEY_FILE: optionalText,
+  MOORING_SOPS: text('sops'),
   MOORING_SHUTDOWN_TIMEOUT_SECONDS: seconds(300),
   MOORING_NAMESPACE: optionalText,
   MOORING_POD_NAME: optionalText,
@@ -291,6 +297,8 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
     podName: e.MOORING_POD_NAME,
     checkInIntervalSeconds: e.MOORING_CHECK_IN_INTERVAL_SECONDS,
     chartMirrors: e.MOORING_CHART_MIRRORS,
+    ...(e.MOORING_SOPS_AGE_KEY_FILE ? { sopsAgeKeyFile: e.MOORING_SOPS_AGE_KEY_FILE } : {}),
+    sops: e.MOORING_SOPS,
     kubeProxyUnaryConcurrency: e.KUBE_PROXY_UNARY_CONCURRENCY,
     kubeProxyStreamConcurrency: e.KUBE_PROXY_STREAM_CONCURRENCY,
     publicIp: {

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       podName: undefined,
       checkInIntervalSeconds: 15,
       chartMirrors: [],
+      sops: 'sops',
       kubeProxyUnaryConcurrency: 64,
       kubeProxyStreamConcurrency: 128,
       publicIp: {
@@ -98,6 +99,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOORING_CLUSTER_ID: 'c1', MOORING_CHART_MIRRORS: 'nope' })).toThrow(
       /MOORING_CHART_MIRRORS.*each mirror must be FROM=TO, got "nope"/s,
     );
+  });
+
+  it('reads the SOPS age key file and program (absent: no decryption)', () => {
+    const c = loadConfig({
+      MOORING_CLUSTER_ID: 'c1',
+      MOORING_SOPS_AGE_KEY_FILE: '/etc/mooring/age/keys.txt',
+      MOORING_SOPS: '/usr/local/bin/sops',
+    });
+    expect(c).toMatchObject({ sopsAgeKeyFile: '/etc/mooring/age/keys.txt', sops: '/usr/local/bin/sops' });
+    expect(
+      loadConfig({ MOORING_CLUSTER_ID: 'c1', MOORING_SOPS_AGE_KEY_FILE: ' ' }).sopsAgeKeyFile,
+    ).toBeUndefined();
   });
 
   it('reads every variable the chart sets', () => {

@@ -1,4 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
+import { Sops } from '@mooring/gitops';
 import { ChartCache, Helm, type Mirror } from '@mooring/helm';
 import { Inventory, loadKubeConfig, ReleaseStore } from '@mooring/kube';
 import type { EngineContext } from './context.ts';
@@ -13,6 +14,10 @@ export interface EngineContextOptions {
   chartCacheDir: string;
   mirrors?: Mirror[];
   decrypt?: (text: string) => Promise<string>;
+  /** Without `decrypt`: age identities in this file decrypt SOPS values with the sops CLI (in memory). */
+  sopsAgeKeyFile?: string;
+  /** The sops program (default `sops` on PATH). */
+  sopsBinary?: string;
   credentials?: EngineContext['credentials'];
 }
 
@@ -20,6 +25,10 @@ export interface EngineContextOptions {
 export function createEngineContext(o: EngineContextOptions): EngineContext {
   const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context });
   const core = kc.makeApiClient(CoreV1Api);
+  const sops =
+    !o.decrypt && o.sopsAgeKeyFile
+      ? new Sops({ ageKeyFile: o.sopsAgeKeyFile, ...(o.sopsBinary ? { binary: o.sopsBinary } : {}) })
+      : undefined;
   return {
     cluster: o.cluster,
     kc,
@@ -32,7 +41,7 @@ export function createEngineContext(o: EngineContextOptions): EngineContext {
     charts: new ChartCache({ dir: o.chartCacheDir, mirrors: o.mirrors }),
     releases: new ReleaseStore(core),
     inventory: new Inventory(core),
-    decrypt: o.decrypt,
+    decrypt: o.decrypt ?? (sops ? (text: string) => sops.decrypt(text) : undefined),
     credentials: o.credentials,
   };
 }

@@ -22,7 +22,7 @@ import { type RunningPlatform, startPlatform } from '../src/platform.ts';
 // and published (one commit by the person in Git, the release deployed by the sync); a value
 // edited (one Helm upgrade); the commit reverted in Git (the release rolled back); a concurrent
 // push (a clean rebase, or a 409 naming the file); a draft written back unchanged (no commit);
-// a value chosen for encryption (ciphertext in Git, on a new branch).
+// a value chosen for encryption (ciphertext in Git, plaintext only in the release).
 
 const kit = inject('kit');
 const run = promisify(execFile);
@@ -215,6 +215,8 @@ beforeAll(async () => {
       MOORING_HTTP_PORT: '0',
       MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
       MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+      MOORING_SOPS: kit.sops,
+      MOORING_SOPS_AGE_KEY_FILE: kit.ageKeyFile,
     }),
     logger: silentLogger(),
     helmEnv: kit.env,
@@ -441,7 +443,7 @@ describe('Stack Builder: drafts published to Git, deployed by the GitOps sync', 
     );
   }, 120_000);
 
-  it('a value chosen for encryption is ciphertext in Git (published to a new branch)', async () => {
+  it('a value chosen for encryption is ciphertext in Git and plaintext only in the release', async () => {
     const secret = `s3cr3t-${Date.now().toString(36)}`;
     await pull();
     const d = await newDraft('A token for rollout-a');
@@ -453,11 +455,11 @@ describe('Stack Builder: drafts published to Git, deployed by the GitOps sync', 
     // never shown back
     expect(edited.text).not.toContain(secret);
     expect((await api('GET', drafts(d))).text).not.toContain(secret);
-    const p = await publish(d, { branch: `builder/${d.id.slice(0, 8)}` });
+    const p = await publish(d);
     expect(p.status, p.text).toBe(200);
-    expect(p.body).toMatchObject({ sync_requested: false, pull_request: null });
+    expect(p.body).toMatchObject({ branch: 'main', sync_requested: true, pull_request: null });
     expect(p.body.encrypted).toEqual([{ path: valuesFile, paths: ['auth.token'] }]);
-    await pull(p.body.branch);
+    await pull();
     const inGit = clone.git('show', `${p.body.commit}:${valuesFile}`);
     expect(inGit).toMatch(/token: ENC\[AES256_GCM,/);
     expect(inGit).toContain('replicas: 1');
@@ -467,7 +469,8 @@ describe('Stack Builder: drafts published to Git, deployed by the GitOps sync', 
     writeFileSync(f, inGit);
     const { stdout } = await run(kit.sops, ['decrypt', f], { env: helmEnv() });
     expect(stdout).toContain(`token: ${secret}`);
-    // main is untouched
-    expect(clone.git('rev-parse', 'origin/main')).toBe(clone.git('rev-parse', `${p.body.commit}~1`));
+    // the agent decrypts it in memory with the cluster's age key: the release has the plaintext
+    expect((await finished(p.body.commit)).status).toBe('success');
+    expect(await releaseValues()).toMatchObject({ auth: { token: secret } });
   }, 120_000);
 });
