@@ -2,7 +2,7 @@ import type { AddonMember } from '@mooring/core';
 import { isSopsEncrypted } from '@mooring/gitops';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
-import { forgetHelmRelease, mooringApplication, waitGone } from './argocd/deploy.ts';
+import { dropWindowProject, forgetHelmRelease, mooringApplication, waitGone } from './argocd/deploy.ts';
 import {
   type EngineContext,
   hashLabel,
@@ -183,6 +183,7 @@ async function helmDeploy(
     // the release verified deployed and healthy: now the Application goes, its resources stay
     await ctx.argocd!.client.deleteApplication(a.name, 'non-cascading');
     await waitGone(ctx.argocd!, a.name, 60_000);
+    await dropWindowProject(ctx.argocd!, ctx.cluster, a.name);
   }
   return {
     action: stored ? 'upgraded' : 'installed',

@@ -56,8 +56,13 @@ function engineWith(cluster: string, deletion: DeletionMode = 'foreground'): Eng
   return { ...ctx, argocd: engine };
 }
 
-const podinfo = (name: string, namespace: string, engine: 'argocd' | 'argo_cd' | 'native', values?: string) =>
-  podinfoIn(repo, name, namespace, engine, values);
+const podinfo = (
+  name: string,
+  namespace: string,
+  engine: 'argocd' | 'argo_cd' | 'native',
+  values?: string,
+  settings?: string[],
+) => podinfoIn(repo, name, namespace, engine, values, settings);
 
 async function apply(ctx: EngineContext, text: string, o: { argocdDeletion?: DeletionMode } = {}) {
   const { def, plan } = definition(text);
@@ -191,6 +196,44 @@ describe('the argocd engine', () => {
       90_000,
     );
     console.log(`[argocd] self-heal restored replicas in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  it('keeps a sync window in the add-on’s AppProject: closed, Argo CD does not sync; removed, the project goes', async () => {
+    const n = ns('argo-window');
+    const cluster = `c-${n}`;
+    const ctx = engineWith(cluster);
+    const open = ['sync_window: { enabled: true, schedule: "* * * * *", duration: 1h, timezone: UTC }'];
+    await apply(ctx, clusterText(cluster, [podinfo('win', n, 'argocd', 'replicaCount: 1', open)]));
+    const project = await ctx.argocd!.client.getProject('mooring-win');
+    expect(project?.spec.syncWindows).toEqual([
+      expect.objectContaining({
+        kind: 'allow',
+        schedule: '* * * * *',
+        duration: '3600s',
+        applications: ['win'],
+      }),
+    ]);
+    expect((await ctx.argocd!.client.getApplication('win'))?.spec.project).toBe('mooring-win');
+    // a window that opens on the first of January only: the new values wait
+    const closed = ['sync_window: { enabled: true, schedule: "0 0 1 1 *", duration: 1m, timezone: UTC }'];
+    const t0 = Date.now();
+    const waiting = await apply(
+      ctx,
+      clusterText(cluster, [podinfo('win', n, 'argocd', 'replicaCount: 2', closed)]),
+    );
+    expect(waiting.r.members[0]?.message).toMatch(/^outside_sync_window: Application written/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    await ctx.argocd!.client.refresh('win');
+    await new Promise((r) => setTimeout(r, 5000));
+    expect((await deployment('win-podinfo', n))?.spec?.replicas).toBe(1);
+    expect((await ctx.argocd!.client.getApplication('win'))?.status?.sync?.status).toBe('OutOfSync');
+    // without a window: synced at once, and the window's AppProject is deleted
+    const t1 = Date.now();
+    await apply(ctx, clusterText(cluster, [podinfo('win', n, 'argocd', 'replicaCount: 2')]));
+    expect((await deployment('win-podinfo', n))?.spec?.replicas).toBe(2);
+    expect((await ctx.argocd!.client.getApplication('win'))?.spec.project).toBe('default');
+    expect(await ctx.argocd!.client.getProject('mooring-win')).toBeUndefined();
+    console.log(`[argocd] synced ${((Date.now() - t1) / 1000).toFixed(1)} s after the window was removed`);
   });
 
   it('switches an add-on from native to argocd and back, keeping its objects', async () => {

@@ -6,6 +6,7 @@ export function podinfo(
   namespace: string,
   engine: 'argocd' | 'argo_cd' | 'native' | undefined,
   values = 'replicaCount: 1',
+  settings: string[] = [],
 ): string {
   return [
     `        - name: ${name}`,
@@ -24,6 +25,7 @@ export function podinfo(
     '              auto_prune: true',
     '              sync_options: [CreateNamespace=true]',
     '            retry_policy: { limit: 2, backoff_duration: 1s, backoff_factor: 2, backoff_max: 5s }',
+    ...settings.map((l) => `            ${l}`),
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 import type { AddonMember } from '@mooring/core';
 import { hashLabel, LABEL_CLUSTER, LABEL_HASH, LABEL_MEMBER, LABEL_STACK } from '../context.ts';
 import type { DeletionMode } from './client.ts';
-import type { Application } from './types.ts';
+import type { Application, AppProject } from './types.ts';
 
 /** Argo CD's finalizer that makes deleting an Application delete its resources. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -113,6 +113,44 @@ export function applicationFor(i: ApplicationInput): Application {
           }
         : {}),
       revisionHistoryLimit: s.revisionHistoryLimit,
+    },
+  };
+}
+
+/** The AppProject of an add-on with a sync window: its name (`mooring-<add-on>`). */
+export function windowProjectName(addon: string): string {
+  return `mooring-${addon}`.slice(0, 253);
+}
+
+/**
+ * The AppProject that carries an add-on's sync window (pure): Argo CD syncs
+ * (automated and self-heal) only while the window is open; manual syncs too.
+ * Undefined when the add-on has no enabled window (its Application is in the
+ * `default` project, or the one configured).
+ */
+export function windowProjectFor(cluster: string, a: AddonMember): AppProject | undefined {
+  const w = a.settings.syncWindow;
+  if (!w?.enabled || !w.schedule || !w.duration) return undefined;
+  return {
+    metadata: {
+      name: windowProjectName(a.name),
+      labels: { [LABEL_CLUSTER]: cluster, [LABEL_MEMBER]: a.name, [MANAGED_BY]: 'mooring' },
+    },
+    spec: {
+      description: `Mooring: the sync window of add-on ${a.name}`,
+      sourceRepos: ['*'],
+      destinations: [{ server: IN_CLUSTER, namespace: '*' }],
+      clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+      syncWindows: [
+        {
+          kind: 'allow',
+          schedule: w.schedule,
+          duration: `${w.duration.seconds}s`,
+          applications: [a.name],
+          timeZone: w.timezone,
+          manualSync: false,
+        },
+      ],
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Application, ResourceTree } from './types.ts';
+import type { Application, AppProject, ResourceTree } from './types.ts';
 
 /** An Argo CD API call failed: the method, path and status, never the token. */
 export class ArgoCdApiError extends Error {
@@ -173,6 +173,31 @@ export class ArgoCdClient {
         undefined,
         true,
       );
+      return true;
+    } catch (e) {
+      if (e instanceof ArgoCdApiError && (e.status === 403 || e.status === 404)) return false;
+      throw e;
+    }
+  }
+
+  async getProject(name: string): Promise<AppProject | undefined> {
+    try {
+      return await this.#call<AppProject>('GET', `/api/v1/projects/${encodeURIComponent(name)}`);
+    } catch (e) {
+      if (e instanceof ArgoCdApiError && (e.status === 403 || e.status === 404)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Creates or replaces an AppProject. */
+  upsertProject(project: AppProject): Promise<AppProject> {
+    return this.#call('POST', '/api/v1/projects', { project, upsert: true });
+  }
+
+  /** Deletes an AppProject; absent already: false. */
+  async deleteProject(name: string): Promise<boolean> {
+    try {
+      await this.#call('DELETE', `/api/v1/projects/${encodeURIComponent(name)}`, undefined, true);
       return true;
     } catch (e) {
       if (e instanceof ArgoCdApiError && (e.status === 403 || e.status === 404)) return false;

@@ -1,8 +1,8 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { AddonMember } from '@mooring/core';
+import { type AddonMember, isInsideWindow } from '@mooring/core';
 import { AddonDeployError, type AddonResult, valuesFor } from '../addon.ts';
 import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH } from '../context.ts';
-import { applicationFor, comparedWithSpec } from './application.ts';
+import { applicationFor, comparedWithSpec, windowProjectFor, windowProjectName } from './application.ts';
 import type { ArgoCdEngine } from './engine.ts';
 import { argoAddonState } from './state.ts';
 import type { Application } from './types.ts';
@@ -69,13 +69,19 @@ export async function deployArgoAddon(
     };
   }
   const values = await valuesFor(ctx, a);
+  // a sync window lives in an AppProject of the add-on's own; Argo CD syncs only while it is open
+  const project = windowProjectFor(ctx.cluster, a);
+  if (project)
+    await argo.client.upsertProject(project).catch((e: Error) => {
+      throw new AddonDeployError(a.name, `cannot write the AppProject of its sync window: ${e.message}`, e);
+    });
   const app = applicationFor({
     cluster: ctx.cluster,
     addon: a,
     hash,
     values,
     namespace: argo.namespace,
-    project: argo.project,
+    project: project?.metadata.name ?? argo.project,
     deletion: argo.deletion,
   });
   let written: Application;
@@ -83,6 +89,16 @@ export async function deployArgoAddon(
     written = await argo.client.upsertApplication(app);
   } catch (e) {
     throw new AddonDeployError(a.name, `cannot write its Argo CD Application: ${(e as Error).message}`, e);
+  }
+  if (!project) await dropWindowProject(argo, ctx.cluster, a.name);
+  const w = a.settings.syncWindow;
+  if (w?.enabled && !isInsideWindow(w as never, new Date(now)).inside) {
+    await forgetHelmRelease(ctx, a);
+    return {
+      action: existing ? 'upgraded' : 'installed',
+      revision: lastHistoryId(written),
+      message: `outside_sync_window: Application written; Argo CD syncs it when its window (${w.schedule}, ${w.timezone}) opens`,
+    };
   }
   if (!a.settings.syncPolicy.automated) {
     await argo.client.sync(a.name, { prune: a.settings.syncPolicy.autoPrune }).catch((e: Error) => {
@@ -93,6 +109,8 @@ export async function deployArgoAddon(
   const deadline = Date.now() + timeoutMs;
   let last = written;
   let refreshed = false;
+  let kicked = false;
+  const writtenAt = Date.now();
   for (;;) {
     last = (await argo.client.getApplication(a.name)) ?? last;
     const st = argoAddonState({
@@ -106,6 +124,21 @@ export async function deployArgoAddon(
       if (st.state === 'Synced') break;
       if (st.state === 'Degraded' && st.reason === 'operation_failed')
         throw new AddonDeployError(a.name, st.message);
+      // compared, OutOfSync, and the automated sync has not started (Argo CD backs off after a
+      // denied or repeated sync): the person applied now, so ask for the sync once
+      const phase = last.status?.operationState?.phase;
+      if (
+        !kicked &&
+        a.settings.syncPolicy.automated &&
+        last.status?.sync?.status === 'OutOfSync' &&
+        !last.operation &&
+        phase !== 'Running' &&
+        phase !== 'Terminating' &&
+        Date.now() - writtenAt > 10_000
+      ) {
+        kicked = true;
+        await argo.client.sync(a.name, { prune: a.settings.syncPolicy.autoPrune }).catch(() => undefined);
+      }
     } else if (!refreshed && Date.now() > deadline - timeoutMs + 5000) {
       // the controller has not looked at the new spec yet: ask for a refresh once
       refreshed = true;
@@ -121,6 +154,13 @@ export async function deployArgoAddon(
     revision: lastHistoryId(last),
     message: `Argo CD Application Synced/Healthy (${last.status?.resources?.length ?? 0} resources)`,
   };
+}
+
+/** Deletes the window AppProject Mooring wrote for an add-on, once nothing uses it (the window was removed). */
+export async function dropWindowProject(argo: ArgoCdEngine, cluster: string, addon: string): Promise<void> {
+  const p = await argo.client.getProject(windowProjectName(addon)).catch(() => undefined);
+  if (p?.metadata.labels?.[LABEL_CLUSTER] === cluster)
+    await argo.client.deleteProject(p.metadata.name).catch(() => false);
 }
 
 function lastHistoryId(app: Application): number {

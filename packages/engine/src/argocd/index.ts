@@ -17,6 +17,8 @@ export {
   MANAGED_BY,
   RESOURCES_FINALIZER,
   repoUrlOf,
+  windowProjectFor,
+  windowProjectName,
 } from './application.ts';
 export { checkArgoAddon } from './check.ts';
 export { ArgoCdApiError, ArgoCdClient, type ArgoCdClientOptions, type DeletionMode } from './client.ts';

@@ -2,8 +2,9 @@ import type { ClusterDefinition } from '@mooring/core';
 import { type EngineContext, LABEL_CLUSTER, LABEL_MEMBER, LABEL_STACK } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import type { Removal } from '../remove.ts';
+import { windowProjectName } from './application.ts';
 import type { DeletionMode } from './client.ts';
-import { waitGone } from './deploy.ts';
+import { dropWindowProject, waitGone } from './deploy.ts';
 
 /**
  * Deletes the Applications Mooring wrote for this cluster whose add-on left the
@@ -38,6 +39,7 @@ export async function removeArgoLeftovers(
       await argo.client.deleteApplication(app.metadata.name, how);
       // foreground: the Application goes after its resources; wait so the removal is done when reported
       if (how !== 'background') await waitGone(argo, app.metadata.name, 120_000);
+      if (app.spec.project === windowProjectName(name)) await dropWindowProject(argo, ctx.cluster, name);
     } catch (e) {
       removal.error = (e as Error).message;
     }

@@ -46,6 +46,25 @@ export interface ApplicationSpec {
   revisionHistoryLimit?: number;
 }
 
+/** The parts of an AppProject Mooring writes: one per add-on with a sync window. */
+export interface AppProject {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
+  spec: {
+    description?: string;
+    sourceRepos: string[];
+    destinations: { server?: string; name?: string; namespace: string }[];
+    clusterResourceWhitelist?: { group: string; kind: string }[];
+    syncWindows?: {
+      kind: 'allow' | 'deny';
+      schedule: string;
+      duration: string;
+      applications?: string[];
+      timeZone?: string;
+      manualSync?: boolean;
+    }[];
+  };
+}
+
 export interface ResourceStatus {
   group?: string;
   version?: string;
