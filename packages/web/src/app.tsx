@@ -19,6 +19,7 @@ import { useTheme } from './theme/useTheme.ts';
 // loaded when first opened: the add-on page brings the graph libraries of its Resource Map
 const AddonPage = lazy(() => import('./pages/AddonPage.tsx').then((m) => ({ default: m.AddonPage })));
 const PodLogsPage = lazy(() => import('./pages/PodLogsPage.tsx').then((m) => ({ default: m.PodLogsPage })));
+const ChartsPage = lazy(() => import('./pages/ChartsPage.tsx').then((m) => ({ default: m.ChartsPage })));
 const MembersPage = lazy(() => import('./pages/MembersPage.tsx').then((m) => ({ default: m.MembersPage })));
 
 const TITLES: Record<Route['page'], string> = {
@@ -28,6 +29,7 @@ const TITLES: Record<Route['page'], string> = {
   cluster: 'Cluster',
   addon: 'Add-on',
   members: 'Members',
+  charts: 'Charts',
   'pod-logs': 'Pod log',
   profile: 'Profile',
   'not-found': 'Not found',
@@ -69,6 +71,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<Loading what="members" />}>
           <MembersPage cluster={route.cluster} />
+        </Suspense>
+      );
+    case 'charts':
+      return (
+        <Suspense fallback={<Loading what="charts" />}>
+          <ChartsPage q={route.q} chart={route.chart} version={route.version} />
         </Suspense>
       );
     case 'profile':

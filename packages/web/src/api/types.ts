@@ -371,3 +371,148 @@ export interface DecommissionAnswer {
   migration?: Migration;
   manual_cleanup: string[];
 }
+
+/** A chart registry of the catalogue (`GET /registries`). */
+export interface Registry {
+  id: string;
+  name: string;
+  url: string;
+  kind: 'helm' | 'oci';
+  credential_name: string | null;
+  default: boolean;
+  indexing: boolean;
+  last_success_at: string | null;
+  last_error: string | null;
+  chart_count: number;
+  version_count: number;
+}
+
+/** A chart found in the catalogue (`GET /charts`). */
+export interface Chart {
+  registry: string;
+  registry_id: string;
+  name: string;
+  description: string | null;
+  icon: string | null;
+  home: string | null;
+  latest_version: string | null;
+  app_version: string | null;
+  deprecated: boolean;
+  version_count: number;
+}
+
+export interface ChartVersion {
+  registry: string;
+  chart: string;
+  version: string;
+  app_version: string | null;
+  description: string | null;
+  deprecated: boolean;
+  digest: string | null;
+  created: string | null;
+  state: 'pending' | 'indexed' | 'failed';
+  error: string | null;
+  has_values: boolean;
+  has_schema: boolean;
+  has_readme: boolean;
+}
+
+export interface ChartVersionDetail extends ChartVersion {
+  values: string | null;
+  values_schema: unknown;
+  values_schema_error: string | null;
+  readme: string | null;
+}
+
+export type DraftParent =
+  | { manifest: string }
+  | { addon: string }
+  | { name: string; kind: 'addon' | 'manifest' };
+
+export interface DraftMember {
+  kind: 'addon' | 'manifest';
+  name: string;
+  stack: string;
+  file: string;
+  fields: Record<string, unknown>;
+  values?: string;
+  manifest?: string;
+  content_file?: string;
+  encrypted_paths: string[];
+}
+
+export interface DraftStack {
+  name: string;
+  fields: Record<string, unknown>;
+  addons: DraftMember[];
+  manifests: DraftMember[];
+}
+
+export interface DraftSummary {
+  id: string;
+  cluster_id: string;
+  title: string;
+  state: 'open' | 'published';
+  repository_url: string;
+  branch: string;
+  path: string;
+  base_commit: string;
+  revision: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  changed_files: { path: string; change: 'added' | 'modified' | 'deleted' }[];
+  published: {
+    at: string;
+    by: string | null;
+    commit: string;
+    branch: string;
+    pull_request_url: string | null;
+  } | null;
+}
+
+export interface Draft extends DraftSummary {
+  stacks: DraftStack[];
+}
+
+export interface DraftIssue {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface DraftPreview {
+  valid: boolean;
+  commit: string;
+  errors: Partial<DraftIssue>[];
+  members:
+    | {
+        id: string;
+        stack: string;
+        kind: 'addon' | 'manifest';
+        name: string;
+        action: 'install' | 'upgrade' | 'apply' | 'unchanged' | 'remove' | 'error';
+        objects: { ref: string; change: 'create' | 'update' | 'delete' | 'unchanged'; text?: string }[];
+        message: string;
+      }[]
+    | null;
+  summary: { create: number; update: number; delete: number; unchanged: number };
+  agent_error: string | null;
+}
+
+export interface DraftPublished {
+  draft: DraftSummary;
+  commit: string;
+  branch: string;
+  rebased: boolean;
+  unchanged: boolean;
+  encrypted: { path: string; paths: string[] }[];
+  pull_request: { number: number; url: string } | null;
+  pull_request_error: string | null;
+  sync_requested: boolean;
+}

@@ -17,6 +17,7 @@ const NAV = [
     match: (p: string) => p === '/' || (p.startsWith('/clusters/') && p !== '/clusters/import'),
   },
   { href: '/clusters/import', label: 'Import a cluster', match: (p: string) => p === '/clusters/import' },
+  { href: '/charts', label: 'Charts', match: (p: string) => p === '/charts' },
   { href: '/members', label: 'Members', match: (p: string) => p === '/members' },
   { href: '/profile', label: 'Profile', match: (p: string) => p === '/profile' },
 ];

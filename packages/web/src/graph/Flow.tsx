@@ -19,6 +19,8 @@ interface Props<D> {
   height: number;
   /** A node chosen with the mouse (its own buttons and links answer the keyboard). */
   onNodeClick?: (id: string) => void;
+  /** Drawing from a node's right handle to another's left handle: `source` becomes a parent of `target`. */
+  onConnect?: (source: string, target: string) => void;
 }
 
 /** The theme the page shows now: the root's `data-theme` (the toggle), else the system's. */
@@ -65,7 +67,10 @@ export function Flow<D>(p: Props<D>) {
         minZoom={0.1}
         maxZoom={1.5}
         nodesDraggable={false}
-        nodesConnectable={false}
+        nodesConnectable={!!p.onConnect}
+        onConnect={(c) => {
+          if (c.source && c.target) p.onConnect?.(c.source, c.target);
+        }}
         nodesFocusable={false}
         edgesFocusable={false}
         elementsSelectable={false}

@@ -19,6 +19,7 @@ const LiveResourcesTab = lazy(() =>
   import('./LiveResourcesTab.tsx').then((m) => ({ default: m.LiveResourcesTab })),
 );
 const StacksTab = lazy(() => import('./StacksTab.tsx').then((m) => ({ default: m.StacksTab })));
+const BuilderTab = lazy(() => import('./BuilderTab.tsx').then((m) => ({ default: m.BuilderTab })));
 const EnginesTab = lazy(() => import('./EnginesTab.tsx').then((m) => ({ default: m.EnginesTab })));
 
 const TAB_LABELS: Record<ClusterTab, string> = {
@@ -29,6 +30,7 @@ const TAB_LABELS: Record<ClusterTab, string> = {
   operations: 'Operations',
   gitops: 'GitOps',
   engines: 'Engines',
+  builder: 'Stack Builder',
 };
 
 function Overview({ cluster, isAdmin }: { cluster: Cluster; isAdmin: boolean }) {
@@ -178,6 +180,11 @@ export function ClusterPage({ id, tab }: { id: string; tab: ClusterTab }) {
         {tab === 'engines' ? (
           <Suspense fallback={<Loading what="engines" />}>
             <EnginesTab clusterId={c.id} />
+          </Suspense>
+        ) : null}
+        {tab === 'builder' ? (
+          <Suspense fallback={<Loading what="the Stack Builder" />}>
+            <BuilderTab clusterId={c.id} />
           </Suspense>
         ) : null}
       </Tabs>

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'cluster'; id: string; tab: ClusterTab }
   | { page: 'addon'; id: string; name: string; tab: AddonTab }
   | { page: 'members'; cluster: string | null }
+  | { page: 'charts'; q: string; chart: string | null; version: string | null }
   | { page: 'pod-logs'; id: string; namespace: string; name: string }
   | { page: 'profile' }
   | { page: 'not-found'; path: string };
@@ -19,6 +20,7 @@ export const CLUSTER_TABS = [
   'operations',
   'gitops',
   'engines',
+  'builder',
 ] as const;
 export type ClusterTab = (typeof CLUSTER_TABS)[number];
 
@@ -44,6 +46,13 @@ export function matchRoute(pathname: string, search: string): Route {
   }
   if (path === '/profile') return { page: 'profile' };
   if (path === '/clusters/import') return { page: 'import' };
+  if (path === '/charts')
+    return {
+      page: 'charts',
+      q: q.get('q') ?? '',
+      chart: q.get('chart') || null,
+      version: q.get('version') || null,
+    };
   if (path === '/members') return { page: 'members', cluster: q.get('cluster') || null };
   const l = /^\/clusters\/([^/]+)\/pods\/([^/]+)\/([^/]+)\/logs$/.exec(path);
   if (l) {
@@ -83,6 +92,8 @@ export function hrefOf(route: Route): string {
       return `/clusters/${encodeURIComponent(route.id)}/addons/${encodeURIComponent(route.name)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
     case 'pod-logs':
       return `/clusters/${encodeURIComponent(route.id)}/pods/${encodeURIComponent(route.namespace)}/${encodeURIComponent(route.name)}/logs`;
+    case 'charts':
+      return `/charts${withQuery('', { q: route.q, chart: route.chart, version: route.version })}`;
     case 'members':
       return route.cluster ? `/members?cluster=${encodeURIComponent(route.cluster)}` : '/members';
     case 'not-found':
