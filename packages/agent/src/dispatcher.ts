@@ -27,6 +27,11 @@ export interface DispatcherOptions {
   workingIntervalMs?: number;
   /** Redelivery delay after a crash (default 5 s). */
   retryDelayMs?: number;
+  /**
+   * How long an ack that fails (the bus is down) is tried again, once a second, before the
+   * command is left to be delivered again (default 60 s; the keep-alive goes on meanwhile).
+   */
+  ackRetryMs?: number;
   /** A command that crashed on this many deliveries is answered with a failure and acked (default 5). */
   maxDeliveries?: number;
   /** Work done by idempotency key (default: a record of the last 1000 keys). */
@@ -148,7 +153,7 @@ export class CommandDispatcher {
         ...(key ? { idempotency_key: key } : {}),
         ...out,
       });
-      await rc.ack();
+      await this.#ack(rc, logger);
       if (!replayed) o.metrics.command(command.kind, out.outcome, seconds());
     };
     let owned = false;
@@ -222,6 +227,27 @@ export class CommandDispatcher {
       }
     } finally {
       clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * Acks a settled command. While the bus is down the ack fails (the result waits in the
+   * connection's buffer and goes out on reconnection): it is tried again once a second, so a
+   * command whose work is done is not delivered again just because the bus was away.
+   */
+  async #ack(rc: ReceivedCommand, logger: Logger): Promise<void> {
+    const deadline = Date.now() + (this.#o.ackRetryMs ?? 60_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await rc.ack();
+        if (attempt > 1) logger.info({ attempts: attempt }, 'command acked after the bus came back');
+        return;
+      } catch (e) {
+        if (this.#stopping || Date.now() >= deadline) throw e;
+        if (attempt === 1)
+          logger.warn({ err: e }, 'acking the command failed; trying again until the bus is back');
+        await sleep(1000);
+      }
     }
   }
 

@@ -9,10 +9,16 @@ import { join } from 'node:path';
 import { BatchV1Api } from '@kubernetes/client-node';
 import { type CommandEnvelope, NatsBus } from '@mooring/bus';
 import { ReleaseStore } from '@mooring/kube';
-import { createNamespace, eventually, kitClients, testNamespace } from '@mooring/testkit';
+import {
+  type AgentProcess,
+  createNamespace,
+  eventually,
+  kitClients,
+  startAgentProcess,
+  testNamespace,
+} from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, resultSubject } from '../src/results.ts';
-import { type AgentProcess, startAgentProcess } from './support/agentProcess.ts';
 
 const kit = inject('kit');
 const { kc, core } = kitClients(kit);

@@ -7,10 +7,16 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type CommandEnvelope, NatsBus } from '@mooring/bus';
 import { ReleaseStore } from '@mooring/kube';
-import { type ControlPlane, eventually, startControlPlane, testNamespace } from '@mooring/testkit';
+import {
+  type AgentProcess,
+  type ControlPlane,
+  eventually,
+  startAgentProcess,
+  startControlPlane,
+  testNamespace,
+} from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, resultSubject } from '../src/results.ts';
-import { type AgentProcess, startAgentProcess } from './support/agentProcess.ts';
 
 const kit = inject('kit');
 const work = mkdtempSync(join(tmpdir(), 'mooring-api-outage-'));

@@ -6,6 +6,9 @@
 //  - one nats-server killed (SIGKILL) and started again on the same port and store;
 //  - the scaled mode: the commands stream replicated on a 3-node nats-server cluster, the
 //    stream's leader killed.
+// The work ending while the bus is down (its result published into a dead connection) is
+// `packages/platform/test/operationsBusRestart.int.test.ts`: the platform sends running steps
+// again when its bus is back.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,13 +23,13 @@ import {
   type NatsCluster,
   type NatsServer,
   runNatsServer,
+  startAgentProcess,
   startNatsCluster,
   testNamespace,
 } from '@mooring/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, resultSubject } from '../src/results.ts';
-import { startAgentProcess } from './support/agentProcess.ts';
 
 const kit = inject('kit');
 const { core } = kitClients(kit);

@@ -121,6 +121,9 @@ export function natsConnectionOptions(opts: NatsBusOptions): NodeConnectionOptio
   };
 }
 
+/** JetStream's ack, as `ackAck` sends it. */
+const ACK = new TextEncoder().encode('+ACK');
+
 /** The bus's error for the server's permissions violation (`cause`: what the client threw). */
 function permissionError(e: PermissionViolationError, cause: unknown = e): BusPermissionError {
   return new BusPermissionError(e.subject, e.operation === 'publish' ? 'publish' : 'subscribe', { cause });
@@ -377,6 +380,7 @@ export class NatsBus implements Bus {
         throw mapPermission(e);
       }
       if (!m) return null;
+      let ackTried = false;
       return receiveCommand(
         subject,
         {
@@ -387,7 +391,17 @@ export class NatsBus implements Bus {
             await m.ackAck().catch(() => {});
           },
           ack: async () => {
-            await m.ackAck();
+            if (!ackTried) {
+              ackTried = true;
+              await m.ackAck();
+              return;
+            }
+            // again after a failed ack (sent while the connection was down and lost with it):
+            // the client acks a message only once and would answer at once without asking, so
+            // the ack goes to the server directly and waits for its confirmation
+            // (the delivery's ack subject: `reply` of the message, which JsMsg's type leaves out)
+            const ackSubject = (m as unknown as { reply: string }).reply;
+            await this.nc.request(ackSubject, ACK, { timeout: DEFAULT_REQUEST_TIMEOUT_MS });
           },
           nak: async (delayMs) => {
             m.nak(delayMs);

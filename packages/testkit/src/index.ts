@@ -1,3 +1,4 @@
+export { type AgentProcess, startAgentProcess } from './agentProcess.ts';
 export { type ArgoCd, type ArgoCdOptions, startArgoCd } from './argocd.ts';
 export { KIT_CHARTS, type PackagedChart, publishCharts } from './charts.ts';
 export { type ControlPlane, startControlPlane } from './controlplane.ts';

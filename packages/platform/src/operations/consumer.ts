@@ -7,7 +7,10 @@ export const RESULTS_QUEUE = 'mooring-platform-operations';
 
 /**
  * Feeds `agent.results.*` to the operations and ends steps past their timeout every
- * `timeoutCheckMs`. Returns a stop function.
+ * `timeoutCheckMs`. When the bus comes back after a disconnection, every running step's
+ * command is sent again with its idempotency key: a result the agent published while this
+ * replica was away is lost with core NATS, and the agent answers the repeat from its record
+ * (or waits for the work still running), never running the work twice. Returns a stop function.
  */
 export async function startOperationsRuntime(o: {
   bus: Bus;
@@ -34,11 +37,21 @@ export async function startOperationsRuntime(o: {
     },
   );
   let checking = false;
+  let lastStatus = o.bus.status();
   const timer = setInterval(() => {
     if (checking) return;
     checking = true;
-    o.operations
-      .checkTimeouts()
+    const status = o.bus.status();
+    const cameBack = lastStatus !== 'connected' && status === 'connected';
+    lastStatus = status;
+    const resend = cameBack
+      ? o.operations.resumeAll().then((n) => {
+          if (n > 0) logger.info({ operations: n }, 'the bus is back: running steps’ commands sent again');
+        })
+      : Promise.resolve();
+    resend
+      .catch((err: unknown) => logger.warn({ err }, 'sending running steps again failed'))
+      .then(() => o.operations.checkTimeouts())
       .catch((err: unknown) => logger.warn({ err }, 'checking step timeouts failed'))
       .finally(() => {
         checking = false;

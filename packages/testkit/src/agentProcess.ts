@@ -4,7 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mooring/testkit';
+import { REPO_ROOT } from './paths.ts';
+import { freePort } from './ports.ts';
 
 export interface AgentProcess {
   readonly pid: number;
