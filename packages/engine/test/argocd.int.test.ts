@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAgentPlatform } from '../../platform/test/support/agentPlatform.ts';
 import { applyPlan } from '../src/apply.ts';
 import { ensureAccount, issueToken, revokeToken, rotateToken, tokenId } from '../src/argocd/account.ts';
+import { applicationFor } from '../src/argocd/application.ts';
 import { ArgoCdApiError, ArgoCdClient, type DeletionMode } from '../src/argocd/client.ts';
 import type { ArgoCdEngine } from '../src/argocd/engine.ts';
 import type { EngineContext } from '../src/context.ts';
@@ -234,6 +235,63 @@ describe('the argocd engine', () => {
     expect((await ctx.argocd!.client.getApplication('win'))?.spec.project).toBe('default');
     expect(await ctx.argocd!.client.getProject('mooring-win')).toBeUndefined();
     console.log(`[argocd] synced ${((Date.now() - t1) / 1000).toFixed(1)} s after the window was removed`);
+  });
+
+  it('recovers what is stuck: a deletion no finalizer finishes (finalizers removed), an Application in Unknown (hard refresh)', async () => {
+    const n = ns('argo-stuck');
+    const cluster = `c-${n}`;
+    const ctx = engineWith(cluster);
+    ctx.argocd!.deletionWaitMs = 3000;
+    ctx.argocd!.stuckAfterMs = 1000;
+    await apply(ctx, clusterText(cluster, [podinfo('stuck', n, 'argocd')]));
+    const admin = new ArgoCdClient({ url: argo.url, token: argo.adminToken });
+    // a finalizer nobody will ever finish
+    await admin.patchApplication('stuck', {
+      metadata: { finalizers: ['resources-finalizer.argocd.argoproj.io', 'example.com/never'] },
+    });
+    const gone = await apply(ctx, clusterText(cluster, []), { argocdDeletion: 'non-cascading' });
+    expect(gone.r.removed).toMatchObject([
+      {
+        name: 'stuck',
+        detail: expect.stringMatching(
+          /deletion was stuck for \d+ s: finalizers .*example\.com\/never removed/,
+        ),
+      },
+    ]);
+    expect(gone.r.removed[0]?.error).toBeUndefined();
+    expect(await ctx.argocd!.client.getApplication('stuck')).toBeUndefined();
+    expect((await deployment('stuck-podinfo', n))?.metadata?.uid).toBeDefined();
+
+    // an Application of a chart version the repository does not have: Argo CD cannot compare it (Unknown)
+    const broken = definition(
+      clusterText(cluster, [podinfo('unk', n, 'argocd').replace('"6.14.1"', '"99.0.0"')]),
+    );
+    const t = sweepTargets(broken.def, broken.plan)[0]!;
+    await admin.upsertApplication(
+      applicationFor({
+        cluster,
+        addon: t.addon,
+        hash: t.hash,
+        values: t.addon.values.text,
+        namespace: argo.namespace,
+        deletion: 'non-cascading',
+      }),
+      { validate: false },
+    );
+    await eventually('Argo CD compared it', async () => {
+      const a = await admin.getApplication('unk');
+      return a?.status?.sync?.status === 'Unknown' && (a.status.conditions?.length ?? 0) > 0;
+    });
+    const live = createLiveState(ctx.kc);
+    try {
+      const s = await runSweep(ctx, live, [t], new Map());
+      expect(s.addons[0]?.actions).toContain('recovered');
+      expect(s.addons[0]?.message).toMatch(/^the Application was Unknown: a hard refresh was asked for; /);
+    } finally {
+      live.objects.stop();
+      live.releases.stop();
+      await admin.deleteApplication('unk', 'non-cascading');
+    }
   });
 
   it('switches an add-on from native to argocd and back, keeping its objects', async () => {

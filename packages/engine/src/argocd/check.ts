@@ -50,6 +50,24 @@ export async function checkArgoAddon(ctx: EngineContext, t: SweepTarget): Promis
       st.message = `${st.message}; recovery failed: ${(e as Error).message}`;
     }
   }
+  // an Application whose state Argo CD does not know (sync Unknown: a comparison that failed or
+  // never ran) is refreshed hard, its cache and manifests thrown away; the report says so
+  if (
+    app &&
+    !st.stuck &&
+    app.status?.sync?.status !== 'Synced' &&
+    (st.state === 'Unknown' || (app.status?.sync?.status ?? 'Unknown') === 'Unknown')
+  ) {
+    try {
+      app = await ctx.argocd.client.refresh(a.name, 'hard');
+      report.actions.push('recovered');
+      st = argoAddonState(input());
+      st.message = `the Application was Unknown: a hard refresh was asked for; ${st.message}`;
+    } catch (e) {
+      report.actions.push('recover_failed');
+      st.message = `${st.message}; hard refresh failed: ${(e as Error).message}`;
+    }
+  }
   const h = app?.status?.health?.status;
   report.health = (
     h === 'Healthy' || h === 'Progressing' || h === 'Degraded' || h === 'Suspended' || h === 'Missing'

@@ -132,9 +132,9 @@ export class ArgoCdClient {
     return r.items ?? [];
   }
 
-  /** Creates or replaces an Application (`upsert`), validated by the server. */
-  upsertApplication(app: Application): Promise<Application> {
-    return this.#call('POST', '/api/v1/applications?upsert=true&validate=true', app);
+  /** Creates or replaces an Application (`upsert`), validated by the server unless `validate: false`. */
+  upsertApplication(app: Application, o: { validate?: boolean } = {}): Promise<Application> {
+    return this.#call('POST', `/api/v1/applications?upsert=true&validate=${o.validate ?? true}`, app);
   }
 
   /** Asks for a refresh (`normal` re-reads the cluster, `hard` also the source). */
@@ -178,6 +178,15 @@ export class ArgoCdClient {
       if (e instanceof ArgoCdApiError && (e.status === 403 || e.status === 404)) return false;
       throw e;
     }
+  }
+
+  /** A JSON merge patch of an Application (e.g. its finalizers cleared). */
+  patchApplication(name: string, patch: object): Promise<Application> {
+    return this.#call('PATCH', `/api/v1/applications/${encodeURIComponent(name)}`, {
+      name,
+      patch: JSON.stringify(patch),
+      patchType: 'merge',
+    });
   }
 
   async getProject(name: string): Promise<AppProject | undefined> {

@@ -11,4 +11,8 @@ export interface ArgoCdEngine {
   deletion: DeletionMode;
   /** How often a wait polls the API (default 500 ms). */
   pollMs?: number;
+  /** How long a removal waits for an Application to go (default 120 s). */
+  deletionWaitMs?: number;
+  /** A deletion pending longer than this is stuck: its finalizers are removed (default 10 minutes). */
+  stuckAfterMs?: number;
 }

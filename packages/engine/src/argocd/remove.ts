@@ -5,6 +5,28 @@ import type { Removal } from '../remove.ts';
 import { windowProjectName } from './application.ts';
 import type { DeletionMode } from './client.ts';
 import { dropWindowProject, waitGone } from './deploy.ts';
+import type { ArgoCdEngine } from './engine.ts';
+import { STUCK_AFTER_MS } from './state.ts';
+
+/**
+ * Waits for a deleted Application to go. One whose deletion is pending for
+ * longer than `stuckAfterMs` (a finalizer nobody finishes, e.g. its destination
+ * cluster is gone) has its finalizers removed, and the removal says so.
+ */
+async function goneOrUnstuck(argo: ArgoCdEngine, name: string, removal: Removal): Promise<void> {
+  try {
+    await waitGone(argo, name, argo.deletionWaitMs ?? 120_000);
+    return;
+  } catch (e) {
+    const app = await argo.client.getApplication(name);
+    const since = app?.metadata.deletionTimestamp ? Date.parse(app.metadata.deletionTimestamp) : undefined;
+    if (!app || since === undefined || Date.now() - since < (argo.stuckAfterMs ?? STUCK_AFTER_MS)) throw e;
+    const finalizers = app.metadata.finalizers ?? [];
+    await argo.client.patchApplication(name, { metadata: { finalizers: null } });
+    await waitGone(argo, name, 30_000);
+    removal.detail += `; its deletion was stuck for ${Math.round((Date.now() - since) / 1000)} s: finalizers ${finalizers.join(', ')} removed (what they still held is left in place)`;
+  }
+}
 
 /**
  * Deletes the Applications Mooring wrote for this cluster whose add-on left the
@@ -38,7 +60,7 @@ export async function removeArgoLeftovers(
     try {
       await argo.client.deleteApplication(app.metadata.name, how);
       // foreground: the Application goes after its resources; wait so the removal is done when reported
-      if (how !== 'background') await waitGone(argo, app.metadata.name, 120_000);
+      if (how !== 'background') await goneOrUnstuck(argo, app.metadata.name, removal);
       if (app.spec.project === windowProjectName(name)) await dropWindowProject(argo, ctx.cluster, name);
     } catch (e) {
       removal.error = (e as Error).message;
