@@ -294,6 +294,18 @@ describe('the argocd engine', () => {
     }
   });
 
+  it('deploys a chart from an OCI registry: the registry is declared to Argo CD (plain HTTP on loopback)', async () => {
+    const n = ns('argo-oci');
+    const cluster = `c-${n}`;
+    const ctx = engineWith(cluster);
+    const text = clusterText(cluster, [podinfoIn(`oci://${kit.ociHost}/charts`, 'ocidemo', n, 'argocd')]);
+    const { r } = await apply(ctx, text);
+    expect(r.members[0]).toMatchObject({ name: 'ocidemo', phase: 'synced', state: 'Synced' });
+    const app = await ctx.argocd!.client.getApplication('ocidemo');
+    expect(app?.spec.source.repoURL).toBe(`${kit.ociHost}/charts`);
+    expect((await deployment('ocidemo-podinfo', n))?.status?.readyReplicas).toBe(1);
+  });
+
   it('switches an add-on from native to argocd and back, keeping its objects', async () => {
     const n = ns('argo-switch');
     const cluster = `c-${n}`;

@@ -1,7 +1,13 @@
 import type { AddonMember } from '@mooring/core';
 import { describe, expect, it } from 'vitest';
 import { accountConfig, tokenId } from '../src/argocd/account.ts';
-import { applicationFor, comparedWithSpec, finalizersFor } from '../src/argocd/application.ts';
+import {
+  applicationFor,
+  comparedWithSpec,
+  finalizersFor,
+  repositoryFor,
+  windowProjectFor,
+} from '../src/argocd/application.ts';
 import { argoAddonState, STUCK_AFTER_MS } from '../src/argocd/state.ts';
 import type { Application } from '../src/argocd/types.ts';
 import { hashLabel } from '../src/context.ts';
@@ -105,6 +111,43 @@ describe('applicationFor', () => {
     expect(app.spec.source.repoURL).toBe('registry.example/charts');
     expect(app.spec.source.helm).toEqual({ releaseName: 'web' });
     expect(app.metadata.finalizers).toEqual([]);
+  });
+
+  it('declares OCI registries (plain HTTP on loopback) and registries with basic credentials; a public repository needs nothing', () => {
+    const local = addonOf('            engine: argocd', 'oci://127.0.0.1:5000/charts');
+    expect(repositoryFor(local, undefined)).toMatchObject({
+      repo: '127.0.0.1:5000/charts',
+      type: 'helm',
+      enableOCI: true,
+      insecureOCIForceHttp: true,
+    });
+    const remote = addonOf('            engine: argocd', 'oci://registry.example/charts');
+    expect(repositoryFor(remote, undefined)?.insecureOCIForceHttp).toBeUndefined();
+    const helm = addonOf('            engine: argocd', 'https://charts.example');
+    expect(repositoryFor(helm, undefined)).toBeUndefined();
+    expect(repositoryFor(helm, { username: 'u', password: 'p' })).toMatchObject({
+      repo: 'https://charts.example',
+      username: 'u',
+      password: 'p',
+    });
+  });
+
+  it('puts an enabled sync window in an AppProject of the add-on, none otherwise', () => {
+    const a = addonOf(
+      `            engine: argocd
+            sync_window: { enabled: true, schedule: "0 22 * * *", duration: 4h, timezone: Europe/Berlin }`,
+    );
+    expect(windowProjectFor('c1', a)?.spec.syncWindows).toEqual([
+      {
+        kind: 'allow',
+        schedule: '0 22 * * *',
+        duration: '14400s',
+        applications: ['web'],
+        timeZone: 'Europe/Berlin',
+        manualSync: false,
+      },
+    ]);
+    expect(windowProjectFor('c1', addonOf('            engine: argocd'))).toBeUndefined();
   });
 
   it.each([

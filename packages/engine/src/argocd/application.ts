@@ -1,7 +1,8 @@
 import type { AddonMember } from '@mooring/core';
+import { ociScheme } from '@mooring/helm';
 import { hashLabel, LABEL_CLUSTER, LABEL_HASH, LABEL_MEMBER, LABEL_STACK } from '../context.ts';
 import type { DeletionMode } from './client.ts';
-import type { Application, AppProject } from './types.ts';
+import type { Application, AppProject, Repository } from './types.ts';
 
 /** Argo CD's finalizer that makes deleting an Application delete its resources. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -114,6 +115,32 @@ export function applicationFor(i: ApplicationInput): Application {
         : {}),
       revisionHistoryLimit: s.revisionHistoryLimit,
     },
+  };
+}
+
+/**
+ * The repository connection Argo CD needs for an add-on's chart (pure), or
+ * undefined for a public Helm repository: OCI registries are declared (plain
+ * HTTP for loopback registries, as the native engine speaks to them), and so
+ * are registries with credentials (username and password).
+ */
+export function repositoryFor(
+  a: AddonMember,
+  credentials: { username: string; password: string } | { token: string } | undefined,
+): Repository | undefined {
+  const oci = a.chart.registry.oci;
+  const basic = credentials && 'username' in credentials ? credentials : undefined;
+  if (!oci && !basic) return undefined;
+  const repo = repoUrlOf(a);
+  const host = repo.replace(/^https?:\/\//, '').split('/')[0] ?? '';
+  return {
+    repo,
+    type: 'helm',
+    name: a.chart.registry.name,
+    ...(oci
+      ? { enableOCI: true, ...(ociScheme(host) === 'http' ? { insecureOCIForceHttp: true } : {}) }
+      : {}),
+    ...(basic ? { username: basic.username, password: basic.password } : {}),
   };
 }
 

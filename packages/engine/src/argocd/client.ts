@@ -1,4 +1,4 @@
-import type { Application, AppProject, ResourceTree } from './types.ts';
+import type { Application, AppProject, Repository, ResourceTree } from './types.ts';
 
 /** An Argo CD API call failed: the method, path and status, never the token. */
 export class ArgoCdApiError extends Error {
@@ -187,6 +187,11 @@ export class ArgoCdClient {
       patch: JSON.stringify(patch),
       patchType: 'merge',
     });
+  }
+
+  /** Creates or replaces a repository connection (credentials travel in the body, never in an error). */
+  async upsertRepository(repo: Repository): Promise<void> {
+    await this.#call('POST', '/api/v1/repositories?upsert=true', repo);
   }
 
   async getProject(name: string): Promise<AppProject | undefined> {

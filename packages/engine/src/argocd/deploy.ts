@@ -2,7 +2,13 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { type AddonMember, isInsideWindow } from '@mooring/core';
 import { AddonDeployError, type AddonResult, valuesFor } from '../addon.ts';
 import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH } from '../context.ts';
-import { applicationFor, comparedWithSpec, windowProjectFor, windowProjectName } from './application.ts';
+import {
+  applicationFor,
+  comparedWithSpec,
+  repositoryFor,
+  windowProjectFor,
+  windowProjectName,
+} from './application.ts';
 import type { ArgoCdEngine } from './engine.ts';
 import { argoAddonState } from './state.ts';
 import type { Application } from './types.ts';
@@ -69,6 +75,15 @@ export async function deployArgoAddon(
     };
   }
   const values = await valuesFor(ctx, a);
+  // OCI registries and registries with credentials are declared to Argo CD first
+  const repository = repositoryFor(
+    a,
+    a.chart.registry.credentialName ? ctx.credentials?.(a.chart.registry.credentialName) : undefined,
+  );
+  if (repository)
+    await argo.client.upsertRepository(repository).catch((e: Error) => {
+      throw new AddonDeployError(a.name, `cannot declare its chart registry to Argo CD: ${e.message}`, e);
+    });
   // a sync window lives in an AppProject of the add-on's own; Argo CD syncs only while it is open
   const project = windowProjectFor(ctx.cluster, a);
   if (project)

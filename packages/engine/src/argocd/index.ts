@@ -16,6 +16,7 @@ export {
   IN_CLUSTER,
   MANAGED_BY,
   RESOURCES_FINALIZER,
+  repositoryFor,
   repoUrlOf,
   windowProjectFor,
   windowProjectName,

@@ -46,6 +46,18 @@ export interface ApplicationSpec {
   revisionHistoryLimit?: number;
 }
 
+/** A repository connection in Argo CD (a Helm repository or an OCI registry); `password` is secret. */
+export interface Repository {
+  repo: string;
+  type: 'helm';
+  name: string;
+  enableOCI?: boolean;
+  /** Plain HTTP for an OCI registry (Helm 4 wants it said). */
+  insecureOCIForceHttp?: boolean;
+  username?: string;
+  password?: string;
+}
+
 /** The parts of an AppProject Mooring writes: one per add-on with a sync window. */
 export interface AppProject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
