@@ -7,7 +7,7 @@
 //  - the scaled mode: the commands stream replicated on a 3-node nats-server cluster, the
 //    stream's leader killed.
 // The work ending while the bus is down (its result published into a dead connection) is
-// `packages/platform/test/operationsBusRestart.int.test.ts`: the platform sends running steps
+// `packages/platform/test/operationsFaults.int.test.ts`: the platform sends running steps
 // again when its bus is back.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

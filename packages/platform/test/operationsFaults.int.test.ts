@@ -1,9 +1,11 @@
-// F2 through the platform: nats-server (operator mode, the platform's and the agent's bus)
-// killed while an operation runs, and the work ends while it is down. The platform runs in
-// this process on the kit's PostgreSQL; the agent is a child process that checks in with its
-// token. The upgrade is held in pending-upgrade by a pre-upgrade hook whose Pod waits for a
-// node label (the "gate"); the gate opens while the bus is down, so the agent's result is
-// published into a dead connection.
+// Faults through the platform, with real processes: the platform runs in this process on the
+// kit's PostgreSQL and a nats-server in operator mode of its own; the agent is a child process
+// that checks in with its token. The upgrade is held in pending-upgrade by a pre-upgrade hook
+// whose Pod waits for a node label (the "gate").
+//  - F2: nats-server killed while the upgrade is held; the gate opens while the bus is down, so
+//    the agent's result is published into a dead connection; nats-server starts again.
+//  - F1: the agent's process group (the agent and its helm) SIGKILLed while the upgrade is held;
+//    a new agent process starts.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,13 +29,13 @@ import { type RunningPlatform, startPlatform } from '../src/platform.ts';
 
 const kit = inject('kit');
 const { core } = kitClients(kit);
-const ns = testNamespace('ops-bus-restart');
 const NODE = 'kwok-node-0';
+const namespaces: string[] = [];
 let workDir: string;
 let nats: NatsOperatorServer;
 let dbName: string;
 let platform: RunningPlatform;
-let agent: AgentProcess | undefined;
+const agents: AgentProcess[] = [];
 
 const kubectl = (args: string[]) =>
   execFileSync(join(kit.binDir, 'kubectl'), args, {
@@ -67,15 +69,17 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await agent?.stop().catch(() => undefined);
+  for (const a of agents) await a.stop().catch(() => undefined);
   await platform?.close();
   await nats?.stop();
-  try {
-    kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}-`]);
-  } catch {
-    /* not labelled */
+  for (const ns of namespaces) {
+    try {
+      kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}-`]);
+    } catch {
+      /* not labelled */
+    }
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
   }
-  await core.deleteNamespace({ name: ns }).catch(() => undefined);
   if (kit.postgresUrl && dbName) {
     const c = new pg.Client({ connectionString: kit.postgresUrl });
     await c.connect();
@@ -85,10 +89,12 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }, 60_000);
 
-describe('operations through a nats-server restart', () => {
-  it('the upgrade ends while the bus is down: the operation succeeds after the restart, the work ran once', async () => {
-    const name = `bus-restart-${Date.now().toString(36)}`;
-    const definition = (values: string) => `apiVersion: v1
+/** A cluster imported into the platform, whose agent runs as a child process (started with `agent(n)`). */
+async function cluster(hint: string) {
+  const ns = testNamespace(hint);
+  namespaces.push(ns);
+  const name = `${hint}-${Date.now().toString(36)}`;
+  const definition = (values: string) => `apiVersion: v1
 kind: ImportCluster
 metadata:
   name: ${name}
@@ -111,16 +117,17 @@ ${values
             sync_policy:
               sync_options: [CreateNamespace=true]
 `;
-    const owner = platform.firstCredentials!;
-    const { token } = await platform.services.auth.login(owner.username, owner.password);
-    const principal = (await platform.services.auth.authenticate(token))!;
-    const imported = await platform.services.clusters.import(principal as never, {
-      definition: definition('message: one'),
-      path: 'cluster.yaml',
-    });
-    const clusterId = imported.cluster.id;
-    agent = await startAgentProcess({
-      logFile: join(workDir, 'agent.log'),
+  const owner = platform.firstCredentials!;
+  const { token } = await platform.services.auth.login(owner.username, owner.password);
+  const principal = (await platform.services.auth.authenticate(token))!;
+  const imported = await platform.services.clusters.import(principal as never, {
+    definition: definition('message: one'),
+    path: 'cluster.yaml',
+  });
+  const clusterId = imported.cluster.id;
+  const agent = async (n: number) => {
+    const a = await startAgentProcess({
+      logFile: join(workDir, `${hint}-agent-${n}.log`),
       env: {
         ...kit.env,
         MOORING_CLUSTER_ID: clusterId,
@@ -128,63 +135,78 @@ ${values
         MOORING_PLATFORM_URL: platform.address!.replace('[::1]', '127.0.0.1'),
         MOORING_KUBECONFIG: kit.kubeconfig,
         MOORING_HELM: kit.helm,
-        MOORING_CHART_CACHE: join(workDir, 'charts'),
+        MOORING_CHART_CACHE: join(workDir, `${hint}-charts-${n}`),
         MOORING_RECONCILE_INTERVAL_SECONDS: '300',
         MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
       },
     });
-    const a = agent;
+    agents.push(a);
     await eventually('the agent ready', async () => (await a.readyz())?.status === 200, 60_000);
-
-    const ops = platform.services.operations;
-    const createdBy = principal.kind === 'user' ? principal.userId : 'test';
-    const apply = (values: string) =>
-      ops.start({
-        clusterId,
-        type: 'apply',
-        steps: [
-          {
-            name: 'apply',
-            kind: 'apply',
-            payload: { files: { 'cluster.yaml': definition(values) }, path: 'cluster.yaml' },
-          },
-        ],
-        createdBy,
-      });
-    const state = async (id: string) => (await ops.get(principal as never, id)).state;
+    return a;
+  };
+  const ops = platform.services.operations;
+  const createdBy = principal.kind === 'user' ? principal.userId : 'test';
+  const apply = (values: string) =>
+    ops.start({
+      clusterId,
+      type: 'apply',
+      steps: [
+        {
+          name: 'apply',
+          kind: 'apply',
+          payload: { files: { 'cluster.yaml': definition(values) }, path: 'cluster.yaml' },
+        },
+      ],
+      createdBy,
+    });
+  const detail = (id: string) => ops.get(principal as never, id);
+  const state = async (id: string) => (await detail(id)).state;
+  const releases = new ReleaseStore(core);
+  /** Installs (revision 1), then starts an upgrade held by the gate: the release pending-upgrade. */
+  const holdUpgrade = async () => {
     const install = await apply('message: one');
     await eventually('the install', async () => (await state(install.id)) === 'success', 120_000);
-
     const upgrade = await apply(`message: two\nhook:\n  gate: ${ns}\n  deadlineSeconds: 600`);
-    const releases = new ReleaseStore(core);
     await eventually(
       'the release pending-upgrade (its hook waits for the gate)',
       async () => (await releases.latest('hooked', ns))?.status === 'pending-upgrade',
       60_000,
     );
+    return upgrade;
+  };
+  const openGate = () => kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}=open`]);
+  const history = async () => (await releases.history('hooked', ns)).map((h) => [h.version, h.status]);
+  return { ns, agent, detail, state, holdUpgrade, openGate, history, releases };
+}
+
+describe('operations through faults', () => {
+  it('the upgrade ends while the bus is down: the operation succeeds after the restart, the work ran once', async () => {
+    const c = await cluster('ops-bus-restart');
+    const a = await c.agent(1);
+    const upgrade = await c.holdUpgrade();
     await nats.kill();
     await eventually(
       'the agent sees the bus down',
       async () => (await a.readyz())?.body.bus === 'reconnecting',
     );
-    kubectl(['label', 'node', NODE, `mooring.dev/gate-${ns}=open`]);
+    c.openGate();
     await eventually(
       'the upgrade deployed while the bus is down',
-      async () => (await releases.latest('hooked', ns))?.status === 'deployed',
+      async () => (await c.releases.latest('hooked', c.ns))?.status === 'deployed',
       60_000,
     );
     // the agent holds the result: published into the dead connection, or waiting for the ack
     await new Promise((r) => setTimeout(r, 3000));
-    expect(await state(upgrade.id)).toBe('running');
+    expect(await c.state(upgrade.id)).toBe('running');
     await nats.start();
     const back = Date.now();
-    await eventually('the operation done', async () => (await state(upgrade.id)) === 'success', 60_000);
+    await eventually('the operation done', async () => (await c.state(upgrade.id)) === 'success', 60_000);
     const doneMs = Date.now() - back;
-    const detail = await ops.get(principal as never, upgrade.id);
+    const detail = await c.detail(upgrade.id);
     expect(detail.steps.map((s) => [s.name, s.state])).toEqual([['apply', 'success']]);
     expect((detail.steps[0]!.result as { ok: boolean }).ok).toBe(true);
     // the work ran once: one Helm revision for it, one run of the apply in the agent's log
-    expect((await releases.history('hooked', ns)).map((h) => [h.version, h.status])).toEqual([
+    expect(await c.history()).toEqual([
       [1, 'superseded'],
       [2, 'deployed'],
     ]);
@@ -195,6 +217,31 @@ ${values
     expect(a.logLines().filter((l) => String(l.msg).startsWith('command crashed'))).toEqual([]);
     console.log(
       `[F2 platform] operation succeeded ${(doneMs / 1000).toFixed(1)} s after nats-server was back (step sent ${detail.steps[0]!.sends} times)`,
+    );
+  }, 300_000);
+
+  it('F1: the agent killed (with its helm) during the upgrade: the restarted agent completes the same operation once', async () => {
+    const c = await cluster('ops-agent-killed');
+    const first = await c.agent(1);
+    const upgrade = await c.holdUpgrade();
+    const killedAt = Date.now();
+    await first.kill();
+    expect((await c.releases.latest('hooked', c.ns))?.status).toBe('pending-upgrade');
+    c.openGate();
+    const second = await c.agent(2);
+    // the command comes back once its ack wait (30 s) ran out; the restarted agent unlocks the release
+    await eventually('the operation done', async () => (await c.state(upgrade.id)) === 'success', 120_000);
+    const doneMs = Date.now() - killedAt;
+    const detail = await c.detail(upgrade.id);
+    expect(detail.steps.map((s) => [s.name, s.state, s.sends])).toEqual([['apply', 'success', 1]]);
+    expect(await c.history()).toEqual([
+      [1, 'superseded'],
+      [2, 'failed'],
+      [3, 'deployed'],
+    ]);
+    expect(second.logLines().filter((l) => l.msg === 'applying definition')).toHaveLength(1);
+    console.log(
+      `[F1 platform] operation succeeded ${(doneMs / 1000).toFixed(1)} s after the agent was killed`,
     );
   }, 300_000);
 });
