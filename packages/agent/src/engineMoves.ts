@@ -153,7 +153,7 @@ export function eligibilityHandler(engine: EngineContext): (data: unknown) => Pr
     for (const t of sweepTargets(loaded.def, loaded.plan)) {
       if (engineOf(policy, t.addon) !== 'argocd') continue;
       const app = await mooringApplication(argo, engine.cluster, t.addon.name);
-      addons.push(migrationEligibility(t.addon, app));
+      addons.push(migrationEligibility({ ...t.addon, chart: t.addon.chart }, app));
     }
     return { addons };
   };

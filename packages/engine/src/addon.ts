@@ -2,6 +2,7 @@ import type { AddonMember } from '@mooring/core';
 import { isSopsEncrypted } from '@mooring/gitops';
 import type { Credentials } from '@mooring/helm';
 import type { StoredRelease } from '@mooring/kube';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { dropWindowProject, forgetHelmRelease, mooringApplication, waitGone } from './argocd/deploy.ts';
 import {
   type EngineContext,
@@ -54,17 +55,50 @@ function syncOption(a: AddonMember, key: string): string | undefined {
   return hit?.split('=')[1];
 }
 
-/** Values text ready for helm: SOPS-encrypted values are decrypted in memory. */
-export async function valuesFor(ctx: EngineContext, a: AddonMember): Promise<string> {
-  const text = a.values.text;
+async function plain(ctx: EngineContext, a: AddonMember, text: string, what: string): Promise<string> {
   if (!isSopsEncrypted(text)) return text;
   if (!ctx.decrypt)
-    throw new AddonDeployError(a.name, 'values are SOPS-encrypted but no decryption key is configured');
+    throw new AddonDeployError(a.name, `${what} are SOPS-encrypted but no decryption key is configured`);
   try {
     return await ctx.decrypt(text);
   } catch (e) {
-    throw new AddonDeployError(a.name, `cannot decrypt values: ${(e as Error).message}`, e);
+    throw new AddonDeployError(a.name, `cannot decrypt ${what}: ${(e as Error).message}`, e);
   }
+}
+
+/**
+ * Values text ready for helm: SOPS-encrypted values are decrypted in memory;
+ * `values_files` layers are merged under the add-on's own values as Helm
+ * merges `-f` files (maps key by key, anything else replaced by the later one).
+ */
+export async function valuesFor(ctx: EngineContext, a: AddonMember): Promise<string> {
+  const own = await plain(ctx, a, a.values.text, 'values');
+  const layers = a.values.layers ?? [];
+  if (layers.length === 0) return own;
+  let merged: Record<string, unknown> = {};
+  for (const l of layers)
+    merged = mergeValues(merged, asMap(parseYaml(await plain(ctx, a, l.text, `values of ${l.file}`))));
+  merged = mergeValues(merged, asMap(parseYaml(own)));
+  return stringifyYaml(merged);
+}
+
+const asMap = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/** Helm's merge of two values files (pure): maps merge key by key, the later value wins otherwise. */
+export function mergeValues(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeValues(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppsV1Api } from '@kubernetes/client-node';
 import {
   type CheckInSession,
@@ -9,6 +11,7 @@ import {
   silentLogger,
   startCheckInSession,
 } from '@mooring/agent';
+import { buildPlan, loadDefinition, MemoryFileSource } from '@mooring/core';
 import {
   type ArgoCd,
   eventually,
@@ -31,6 +34,7 @@ import {
 } from '../../platform/test/support/platformProcess.ts';
 import { applyPlan } from '../src/apply.ts';
 import { ArgoCdClient } from '../src/argocd/client.ts';
+import { migrationEligibility } from '../src/argocd/eligibility.ts';
 import type { ArgoCdEngine } from '../src/argocd/engine.ts';
 import { migrateAddonToNative, returnAddonToArgo } from '../src/argocd/migrate.ts';
 import type { EngineContext } from '../src/context.ts';
@@ -41,6 +45,7 @@ import { definition, engineFor } from './support.ts';
 
 // Moving add-ons from a real Argo CD to the native engine and back. Argo CD runs
 // in a namespace of its own so this file never meets the other Argo CD tests.
+const run = promisify(execFile);
 const kit = inject('kit');
 const { core, kc } = kitClients(kit);
 const apps = kc.makeApiClient(AppsV1Api);
@@ -231,6 +236,127 @@ describe('migration from Argo CD to native', () => {
       expect(await ctx.argocd!.client.getApplication(x)).toBeUndefined();
       expect((await ctx.releases.latest(x, n))?.status).toBe('deployed');
     }
+  });
+});
+
+describe('multi-source add-ons', () => {
+  it('migrates a multi-source Application (chart from the Helm repository, values from a Git path) to a native add-on with values_files: same objects, the same values', async () => {
+    const n = ns('mig-multi');
+    const cluster = `c-${n}`;
+    const ctx = engineWith(cluster);
+    // the values in a Git repository of the kit's Git server
+    const base = 'replicaCount: 2\nui:\n  message: from git\n';
+    const bare = join(kit.gitRoot!, `values-${n}.git`);
+    const git = (args: string[], cwd?: string) =>
+      run('git', args, {
+        cwd,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@x',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@x',
+        },
+      });
+    await git(['init', '--bare', '--initial-branch=main', '-q', bare]);
+    await git(['-C', bare, 'config', 'http.receivepack', 'true']);
+    const work = mkdtempSync(join(tmpdir(), 'mig-values-'));
+    await git(['init', '-q', '--initial-branch=main', work]);
+    mkdirSync(join(work, 'values'));
+    writeFileSync(join(work, 'values', 'base.yaml'), base);
+    await git(['-C', work, 'add', '.']);
+    await git(['-C', work, 'commit', '-qm', 'values']);
+    await git(['-C', work, 'push', '-q', `${kit.gitUrl}/values-${n}.git`, 'main']);
+    rmSync(work, { recursive: true, force: true });
+
+    // the Application as the original platform wrote it: two sources
+    const admin = new ArgoCdClient({ url: argo.url, token: argo.adminToken });
+    await admin.upsertApplication({
+      metadata: {
+        name: 'ms',
+        namespace: argo.namespace,
+        labels: {
+          'mooring.dev/cluster': cluster,
+          'mooring.dev/stack': 'apps',
+          'mooring.dev/member': 'ms',
+        },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: 'default',
+        sources: [
+          {
+            repoURL: repo,
+            chart: 'podinfo',
+            targetRevision: '6.14.1',
+            helm: {
+              releaseName: 'ms',
+              valueFiles: ['$values/values/base.yaml'],
+              values: 'ui:\n  color: "#123456"\n',
+            },
+          },
+          { repoURL: `${kit.gitUrl}/values-${n}.git`, targetRevision: 'main', ref: 'values' },
+        ],
+        destination: { server: 'https://kubernetes.default.svc', namespace: n },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
+      } as never,
+    });
+    await eventually(
+      'the multi-source Application Synced/Healthy',
+      async () => {
+        const a = await admin.getApplication('ms');
+        return a?.status?.sync?.status === 'Synced' && a.status.health?.status === 'Healthy';
+      },
+      120_000,
+    );
+    expect((await apps.readNamespacedDeployment({ name: 'ms-podinfo', namespace: n })).spec?.replicas).toBe(
+      2,
+    );
+    const before = await snapshot(n, 'ms');
+
+    // the same add-on in Mooring's definition: chart from the repository, values from a Git path
+    const files = {
+      [`clusters/${cluster}/cluster.yaml`]: `apiVersion: v1
+kind: ImportCluster
+metadata:
+  name: ${cluster}
+spec:
+  stacks:
+    - name: apps
+      addons:
+        - name: ms
+          chart_name: podinfo
+          chart_version: "6.14.1"
+          repository_url: ${repo}
+          namespace: ${n}
+          configuration:
+            values_files: [../../values/base.yaml]
+            values: |
+              ui:
+                color: "#123456"
+          settings:
+            engine: argocd
+`,
+      'values/base.yaml': base,
+    };
+    const loaded = loadDefinition(new MemoryFileSource(files), `clusters/${cluster}/cluster.yaml`);
+    expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const t = sweepTargets(loaded.definition!, buildPlan(loaded.definition!))[0]!;
+    const e = migrationEligibility({ ...t.addon, chart: t.addon.chart }, await admin.getApplication('ms'));
+    expect(e.eligible, JSON.stringify(e)).toBe(true);
+    expect(e.warnings.join('\n')).toMatch(/multi-source Application \(2 sources\)/);
+
+    const r = await migrateAddonToNative(ctx, t.addon, t.hash, undefined);
+    expect(r.replaced).toEqual([]);
+    expect(r.podsAfter).toEqual(r.podsBefore);
+    const after = await snapshot(n, 'ms');
+    expect(after.uids).toEqual(before.uids);
+    expect(after.spec).toBe(before.spec);
+    expect(await admin.getApplication('ms')).toBeUndefined();
+    expect(await ctx.helm.getValues('ms', n)).toEqual({
+      replicaCount: 2,
+      ui: { message: 'from git', color: '#123456' },
+    });
   });
 });
 

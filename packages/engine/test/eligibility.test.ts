@@ -75,8 +75,25 @@ describe('migration eligibility', () => {
     );
     expect(multi).toMatchObject({ eligible: false, multiSource: true });
     expect(multi.blockers).toEqual([
-      'multi-source Application (2 sources): give the add-on one chart source first',
+      "multi-source Application (2 sources) with no source of the add-on's chart: give the add-on the same chart first",
     ]);
+    // with the add-on's chart among the sources: migratable, with a warning about the values
+    const same = migrationEligibility(
+      { ...addon, chart: { name: 'web', version: '1.0.0' } },
+      app({
+        spec: {
+          ...app().spec,
+          sources: [
+            { repoURL: 'https://charts.example', chart: 'web', targetRevision: '1.0.0' },
+            { repoURL: 'https://git.example/v.git', ref: 'values' },
+          ],
+        },
+      }),
+    );
+    expect(same.eligible).toBe(true);
+    expect(same.warnings[0]).toMatch(
+      /^multi-source Application \(2 sources\): the native engine renders chart web 1\.0\.0/,
+    );
     const none = migrationEligibility(addon, undefined);
     expect(none.eligible).toBe(false);
     expect(none.blockers).toEqual(['no Argo CD Application of this add-on for this cluster']);

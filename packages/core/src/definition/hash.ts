@@ -42,7 +42,10 @@ export function hashInput(m: Member): unknown {
     name: m.name,
     namespace: m.namespace,
     chart: { name: m.chart.name, version: m.chart.version, registry: m.chart.registry.url },
-    values: m.values.parsed,
+    // layered values files count too (absent ones leave the hash as it was)
+    values: m.values.layers?.length
+      ? { layers: m.values.layers.map((l) => l.parsed), values: m.values.parsed }
+      : m.values.parsed,
     settings: {
       engine: s.engine,
       syncPolicy: s.syncPolicy,

@@ -3,7 +3,7 @@
  * among them) into members of a stack.
  */
 import { type Document, isMap, isScalar, isSeq, type Scalar } from 'yaml';
-import { readTextField, substituteInText, type TextSource } from './content.ts';
+import { readTextField, resolveRepoPath, substituteInText, type TextSource } from './content.ts';
 import type { Location } from './diagnostics.ts';
 import type { LoadState, MemberDraft, StackDraft } from './drafts.ts';
 import { expandInclude } from './include.ts';
@@ -18,7 +18,7 @@ import type {
 } from './model.ts';
 import { readAgentsMd, readGroup } from './notes.ts';
 import { readParents } from './parents.ts';
-import { isPlainNumber, locate, type ParsedText, parseYamlText } from './positions.ts';
+import { fileOrigin, isPlainNumber, locate, type ParsedText, parseYamlText } from './positions.ts';
 import {
   type AnyMap,
   checkKeys,
@@ -579,12 +579,21 @@ function readValues(
   }
   const raw = readTextField(state, ctx, conf, path, key);
   if (!raw) return empty;
-  const ts = substituteInText(state, raw, variables);
+  return parseValuesText(state, substituteInText(state, raw, variables), what, encryptedPaths);
+}
+
+/** Values text (from a file or base64) parsed and checked: a YAML mapping, secrets scanned. */
+function parseValuesText(
+  state: LoadState,
+  ts: TextSource,
+  what: string,
+  encryptedPaths: string[],
+): AddonValues {
   const pt = parseYamlText(ts.text, ts.origin, state.sink, ts.fieldPath, false);
-  if (!pt) return empty;
+  const base: AddonValues = { text: ts.text, parsed: {}, ...(ts.file ? { file: ts.file } : {}) };
+  if (!pt) return base;
   const doc = pt.docs[0]!;
   const root = doc.contents;
-  const base: AddonValues = { text: ts.text, parsed: {}, ...(ts.file ? { file: ts.file } : {}) };
   if (isNullNode(root)) return base;
   if (!isMap(root)) {
     state.sink.error(
@@ -598,6 +607,58 @@ function readValues(
   scanValuesForSecrets(pt, root, encryptedPaths, ts.fieldPath, state.sink);
   const js = toJS(state, pt, doc, locate(pt, root as never), ts.fieldPath);
   return { ...base, parsed: (js ?? {}) as Record<string, unknown> };
+}
+
+/**
+ * `configuration.values_files`: a list of paths (relative to the folder of the
+ * cluster file; `../` reaches other folders of the repository), each a values
+ * file layered in order under the add-on's own values.
+ */
+function readValuesFiles(
+  state: LoadState,
+  ctx: ReadCtx,
+  conf: AnyMap,
+  path: string,
+  what: string,
+  encryptedPaths: string[],
+  variables: Readonly<Record<string, string>>,
+): NonNullable<AddonValues['layers']> | undefined {
+  const node = getNode(conf, 'values_files');
+  if (node === undefined || isNullNode(node)) return undefined;
+  const p = childPath(path, 'values_files');
+  if (!isSeq(node)) {
+    wrongType(ctx, node, p, 'values_files', 'a list of paths, e.g. [../../shared/values/base.yaml]');
+    return undefined;
+  }
+  const layers: NonNullable<AddonValues['layers']> = [];
+  node.items.forEach((item, i) => {
+    const ip = `${p}[${i}]`;
+    if (!isScalar(item) || typeof item.value !== 'string') {
+      wrongType(ctx, item, ip, 'values_files', 'a path relative to the folder of the cluster definition');
+      return;
+    }
+    const file = resolveRepoPath(state, ctx, item as Scalar, ip, 'values_files');
+    if (file === undefined) return;
+    const text = state.source.readFile(file);
+    if (text === undefined) {
+      ctx.sink.error(
+        loc(ctx, item),
+        ip,
+        'file-not-found',
+        `"values_files" names ${JSON.stringify(String(item.value))} (${file}), which does not exist in the ${state.rootLabel}`,
+      );
+      return;
+    }
+    state.files.add(file);
+    const v = parseValuesText(
+      state,
+      substituteInText(state, { text, origin: fileOrigin(file), file, fieldPath: ip }, variables),
+      what,
+      encryptedPaths,
+    );
+    layers.push({ file, text: v.text, parsed: v.parsed });
+  });
+  return layers;
 }
 
 export function readAddonEntry(
@@ -633,6 +694,8 @@ export function readAddonEntry(
     encryptedPaths.push(...(readStringList(ctx, conf, confPath, 'encrypted_paths') ?? []));
     standalone = readConfigurationType(ctx, conf, confPath, what) || standalone;
     values = readValues(state, ctx, conf, confPath, what, encryptedPaths, sd.stack.variables);
+    const layers = readValuesFiles(state, ctx, conf, confPath, what, encryptedPaths, sd.stack.variables);
+    if (layers?.length) values = { ...values, layers };
   }
   const m: AddonMember = {
     kind: 'addon',

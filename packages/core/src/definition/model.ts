@@ -225,6 +225,12 @@ export interface AddonValues {
   parsed: Record<string, unknown>;
   /** The `configuration.from_file` file, if any. */
   file?: string;
+  /**
+   * `configuration.values_files`: values files from other paths of the
+   * repository, layered in order under the values above (Helm's `-f a -f b`;
+   * the values above win). Absent when none are given.
+   */
+  layers?: { file: string; text: string; parsed: Record<string, unknown> }[];
 }
 
 export interface AddonMember {

@@ -100,6 +100,7 @@ export const CONFIGURATION_FIELDS = [
   'values',
   'values_base64',
   'from_file',
+  'values_files',
   'encrypted_paths',
   'configuration_type',
 ] as const;

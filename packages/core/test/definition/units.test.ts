@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPlan,
   canonicalJson,
+  contentHashes,
   cronError,
   DefinitionValidationError,
   editDistance,
@@ -318,5 +319,41 @@ describe('generator (bench input)', () => {
     expect(gen.members).toBe(40);
     expect(r.definition!.stacks.reduce((n, s) => n + s.manifests.length + s.addons.length, 0)).toBe(40);
     expect(buildPlan(r.definition!).memberCount).toBe(40);
+  });
+});
+
+describe('values_files', () => {
+  const withFiles = (conf: string) =>
+    load({
+      'c.yaml': cluster([stack('s', addons(addon({}, `configuration:\n${conf}`)))]),
+      'shared/base.yaml': 'replicaCount: 2\nui:\n  message: base\n',
+      'shared/list.yaml': '- not\n- a map\n',
+    });
+  it('layers values files from other paths under the add-on’s values, each read and hashed', () => {
+    const r = withFiles('  values_files: [shared/base.yaml]\n  values: |\n    ui:\n      color: red\n');
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const v = r.definition!.stacks[0]!.addons[0]!.values;
+    expect(v.layers).toEqual([
+      {
+        file: 'shared/base.yaml',
+        text: 'replicaCount: 2\nui:\n  message: base\n',
+        parsed: { replicaCount: 2, ui: { message: 'base' } },
+      },
+    ]);
+    expect(v.parsed).toEqual({ ui: { color: 'red' } });
+    const plain = withFiles('  values: |\n    ui:\n      color: red\n');
+    expect(contentHashes(buildPlan(r.definition!))).not.toEqual(contentHashes(buildPlan(plain.definition!)));
+  });
+  it('names a missing file, a file that is not a mapping, and a value that is not a list', () => {
+    const r = withFiles('  values_files: [shared/missing.yaml, shared/list.yaml]\n');
+    const errors = r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.path, d.code]);
+    expect(errors).toEqual([
+      [expect.stringMatching(/configuration\.values_files\[0\]$/), 'file-not-found'],
+      [expect.stringMatching(/configuration\.values_files\[1\]$/), 'values-not-mapping'],
+    ]);
+    const wrong = withFiles('  values_files: shared/base.yaml\n');
+    expect(wrong.diagnostics.some((d) => d.path.endsWith('values_files') && d.severity === 'error')).toBe(
+      true,
+    );
   });
 });

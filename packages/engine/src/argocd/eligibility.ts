@@ -62,7 +62,7 @@ export function syncInFlight(app: Application): boolean {
 
 /** The eligibility of one add-on from its Application (pure). */
 export function migrationEligibility(
-  a: { name: string; namespace: string },
+  a: { name: string; namespace: string; chart?: { name: string; version: string } },
   app: Application | undefined,
 ): MigrationEligibility {
   const out: MigrationEligibility = {
@@ -88,10 +88,21 @@ export function migrationEligibility(
     out.blockers.push(
       `an Argo CD sync is in flight (${app.status?.operationState?.phase ?? 'requested'}): wait until it settles`,
     );
-  if (out.multiSource)
-    out.blockers.push(
-      `multi-source Application (${app.spec.sources!.length} sources): give the add-on one chart source first`,
-    );
+  if (out.multiSource) {
+    // the native engine takes the chart from the add-on's registry and its values from the
+    // definition (values_files layered): migratable when one source is the add-on's chart
+    const sources = app.spec.sources!;
+    const chartSource =
+      a.chart && sources.find((s) => s.chart === a.chart!.name && s.targetRevision === a.chart!.version);
+    if (chartSource)
+      out.warnings.push(
+        `multi-source Application (${sources.length} sources): the native engine renders chart ${a.chart!.name} ${a.chart!.version} with the definition's values (values_files); check they match the Application's value files`,
+      );
+    else
+      out.blockers.push(
+        `multi-source Application (${sources.length} sources) with no source of the add-on's chart${a.chart ? ` (${a.chart.name} ${a.chart.version})` : ''}: give the add-on the same chart first`,
+      );
+  }
   const counts = new Map<string, KindCoverage>();
   for (const r of app.status?.resources ?? []) {
     const group = r.group ?? '';

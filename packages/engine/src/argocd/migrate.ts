@@ -127,7 +127,7 @@ export async function migrateAddonToNative(
       'cannot migrate to native: no Argo CD Application of this add-on for this cluster and no Helm release',
     );
   }
-  const e = migrationEligibility(a, app);
+  const e = migrationEligibility({ ...a, chart: a.chart }, app);
   if (!e.eligible) throw new MigrationBlockedError(e);
   const tree = await ctx.argocd.client.resourceTree(a.name);
   const nodes = (tree.nodes ?? []).filter((n) => n.kind !== 'Endpoints' && n.kind !== 'EndpointSlice');
