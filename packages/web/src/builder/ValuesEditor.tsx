@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   applyCompletion,
   type Completion,
@@ -76,18 +76,22 @@ export function ValuesEditor(p: Props) {
   const diff = useMemo(() => diffFromDefaults(p.value, defaults), [p.value, defaults]);
 
   const sync = (el: HTMLTextAreaElement) => setCursor(el.selectionStart);
+  // the caret after a completion, placed once the completed text is in the textarea
+  const caret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (caret.current === null || !el || el.value !== p.value) return;
+    el.focus();
+    el.setSelectionRange(caret.current, caret.current);
+    setCursor(caret.current);
+    caret.current = null;
+  });
   const apply = (item: Completion) => {
     const r = applyCompletion(p.value, cursor, item);
+    caret.current = r.offset;
     p.onChange(r.text);
     setOpen(item.parent);
     setActive(0);
-    requestAnimationFrame(() => {
-      const el = ref.current;
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(r.offset, r.offset);
-      setCursor(r.offset);
-    });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === ' ' && e.ctrlKey) {
@@ -199,9 +203,9 @@ export function ValuesEditor(p: Props) {
                   type="button"
                   className="link"
                   onClick={() => p.onEncryptedPaths(p.encryptedPaths.filter((y) => y !== x))}
-                  aria-label={`Stop encrypting ${x}`}
+                  aria-label={`stop encrypting ${x}`}
                 >
-                  remove
+                  stop encrypting
                 </button>
               </li>
             ))}

@@ -29,7 +29,8 @@ export function draftMembers(d: Draft): { stack: string; member: DraftMember }[]
 }
 
 /** The draft in the stacks page's shape: waves in deploy order (no wave first), members with their parents. */
-export function draftAsStacks(d: Draft, changed: ReadonlySet<string> = new Set()): StacksAnswer {
+/** `changed`: the draft's changed files; a member whose values or manifest file is new or edited says so. */
+export function draftAsStacks(d: Draft, changed: ReadonlyMap<string, string> = new Map()): StacksAnswer {
   const waves = new Map<number | null, StacksAnswer['waves'][number]['stacks']>();
   let count = 0;
   for (const s of d.stacks) {
@@ -37,7 +38,7 @@ export function draftAsStacks(d: Draft, changed: ReadonlySet<string> = new Set()
     const members: StackMember[] = [...s.manifests, ...s.addons].map((m) => {
       const chart = typeof m.fields.chart_name === 'string' ? m.fields.chart_name : null;
       const version = m.fields.chart_version;
-      const edited = changed.has(m.file) || (m.content_file !== undefined && changed.has(m.content_file));
+      const content = m.content_file === undefined ? undefined : changed.get(m.content_file);
       return {
         id: memberId(m.kind, m.name),
         kind: m.kind,
@@ -49,8 +50,8 @@ export function draftAsStacks(d: Draft, changed: ReadonlySet<string> = new Set()
           .map(parentId)
           .filter((x): x is string => x !== null),
         layer: 0,
-        state: edited ? 'Edited' : 'In Git',
-        health: edited ? 'Progressing' : 'Unknown',
+        state: content === 'added' ? 'New' : content === 'modified' ? 'Edited' : 'Draft',
+        health: content ? 'Progressing' : 'Unknown',
         message: '',
       };
     });

@@ -74,7 +74,7 @@ const NODE_TYPES: NodeTypes = {
     const select = useContext(Select);
     return (
       <div className={`member-node ${healthClass(m.health)}`} data-member={m.id}>
-        <Handle type="target" position={Position.Left} aria-label={`Parents of ${m.name}`} />
+        <Handle type="target" position={Position.Left} title={`Drop here: a parent of ${m.name}`} />
         <div className="member-node-name">
           <small>{m.kind === 'addon' ? 'Add-on' : 'Manifest'}</small>{' '}
           <button type="button" className="link nodrag nopan" onClick={() => select(m.id)}>
@@ -91,7 +91,11 @@ const NODE_TYPES: NodeTypes = {
             <small>{m.namespace}</small>
           ) : null}
         </div>
-        <Handle type="source" position={Position.Right} aria-label={`Make ${m.name} a parent`} />
+        <Handle
+          type="source"
+          position={Position.Right}
+          title={`Drag to a member: ${m.name} becomes its parent`}
+        />
       </div>
     );
   },
@@ -102,7 +106,7 @@ function useDraftGraph(draft: Draft) {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
-    const view = draftAsStacks(draft, new Set(draft.changed_files.map((f) => f.path)));
+    const view = draftAsStacks(draft, new Map(draft.changed_files.map((f) => [f.path, f.change])));
     const stacks = view.waves.flatMap((w) => w.stacks);
     Promise.all(stacks.map(async (s) => [s.name, stackLayoutOf(await elkLayout(stackElkGraph(s)))] as const))
       .then((layouts) => {
@@ -145,7 +149,12 @@ function StackForm({ call, draft }: { call: DraftCall; draft: Draft }) {
         path: '/stacks',
         body: { name, ...(wave !== '' ? { deploy_wave: Number(wave) } : {}) },
       },
-      { onSuccess: () => setName('') },
+      {
+        onSuccess: () => {
+          setName('');
+          setWave('');
+        },
+      },
     );
   };
   return (
@@ -606,7 +615,12 @@ function PreviewView({ preview }: { preview: DraftPreview }) {
                           </span>{' '}
                           <code>{o.ref}</code>
                         </summary>
-                        {o.text ? <pre className="code diff">{o.text}</pre> : null}
+                        {o.text ? (
+                          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling text must be reachable by keyboard
+                          <pre className="code diff" tabIndex={0}>
+                            {o.text}
+                          </pre>
+                        ) : null}
                       </details>
                     </li>
                   ))}
@@ -676,7 +690,9 @@ function CheckAndPublish({ clusterId, draft }: { clusterId: string; draft: Draft
               {validate.data.errors.length ? ` (${validate.data.errors.length} warnings)` : ''}.
             </p>
           ) : (
-            <p className="banner bad">The draft does not validate:</p>
+            <p className="banner bad" data-testid="invalid">
+              The draft does not validate:
+            </p>
           )
         ) : null}
         {validate.data?.errors.length ? <Issues issues={validate.data.errors} /> : null}
@@ -841,7 +857,9 @@ function DraftEditor({ clusterId, draft }: { clusterId: string; draft: Draft }) 
           </Empty>
         ) : (
           <Flow
-            label="The draft's stacks by deploy wave"
+            // drawn again (and fitted to its box) when the draft's shape changes
+            key={graph.nodes.map((n) => n.id).join(' ')}
+            label="The draft's stacks, a lane per wave"
             nodes={graph.nodes}
             edges={graph.edges}
             nodeTypes={NODE_TYPES}

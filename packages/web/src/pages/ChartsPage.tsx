@@ -37,12 +37,16 @@ function VersionDetail({ detail }: { detail: ChartVersionDetail }) {
       </p>
       <details>
         <summary>Default values (values.yaml)</summary>
-        <pre className="code">{detail.values ?? '(none)'}</pre>
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling text must be reachable by keyboard */}
+        <pre className="code" tabIndex={0}>
+          {detail.values ?? '(none)'}
+        </pre>
       </details>
       <section aria-label="README">
         <h3>README</h3>
         {detail.readme ? (
-          <pre className="readme" data-testid="chart-readme">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling text must be reachable by keyboard
+          <pre className="readme" data-testid="chart-readme" tabIndex={0}>
             {detail.readme}
           </pre>
         ) : (
