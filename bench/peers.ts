@@ -271,24 +271,34 @@ async function main(): Promise<void> {
       ...m.stop(),
       helmCalls: cold.apply?.helm_calls,
       peakRssMiB: { agent: mem(ag.pid).peakRssMiB, 'agent + helm children': mib(treePeak.stop()) },
+      agentRssAfterMiB: mem(ag.pid).rssMiB,
     };
     if (!cold.ok)
       throw new Error(
         `mooring apply failed: ${cold.message} ${JSON.stringify(cold.apply?.members.filter((x) => x.phase === 'failed').slice(0, 3))}`,
       );
-    log(`mooring: cold ${moCold.wallSeconds} s; no-op re-apply`);
+    log(`mooring: cold ${moCold.wallSeconds} s, agent RSS ${moCold.agentRssAfterMiB} MiB; no-op re-apply`);
     m = agentMeter();
     m.start();
     const again = await ag.send('apply', { ...files, options: { concurrency: MATCHED } });
-    const moNoop = { ok: again.ok, ...m.stop(), helmCalls: again.apply?.helm_calls };
-    log(`mooring: no-op ${moNoop.wallSeconds} s, ${moNoop.helmCalls} helm calls`);
+    const moNoop = {
+      ok: again.ok,
+      ...m.stop(),
+      helmCalls: again.apply?.helm_calls,
+      agentRssAfterMiB: mem(ag.pid).rssMiB,
+    };
+    log(
+      `mooring: no-op ${moNoop.wallSeconds} s, ${moNoop.helmCalls} helm calls, agent RSS ${moNoop.agentRssAfterMiB} MiB`,
+    );
 
     log(`mooring: ${DRIFTS} drifts within a minute (the agent's Reconciler, targeted heal)`);
     m = agentMeter();
     m.start();
     const moDriftMs = await runDrifts('mooring', pickDrifts(addons), 180_000);
-    const moDrift = { ...driftStats(moDriftMs), ...m.stop() };
-    log(`mooring: idle ${IDLE_S} s with the agent watching ${RELEASES} releases`);
+    const moDrift = { ...driftStats(moDriftMs), ...m.stop(), agentRssAfterMiB: mem(ag.pid).rssMiB };
+    log(
+      `mooring: agent RSS ${moDrift.agentRssAfterMiB} MiB after the drifts; idle ${IDLE_S} s with the agent watching ${RELEASES} releases`,
+    );
     m = agentMeter();
     m.start();
     await sleep(IDLE_S * 1000);

@@ -29,7 +29,12 @@ export interface MooringAgent {
   stop(): Promise<void>;
 }
 
-export async function startMooringAgent(kit: KitInfo, clusterId: string): Promise<MooringAgent> {
+/** `env` is added to (and overrides) the agent's environment, e.g. NODE_OPTIONS with diagnostics flags. */
+export async function startMooringAgent(
+  kit: KitInfo,
+  clusterId: string,
+  env: Record<string, string> = {},
+): Promise<MooringAgent> {
   if (!kit.natsUrl || !kit.kubeconfig)
     throw new Error('the agent needs the kit started with nats and kubernetes');
   // the chart's runtime settings for the agent container (charts/mooring-agent, _helpers.tpl)
@@ -67,6 +72,7 @@ export async function startMooringAgent(kit: KitInfo, clusterId: string): Promis
       NODE_OPTIONS: '--max-semi-space-size=1',
       MALLOC_ARENA_MAX: '2',
       NODE_COMPILE_CACHE: compileCache,
+      ...env,
     },
     stdio: ['ignore', fd, fd],
   });
