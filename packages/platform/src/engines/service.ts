@@ -423,8 +423,25 @@ export class EnginesService {
     return { state: 'decommissioned', message, manual_cleanup: MANUAL_CLEANUP };
   }
 
-  /** Clears the credentials, records the decommission, and sets the default engine to native for good. */
+  /**
+   * Verifies the add-ons' health (none Degraded by the latest sweep or apply), then clears the
+   * credentials, records the decommission, and sets the default engine to native for good.
+   */
   async finishDecommission(clusterId: string, by: string): Promise<string> {
+    const degraded = await this.#o.db
+      .withTables<{
+        addon_states: { cluster_id: string; kind: string; name: string; state: string; message: string };
+      }>()
+      .selectFrom('addon_states')
+      .select(['name', 'message'])
+      .where('cluster_id', '=', clusterId)
+      .where('kind', '=', 'addon')
+      .where('state', '=', 'Degraded')
+      .execute();
+    if (degraded.length)
+      throw new ConflictError(
+        `Argo CD not decommissioned: ${degraded.length === 1 ? 'an add-on is' : 'add-ons are'} not healthy: ${degraded.map((d) => `${d.name} (${d.message})`).join('; ')}`,
+      );
     const forgot = await this.#o.argocd.forget(clusterId);
     await this.#e()
       .insertInto('cluster_engines')
