@@ -218,7 +218,7 @@ spec:
     await checkPage('builder-new-addon');
     await page.getByRole('button', { name: 'Add the add-on' }).click();
     await page.getByRole('heading', { name: /Add-on podinfo/ }).waitFor();
-    expect(await page.locator('.react-flow__node-member').count()).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__node-member').count()).toBe(2);
 
     // a value set through completion: the chart's keys, its defaults and comments
     const values = page.getByRole('combobox', { name: 'Values (YAML)' });
@@ -271,15 +271,33 @@ spec:
     await checkPage('builder-draft');
 
     // validate, preview against the cluster
+    // a parent in a stack without a wave does not deploy earlier: a diagnostic at its file, line and column
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByTestId('invalid').waitFor();
+    expect(await page.getByRole('list', { name: 'Diagnostics' }).innerText()).toMatch(
+      new RegExp(
+        `^${path}:\\d+:\\d+ spec\\.stacks\\[1\\]\\.addons\\[0\\]\\.parents\\[0\\]\\.manifest parent manifest "namespace" is in stack "base", which does not deploy in an earlier wave`,
+      ),
+    );
+    await checkPage('builder-invalid');
+    // the parent's stack in wave 0: valid
+    await page.getByRole('button', { name: 'Edit stack base' }).click();
+    await page.getByRole('spinbutton', { name: 'Deploy wave' }).first().fill('0');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(() => page.locator('.react-flow__node-lane').allTextContents())
+      .toEqual(['Wave 0starts first', 'Wave 1after wave 0']);
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.locator('[data-testid="valid"], [data-testid="invalid"]').first().waitFor();
-    console.log(await page.getByRole('region', { name: 'Check and publish' }).innerText());
-    await page.getByTestId('valid').waitFor();
+    expect(await page.getByRole('region', { name: 'Check and publish' }).innerText()).toContain(
+      'The draft is valid.',
+    );
     await page.getByRole('button', { name: 'Preview against the cluster' }).click();
     await page.getByTestId('preview').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('preview').textContent()).toMatch(/podinfo.*install/);
 
     // publish to the branch: the commit is shown, and it is the branch's head in Git
+    const published = Date.now();
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByTestId('commit').waitFor({ timeout: 60_000 });
     const commit = (await page.getByTestId('commit').textContent())!;
@@ -291,15 +309,40 @@ spec:
     expect(inGit).toContain('replicaCount: 2');
     expect(inGit).toMatch(/message: ENC\[AES256_GCM,/);
     expect(clone.git('show', commit)).not.toContain(secret);
-    expect(clone.git('show', `${commit}:${path}`)).toContain('- manifest: namespace');
+    const clusterText = clone.git('show', `${commit}:${path}`);
+    expect(clusterText).toContain('- manifest: namespace');
+    expect(clusterText).toContain('deploy_wave: 0');
 
-    // synced in the cluster: the stacks tab shows podinfo Synced, Helm has the release with the values
-    await page.getByRole('link', { name: 'Stacks' }).last().click();
+    // synced in the cluster: the sync of the commit succeeds
+    let sync: { status: string; commit_sha: string } | undefined;
     await expect
-      .poll(async () => page.locator('.react-flow__node-member', { hasText: 'podinfo' }).textContent(), {
-        timeout: 180_000,
-        interval: 1000,
-      })
+      .poll(
+        async () => {
+          sync = (
+            await api<{ items: { status: string; commit_sha: string }[] }>(
+              'GET',
+              `/clusters/${clusterId}/syncs`,
+            )
+          ).body.items.find((x) => x.commit_sha === commit);
+          return sync?.status;
+        },
+        { timeout: 180_000, interval: 1000 },
+      )
+      .toMatch(/^(success|failed)$/);
+    expect(sync?.status, JSON.stringify(sync)).toBe('success');
+    console.log(`publish → synced: ${((Date.now() - published) / 1000).toFixed(1)} s`);
+    // the add-ons tab lists podinfo as the agent reports it
+    await page.goto(at(`/clusters/${encodeURIComponent(clusterId)}/addons`));
+    await expect
+      .poll(
+        async () =>
+          page
+            .getByRole('row', { name: /podinfo/ })
+            .first()
+            .innerText({ timeout: 1000 })
+            .catch(() => ''),
+        { timeout: 60_000, interval: 1000 },
+      )
       .toContain('Synced');
     const { stdout } = await run(kit.helm, ['get', 'values', 'podinfo', '-n', ns, '-o', 'json'], {
       env: helmEnv(),

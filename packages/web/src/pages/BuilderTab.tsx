@@ -775,7 +775,7 @@ function CheckAndPublish({ clusterId, draft }: { clusterId: string; draft: Draft
             <p>
               A sync was asked for: follow it in{' '}
               <Link href={hrefOf({ page: 'cluster', id: clusterId, tab: 'gitops' })}>GitOps</Link>, then{' '}
-              <Link href={hrefOf({ page: 'cluster', id: clusterId, tab: 'stacks' })}>Stacks</Link>.
+              <Link href={hrefOf({ page: 'cluster', id: clusterId, tab: 'addons' })}>Add-ons</Link>.
             </p>
           ) : null}
         </div>
