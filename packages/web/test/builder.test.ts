@@ -161,7 +161,16 @@ describe('the draft as a graph', () => {
       parents: ['addon/db'],
       chart: 'podinfo',
       version: '6.14.1',
+      state: 'Draft',
     });
+    // a member whose values file the draft adds or edits says so
+    const withFile = structuredClone(draft);
+    withFile.stacks[0]!.addons[0]!.content_file = 'clusters/a/values/web.yaml';
+    const state = (change: string) =>
+      draftAsStacks(withFile, new Map([['clusters/a/values/web.yaml', change]])).waves[1]!.stacks[0]!
+        .members[0]!.state;
+    expect(state('added')).toBe('New');
+    expect(state('modified')).toBe('Edited');
   });
 
   it('a connection adds a parent; none for a parent already there, itself, or a cycle', () => {
