@@ -269,6 +269,9 @@ spec:
     await page.locator('[data-member="addon/podinfo"] button').click();
     expect(await page.getByRole('checkbox', { name: /manifest\/namespace/ }).isChecked()).toBe(true);
     await checkPage('builder-draft');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await checkPage('builder-draft-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
 
     // validate, preview against the cluster
     // a parent in a stack without a wave does not deploy earlier: a diagnostic at its file, line and column
