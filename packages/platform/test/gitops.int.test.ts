@@ -386,6 +386,14 @@ describe('GitOps through the platform, against a real Git server', () => {
       status: 'success',
       triggered_by: 'git poll',
     });
+    // the synced commit is the cluster's stored definition now (add-on pages, migrations read it)
+    const stored = await h.db
+      .selectFrom('clusters')
+      .select(['definition_path', 'definition_files'])
+      .where('id', '=', ids.alpha!)
+      .executeTakeFirstOrThrow();
+    expect(stored.definition_path).toBe('clusters/alpha/cluster.yaml');
+    expect(JSON.parse(stored.definition_files)['common/values/podinfo.yaml']).toBe('replicaCount: 3\n');
     // nothing moved: the next poll starts nothing
     expect((await gitops().pollOnce()).triggered).toBe(0);
     const repo = (

@@ -162,6 +162,25 @@ export class SyncRunner {
     return t;
   }
 
+  /**
+   * The definition a sync applied becomes the cluster's stored definition: what the add-on
+   * pages, the Stacks tab, Sync of one add-on and engine migrations read.
+   */
+  async #storeDefinition(clusterId: string, path: string, files: Record<string, string>): Promise<void> {
+    const text = files[path];
+    if (text === undefined) return;
+    await this.#db
+      .updateTable('clusters')
+      .set({
+        definition_text: text,
+        definition_path: path,
+        definition_files: JSON.stringify(files),
+        updated_at: this.#o.clock(),
+      })
+      .where('id', '=', clusterId)
+      .execute();
+  }
+
   #persist(clusterId: string, s: SyncState, extra: Partial<ClusterGitopsRow> = {}): void {
     this.#write(clusterId, () =>
       this.#db
@@ -380,6 +399,7 @@ export class SyncRunner {
     // Applying
     const hashRecord = Object.fromEntries(hashes);
     if (changedIds.length === 0) {
+      await this.#storeDefinition(clusterId, def.file, fetched.files);
       await end(this.#step(clusterId, { type: 'applied' }).effects, 'Completed');
       return;
     }
@@ -406,6 +426,7 @@ export class SyncRunner {
         this.#persist(clusterId, this.#states.get(clusterId)!, {
           applied_hashes: JSON.stringify(hashRecord),
         });
+        await this.#storeDefinition(clusterId, def.file, fetched.files);
         await end(this.#step(clusterId, { type: 'applied' }).effects, 'Completed');
         return;
       }
