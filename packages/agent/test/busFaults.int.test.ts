@@ -217,14 +217,18 @@ describe('F2: the bus fails during an operation', () => {
     s.openGate();
     const all = [upgrade, ...queued, after];
     await eventually('every result', async () => all.every((c) => s.resultsOf(c).length > 0), 120_000);
-    // nothing repeated: wait a moment for a late duplicate, then one result and one run each
+    // nothing run twice: wait a moment for a late duplicate, then one run of each apply. A command
+    // whose ack was lost with the server may be delivered again (on a loaded machine the ack wait
+    // can pass): it is then answered from the agent's record with the same outcome, never run again
     await new Promise((r) => setTimeout(r, 3000));
     for (const c of [install, ...all]) {
-      expect(s.resultsOf(c), c.id).toHaveLength(1);
-      expect(s.resultsOf(c)[0]?.ok, JSON.stringify(s.resultsOf(c)[0])).toBe(true);
+      const results = s.resultsOf(c);
+      expect(results.length, c.id).toBeGreaterThanOrEqual(1);
+      for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(new Set(results.map((r) => r.outcome)).size, `${c.id}: one outcome`).toBe(1);
       if (c.kind === 'apply') expect(s.runs(c), `runs of ${c.id}`).toBe(1);
     }
-    expect(s.redeliveries()).toEqual([]);
+    for (const line of s.redeliveries()) expect(line).not.toMatch(/: applying definition$/);
     expect(s.resultsOf(upgrade)[0]?.apply?.members[0]).toMatchObject({ phase: 'synced', revision: 2 });
     // the queued applies found the release current: no Helm call, no new revision
     for (const c of queued.filter((q) => q.kind === 'apply'))
@@ -281,12 +285,15 @@ describe('F2: the bus fails during an operation', () => {
     const all = [upgrade, ...queued, ...during];
     await eventually('every result', async () => all.every((c) => s.resultsOf(c).length > 0), 120_000);
     await new Promise((r) => setTimeout(r, 3000));
+    // as above: a redelivery (an ack lost with the leader) is answered from the record, never run again
     for (const c of [install, ...all]) {
-      expect(s.resultsOf(c), c.id).toHaveLength(1);
-      expect(s.resultsOf(c)[0]?.ok, JSON.stringify(s.resultsOf(c)[0])).toBe(true);
+      const results = s.resultsOf(c);
+      expect(results.length, c.id).toBeGreaterThanOrEqual(1);
+      for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(new Set(results.map((r) => r.outcome)).size, `${c.id}: one outcome`).toBe(1);
       if (c.kind === 'apply') expect(s.runs(c), `runs of ${c.id}`).toBe(1);
     }
-    expect(s.redeliveries()).toEqual([]);
+    for (const line of s.redeliveries()) expect(line).not.toMatch(/: applying definition$/);
     expect(s.resultsOf(upgrade)[0]?.apply?.members[0]).toMatchObject({ phase: 'synced', revision: 2 });
     expect((await releases.history('hooked', s.ns)).map((h) => [h.version, h.status])).toEqual([
       [1, 'superseded'],
