@@ -1,10 +1,10 @@
 /** `mooring cluster engines|migrate|decommission-argocd`: a cluster's engines and the move from Argo CD to native. */
-import { type ApiClient, NotFoundLocallyError } from '../api/client.ts';
+import type { ApiClient } from '../api/client.ts';
 import { connect, parsePlatformArgs, positionals, type Subcommand } from '../api/command.ts';
 import { serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import { type Io, UsageError } from '../io.ts';
-import type { ClusterView } from './clusters.ts';
+import { findCluster } from './clusterRef.ts';
 
 export interface EnginesView {
   default_engine: string;
@@ -86,13 +86,6 @@ export function renderMigration(m: MigrationView): string {
   return `migration ${m.id} to ${m.direction}: ${m.state}: ${m.message}\n${rows}`;
 }
 
-async function clusterOf(client: ApiClient, ref: string): Promise<ClusterView> {
-  const all = await client.all<ClusterView>('/clusters');
-  const found = all.find((c) => c.id === ref) ?? all.find((c) => c.name === ref);
-  if (!found) throw new NotFoundLocallyError(`no cluster named or with id "${ref}"`);
-  return found;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Follows a migration to its end, printing each add-on's change; exit 0 when it succeeded. */
@@ -129,7 +122,7 @@ export const enginesSubcommand: Subcommand = {
     } = parsePlatformArgs(argv, { default: { type: 'string' } });
     const [ref] = positionals(p, ['NAME|ID']);
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const base = `/clusters/${encodeURIComponent(c.id)}`;
     let e: EnginesView;
     if (values.default !== undefined) {
@@ -161,7 +154,7 @@ export const migrateSubcommand: Subcommand = {
     });
     const [ref] = positionals(p, ['NAME|ID']);
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const base = `/clusters/${encodeURIComponent(c.id)}`;
     const text = format === 'text';
     if (values.preview) {
@@ -211,7 +204,7 @@ export const decommissionSubcommand: Subcommand = {
     });
     const [ref] = positionals(p, ['NAME|ID']);
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const base = `/clusters/${encodeURIComponent(c.id)}`;
     const text = format === 'text';
     const d = await client.post<{

@@ -1,10 +1,9 @@
 /** `mooring cluster sync|history|preview`: a cluster's GitOps through the platform. */
-import { NotFoundLocallyError } from '../api/client.ts';
 import { connect, parsePlatformArgs, positionals, type Subcommand } from '../api/command.ts';
 import { serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import { UsageError } from '../io.ts';
-import type { ClusterView } from './clusters.ts';
+import { findCluster } from './clusterRef.ts';
 
 export interface GitopsStatus {
   status: string;
@@ -132,13 +131,6 @@ export function renderPreview(p: PreviewAnswer): string {
   return out.join('');
 }
 
-async function clusterOf(client: ReturnType<typeof connect>, ref: string): Promise<ClusterView> {
-  const all = await client.all<ClusterView>('/clusters');
-  const found = all.find((c) => c.id === ref) ?? all.find((c) => c.name === ref);
-  if (!found) throw new NotFoundLocallyError(`no cluster named or with id "${ref}"`);
-  return found;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const syncSubcommand: Subcommand = {
@@ -153,7 +145,7 @@ export const syncSubcommand: Subcommand = {
     } = parsePlatformArgs(argv, { watch: { type: 'boolean', short: 'w' } });
     const [ref] = positionals(p, ['NAME|ID']);
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const base = `/clusters/${encodeURIComponent(c.id)}`;
     const startedAt = new Date().toISOString();
     let s = await client.post<GitopsStatus>(`${base}/sync`);
@@ -199,7 +191,7 @@ export const historySubcommand: Subcommand = {
     });
     const [ref] = positionals(p, ['NAME|ID']);
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const page = await client.get<{ items: SyncRun[]; total: number }>(
       `/clusters/${encodeURIComponent(c.id)}/syncs`,
       { sort: values.sort, page: values.page, page_size: values['page-size'] },
@@ -217,7 +209,7 @@ export const previewSubcommand: Subcommand = {
     const [ref] = positionals(p, ['NAME|ID']);
     if (!values.ref) throw new UsageError('give --ref BRANCH|COMMIT');
     const client = connect(flags, io);
-    const c = await clusterOf(client, ref!);
+    const c = await findCluster(client, ref!);
     const r = await client.post<PreviewAnswer>(`/clusters/${encodeURIComponent(c.id)}/preview`, {
       ref: values.ref,
     });

@@ -1,12 +1,13 @@
 /** `mooring cluster list|get|import|delete|token`: the platform's clusters. */
 import { loadDefinition } from '@mooring/core';
-import { type ApiClient, ApiError, NotFoundLocallyError, type RemoteDiagnostic } from '../api/client.ts';
+import { ApiError, type RemoteDiagnostic } from '../api/client.ts';
 import { connect, group, parsePlatformArgs, positionals } from '../api/command.ts';
 import { ago, fields, serialise, table } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import type { Io } from '../io.ts';
 import { decommissionSubcommand, enginesSubcommand, migrateSubcommand } from './clusterEngines.ts';
 import { historySubcommand, previewSubcommand, syncSubcommand } from './clusterGitops.ts';
+import { findCluster } from './clusterRef.ts';
 import { grantSubcommand, kubeconfigSubcommand, kubeTokenSubcommand } from './kubeAccess.ts';
 import { formatDiagnostics, plural, resolveSource } from './source.ts';
 
@@ -74,13 +75,7 @@ export function renderInstall(r: AgentInstall, verb: string): string {
   );
 }
 
-/** A cluster by id or name (ids first); NotFoundLocallyError when neither matches. */
-export async function findCluster(client: ApiClient, ref: string): Promise<ClusterView> {
-  const all = await client.all<ClusterView>('/clusters');
-  const found = all.find((c) => c.id === ref) ?? all.find((c) => c.name === ref);
-  if (!found) throw new NotFoundLocallyError(`no cluster named or with id "${ref}"`);
-  return found;
-}
+export { findCluster };
 
 function print(io: Io, format: 'text' | 'json' | 'yaml', value: unknown, text: () => string): void {
   io.stdout(format === 'text' ? text() : serialise(format, value));

@@ -12,6 +12,7 @@ import { type ApiClient, ApiError, NotFoundLocallyError } from '../api/client.ts
 import { connect, parsePlatformArgs, positionals, type Subcommand } from '../api/command.ts';
 import { serialise } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
+import { findCluster } from './clusterRef.ts';
 
 /** The `mooring` command this very process runs (node and the CLI's entry point). */
 function selfCommand(): { command: string; args: string[] } {
@@ -74,14 +75,6 @@ export function execCredential(token: string, expiresAt: string): Record<string,
     kind: 'ExecCredential',
     status: { token, expirationTimestamp: expiresAt },
   };
-}
-
-/** A cluster by id or name (ids first). */
-async function findCluster(client: ApiClient, ref: string): Promise<{ id: string; name: string }> {
-  const all = await client.all<{ id: string; name: string }>('/clusters');
-  const found = all.find((c) => c.id === ref) ?? all.find((c) => c.name === ref);
-  if (!found) throw new NotFoundLocallyError(`no cluster named or with id "${ref}"`);
-  return found;
 }
 
 async function kubeToken(client: ApiClient, ref: string): Promise<{ token: string; expires_at: string }> {
