@@ -1,10 +1,11 @@
-import { type Bus, requestSubject } from '@mooring/bus';
+import type { Bus } from '@mooring/bus';
 import { z } from 'zod';
+import { askAgent } from '../agentbus/ask.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { findCluster } from '../clusters/queries.ts';
 import type { Database } from '../db/types.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { SecretBox } from '../gitops/secretBox.ts';
 import { argocdDb, type ClusterArgocdRow } from './tables.ts';
 
@@ -88,20 +89,8 @@ export class ArgocdService {
     return row;
   }
 
-  async #ask(clusterId: string, what: string, payload: object): Promise<unknown> {
-    const bus = this.#o.bus;
-    if (!bus) throw new ConflictError(`${what}: no bus to the agent`);
-    let reply: unknown;
-    try {
-      reply = await bus.request<unknown>(requestSubject(clusterId, what), payload, {
-        timeoutMs: this.#o.requestTimeoutMs ?? 60_000,
-      });
-    } catch (e) {
-      throw new ConflictError(`${what}: the agent did not answer (${(e as Error).message})`);
-    }
-    if (reply && typeof reply === 'object' && 'error' in reply)
-      throw new ConflictError(`${what}: ${String((reply as { error: unknown }).error)}`);
-    return reply;
+  #ask(clusterId: string, what: string, payload: object): Promise<unknown> {
+    return askAgent(this.#o.bus, clusterId, what, payload, { timeoutMs: this.#o.requestTimeoutMs });
   }
 
   async #row(clusterId: string): Promise<ClusterArgocdRow | undefined> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Bus, requestSubject } from '@mooring/bus';
+import type { Bus } from '@mooring/bus';
 import { z } from 'zod';
+import { askAgent } from '../agentbus/ask.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { findCluster } from '../clusters/queries.ts';
@@ -225,24 +226,17 @@ export class EnginesService {
   /** The eligibility report: each add-on on Argo CD, from its Application (asked of the agent). */
   async eligibility(p: UserPrincipal, clusterId: string): Promise<EligibilityView> {
     const c = await this.#cluster(p, clusterId);
-    const bus = this.#o.bus;
-    if (!bus) throw new ConflictError('eligibility: no bus to the agent');
-    let reply: unknown;
-    try {
-      reply = await bus.request<unknown>(
-        requestSubject(clusterId, 'argocd.eligibility'),
-        {
-          files: JSON.parse(c.definition_files),
-          path: c.definition_path,
-          engines: await readPolicy(this.#o.db, clusterId),
-        },
-        { timeoutMs: this.#o.requestTimeoutMs ?? 60_000 },
-      );
-    } catch (e) {
-      throw new ConflictError(`eligibility: the agent did not answer (${(e as Error).message})`);
-    }
-    if (reply && typeof reply === 'object' && 'error' in reply)
-      throw new ConflictError(`eligibility: ${String((reply as { error: unknown }).error)}`);
+    const reply = await askAgent(
+      this.#o.bus,
+      clusterId,
+      'argocd.eligibility',
+      {
+        files: JSON.parse(c.definition_files),
+        path: c.definition_path,
+        engines: await readPolicy(this.#o.db, clusterId),
+      },
+      { timeoutMs: this.#o.requestTimeoutMs, label: 'eligibility' },
+    );
     const addons = eligibilityViewSchema.shape.addons.parse((reply as { addons: unknown }).addons);
     return { cluster_id: clusterId, eligible: addons.every((a) => a.eligible), addons };
   }
