@@ -148,6 +148,18 @@ true
 {{- end }}
 {{- end }}
 
+{{/*
+The age key file in the container (the SOPS Secret's key mounted as keys.txt), empty
+when no Secret is named.
+*/}}
+{{- define "mooring-agent.sopsKeyFile" -}}
+{{- with (.Values.sops | default dict) -}}
+{{- if .existing_secret_name -}}
+{{- printf "%s/keys.txt" (trimSuffix "/" (.mount_path | default "/etc/mooring/sops")) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Renders a number as a plain decimal string (never 1e+06). */}}
 {{- define "mooring-agent.num" -}}
 {{- int64 . | toString | quote }}
@@ -192,6 +204,10 @@ true
       fieldPath: metadata.name
 - name: MOORING_RELEASE_NAME
   value: {{ .Release.Name | quote }}
+{{- with (include "mooring-agent.sopsKeyFile" .) }}
+- name: MOORING_SOPS_AGE_KEY_FILE
+  value: {{ . | quote }}
+{{- end }}
 - name: HOME
   value: /home/mooring
 - name: NODE_OPTIONS

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -226,6 +228,84 @@ describe('mooring-agent chart: rendering', () => {
     });
   });
 
+  it('mounts the SOPS age key Secret read-only and names it in MOORING_SOPS_AGE_KEY_FILE', async () => {
+    // off by default: no volume, no variable
+    const off = await render(`config.token=${TOKEN}`);
+    expect(envMap(container(off.objects).env).MOORING_SOPS_AGE_KEY_FILE).toBeUndefined();
+    expect(off.text).not.toContain('sops-age-key');
+
+    const { text, objects } = await render(
+      `config.token=${TOKEN}`,
+      'sops.existing_secret_name=cluster-age',
+      'sops.secret_key=age.agekey',
+    );
+    // the chart never makes a Secret of the key
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['mooring-agent']);
+    const pod = find(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'sops-age-key',
+      secret: {
+        secretName: 'cluster-age',
+        defaultMode: 0o440,
+        items: [{ key: 'age.agekey', path: 'keys.txt' }],
+      },
+    });
+    const c = container(objects);
+    expect(c.volumeMounts).toContainEqual({
+      name: 'sops-age-key',
+      mountPath: '/etc/mooring/sops',
+      readOnly: true,
+    });
+    // the writable volumes stay
+    expect(c.volumeMounts.map((m) => m.name)).toEqual(['tmp', 'cache', 'config', 'sops-age-key']);
+    expect(envMap(c.env).MOORING_SOPS_AGE_KEY_FILE).toEqual({
+      name: 'MOORING_SOPS_AGE_KEY_FILE',
+      value: '/etc/mooring/sops/keys.txt',
+    });
+    expect(text).not.toMatch(/AGE-SECRET-KEY/);
+
+    // the key defaults to keys.txt; another folder; the mount without the writable volumes
+    const other = await render(
+      `config.token=${TOKEN}`,
+      'sops.existing_secret_name=cluster-age',
+      'sops.mount_path=/var/run/age/',
+      'writable_volumes.enabled=false',
+    );
+    const o = container(other.objects);
+    expect(o.volumeMounts).toEqual([{ name: 'sops-age-key', mountPath: '/var/run/age', readOnly: true }]);
+    expect(envMap(o.env).MOORING_SOPS_AGE_KEY_FILE?.value).toBe('/var/run/age/keys.txt');
+    expect(find(other.objects, 'Deployment').spec.template.spec.volumes).toEqual([
+      {
+        name: 'sops-age-key',
+        secret: {
+          secretName: 'cluster-age',
+          defaultMode: 0o440,
+          items: [{ key: 'keys.txt', path: 'keys.txt' }],
+        },
+      },
+    ]);
+    // a mistyped Secret name is refused by values.schema.json
+    const bad = await helmFails(
+      'template',
+      'x',
+      CHART,
+      '--set',
+      `config.token=${TOKEN}`,
+      '--set',
+      'sops.existing_secret_name=Not A Name',
+    );
+    expect(bad).toContain('existing_secret_name');
+    await helm(
+      'lint',
+      '--strict',
+      CHART,
+      '--set',
+      `config.token=${TOKEN}`,
+      '--set',
+      'sops.existing_secret_name=age',
+    );
+  });
+
   it('fails with a clear message when neither a token nor an existing Secret is set', async () => {
     const err = await helmFails('template', 'mooring-agent', CHART, '--namespace', 'mooring');
     expect(err).toContain('an agent token is required');
@@ -317,6 +397,14 @@ describe('mooring-agent chart: install into the kit cluster', () => {
 
   beforeAll(async () => {
     cleanup = await createNamespace(core, ns);
+    // the cluster's age identities, in a Secret the operator made
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'cluster-age' },
+        stringData: { 'age.agekey': readFileSync(kit.ageKeyFile, 'utf8') },
+      },
+    });
   });
   afterAll(async () => {
     await helm('uninstall', release, '-n', ns, '--wait', '--timeout', '60s').catch(() => undefined);
@@ -335,6 +423,10 @@ describe('mooring-agent chart: install into the kit cluster', () => {
       `config.token=${TOKEN}`,
       '--set',
       'image.repository=registry.invalid/mooring/dummy-agent',
+      '--set',
+      'sops.existing_secret_name=cluster-age',
+      '--set',
+      'sops.secret_key=age.agekey',
       '--wait=watcher',
       '--timeout',
       '120s',
@@ -360,5 +452,53 @@ describe('mooring-agent chart: install into the kit cluster', () => {
     expect(crb.subjects).toEqual([
       expect.objectContaining({ kind: 'ServiceAccount', name: release, namespace: ns }),
     ]);
+  });
+
+  it('the age key Secret, as the Deployment mounts it at MOORING_SOPS_AGE_KEY_FILE, decrypts what the platform encrypts', async () => {
+    const dep = await apps.readNamespacedDeployment({ name: release, namespace: ns });
+    const spec = dep.spec!.template.spec!;
+    const agent = spec.containers[0]!;
+    const file = agent.env?.find((e) => e.name === 'MOORING_SOPS_AGE_KEY_FILE')?.value;
+    expect(file).toBe('/etc/mooring/sops/keys.txt');
+    const mount = agent.volumeMounts?.find((m) => m.mountPath === dirname(file!));
+    expect(mount).toMatchObject({ name: 'sops-age-key', readOnly: true });
+    const volume = spec.volumes?.find((v) => v.name === mount!.name);
+    expect(volume?.secret?.secretName).toBe('cluster-age');
+    const item = volume!.secret!.items!.find((i) => i.path === basename(file!))!;
+    // nothing of the key in the pod's spec or the release's notes
+    expect(JSON.stringify(dep)).not.toMatch(/AGE-SECRET-KEY/);
+    const status = await helm('status', release, '-n', ns, '-o', 'json');
+    expect(status).not.toMatch(/AGE-SECRET-KEY/);
+
+    // lay the volume out as the kubelet projects it and decrypt with it the way the agent does
+    // (sops with SOPS_AGE_KEY_FILE and no other identity)
+    const root = mkdtempSync(join(tmpdir(), 'agent-chart-age-'));
+    try {
+      const secret = await core.readNamespacedSecret({ name: volume!.secret!.secretName!, namespace: ns });
+      const keyFile = join(root, file!);
+      mkdirSync(dirname(keyFile), { recursive: true });
+      writeFileSync(keyFile, Buffer.from(secret.data![item.key]!, 'base64'), {
+        mode: volume!.secret!.defaultMode!,
+      });
+      const plain = join(root, 'values.yaml');
+      writeFileSync(plain, 'auth:\n  token: s3cr3t-in-git\n');
+      const { stdout: sealed } = await run(
+        kit.sops,
+        ['encrypt', '--age', kit.agePublicKey, '--encrypted-regex', '^token$', plain],
+        { env: { PATH: process.env.PATH ?? '', HOME: root } },
+      );
+      expect(sealed).toMatch(/token: ENC\[AES256_GCM,/);
+      writeFileSync(plain, sealed);
+      const { stdout } = await run(kit.sops, ['decrypt', plain], {
+        env: { PATH: process.env.PATH ?? '', HOME: root, SOPS_AGE_KEY_FILE: keyFile },
+      });
+      expect(stdout).toContain('token: s3cr3t-in-git');
+      // without it nothing decrypts: the identity came from the mounted Secret
+      await expect(
+        run(kit.sops, ['decrypt', plain], { env: { PATH: process.env.PATH ?? '', HOME: root } }),
+      ).rejects.toThrow();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
