@@ -7,7 +7,7 @@
 // nothing; one real agent on the kit's real cluster applies its add-on with Helm end to end.
 // Every push changes the values file all clusters read, so every cluster has one add-on to apply.
 //
-// Run: npx node bench/gitops-fanout.ts [--clusters 100] [--pushes 3] [--workers 2] [--poll-ms 1000]
+// Run: npx node bench/gitops-fanout.ts [--clusters 100] [--pushes 3] [--workers 2] [--poll-ms 30000]
 //        [--log-level warn]
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -36,7 +36,7 @@ import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agent
 const CLUSTERS = Number(arg('clusters', '100'));
 const PUSHES = Math.max(1, Number(arg('pushes', '3')));
 const WORKERS = Math.max(1, Number(arg('workers', '2')));
-const POLL_MS = Number(arg('poll-ms', '1000'));
+const POLL_MS = Number(arg('poll-ms', '30000'));
 const LOG_LEVEL = arg('log-level', 'warn');
 const IMPORT_CONCURRENCY = 8;
 const TARGET_DISPATCH_S = 2;

@@ -6,7 +6,7 @@
 // same clusters) and then under the agents' load; platform CPU and memory come from /proc.
 //
 // Run: npx node bench/platform-agents.ts [--agents 2000] [--minutes 3] [--workers 2] [--idle-seconds 60]
-//        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 1000] [--log-level info]
+//        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 30000] [--log-level info]
 //        [--pool-size N] [--cpu-prof DIR]
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -38,7 +38,7 @@ const IDLE_SECONDS = Number(arg('idle-seconds', '60'));
 const READ_RPS = Number(arg('read-rps', '10'));
 const RAMP_SECONDS = Number(arg('ramp-seconds', '60'));
 const SETTLE_SECONDS = Number(arg('settle-seconds', '30'));
-const POLL_MS = Number(arg('poll-ms', '1000'));
+const POLL_MS = Number(arg('poll-ms', '30000'));
 const LOG_LEVEL = arg('log-level', 'info');
 const IMPORT_CONCURRENCY = Number(arg('import-concurrency', '8'));
 const POOL_SIZE = arg('pool-size', '');

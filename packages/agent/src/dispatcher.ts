@@ -21,7 +21,10 @@ export interface DispatcherOptions {
   publish(result: CommandResult): Promise<void>;
   metrics: AgentMetrics;
   logger: Logger;
-  /** How long one `next()` waits for a command (default 1000 ms). */
+  /**
+   * How long one `next()` waits for a command (default 30 s): a long poll, so a command is taken
+   * as soon as it is sent and an idle agent makes one pull request per interval; `stop()` ends it.
+   */
   pollMs?: number;
   /** How often a running command tells the queue it is still alive (default 10 s; keep under the ack wait). */
   workingIntervalMs?: number;
@@ -37,6 +40,11 @@ export interface DispatcherOptions {
   /** Work done by idempotency key (default: a record of the last 1000 keys). */
   idempotency?: IdempotencyRecord;
 }
+
+/** How long one pull for a command waits (a long poll). */
+export const DEFAULT_POLL_MS = 30_000;
+/** The pause after a failed take before the next. */
+const RETRY_TAKE_MS = 1000;
 
 const sleep = (ms: number) =>
   new Promise<void>((r) => {
@@ -56,6 +64,7 @@ export class CommandDispatcher {
   readonly #running = new Set<Promise<void>>();
   readonly #record: IdempotencyRecord;
   #stopping = false;
+  readonly #stopTaking = new AbortController();
   #loop?: Promise<void>;
 
   constructor(o: DispatcherOptions) {
@@ -82,6 +91,7 @@ export class CommandDispatcher {
    */
   async stop(timeoutMs: number): Promise<{ abandoned: number }> {
     this.#stopping = true;
+    this.#stopTaking.abort();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((r) => {
       timer = setTimeout(() => r('timeout'), timeoutMs);
@@ -96,7 +106,7 @@ export class CommandDispatcher {
 
   async #take(): Promise<void> {
     const { queue, logger } = this.#o;
-    const pollMs = this.#o.pollMs ?? 1000;
+    const pollMs = this.#o.pollMs ?? DEFAULT_POLL_MS;
     while (!this.#stopping) {
       const release = await this.#inFlight.acquire();
       if (this.#stopping) {
@@ -105,12 +115,12 @@ export class CommandDispatcher {
       }
       let rc: ReceivedCommand | null;
       try {
-        rc = await queue.next({ timeoutMs: pollMs });
+        rc = await queue.next({ timeoutMs: pollMs, signal: this.#stopTaking.signal });
       } catch (e) {
         release();
         if (this.#stopping) return;
         logger.warn({ err: e }, 'taking a command failed; retrying');
-        await sleep(pollMs);
+        await sleep(RETRY_TAKE_MS);
         continue;
       }
       if (!rc) {

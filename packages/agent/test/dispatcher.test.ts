@@ -31,7 +31,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function setup(handlers: Record<string, CommandHandler>, o: { write?: number; inFlight?: number } = {}) {
+function setup(
+  handlers: Record<string, CommandHandler>,
+  o: { write?: number; inFlight?: number; pollMs?: number } = {},
+) {
   const bus = new InProcessBus();
   const results: CommandResult[] = [];
   const metrics = new AgentMetrics(CLUSTER);
@@ -48,7 +51,7 @@ function setup(handlers: Record<string, CommandHandler>, o: { write?: number; in
     },
     metrics,
     logger: silentLogger(),
-    pollMs: 50,
+    pollMs: o.pollMs ?? 50,
     retryDelayMs: 20,
   });
   d.start();
@@ -60,6 +63,18 @@ function setup(handlers: Record<string, CommandHandler>, o: { write?: number; in
 }
 
 describe('CommandDispatcher', () => {
+  it('takes a command at once while a long poll waits, and stop() ends the poll without waiting for it', async () => {
+    const { queue, results, d } = setup({ w: async () => ok }, { pollMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 50)); // the poll is waiting
+    const sent = performance.now();
+    await queue.send(cmd('w'));
+    await waitFor(() => results.length === 1);
+    expect(performance.now() - sent).toBeLessThan(1000);
+    const stopping = performance.now();
+    expect(await d.stop(5000)).toEqual({ abandoned: 0 });
+    expect(performance.now() - stopping).toBeLessThan(1000);
+  });
+
   it('runs write commands at most write_worker_count at a time, the rest wait', async () => {
     let running = 0;
     let peak = 0;

@@ -57,7 +57,7 @@ export interface CommandQueueParts {
   /** Stores a validated command. */
   store: (command: CommandEnvelope) => Promise<void>;
   /** The next command, or null after `timeoutMs`. */
-  next: (timeoutMs: number) => Promise<ReceivedCommand | null>;
+  next: (timeoutMs: number, signal?: AbortSignal) => Promise<ReceivedCommand | null>;
   /** How long one `consume` poll waits. */
   pollMs: number;
   isClosed: () => boolean;
@@ -74,7 +74,7 @@ export function commandQueue(parts: CommandQueueParts): CommandQueue {
       open();
       await parts.store(validateMessage(subject, command, commandEnvelopeSchema));
     },
-    next: (o = {}) => next(o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    next: (o = {}) => next(o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, o.signal),
     consume: (handler, o = {}) =>
       runConsumer(subject, next, handler, {
         ...o,

@@ -127,16 +127,21 @@ export class MemoryQueue {
   }
 
   /** Waits up to `timeoutMs` for a command; null on timeout. */
-  take(timeoutMs: number): Promise<{ entry: Entry; token: number } | null> {
+  take(timeoutMs: number, signal?: AbortSignal): Promise<{ entry: Entry; token: number } | null> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      if (signal?.aborted) return resolve(null);
+      const giveUp = () => {
+        clearTimeout(timer);
         const i = this.#waiters.indexOf(waiter);
         if (i >= 0) this.#waiters.splice(i, 1);
         resolve(null);
-      }, timeoutMs);
+      };
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
       const waiter: Waiter = {
         give: (entry, token) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', giveUp);
           resolve({ entry, token });
         },
       };
@@ -327,10 +332,10 @@ export class InProcessBus implements Bus {
     const open = () => this.#open(subject);
     // taking a command is, over NATS, a pull request on the cluster's consumer
     const pull = commandNextSubject(clusterId);
-    const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
+    const next = async (timeoutMs: number, signal?: AbortSignal): Promise<ReceivedCommand | null> => {
       open();
       this.#permit(pull, 'pub');
-      const got = await q.take(timeoutMs);
+      const got = await q.take(timeoutMs, signal);
       if (!got) return null;
       if (this.#closed) {
         q.release(got.token);

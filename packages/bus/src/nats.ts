@@ -370,12 +370,26 @@ export class NatsBus implements Bus {
     const subject = commandSubject(clusterId);
     const open = () => this.#open(subject);
     const flush = () => this.nc.flush();
-    const next = async (timeoutMs: number): Promise<ReceivedCommand | null> => {
+    const next = async (timeoutMs: number, signal?: AbortSignal): Promise<ReceivedCommand | null> => {
       open();
-      let m: JsMsg | null;
+      if (signal?.aborted) return null;
+      let m: JsMsg | null = null;
       try {
         const consumer = await this.#consumer(clusterId);
-        m = await consumer.next({ expires: Math.max(1000, timeoutMs) });
+        if (signal?.aborted) return null;
+        // one pull request held by the server until a command comes or it expires; an abort
+        // stops it here (the server drops a request whose subscription is gone)
+        const pull = await consumer.fetch({ max_messages: 1, expires: Math.max(1000, timeoutMs) });
+        const stop = () => pull.stop();
+        signal?.addEventListener('abort', stop, { once: true });
+        try {
+          for await (const got of pull) {
+            m = got;
+            break;
+          }
+        } finally {
+          signal?.removeEventListener('abort', stop);
+        }
       } catch (e) {
         throw mapPermission(e);
       }

@@ -74,8 +74,12 @@ export interface CommandQueue {
   readonly subject: string;
   /** Validates and stores the command; a repeated `id` is stored once (de-duplication window: 2 min). */
   send(command: CommandEnvelope): Promise<void>;
-  /** The next command, or null when none came within `timeoutMs` (default 5000; at least 1000 on NATS). */
-  next(opts?: { timeoutMs?: number }): Promise<ReceivedCommand | null>;
+  /**
+   * The next command, or null when none came within `timeoutMs` (default 5000; at least 1000 on NATS)
+   * or `signal` was aborted first. Over NATS this is one long-poll pull request: a command sent while
+   * it waits is delivered at once, so a long `timeoutMs` costs nothing but an idle request.
+   */
+  next(opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ReceivedCommand | null>;
   /**
    * Runs `handler` for each command, one at a time: resolved → ack (unless the handler
    * settled it), thrown → nak after `retryDelayMs`.

@@ -262,6 +262,36 @@ export function busContract(impl: BusImplementation): void {
         expect(await agent.commands(id).next({ timeoutMs: 1000 })).toBeNull();
       });
 
+      it('a long poll delivers a command sent while it waits at once, and ends when aborted', async () => {
+        const [platform, agent] = await Promise.all([connect(), connect()]);
+        const id = `c${uid()}`;
+        const q = agent.commands(id);
+        await platform.commands(id).send(command(id, 'warm-up')); // creates the consumer
+        await (await q.next({ timeoutMs: 3000 }))?.ack();
+        const waiting = q.next({ timeoutMs: 60_000 });
+        await sleep(300);
+        const sent = Date.now();
+        const cmd = command(id, 'sync');
+        await platform.commands(id).send(cmd);
+        const got = await waiting;
+        expect(got?.command).toEqual(cmd);
+        expect(Date.now() - sent).toBeLessThan(1000);
+        await got?.ack();
+        const stop = new AbortController();
+        const idle = q.next({ timeoutMs: 60_000, signal: stop.signal });
+        await sleep(300);
+        const aborted = Date.now();
+        stop.abort();
+        expect(await idle).toBeNull();
+        expect(Date.now() - aborted).toBeLessThan(1000);
+        // the aborted poll took nothing: the next command goes to the next poll
+        const after = command(id, 'after');
+        await platform.commands(id).send(after);
+        const next = await q.next({ timeoutMs: 3000 });
+        expect(next?.command).toEqual(after);
+        await next?.ack();
+      });
+
       it('redelivers after nak, with a growing delivery count, in order', async () => {
         const [platform, agent] = await Promise.all([connect(), connect()]);
         const id = `c${uid()}`;
