@@ -34,6 +34,8 @@ export interface PlatformConfig {
   bitbucketCloudApiUrl?: string;
   /** Bitbucket Cloud's OAuth token endpoint, when not `https://bitbucket.org/site/oauth2/access_token`. */
   bitbucketCloudTokenUrl?: string;
+  /** Bitbucket Cloud's Git host, when not `https://bitbucket.org` (a proxy, a test server): drafts push there. */
+  bitbucketCloudGitUrl?: string;
   /** Absent: the embedded in-process bus. */
   nats?: NatsSettings;
   /** How often each online cluster gets a reconcile sweep (seconds). */
@@ -189,6 +191,10 @@ export const envSchema = z.object({
     blankToUndefined,
     urlWith(/^https?:$/, 'an http(s) URL').optional(),
   ),
+  MOORING_BITBUCKET_CLOUD_GIT_URL: z.preprocess(
+    blankToUndefined,
+    urlWith(/^https?:$/, 'an http(s) URL').optional(),
+  ),
   MOORING_SWEEP_INTERVAL_SECONDS: int(60, 1, 86_400),
   MOORING_HEARTBEAT_RETENTION_HOURS: int(24, 1, 8760),
   MOORING_SWEEP_RETENTION_HOURS: int(6, 1, 8760),
@@ -272,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     ...(e.MOORING_BITBUCKET_CLOUD_TOKEN_URL
       ? { bitbucketCloudTokenUrl: e.MOORING_BITBUCKET_CLOUD_TOKEN_URL }
       : {}),
+    ...(e.MOORING_BITBUCKET_CLOUD_GIT_URL ? { bitbucketCloudGitUrl: e.MOORING_BITBUCKET_CLOUD_GIT_URL } : {}),
     sweepIntervalSeconds: e.MOORING_SWEEP_INTERVAL_SECONDS,
     heartbeatRetentionHours: e.MOORING_HEARTBEAT_RETENTION_HOURS,
     sweepRetentionHours: e.MOORING_SWEEP_RETENTION_HOURS,

@@ -168,6 +168,11 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     credentials: gitops.credentials,
     gitops: gitops.service,
     bus: commandBus,
+    providers: {
+      ...(config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: config.bitbucketCloudApiUrl } : {}),
+      ...(config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: config.bitbucketCloudTokenUrl } : {}),
+    },
+    ...(config.bitbucketCloudGitUrl ? { bitbucketCloudGitUrl: config.bitbucketCloudGitUrl } : {}),
   });
   registerDraftRoutes(app, { drafts });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });

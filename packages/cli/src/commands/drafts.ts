@@ -24,7 +24,7 @@ export interface DraftMemberView {
 export interface DraftView {
   id: string;
   title: string;
-  state: 'open' | 'published';
+  state: 'open' | 'publishing' | 'published';
   branch: string;
   path: string;
   base_commit: string;

@@ -58,6 +58,7 @@ export class PublishConflict extends Error {
   }
 }
 
+// (without --porcelain a rejected ref is reported on stderr, where this looks)
 const REJECTED = /\[rejected\]|non-fast-forward|fetch first|failed to push some refs|stale info/i;
 
 export async function publishDraft(req: PublishRequest): Promise<PublishResult> {
@@ -135,7 +136,7 @@ export async function publishDraft(req: PublishRequest): Promise<PublishResult> 
       }
       const commit = (await git(['rev-parse', 'HEAD'])).stdout.trim();
       try {
-        await git(['push', '--quiet', '--porcelain', '--', req.url, `HEAD:refs/heads/${req.toBranch}`], {
+        await git(['push', '--quiet', '--', req.url, `HEAD:refs/heads/${req.toBranch}`], {
           remote: true,
           ref: req.toBranch,
         });

@@ -98,7 +98,9 @@ const summarySchema = z
     id: z.string(),
     cluster_id: z.string(),
     title: z.string(),
-    state: z.enum(['open', 'published']),
+    state: z
+      .enum(['open', 'publishing', 'published'])
+      .describe('publishing: a publish holds the draft (another is a 409)'),
     repository_url: z.string(),
     branch: z.string(),
     path: z.string(),

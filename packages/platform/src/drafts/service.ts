@@ -15,7 +15,7 @@ import {
   UpstreamError,
 } from '../errors.ts';
 import type { CredentialsService, ResolvedCredential } from '../gitops/credentials.ts';
-import { DefinitionFetcher } from '../gitops/fetchDefinition.ts';
+import { DefinitionFetcher, type ProviderEndpoints } from '../gitops/fetchDefinition.ts';
 import type { RepositoryLocation } from '../gitops/location.ts';
 import { type PreviewView, previewRef } from '../gitops/preview.ts';
 import { locationOf } from '../gitops/runner.ts';
@@ -40,6 +40,10 @@ export interface DraftsServiceOptions {
   sops?: Sops;
   /** The pull request API root (default: the provider's, from the repository URL). */
   pullRequestApi?: string;
+  /** Where the provider APIs are when not at their public addresses (as the syncs read them). */
+  providers?: ProviderEndpoints;
+  /** Bitbucket Cloud's Git host when not `https://bitbucket.org` (a proxy, a test server). */
+  bitbucketCloudGitUrl?: string;
 }
 
 export type FileChange = 'added' | 'modified' | 'deleted';
@@ -48,7 +52,7 @@ export interface DraftSummary {
   id: string;
   cluster_id: string;
   title: string;
-  state: 'open' | 'published';
+  state: 'open' | 'publishing' | 'published';
   repository_url: string;
   branch: string;
   path: string;
@@ -102,6 +106,12 @@ export interface PublishView {
 
 type Changes = Record<string, string | null>;
 
+/** A publish that held a draft this long without finishing (its process died) may be taken over. */
+export const PUBLISH_TAKEOVER_MS = 15 * 60_000;
+
+const beingPublished = (since: Date | null) =>
+  `the draft is being published (another publish began${since ? ` at ${since.toISOString()}` : ''}): wait for it to finish, then read the draft`;
+
 const aad = (r: { id: string; organization_id: string }) => `stack_drafts:${r.organization_id}:${r.id}`;
 
 const issue = (d: Diagnostic): DefinitionIssue => ({
@@ -128,8 +138,13 @@ export class DraftsService {
   constructor(o: DraftsServiceOptions) {
     this.#o = o;
     this.#db = draftsDb(o.db);
-    this.#fetcher = new DefinitionFetcher(o.cache);
+    this.#fetcher = new DefinitionFetcher(o.cache, o.providers);
     this.#sops = o.sops ?? new Sops();
+  }
+
+  /** The repository a cluster's definition is read from, and its credential. */
+  connectionOf(p: UserPrincipal, clusterId: string) {
+    return this.#connection(p, clusterId);
   }
 
   async #connection(
@@ -184,7 +199,7 @@ export class DraftsService {
       id: row.id,
       cluster_id: row.cluster_id,
       title: row.title,
-      state: row.state as 'open' | 'published',
+      state: row.state as DraftSummary['state'],
       repository_url: row.repository_url,
       branch: row.branch,
       path: row.path,
@@ -280,7 +295,19 @@ export class DraftsService {
 
   async remove(p: UserPrincipal, clusterId: string, draftId: string): Promise<void> {
     await this.#row(p, clusterId, draftId);
-    await this.#db.deleteFrom('stack_drafts').where('id', '=', draftId).execute();
+    const gone = await this.#db
+      .deleteFrom('stack_drafts')
+      .where('id', '=', draftId)
+      .where('state', '!=', 'publishing')
+      .executeTakeFirst();
+    if (gone.numDeletedRows === 0n) {
+      const row = await this.#db
+        .selectFrom('stack_drafts')
+        .select(['state', 'publishing_since'])
+        .where('id', '=', draftId)
+        .executeTakeFirst();
+      if (row?.state === 'publishing') throw new ConflictError(beingPublished(row.publishing_since));
+    }
   }
 
   async rename(p: UserPrincipal, clusterId: string, draftId: string, title: string): Promise<DraftView> {
@@ -304,6 +331,7 @@ export class DraftsService {
         .where('id', '=', draftId)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      if (row.state === 'publishing') throw new ConflictError(beingPublished(row.publishing_since));
       if (row.state !== 'open') throw new ConflictError(`draft ${draftId} was published: begin a new draft`);
       const changes = this.#changes(row);
       const ws = new Workspace(this.#files(row, changes), row.path);
@@ -387,13 +415,13 @@ export class DraftsService {
     input: PublishInput,
   ): Promise<PublishView> {
     const row = await this.#row(p, clusterId, draftId);
-    if (row.state !== 'open') throw new ConflictError(`draft ${draftId} was published already`);
+    this.#publishable(row);
     const changes = this.#changes(row);
     const { loaded } = this.#validate(row, changes);
     const diagnostics = loaded.diagnostics.map(issue);
     if (!loaded.definition || diagnostics.some((d) => d.severity === 'error'))
       throw new InvalidDefinitionError(diagnostics);
-    const conn = await this.#connection(p, clusterId);
+    const conn = await this.connectionOf(p, clusterId);
     const toBranch = input.branch ?? row.branch;
     const newBranch = toBranch !== row.branch;
     const user = await this.#db
@@ -424,6 +452,108 @@ export class DraftsService {
           !isSopsEncrypted(e.text) &&
           (typeof changes[e.file] === 'string' || before.get(e.file) !== JSON.stringify(e.paths)),
       );
+    // one publish per draft, in every replica: the one whose conditional UPDATE moves the draft
+    // from the state and revision it read to `publishing` goes on; another gets a 409
+    const claimed = await this.#claim(row);
+    let published = false;
+    try {
+      return await this.#publishClaimed(p, clusterId, claimed, changes, input, {
+        conn,
+        toBranch,
+        newBranch,
+        author,
+        plan,
+        base,
+        onPublished: () => {
+          published = true;
+        },
+      });
+    } finally {
+      if (!published)
+        await this.#db
+          .updateTable('stack_drafts')
+          .set({ state: 'open', publishing_since: null })
+          .where('id', '=', claimed.id)
+          .where('state', '=', 'publishing')
+          .where('revision', '=', claimed.revision)
+          .execute()
+          .catch((e: Error) =>
+            this.#o.logger.warn({ err: { message: e.message }, draft: claimed.id }, 'draft not reopened'),
+          );
+    }
+  }
+
+  /** The URL git pushes to: the repository's, on the configured Bitbucket Cloud Git host. */
+  #pushUrl(location: RepositoryLocation, url: string): string {
+    const host = this.#o.bitbucketCloudGitUrl?.replace(/\/+$/, '');
+    if (location.provider !== 'bitbucket_cloud' || !host) return url;
+    return url.replace(/^https:\/\/bitbucket\.org(?=\/)/i, host);
+  }
+
+  /** The pull request API root when not derived from the repository URL. */
+  #pullRequestApi(location: RepositoryLocation): string | undefined {
+    if (this.#o.pullRequestApi) return this.#o.pullRequestApi;
+    const cloud = this.#o.providers?.bitbucketCloudApiUrl;
+    if (location.provider === 'bitbucket_cloud' && cloud) return `${cloud.replace(/\/+$/, '')}/2.0`;
+    return undefined;
+  }
+
+  /** Throws the 409 of a draft that cannot be published now. */
+  #publishable(row: DraftRow): void {
+    if (row.state === 'published') throw new ConflictError(`draft ${row.id} was published already`);
+    if (row.state === 'publishing' && !this.#stale(row))
+      throw new ConflictError(beingPublished(row.publishing_since));
+  }
+
+  #stale(row: DraftRow): boolean {
+    return (
+      row.state === 'publishing' &&
+      (!row.publishing_since ||
+        this.#o.clock().getTime() - row.publishing_since.getTime() > PUBLISH_TAKEOVER_MS)
+    );
+  }
+
+  /**
+   * Moves the draft to `publishing` if it is still as read (state and revision): one UPDATE, so
+   * of two publishes at once, in one process or two, exactly one gets the row.
+   */
+  async #claim(row: DraftRow): Promise<DraftRow> {
+    const claimed = await this.#db
+      .updateTable('stack_drafts')
+      .set({ state: 'publishing', publishing_since: this.#o.clock(), revision: row.revision + 1 })
+      .where('id', '=', row.id)
+      .where('state', '=', row.state)
+      .where('revision', '=', row.revision)
+      .returningAll()
+      .executeTakeFirst();
+    if (claimed) return claimed;
+    const now = await this.#db
+      .selectFrom('stack_drafts')
+      .selectAll()
+      .where('id', '=', row.id)
+      .executeTakeFirst();
+    if (!now) throw new NotFoundError('draft', row.id);
+    this.#publishable(now);
+    throw new ConflictError(`draft ${row.id} was edited while its publish began: publish it again`);
+  }
+
+  async #publishClaimed(
+    p: UserPrincipal,
+    clusterId: string,
+    row: DraftRow,
+    changes: Changes,
+    input: PublishInput,
+    c: {
+      conn: Awaited<ReturnType<DraftsService['connectionOf']>>;
+      toBranch: string;
+      newBranch: boolean;
+      author: { name: string; email: string };
+      plan: { file: string; paths: string[]; text: string }[];
+      base: Record<string, string>;
+      onPublished: () => void;
+    },
+  ): Promise<PublishView> {
+    const { conn, toBranch, newBranch, author, plan, base } = c;
     const encrypted: PublishView['encrypted'] = [];
     const message =
       input.message ??
@@ -433,7 +563,7 @@ export class DraftsService {
     let result: Awaited<ReturnType<typeof publishDraft>>;
     try {
       result = await publishDraft({
-        url: row.repository_url,
+        url: this.#pushUrl(conn.location, row.repository_url),
         ...(conn.credential?.kind === 'git' ? { auth: conn.credential.auth } : {}),
         baseCommit: row.base_commit,
         fromBranch: row.branch,
@@ -495,28 +625,32 @@ export class DraftsService {
           base: row.branch,
           title: row.title,
           body: message,
-          ...(this.#o.pullRequestApi ? { apiBase: this.#o.pullRequestApi } : {}),
+          ...(this.#pullRequestApi(conn.location) ? { apiBase: this.#pullRequestApi(conn.location) } : {}),
         });
       } catch (e) {
         pullRequestError = (e as Error).message;
       }
     }
     let updated = row;
-    if (!result.unchanged)
-      updated = await this.#db
-        .updateTable('stack_drafts')
-        .set({
-          state: 'published',
-          published_at: this.#o.clock(),
-          published_by: author.name,
-          published_commit: result.commit,
-          published_branch: toBranch,
-          pull_request_url: pullRequest?.url ?? null,
-          updated_at: this.#o.clock(),
-        })
-        .where('id', '=', row.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+    if (!result.unchanged) {
+      updated =
+        (await this.#db
+          .updateTable('stack_drafts')
+          .set({
+            state: 'published',
+            publishing_since: null,
+            published_at: this.#o.clock(),
+            published_by: author.name,
+            published_commit: result.commit,
+            published_branch: toBranch,
+            pull_request_url: pullRequest?.url ?? null,
+            updated_at: this.#o.clock(),
+          })
+          .where('id', '=', row.id)
+          .returningAll()
+          .executeTakeFirst()) ?? row;
+      c.onPublished();
+    }
     let syncRequested = false;
     if (!result.unchanged && !newBranch) {
       try {

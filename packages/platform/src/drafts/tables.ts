@@ -10,7 +10,7 @@ export type StackDraftsTable = {
   organization_id: string;
   cluster_id: string;
   title: string;
-  /** `open` or `published`. */
+  /** `open`, `publishing` (one publish holds it, migration 0075) or `published`. */
   state: Generated<string>;
   repository_url: string;
   /** The branch the draft was read from (the cluster's configured branch). */
@@ -32,6 +32,8 @@ export type StackDraftsTable = {
   published_commit: string | null;
   published_branch: string | null;
   pull_request_url: string | null;
+  /** When the publish holding the draft began (state `publishing`). */
+  publishing_since: NullableTimestamp;
 };
 
 export type DraftsTables = GitopsTables & {

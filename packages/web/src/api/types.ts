@@ -452,7 +452,7 @@ export interface DraftSummary {
   id: string;
   cluster_id: string;
   title: string;
-  state: 'open' | 'published';
+  state: 'open' | 'publishing' | 'published';
   repository_url: string;
   branch: string;
   path: string;

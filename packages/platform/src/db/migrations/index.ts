@@ -14,6 +14,7 @@ import * as clusterArgocd from './0040_cluster_argocd.ts';
 import * as catalogue from './0050_catalogue.ts';
 import * as stackDrafts from './0060_stack_drafts.ts';
 import * as engines from './0070_engines.ts';
+import * as draftPublishing from './0075_draft_publishing.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0050_catalogue': catalogue,
   '0060_stack_drafts': stackDrafts,
   '0070_engines': engines,
+  '0075_draft_publishing': draftPublishing,
 };
