@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import { registerAddonRoutes } from './addons/routes.ts';
 import { AddonsService } from './addons/service.ts';
+import { ValuesEncryption } from './addons/valuesEncryption.ts';
 import type { AgentBus } from './agentbus/types.ts';
 import { registerArgocdRoutes } from './argocd/routes.ts';
 import { ArgocdService } from './argocd/service.ts';
@@ -28,6 +29,7 @@ import { registerEngineRoutes } from './engines/routes.ts';
 import { EnginesService } from './engines/service.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
+import { DefinitionFetcher } from './gitops/fetchDefinition.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
@@ -153,7 +155,6 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   registerClusterRoutes(app, { clusters: services.clusters, operations: services.operations });
   registerOperationRoutes(app, { operations: services.operations });
   registerHeartbeatRoutes(app, { db, clock });
-  registerAddonRoutes(app, { addons });
   const argocd = new ArgocdService({ db, box: gitops.box, clock, bus: commandBus });
   registerArgocdRoutes(app, { argocd });
   const engines = new EnginesService({ db, clock, bus: commandBus, argocd });
@@ -168,13 +169,20 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     credentials: gitops.credentials,
     gitops: gitops.service,
     bus: commandBus,
-    providers: {
-      ...(config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: config.bitbucketCloudApiUrl } : {}),
-      ...(config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: config.bitbucketCloudTokenUrl } : {}),
-    },
-    ...(config.bitbucketCloudGitUrl ? { bitbucketCloudGitUrl: config.bitbucketCloudGitUrl } : {}),
   });
   registerDraftRoutes(app, { drafts });
+  registerAddonRoutes(app, {
+    addons,
+    valuesEncryption: new ValuesEncryption({
+      db,
+      gitops: gitops.service,
+      credentials: gitops.credentials,
+      fetcher: new DefinitionFetcher(gitops.cache, {
+        ...(config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: config.bitbucketCloudApiUrl } : {}),
+        ...(config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: config.bitbucketCloudTokenUrl } : {}),
+      }),
+    }),
+  });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });
   await registerProxyRoutes(app, {
     clusters: services.clusters,

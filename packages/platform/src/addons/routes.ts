@@ -7,6 +7,7 @@ import { listQuerySchema, pageRequest, pageSchema } from '../http/pagination.ts'
 import { operationDetailSchema } from '../operations/views.ts';
 import type { AddonsService } from './service.ts';
 import { stacksViewSchema } from './stacks.ts';
+import { encryptedValuesSchema, encryptValuesBodySchema, type ValuesEncryption } from './valuesEncryption.ts';
 import {
   ADDON_SORT_FIELDS,
   type AddonSortField,
@@ -20,7 +21,10 @@ const clusterParams = z.object({ id: z.string().min(1).max(200) });
 const addonParams = clusterParams.extend({ name: z.string().min(1).max(253) });
 const operation = operationDetailSchema.describe('the operation started');
 
-export function registerAddonRoutes(app: FastifyInstance, o: { addons: AddonsService }): void {
+export function registerAddonRoutes(
+  app: FastifyInstance,
+  o: { addons: AddonsService; valuesEncryption?: ValuesEncryption },
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -164,4 +168,28 @@ export function registerAddonRoutes(app: FastifyInstance, o: { addons: AddonsSer
     async (req, reply) =>
       reply.code(202).send(await o.addons.uninstall(userOf(req), req.params.id, req.params.name)),
   );
+
+  const encryption = o.valuesEncryption;
+  if (encryption)
+    r.post(
+      '/api/v1/clusters/:id/addons/:name/values/encrypt',
+      {
+        schema: {
+          tags: ['addons'],
+          summary:
+            'Preview SOPS encryption of chosen keys of the add-on’s values: the values file a Stack Builder draft adding them to `encrypted_paths` would commit, encrypted now for the age recipients of the repository’s `.sops.yaml` (nothing stored; no plaintext of a chosen key returned)',
+          params: addonParams,
+          body: encryptValuesBodySchema,
+          response: {
+            200: encryptedValuesSchema,
+            404: errorBodySchema,
+            409: errorBodySchema,
+            400: errorBodySchema,
+            502: errorBodySchema,
+          },
+        },
+        config: { access: { role: 'operator' } },
+      },
+      async (req) => encryption.encrypt(userOf(req), req.params.id, req.params.name, req.body.paths),
+    );
 }

@@ -15,6 +15,7 @@ import {
   type GitCache,
   GitHubReader,
   LocalFileSource,
+  RepoFileNotFoundError,
   type RepoReader,
 } from '@mooring/gitops';
 import type { ResolvedCredential } from './credentials.ts';
@@ -86,6 +87,33 @@ export class DefinitionFetcher {
     if (credential?.kind === 'bitbucket_oauth') throw oauthOutsideCloud(location);
     const r = await this.#cache.fetch({ url: location.url, ref: location.branch, ...gitAuth(credential) });
     return r.sha;
+  }
+
+  /**
+   * The branch head's commit and a reader of its files, for files the definition does not read
+   * (`.sops.yaml`): a file that is not there reads as undefined.
+   */
+  async headReader(
+    location: RepositoryLocation,
+    credential: ResolvedCredential | undefined,
+  ): Promise<{ commit: string; read: (path: string) => Promise<string | undefined> }> {
+    const api = providerApiOf(location);
+    if (!api && credential?.kind === 'bitbucket_oauth') throw oauthOutsideCloud(location);
+    const reader = api
+      ? this.#reader(api, credential)
+      : this.#cache.reader(location.url, gitAuth(credential).auth);
+    const commit = await reader.resolveRef(location.branch);
+    return {
+      commit,
+      read: async (path) => {
+        try {
+          return await reader.readFile(path, commit);
+        } catch (e) {
+          if (e instanceof RepoFileNotFoundError) return undefined;
+          throw e;
+        }
+      },
+    };
   }
 
   /**
