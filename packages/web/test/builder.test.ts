@@ -5,6 +5,7 @@ import {
   applyCompletion,
   completionsAt,
   diffFromDefaults,
+  keyPathAtLine,
   pathAtLine,
   scanValues,
 } from '../src/builder/values.ts';
@@ -109,6 +110,199 @@ describe('values: keys, comments, completion, differences', () => {
       { path: 'ui.message', change: 'changed', from: '""', to: 'hello' },
       { path: 'extra', change: 'added', to: 'true' },
     ]);
+  });
+});
+
+// a chart with lists of maps in values.yaml and in values.schema.json (items.properties)
+const listChart = `ingress:
+  enabled: false
+  hosts:
+    # -- the host name
+    - host: chart-example.local
+      paths:
+        - path: /
+          pathType: ImplementationSpecific # Prefix, Exact or ImplementationSpecific
+    - host: other.local
+      # -- TLS for this host only
+      tlsSecret: ""
+env:
+- name: LOG_LEVEL
+  value: info
+args:
+  - --verbose
+config: |
+  - name: not-a-key
+tolerations: []
+`;
+const listSchema = {
+  type: 'object',
+  properties: {
+    ingress: {
+      type: 'object',
+      properties: {
+        hosts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              host: { type: 'string', description: 'the host the rule matches' },
+              paths: { type: 'array', items: { $ref: '#/$defs/path' } },
+            },
+          },
+        },
+      },
+    },
+    tolerations: {
+      anyOf: [
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              key: { type: 'string' },
+              operator: { type: 'string', enum: ['Exists', 'Equal'] },
+              effect: { type: 'string' },
+            },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
+  },
+  $defs: {
+    path: {
+      type: 'object',
+      properties: { path: { type: 'string' }, backend: { type: 'object', properties: { port: {} } } },
+    },
+  },
+};
+
+const at = (text: string) => text.indexOf('|');
+const without = (text: string) => text.replace('|', '');
+const offered = (text: string, schema: unknown = listSchema) =>
+  completionsAt(without(text), at(text), scanValues(listChart), schema);
+
+describe('values: keys of list items', () => {
+  it('reads the keys of a list of maps in values.yaml as `path[].key`, merged over its items, comments kept', () => {
+    const keys = scanValues(listChart);
+    // lists stay whole values of their key
+    expect(keys.map((k) => k.path)).toEqual([
+      'ingress',
+      'ingress.enabled',
+      'ingress.hosts',
+      'env',
+      'args',
+      'config',
+      'tolerations',
+    ]);
+    const hosts = keys.find((k) => k.path === 'ingress.hosts')!;
+    expect(hosts.value).toContain('- host: chart-example.local');
+    expect(hosts.items?.map((k) => k.path)).toEqual([
+      'ingress.hosts[].host',
+      'ingress.hosts[].paths',
+      'ingress.hosts[].tlsSecret',
+    ]);
+    expect(hosts.items?.[0]).toMatchObject({
+      value: 'chart-example.local',
+      comment: '-- the host name',
+      line: 5,
+    });
+    expect(hosts.items?.[2]).toMatchObject({ value: '""', comment: '-- TLS for this host only', line: 11 });
+    const paths = hosts.items?.[1]!;
+    expect(paths.items?.map((k) => [k.path, k.value, k.comment])).toEqual([
+      ['ingress.hosts[].paths[].path', '/', ''],
+      [
+        'ingress.hosts[].paths[].pathType',
+        'ImplementationSpecific',
+        'Prefix, Exact or ImplementationSpecific',
+      ],
+    ]);
+    // an unindented list; a list of scalars and a block scalar have no item keys
+    expect(keys.find((k) => k.path === 'env')?.items?.map((k) => k.path)).toEqual([
+      'env[].name',
+      'env[].value',
+    ]);
+    expect(keys.find((k) => k.path === 'args')?.items).toBeUndefined();
+    expect(keys.find((k) => k.path === 'config')?.items).toBeUndefined();
+  });
+
+  it('offers the keys of the list item the cursor is in, from values.yaml and items.properties', () => {
+    // on an item's next line
+    const next = offered('ingress:\n  hosts:\n    - host: a.example\n      |');
+    expect(next.parent).toBe('ingress.hosts[]');
+    // `host` is set in this item: not offered again; the schema's `paths` and values.yaml's `tlsSecret`
+    expect(next.items.map((i) => i.key)).toEqual(['paths', 'tlsSecret']);
+    // a new item after `- `: every key of an item, with its docs
+    const fresh = offered('ingress:\n  hosts:\n    - host: a.example\n    - |');
+    expect(fresh.parent).toBe('ingress.hosts[]');
+    expect(fresh.items.map((i) => i.key)).toEqual(['host', 'paths', 'tlsSecret']);
+    expect(fresh.items[0]).toMatchObject({
+      path: 'ingress.hosts[].host',
+      defaultValue: 'chart-example.local',
+      comment: '-- the host name',
+      schema: { type: 'string', description: 'the host the rule matches' },
+    });
+    // what is typed filters
+    expect(offered('ingress:\n  hosts:\n    - ho|').items.map((i) => i.key)).toEqual(['host']);
+    // a list in a list item ($ref followed), and a key of that item's mapping
+    const inner = offered('ingress:\n  hosts:\n    - host: a\n      paths:\n        - path: /\n          |');
+    expect(inner.parent).toBe('ingress.hosts[].paths[]');
+    expect(inner.items.map((i) => i.key)).toEqual(['pathType', 'backend']);
+    const deeper = offered('ingress:\n  hosts:\n    - paths:\n        - backend:\n            |');
+    expect(deeper.parent).toBe('ingress.hosts[].paths[].backend');
+    expect(deeper.items.map((i) => i.key)).toEqual(['port']);
+    // an unindented list from values.yaml alone; a list through anyOf from the schema alone
+    expect(offered('env:\n- name: A\n  |', null).items.map((i) => i.key)).toEqual(['value']);
+    const tol = offered('tolerations:\n  - key: a\n    |');
+    expect(tol.items.map((i) => [i.key, i.schema.enum])).toEqual([
+      ['operator', ['Exists', 'Equal']],
+      ['effect', undefined],
+    ]);
+    // after the list ends the mapping's keys are offered again; a list of scalars offers nothing
+    expect(offered('ingress:\n  hosts:\n    - host: a\n  |').parent).toBe('ingress');
+    expect(offered('args:\n  - |').items).toEqual([]);
+    // a block scalar's text is no key
+    expect(offered('config: |\n  - name: x\n    |').items).toEqual([]);
+    // keys of other items do not hide a key of this one
+    expect(
+      offered('ingress:\n  hosts:\n    - host: a\n      tlsSecret: s\n    - host: b\n      |').items.map(
+        (i) => i.key,
+      ),
+    ).toEqual(['paths', 'tlsSecret']);
+  });
+
+  it('completes a list of maps by opening its first item, and an item key after `- `', () => {
+    const defaults = scanValues(listChart);
+    const text = 'ingress:\n  ho';
+    const [hosts] = completionsAt(text, text.length, defaults, listSchema).items;
+    expect(hosts).toMatchObject({ key: 'hosts', list: true, parent: false });
+    const opened = applyCompletion(text, text.length, hosts!);
+    expect(opened).toEqual({ text: 'ingress:\n  hosts:\n    - ', offset: 24 });
+    // the item's keys are offered right there, and completing one keeps the `- `
+    const first = completionsAt(opened.text, opened.offset, defaults, listSchema);
+    expect(first.parent).toBe('ingress.hosts[]');
+    const host = first.items.find((i) => i.key === 'host')!;
+    expect(applyCompletion(opened.text, opened.offset, host)).toEqual({
+      text: 'ingress:\n  hosts:\n    - host: ',
+      offset: 30,
+    });
+    const paths = first.items.find((i) => i.key === 'paths')!;
+    expect(paths.list).toBe(true);
+    expect(applyCompletion(opened.text, opened.offset, paths).text).toBe(
+      'ingress:\n  hosts:\n    - paths:\n        - ',
+    );
+    // a list from the schema only (anyOf with null)
+    const [tol] = completionsAt('tol', 3, [], listSchema).items;
+    expect(tol).toMatchObject({ key: 'tolerations', list: true });
+  });
+
+  it('names the key on the cursor line with its list items for the inline docs', () => {
+    const text = 'ingress:\n  hosts:\n    - host: a\n      paths:\n        - path: /\n';
+    expect(keyPathAtLine(text, text.indexOf('host:'))).toBe('ingress.hosts[].host');
+    expect(keyPathAtLine(text, text.indexOf('path:'))).toBe('ingress.hosts[].paths[].path');
+    expect(keyPathAtLine(text, 0)).toBe('ingress');
+    // the SOPS button keeps to mapping keys
+    expect(pathAtLine(text, text.indexOf('host:'))).toBeNull();
   });
 });
 

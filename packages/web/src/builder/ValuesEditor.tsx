@@ -5,7 +5,8 @@ import {
   childrenOf,
   completionsAt,
   diffFromDefaults,
-  joinPath,
+  keyPathAtLine,
+  parentPath,
   pathAtLine,
   scanValues,
   schemaAt,
@@ -63,16 +64,14 @@ export function ValuesEditor(p: Props) {
   );
   const items = completion?.items.slice(0, 50) ?? [];
   const here = pathAtLine(p.value, cursor);
+  // the docs of the key on the cursor's line, list items' keys too (`hosts[].host`)
+  const docPath = keyPathAtLine(p.value, cursor);
   const hereDoc = useMemo(() => {
-    if (!here) return null;
-    const keys = splitPath(here);
-    const parent = keys.slice(0, -1).reduce((a, k) => joinPath(a, k), '');
-    const found = childrenOf(parent, defaults, p.schema).find((c) => c.path === here);
-    return (
-      found ??
-      (schemaAt(p.schema, here) ? { key: keys.at(-1)!, path: here, schema: {}, parent: false } : null)
-    );
-  }, [here, defaults, p.schema]);
+    if (!docPath) return null;
+    const key = splitPath(docPath).at(-1)!;
+    const found = childrenOf(parentPath(docPath, key), defaults, p.schema).find((c) => c.path === docPath);
+    return found ?? (schemaAt(p.schema, docPath) ? { key, path: docPath, schema: {}, parent: false } : null);
+  }, [docPath, defaults, p.schema]);
   const diff = useMemo(() => diffFromDefaults(p.value, defaults), [p.value, defaults]);
 
   const sync = (el: HTMLTextAreaElement) => setCursor(el.selectionStart);
@@ -90,7 +89,8 @@ export function ValuesEditor(p: Props) {
     const r = applyCompletion(p.value, cursor, item);
     caret.current = r.offset;
     p.onChange(r.text);
-    setOpen(item.parent);
+    // a mapping or a list's first item: its keys are offered next
+    setOpen(item.parent || item.list === true);
     setActive(0);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
