@@ -1,7 +1,7 @@
 // The agent's image cannot be built on the test machine (no container engine), so its
 // Dockerfile's invariants are checked here, statically: a slim or distroless Node 24 base,
 // a numeric non-root user (1000), nothing run in the final stage, the pinned helm inside
-// where MOORING_HELM points, a home owned by that user, only the chart's writable mounts
+// where MOORING_HELM points, the pinned sops where MOORING_SOPS points, a home owned by that user, only the chart's writable mounts
 // written to, and every workspace the agent imports copied and installed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,6 +72,18 @@ describe('the agent image (Dockerfile, checked statically)', () => {
     expect(text).toMatch(/sha256sum -c -/);
   });
 
+  it('has the pinned sops where MOORING_SOPS points, checked against the release checksums', () => {
+    expect(args.SOPS_VERSION).toBe(VERSIONS.sops);
+    expect(envOf(last).MOORING_SOPS).toBe('/usr/local/bin/sops');
+    expect(last).toContain('COPY --from=build /usr/local/bin/sops /usr/local/bin/sops');
+    const run = instructions.find((l) => l.startsWith('RUN ') && l.includes('/usr/local/bin/sops'));
+    expect(run).toContain(
+      'https://github.com/getsops/sops/releases/download/${SOPS_VERSION}/sops-${SOPS_VERSION}.linux.${TARGETARCH}',
+    );
+    expect(run).toContain('sops-${SOPS_VERSION}.checksums.txt');
+    expect(run).toMatch(/sha256sum -c -/);
+  });
+
   it('writes only where the chart mounts writable volumes (read-only root filesystem)', () => {
     const env = envOf(last);
     expect(env.HOME).toBe('/home/mooring');
@@ -80,8 +92,17 @@ describe('the agent image (Dockerfile, checked statically)', () => {
       join(REPO_ROOT, 'charts', 'mooring-agent', 'templates', 'deployment.yaml'),
       'utf8',
     );
-    const mounts = [...deployment.matchAll(/mountPath: (\S+)/g)].map((m) => m[1]!);
+    // the writable mounts; the only other one is the SOPS age key, read-only
+    const mounts = [...deployment.matchAll(/mountPath: (\/\S+)/g)].map((m) => m[1]!);
     expect(mounts).toEqual(['/tmp', '/home/mooring/.cache', '/home/mooring/.config']);
+    expect(
+      [...deployment.matchAll(/mountPath: (.+)\n\s*(readOnly: true)?/g)].map((m) => [m[1], m[2]]),
+    ).toEqual([
+      ['/tmp', undefined],
+      ['/home/mooring/.cache', undefined],
+      ['/home/mooring/.config', undefined],
+      ['{{ dir $sopsKeyFile | quote }}', 'readOnly: true'],
+    ]);
     for (const path of [env.MOORING_CHART_CACHE!])
       expect(mounts.some((m) => path.startsWith(`${m}/`))).toBe(true);
     const helpers = readFileSync(
