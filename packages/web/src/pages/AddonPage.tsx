@@ -1,17 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { type EncryptedValues, valuesKeys } from '../addons/sops.ts';
 import { toYaml } from '../addons/yaml.ts';
 import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
 import { keys, useAddon, useCluster, useMe, useOperation } from '../api/queries.ts';
-import type { AcceptDrift, AddonDetail, HelmRevision, OperationDetail, Role } from '../api/types.ts';
+import type { AcceptDrift, AddonDetail, Draft, HelmRevision, OperationDetail, Role } from '../api/types.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { OperationSteps } from '../components/OperationSteps.tsx';
 import { Empty, ErrorState, Loading } from '../components/States.tsx';
 import { Tabs } from '../components/Tabs.tsx';
 import { healthClass } from '../graph/resourceGraph.ts';
 import { Link } from '../router/navigation.tsx';
-import { ADDON_TABS, type AddonTab, hrefOf } from '../router/routes.ts';
+import { ADDON_TABS, type AddonTab, hrefOf, withQuery } from '../router/routes.ts';
 import { ago, formatTime } from './format.ts';
 
 const ResourceMap = lazy(() => import('./ResourceMap.tsx').then((m) => ({ default: m.ResourceMap })));
@@ -192,7 +193,7 @@ function Overview({ a, clusterId }: { a: AddonDetail; clusterId: string }) {
   );
 }
 
-function Values({ a }: { a: AddonDetail }) {
+function Values({ a, clusterId, role }: { a: AddonDetail; clusterId: string; role: Role | undefined }) {
   const empty = !a.values || (typeof a.values === 'object' && Object.keys(a.values as object).length === 0);
   return (
     <>
@@ -218,9 +219,137 @@ function Values({ a }: { a: AddonDetail }) {
           </p>
         </Empty>
       ) : (
-        <pre className="code values">{toYaml(a.values)}</pre>
+        <>
+          <pre className="code values">{toYaml(a.values)}</pre>
+          <SopsPanel a={a} clusterId={clusterId} role={role} />
+        </>
       )}
     </>
+  );
+}
+
+/**
+ * Keys of the values chosen, encrypted with SOPS by the platform (a preview: nothing is stored),
+ * the readable-keys result shown, then saved as a Stack Builder draft that adds them to the
+ * add-on's `encrypted_paths` (the publish encrypts them in Git).
+ */
+function SopsPanel({ a, clusterId, role }: { a: AddonDetail; clusterId: string; role: Role | undefined }) {
+  const [chosen, setChosen] = useState<string[]>([]);
+  const all = valuesKeys(a.values);
+  const open = all.filter((k) => !k.encrypted && !a.encrypted_paths.includes(k.path));
+  const encrypt = useMutation({
+    mutationFn: (paths: string[]) =>
+      api<EncryptedValues>(path(clusterId, a.name, '/values/encrypt'), { method: 'POST', body: { paths } }),
+  });
+  const save = useMutation({
+    mutationFn: async (paths: string[]) => {
+      const draft = await api<Draft>(`/clusters/${encodeURIComponent(clusterId)}/drafts`, {
+        method: 'POST',
+        body: { title: `Encrypt ${paths.join(', ')} of ${a.name} with SOPS` },
+      });
+      const member = `/clusters/${encodeURIComponent(clusterId)}/drafts/${encodeURIComponent(draft.id)}/stacks/${encodeURIComponent(a.stack)}/addons/${encodeURIComponent(a.name)}`;
+      return api<Draft>(member, {
+        method: 'PATCH',
+        body: { configuration: { encrypted_paths: [...new Set([...a.encrypted_paths, ...paths])] } },
+      });
+    },
+  });
+  if (!canOperate(role))
+    return <p className="hint">Operators and admins can choose keys here to encrypt with SOPS.</p>;
+  const result = encrypt.data;
+  const toggle = (p: string, on: boolean) => {
+    setChosen(on ? [...chosen, p] : chosen.filter((x) => x !== p));
+    encrypt.reset();
+    save.reset();
+  };
+  return (
+    <section aria-labelledby="sops-title" className="sops-panel">
+      <h2 id="sops-title">Encrypt with SOPS</h2>
+      <p className="hint">
+        Choose keys, then encrypt: the platform encrypts them for the age recipients of the repository&apos;s{' '}
+        <code>.sops.yaml</code> and shows the values file as it would be committed, the other keys readable.
+        Nothing is stored until you save it as a draft and publish it.
+      </p>
+      {open.length === 0 ? (
+        <p>Every key is encrypted already.</p>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (chosen.length) encrypt.mutate(chosen);
+          }}
+        >
+          <fieldset className="sops-keys">
+            <legend>Keys to encrypt</legend>
+            {open.map((k) => (
+              <label key={k.path} className="check">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(k.path)}
+                  onChange={(e) => toggle(k.path, e.target.checked)}
+                />{' '}
+                <code>{k.path}</code>
+              </label>
+            ))}
+          </fieldset>
+          <button
+            type="submit"
+            className="button primary"
+            disabled={chosen.length === 0 || encrypt.isPending}
+          >
+            {encrypt.isPending ? 'Encrypting…' : 'Encrypt with SOPS'}
+          </button>
+        </form>
+      )}
+      {encrypt.isError ? (
+        <p className="form-error" role="alert">
+          {describeError(encrypt.error).detail}
+        </p>
+      ) : null}
+      {result ? (
+        <section aria-labelledby="sops-result-title" className="sops-result">
+          <h3 id="sops-result-title">Readable-keys result</h3>
+          <p>
+            <code>{result.file}</code>, encrypted for{' '}
+            {result.recipients.length === 1 ? 'the recipient' : 'the recipients'}{' '}
+            {result.recipients.map((r, i) => (
+              <span key={r}>
+                {i > 0 ? ', ' : ''}
+                <code>{r}</code>
+              </span>
+            ))}{' '}
+            of <code>.sops.yaml</code> at <code>{result.commit.slice(0, 12)}</code>. Encrypted:{' '}
+            {result.encrypted_paths.map((p, i) => (
+              <span key={p}>
+                {i > 0 ? ', ' : ''}
+                <code>{p}</code>
+              </span>
+            ))}
+            .
+          </p>
+          <pre className="code values sops-text">{result.text}</pre>
+          {save.data ? (
+            <p role="status">
+              Saved as the draft <strong>{save.data.title}</strong>.{' '}
+              <Link
+                href={`${hrefOf({ page: 'cluster', id: clusterId, tab: 'builder' })}${withQuery('', { draft: save.data.id })}`}
+              >
+                Open it in the Stack Builder to publish
+              </Link>
+            </p>
+          ) : (
+            <button type="button" onClick={() => save.mutate(result.chosen)} disabled={save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save as a Stack Builder draft'}
+            </button>
+          )}
+          {save.isError ? (
+            <p className="form-error" role="alert">
+              {describeError(save.error).detail}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+    </section>
   );
 }
 
@@ -447,7 +576,7 @@ export function AddonPage({ id, name, tab }: { id: string; name: string; tab: Ad
         href={(t) => hrefOf({ page: 'addon', id, name, tab: t })}
       >
         {tab === 'overview' ? <Overview a={a} clusterId={id} /> : null}
-        {tab === 'values' ? <Values a={a} /> : null}
+        {tab === 'values' ? <Values a={a} clusterId={id} role={me.data?.role} /> : null}
         {tab === 'history' ? <History a={a} clusterId={id} role={me.data?.role} /> : null}
         {tab === 'events' ? <Events a={a} /> : null}
         {tab === 'map' ? (
