@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { applyPlan, createEngineContext, type EngineContext } from '@mooring/engine';
-import { startKit } from '@mooring/testkit';
+import { clientNodeConfig, startKit } from '@mooring/testkit';
 import { clusterText, load, podinfoAddons, smallValues } from './defs.ts';
 import {
   apiserverRequests,
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const repo = info.chartRepoUrl!;
     const meter = new CpuMeter(kitProcesses(info.workDir));
     const kitCtx = engineFor(info, 'bench-admin');
-    const core = kitCtx.kc.makeApiClient(CoreV1Api);
+    const core = clientNodeConfig(kitCtx.kc).makeApiClient(CoreV1Api);
     const helmEnv = { ...info.env, HELM_NO_PLUGINS: '1' };
     const kube = ['--kubeconfig', info.kubeconfig!];
 
@@ -130,14 +130,14 @@ async function main(): Promise<void> {
       const cpus: number[] = [];
       let requests: Record<string, number> = {};
       for (let i = 0; i < PROBE_RUNS; i++) {
-        const m0 = await apiserverRequests(kitCtx.kc);
+        const m0 = await apiserverRequests(clientNodeConfig(kitCtx.kc));
         const c0 = childrenCpuSeconds();
         const r = await run(info.helm, [...args(i), ...kube], { env: helmEnv, stdin });
         if (r.code !== 0) throw new Error(`probe ${label} failed: ${r.stderr}`);
         walls.push(r.ms);
         cpus.push(childrenCpuSeconds() - c0);
         // the last run's requests; the control plane's own background requests are included (see the idle row)
-        requests = requestDelta(m0, await apiserverRequests(kitCtx.kc));
+        requests = requestDelta(m0, await apiserverRequests(clientNodeConfig(kitCtx.kc)));
       }
       probes[label] = {
         wallMs: Math.round(median(walls)),
@@ -164,9 +164,9 @@ async function main(): Promise<void> {
         '5m',
         ...extra,
       ];
-    const idle0 = await apiserverRequests(kitCtx.kc);
+    const idle0 = await apiserverRequests(clientNodeConfig(kitCtx.kc));
     await sleep(1000);
-    const idle = requestDelta(idle0, await apiserverRequests(kitCtx.kc));
+    const idle = requestDelta(idle0, await apiserverRequests(clientNodeConfig(kitCtx.kc)));
     probes['(idle control plane, 1 s, no helm)'] = {
       wallMs: 1000,
       cpuS: 0,
@@ -270,13 +270,13 @@ async function main(): Promise<void> {
       const { def, plan: p } = load(clusterText(cluster, addons, repo));
       log(`${label}: cold apply of ${addons.length} add-ons`);
       sampler.reset();
-      const m0 = await apiserverRequests(ctx.kc);
+      const m0 = await apiserverRequests(clientNodeConfig(ctx.kc));
       const c0 = meter.snapshot();
       const started = performance.now();
       const r = await applyPlan(ctx, def, p, { concurrency });
       const seconds = (performance.now() - started) / 1000;
       const cpu = CpuMeter.delta(c0, meter.snapshot());
-      const requests = requestDelta(m0, await apiserverRequests(ctx.kc));
+      const requests = requestDelta(m0, await apiserverRequests(clientNodeConfig(ctx.kc)));
       const peak = sampler.peak();
       const helmCallMs = [...helmByRelease.values()];
       const memberMs = r.members.map((m) => m.durationMs);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { type AddonReport, applyPlan, createEngineContext, Reconciler, sweepTargets } from '@mooring/engine';
-import { startKit } from '@mooring/testkit';
+import { clientNodeConfig, startKit } from '@mooring/testkit';
 import { type BenchAddon, clusterText, load } from './defs.ts';
 import { arg, log, machine, round, sleep, table, verdict, writeResults } from './lib.ts';
 
@@ -55,8 +55,8 @@ async function main(): Promise<void> {
       helmEnv: kit.info.env,
       chartCacheDir: mkdtempSync(join(tmpdir(), 'bench-heal-charts-')),
     });
-    const apps = ctx.kc.makeApiClient(AppsV1Api);
-    const core = ctx.kc.makeApiClient(CoreV1Api);
+    const apps = clientNodeConfig(ctx.kc).makeApiClient(AppsV1Api);
+    const core = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
     const list: BenchAddon[] = Array.from({ length: ADDONS }, (_, i) => ({
       name: `heal-${pad(i, 3)}`,
       namespace: `heal-${pad(i % NAMESPACES)}`,

@@ -22,7 +22,7 @@ import {
   sweepTargets,
 } from '@mooring/engine';
 import { WatchCache } from '@mooring/kube';
-import { startKit } from '@mooring/testkit';
+import { clientNodeConfig, startKit } from '@mooring/testkit';
 import { type BenchAddon, clusterText, load } from './defs.ts';
 import {
   apiserverRequests,
@@ -123,8 +123,8 @@ async function main(): Promise<void> {
     const info = kit.info;
     const cluster = 'bench-sweep';
     const ctx = engineFor(info, cluster);
-    const core = ctx.kc.makeApiClient(CoreV1Api);
-    const apps = ctx.kc.makeApiClient(AppsV1Api);
+    const core = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
+    const apps = clientNodeConfig(ctx.kc).makeApiClient(AppsV1Api);
     const list = addons();
     const { def, plan } = load(clusterText(cluster, list, info.chartRepoUrl!));
     const targets = sweepTargets(def, plan);
@@ -177,13 +177,13 @@ async function main(): Promise<void> {
       helmCalls: number;
     }[] = [];
     for (let i = 0; i < SWEEPS; i++) {
-      const m0 = await apiserverRequests(ctx.kc);
+      const m0 = await apiserverRequests(clientNodeConfig(ctx.kc));
       const c0 = selfCpuSeconds();
       const s0 = performance.now();
       const r = await runSweep(ctx, live, targets, memory, { concurrency: CONCURRENCY });
       const ms = performance.now() - s0;
       const cpu = selfCpuSeconds() - c0;
-      const server = requestDelta(m0, await apiserverRequests(ctx.kc));
+      const server = requestDelta(m0, await apiserverRequests(clientNodeConfig(ctx.kc)));
       quiet.push({
         ms: round(ms, 1),
         cpuMs: round(cpu * 1000, 1),
@@ -198,10 +198,10 @@ async function main(): Promise<void> {
 
     // 2. the naive method: helm get manifest + GET of every object, sequential (and with 8 at once, for reference)
     const naive = async (parallel: number) => {
-      const client = KubernetesObjectApi.makeApiClient(ctx.kc);
+      const client = KubernetesObjectApi.makeApiClient(clientNodeConfig(ctx.kc));
       let gets = 0;
       let missing = 0;
-      const m0 = await apiserverRequests(ctx.kc);
+      const m0 = await apiserverRequests(clientNodeConfig(ctx.kc));
       const c0 = selfCpuSeconds();
       const h0 = childrenCpuSeconds();
       const s0 = performance.now();
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
         }
       });
       const ms = performance.now() - s0;
-      const server = requestDelta(m0, await apiserverRequests(ctx.kc));
+      const server = requestDelta(m0, await apiserverRequests(clientNodeConfig(ctx.kc)));
       return {
         parallel,
         ms: Math.round(ms),

@@ -1,4 +1,3 @@
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   type AddonMember,
   diffObject,
@@ -12,6 +11,7 @@ import {
   resolveFieldPath,
 } from '@mooring/core';
 import { type EngineContext, parseManifest } from '@mooring/engine';
+import { ObjectApi, type ObjectRef } from '@mooring/kube';
 import { isScalar, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod';
 import { fieldPath } from './states.ts';
@@ -142,7 +142,7 @@ export function acceptDriftHandler(
     if (!t) return { error: `add-on ${p.data.name} is not in the definition last applied` };
     const latest = await engine.releases.latest(p.data.name, p.data.namespace);
     if (!latest) return { error: `add-on ${p.data.name} has no release` };
-    const client = KubernetesObjectApi.makeApiClient(engine.kc);
+    const client = new ObjectApi(engine.kc);
     const declared = parseManifest(latest.manifest, p.data.namespace).filter(
       (o) => !o.metadata.annotations?.['helm.sh/hook'],
     );
@@ -151,7 +151,7 @@ export function acceptDriftHandler(
         try {
           return {
             desired: d as unknown as K8sObject,
-            live: (await client.read(d as never)) as unknown as K8sObject,
+            live: await client.read<K8sObject>(d),
           };
         } catch (e) {
           if ((e as { code?: number }).code !== 404) throw e;
@@ -422,7 +422,7 @@ export function acceptManifestDriftHandler(
     // a document with SOPS metadata (sops: {mac, version, ...})
     if (/^sops:\s*$/m.test(m.text))
       return { error: `manifest ${m.name} is encrypted with SOPS: accept its drift by editing it with sops` };
-    const client = KubernetesObjectApi.makeApiClient(engine.kc);
+    const client = new ObjectApi(engine.kc);
     const declared = (m.objects as unknown as K8sObject[]).map((o) =>
       m.namespace && !o.metadata?.namespace
         ? { ...o, metadata: { ...o.metadata, namespace: m.namespace } }
@@ -431,7 +431,7 @@ export function acceptManifestDriftHandler(
     const objects = await Promise.all(
       declared.map(async (d) => {
         try {
-          return { desired: d, live: (await client.read(d as never)) as unknown as K8sObject };
+          return { desired: d, live: await client.read<K8sObject>(d as ObjectRef) };
         } catch (e) {
           if ((e as { code?: number }).code !== 404) throw e;
           return { desired: d, live: undefined };

@@ -1,4 +1,4 @@
-import { type KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { CoreApi, type KubeConfig } from '@mooring/kube';
 import type { Logger } from './logger.ts';
 
 /** Whether the agent reaches its cluster's API server. */
@@ -45,7 +45,7 @@ function describe(e: unknown): string {
  */
 export class ApiMonitor {
   readonly #o: ApiMonitorOptions;
-  readonly #api: VersionApi;
+  readonly #api: CoreApi;
   #state: ApiReachability = { reachable: true };
   #known = false;
   #timer?: NodeJS.Timeout;
@@ -53,7 +53,7 @@ export class ApiMonitor {
 
   constructor(o: ApiMonitorOptions) {
     this.#o = o;
-    this.#api = o.kc.makeApiClient(VersionApi);
+    this.#api = new CoreApi(o.kc);
   }
 
   state(): ApiReachability {

@@ -1,6 +1,5 @@
-import { CoreV1Api } from '@kubernetes/client-node';
 import { type EngineContext, LABEL_CLUSTER } from '@mooring/engine';
-import { setStoredStatus } from '@mooring/kube';
+import { CoreApi, setStoredStatus } from '@mooring/kube';
 import type { Logger } from './logger.ts';
 
 const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
@@ -28,7 +27,7 @@ export async function unlockInterrupted(
   startedAt: Date,
   logger: Logger,
 ): Promise<UnlockedRelease[]> {
-  const core = engine.kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(engine.kc);
   const latest = await engine.releases.latestAll(undefined, `${LABEL_CLUSTER}=${engine.cluster}`);
   const unlocked: UnlockedRelease[] = [];
   for (const r of latest) {

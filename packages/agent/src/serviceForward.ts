@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreApi, type KubeConfig } from '@mooring/kube';
 import { z } from 'zod';
 
 /** The platform's request to forward one HTTP request to an in-cluster Service (e.g. a Prometheus query). */
@@ -77,8 +77,8 @@ export interface ForwardAnswer {
  * that takes longer is answered 504; a Service without a ready endpoint 503.
  */
 export function serviceForwardHandler(kc: KubeConfig, maxTimeoutSeconds: number) {
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const core = new CoreApi(kc);
+  const discovery = core;
   return async (data: unknown): Promise<ForwardAnswer> => {
     const p = serviceForwardSchema.safeParse(data);
     if (!p.success)

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandEnvelope, type HeartbeatMessage, heartbeatSubject, NatsBus } from '@mooring/bus';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import { kitClients, testNamespace } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Agent, startAgent } from '../src/agent.ts';
@@ -12,8 +12,8 @@ import { silentLogger } from '../src/logger.ts';
 import { type CommandResult, resultSubject } from '../src/results.ts';
 
 const kit = inject('kit');
-const { core } = kitClients(kit);
-const releases = new ReleaseStore(core);
+const { kc, core } = kitClients(kit);
+const releases = new ReleaseStore(new CoreApi(KubeConfig.from(kc)));
 const namespaces: string[] = [];
 afterAll(async () => {
   for (const n of namespaces) await core.deleteNamespace({ name: n }).catch(() => undefined);

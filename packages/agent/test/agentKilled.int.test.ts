@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchV1Api } from '@kubernetes/client-node';
 import { type CommandEnvelope, NatsBus } from '@mooring/bus';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import {
   type AgentProcess,
   createNamespace,
@@ -22,7 +22,7 @@ import { type CommandResult, resultSubject } from '../src/results.ts';
 
 const kit = inject('kit');
 const { kc, core } = kitClients(kit);
-const releases = new ReleaseStore(core);
+const releases = new ReleaseStore(new CoreApi(KubeConfig.from(kc)));
 const ns = testNamespace('agent-killed');
 const clusterId = `killed-${ns.slice(-6)}`;
 const work = mkdtempSync(join(tmpdir(), 'mooring-agent-killed-'));

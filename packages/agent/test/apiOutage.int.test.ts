@@ -4,12 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { type CommandEnvelope, NatsBus } from '@mooring/bus';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import {
   type AgentProcess,
   type ControlPlane,
+  clientNodeConfig,
   eventually,
   startAgentProcess,
   startControlPlane,
@@ -34,8 +35,8 @@ beforeAll(async () => {
   cp = await startControlPlane({ workDir: join(work, 'kube'), nodes: 1 });
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfig);
-  core = kc.makeApiClient(CoreV1Api);
-  releases = new ReleaseStore(core);
+  core = clientNodeConfig(kc).makeApiClient(CoreV1Api);
+  releases = new ReleaseStore(new CoreApi(kc));
   bus = await NatsBus.connect({ servers: kit.natsUrl!, name: 'test-platform' });
   await bus.subscribe<CommandResult>(resultSubject(clusterId), (m) => {
     results.push(m.data);

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS_STREAM, type CommandEnvelope, commandConsumerName, NatsBus } from '@mooring/bus';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import {
   baseNatsConfig,
   createNamespace,
@@ -32,8 +32,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, resultSubject } from '../src/results.ts';
 
 const kit = inject('kit');
-const { core } = kitClients(kit);
-const releases = new ReleaseStore(core);
+const { kc, core } = kitClients(kit);
+const releases = new ReleaseStore(new CoreApi(KubeConfig.from(kc)));
 const work = mkdtempSync(join(tmpdir(), 'mooring-bus-faults-'));
 const NODE = 'kwok-node-1';
 const cleanups: (() => Promise<void>)[] = [];

@@ -5,7 +5,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   agentPermissions,
   InProcessBus,
@@ -17,6 +16,7 @@ import {
   kubeRequestSubject,
   platformPermissions,
 } from '@mooring/bus';
+import { KubeConfig } from '@mooring/kube';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
 import { type KubeProxy, serveKubeProxy } from '../src/proxy/kubeProxy.ts';

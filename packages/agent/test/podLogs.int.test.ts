@@ -11,6 +11,7 @@ import {
   type PodLogsChunk,
   type PodLogsReply,
 } from '@mooring/bus';
+import { KubeConfig } from '@mooring/kube';
 import {
   appendLogLines,
   createNamespace,
@@ -73,7 +74,13 @@ beforeAll(async () => {
     const p = await core.readNamespacedPod({ name: 'app', namespace: ns });
     return p.status?.phase === 'Running' ? p : undefined;
   });
-  server = await servePodLogs({ bus: agentBus, clusterId: 'c1', kc, logger: silentLogger(), concurrency: 4 });
+  server = await servePodLogs({
+    bus: agentBus,
+    clusterId: 'c1',
+    kc: KubeConfig.from(kc),
+    logger: silentLogger(),
+    concurrency: 4,
+  });
 }, 60_000);
 
 afterAll(async () => {

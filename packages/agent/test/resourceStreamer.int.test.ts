@@ -5,6 +5,7 @@ import {
   type ResourcesMessage,
   resourcesSubject,
 } from '@mooring/bus';
+import { KubeConfig } from '@mooring/kube';
 import { createNamespace, kitClients, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
@@ -43,7 +44,7 @@ describe('the resource streamer with the watch off (k8s_watch.enabled=false)', (
     streamer = await startResourceStreamer({
       bus: agentBus,
       clusterId: 'c1',
-      kc,
+      kc: KubeConfig.from(kc),
       logger: silentLogger(),
       watch: false,
       listIntervalMs: 1000,

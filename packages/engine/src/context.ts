@@ -1,6 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { ChartCache, Helm } from '@mooring/helm';
-import type { Inventory, ReleaseStore, WatchCache } from '@mooring/kube';
+import type { Inventory, KubeConfig, ReleaseStore, WatchCache } from '@mooring/kube';
 import type { ArgoCdEngine } from './argocd/engine.ts';
 import type { EnginePolicy } from './engines.ts';
 import type { HealthSource } from './health.ts';

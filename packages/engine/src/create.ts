@@ -1,7 +1,6 @@
-import { CoreV1Api } from '@kubernetes/client-node';
 import { Sops } from '@mooring/gitops';
 import { ChartCache, Helm, type Mirror } from '@mooring/helm';
-import { Inventory, loadKubeConfig, ReleaseStore } from '@mooring/kube';
+import { CoreApi, Inventory, loadKubeConfig, ReleaseStore } from '@mooring/kube';
 import type { EngineContext } from './context.ts';
 
 export interface EngineContextOptions {
@@ -24,7 +23,7 @@ export interface EngineContextOptions {
 /** Wires the adapters for one cluster. */
 export function createEngineContext(o: EngineContextOptions): EngineContext {
   const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context });
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(kc);
   const sops =
     !o.decrypt && o.sopsAgeKeyFile
       ? new Sops({ ageKeyFile: o.sopsAgeKeyFile, ...(o.sopsBinary ? { binary: o.sopsBinary } : {}) })

@@ -1,6 +1,5 @@
-import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { type AggregateHealth, aggregateHealth, type K8sObject, resourceHealth } from '@mooring/core';
-import { type KubeObject, objectRef, type WatchCache } from '@mooring/kube';
+import { type KubeConfig, type KubeObject, ObjectApi, objectRef, type WatchCache } from '@mooring/kube';
 
 /** Where live objects are read from: a shared watch cache (no API calls), or the API directly. */
 export type HealthSource = { cache: WatchCache } | { kc: KubeConfig };
@@ -19,11 +18,11 @@ async function readLive(source: HealthSource, objects: KubeObject[]): Promise<(K
       ) ?? null) as K8sObject | null;
     });
   }
-  const client = KubernetesObjectApi.makeApiClient(source.kc);
+  const client = new ObjectApi(source.kc);
   return Promise.all(
     objects.map(async (o) => {
       try {
-        return (await client.read(o as never)) as unknown as K8sObject;
+        return await client.read<K8sObject>(o);
       } catch (e) {
         if ((e as { code?: number }).code === 404) return null;
         throw e;

@@ -1,4 +1,3 @@
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   type AddonMember,
   type ClusterDefinition,
@@ -8,7 +7,7 @@ import {
   type ManifestMember,
   type Plan,
 } from '@mooring/core';
-import { type KubeObject, objectKey, objectRef } from '@mooring/kube';
+import { type KubeObject, ObjectApi, objectKey, objectRef } from '@mooring/kube';
 import { credentialsFor, isUnchanged, valuesFor } from './addon.ts';
 import { type EngineContext, LABEL_CLUSTER } from './context.ts';
 import { parseManifest } from './manifestText.ts';
@@ -42,12 +41,12 @@ async function compare(
   desired: KubeObject[],
   rules: IgnoreRule[],
 ): Promise<ObjectPreview[]> {
-  const client = KubernetesObjectApi.makeApiClient(ctx.kc);
+  const client = new ObjectApi(ctx.kc);
   return Promise.all(
     desired.map(async (o): Promise<ObjectPreview> => {
       let live: K8sObject | undefined;
       try {
-        live = (await client.read(o as never)) as unknown as K8sObject;
+        live = await client.read<K8sObject>(o);
       } catch (e) {
         if ((e as { code?: number }).code !== 404) throw e;
       }

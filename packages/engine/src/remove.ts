@@ -1,6 +1,5 @@
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { AddonMember, ClusterDefinition } from '@mooring/core';
-import { deleteObjects, entryObject, type StoredRelease } from '@mooring/kube';
+import { CoreApi, deleteObjects, entryObject, type StoredRelease } from '@mooring/kube';
 import { type EngineContext, LABEL_CLUSTER, LABEL_STACK } from './context.ts';
 import type { EventSink } from './events.ts';
 import { manifestOwner } from './manifest.ts';
@@ -39,7 +38,7 @@ async function leftoverPvcs(ctx: EngineContext, r: StoredRelease): Promise<strin
         ?.volumeClaimTemplates ?? [];
     for (const t of tpls) if (t.metadata?.name) prefixes.push(`${t.metadata.name}-${o.metadata.name}-`);
   }
-  const core = ctx.kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(ctx.kc);
   const list = await core.listNamespacedPersistentVolumeClaim({ namespace: r.namespace });
   return list.items
     .filter((p) => {
@@ -116,7 +115,7 @@ export async function removeLeftovers(
       await ctx.helm.uninstall(r.name, r.namespace, { wait: true, timeoutMs: 120_000 });
       const pvcs = await leftoverPvcs(ctx, r);
       if (pvcs.length > 0 && deletePvcs) {
-        const core = ctx.kc.makeApiClient(CoreV1Api);
+        const core = new CoreApi(ctx.kc);
         for (const p of pvcs)
           await core.deleteNamespacedPersistentVolumeClaim({ name: p, namespace: r.namespace });
         removal.deletedPvcs = pvcs;

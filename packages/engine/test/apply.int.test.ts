@@ -1,5 +1,5 @@
 import { AppsV1Api } from '@kubernetes/client-node';
-import { kitClients } from '@mooring/testkit';
+import { clientNodeConfig, kitClients } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import type { EngineEvent, MemberEvent } from '../src/events.ts';
@@ -35,7 +35,7 @@ describe('applyPlan against the kit cluster', () => {
     const a = await ns('apply');
     const name = `c-${a}`;
     const ctx = engineFor(kit, name);
-    const apps = ctx.kc.makeApiClient(AppsV1Api);
+    const apps = clientNodeConfig(ctx.kc).makeApiClient(AppsV1Api);
     const stacks = (msg: string, version: string, withSlow: boolean) => `    - name: base
       manifests:
         - name: base-config
@@ -150,7 +150,7 @@ ${addon({ name: 'early', chart: 'slow-rollout', version: '0.1.0', namespace: a, 
     );
     const { def, plan } = definition(text);
     const events: EngineEvent[] = [];
-    const apps = ctx.kc.makeApiClient(AppsV1Api);
+    const apps = clientNodeConfig(ctx.kc).makeApiClient(AppsV1Api);
     let earlyWhenLateStarted: Promise<number | undefined> | undefined;
     const r = await applyPlan(ctx, def, plan, {
       onEvent: (e) => {

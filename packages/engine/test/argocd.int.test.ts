@@ -1,4 +1,5 @@
 import { AppsV1Api } from '@kubernetes/client-node';
+import { KubeConfig } from '@mooring/kube';
 import { type ArgoCd, eventually, kitClients, startArgoCd, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // the real platform with a real agent (operator-mode NATS), from the platform's test support
@@ -111,7 +112,7 @@ describe('the kit Argo CD', () => {
 describe('the mooring account', () => {
   it('is declared, gets a token from admin credentials, rotates it and revokes it', async () => {
     // the kit's Argo CD declares the account already: nothing to change
-    expect(await ensureAccount(kc, argo.namespace)).toEqual([]);
+    expect(await ensureAccount(KubeConfig.from(kc), argo.namespace)).toEqual([]);
     const first = await issueToken(argo.url, argo.admin);
     expect(tokenId(first.token)).toBe(first.id);
     const client = new ArgoCdClient({ url: argo.url, token: first.token });

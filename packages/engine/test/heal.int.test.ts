@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { eventually, kitClients } from '@mooring/testkit';
+import { clientNodeConfig, eventually, kitClients } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { createLiveState, type LiveState, runSweep, sweepTargets } from '../src/sweep/index.ts';
@@ -69,8 +69,8 @@ spec:
 describe('targeted heal: the drifted objects, applied as Helm', () => {
   it('restores a scaled Deployment and re-creates a deleted Service without a new Helm revision', async () => {
     const env = await deployed('heal-apply');
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
-    const c = env.ctx.kc.makeApiClient(CoreV1Api);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
+    const c = clientNodeConfig(env.ctx.kc).makeApiClient(CoreV1Api);
     expect(env.live.latest('web', env.n)?.release.applyMethod).toBe('ssa');
 
     await apps.patchNamespacedDeploymentScale({
@@ -146,8 +146,8 @@ describe('targeted heal: the drifted objects, applied as Helm', () => {
 
   it('falls back to helm upgrade when another manager server-side applies the drifted field', async () => {
     const env = await deployed('heal-conflict');
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
-    const client = KubernetesObjectApi.makeApiClient(env.ctx.kc);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
+    const client = KubernetesObjectApi.makeApiClient(clientNodeConfig(env.ctx.kc));
     // another declarative owner takes replicas with its own server-side apply
     await client.patch(
       {

@@ -1,5 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { kitClients, testNamespace } from '@mooring/testkit';
+import { clientNodeConfig, kitClients, testNamespace } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { addon, definition, engineFor } from './support.ts';
@@ -51,7 +51,7 @@ describe('moving an add-on to another namespace', () => {
       const v1 = definition(text(from));
       const r1 = await applyPlan(ctx, v1.def, v1.plan);
       expect(r1.ok, JSON.stringify(r1.members)).toBe(true);
-      const c = ctx.kc.makeApiClient(CoreV1Api);
+      const c = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
       expect(
         (await c.readNamespacedPersistentVolumeClaim({ name: 'db-data', namespace: from })).status?.phase,
       ).toBe('Bound');

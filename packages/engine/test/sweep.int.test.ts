@@ -1,6 +1,6 @@
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { setStoredStatus } from '@mooring/kube';
-import { eventually, kitClients, startFaultProxy } from '@mooring/testkit';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoreApi, KubeConfig, setStoredStatus } from '@mooring/kube';
+import { clientNodeConfig, eventually, kitClients, startFaultProxy } from '@mooring/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import {
@@ -102,8 +102,8 @@ describe('reconcile sweep', () => {
         ),
       ].join('\n'),
     );
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
-    const c = env.ctx.kc.makeApiClient(CoreV1Api);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
+    const c = clientNodeConfig(env.ctx.kc).makeApiClient(CoreV1Api);
     const beats: Heartbeat[] = [];
     const rec = new Reconciler(env.ctx, {
       intervalMs: 3_600_000,
@@ -169,7 +169,7 @@ describe('reconcile sweep', () => {
                 kind: Deployment
                 json_pointers: [/spec/replicas]`;
     const env = await deployed('ignore', (n) => podinfo('hpa', n, { selfHeal: true, extra: ignore }));
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
     await apps.patchNamespacedDeploymentScale({
       name: 'hpa-podinfo',
       namespace: env.n,
@@ -207,7 +207,7 @@ describe('reconcile sweep', () => {
         );
       const v1 = definition(text(true));
       expect((await applyPlan(ctx, v1.def, v1.plan)).ok).toBe(true);
-      const c = ctx.kc.makeApiClient(CoreV1Api);
+      const c = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
       const sa = await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n });
       const v2 = definition(text(false));
       expect((await applyPlan(ctx, v2.def, v2.plan)).ok).toBe(true);
@@ -289,7 +289,7 @@ describe('reconcile sweep', () => {
       );
     const v1 = definition(text(true));
     expect((await applyPlan(ctx, v1.def, v1.plan)).ok).toBe(true);
-    const c = ctx.kc.makeApiClient(CoreV1Api);
+    const c = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
     const sa = await c.readNamespacedServiceAccount({ name: 'app-sa', namespace: n });
     const v2 = definition(text(false));
     expect((await applyPlan(ctx, v2.def, v2.plan)).ok).toBe(true);
@@ -332,7 +332,7 @@ describe('reconcile sweep', () => {
 
   it('recovers a release stuck in pending-upgrade', async () => {
     const env = await deployed('stuck', (n) => podinfo('stuck', n, { selfHeal: true }));
-    const c = env.ctx.kc.makeApiClient(CoreV1Api);
+    const c = new CoreApi(env.ctx.kc);
     await setStoredStatus(c, 'stuck', env.n, 1, 'pending-upgrade', {
       lastDeployed: new Date(Date.now() - 11 * 60_000),
     });
@@ -356,7 +356,7 @@ describe('reconcile sweep', () => {
       clusterText(env.ctx.cluster, podinfo('app', env.n, { selfHeal: true, values: 'replicaCount: 2' })),
     );
     expect((await applyPlan(env.ctx, v2.def, v2.plan)).ok).toBe(true);
-    const c = env.ctx.kc.makeApiClient(CoreV1Api);
+    const c = new CoreApi(env.ctx.kc);
     await setStoredStatus(c, 'app', env.n, 2, 'pending-upgrade', {
       lastDeployed: new Date(Date.now() - 11 * 60_000),
     });
@@ -407,7 +407,7 @@ describe('reconcile sweep', () => {
     const r2 = await runSweep(env.ctx, live, sweepTargets(auto.def, auto.plan), new Map());
     expect(r2.addons[0]?.actions).toEqual(['healed']);
     expect(r2.addons[0]?.message).toMatch(/synced the release to Git/);
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
     expect(
       (await apps.readNamespacedDeployment({ name: 'app-podinfo', namespace: env.n })).spec?.replicas,
     ).toBe(2);
@@ -417,7 +417,7 @@ describe('reconcile sweep', () => {
     const window =
       '            sync_window: { enabled: true, schedule: "0 3 1 1 *", duration: 1m, timezone: Europe/Berlin }';
     const env = await deployed('window', (n) => podinfo('win', n, { selfHeal: true, extra: window }));
-    const apps = env.ctx.kc.makeApiClient(AppsV1Api);
+    const apps = clientNodeConfig(env.ctx.kc).makeApiClient(AppsV1Api);
     await apps.patchNamespacedDeploymentScale({
       name: 'win-podinfo',
       namespace: env.n,
@@ -467,7 +467,7 @@ describe('reconcile sweep', () => {
     rec.setTargets(sweepTargets(def, plan), manifestSweepTargets(def, plan));
     stops.push(() => rec.stop());
     await rec.start();
-    const c = ctx.kc.makeApiClient(CoreV1Api);
+    const c = clientNodeConfig(ctx.kc).makeApiClient(CoreV1Api);
     for (const m of ['fixed', 'watched']) {
       await c.patchNamespacedConfigMap({
         name: m,

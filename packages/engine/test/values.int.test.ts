@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Sops } from '@mooring/gitops';
-import { kitClients, testNamespace } from '@mooring/testkit';
+import { clientNodeConfig, kitClients, testNamespace } from '@mooring/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../src/apply.ts';
 import { createEngineContext } from '../src/create.ts';
@@ -50,7 +50,7 @@ describe('engine: values, sources and failures', () => {
     const { def, plan } = definition(text, { 'values/secret.yaml': enc.text });
     const r = await applyPlan(ctx, def, plan);
     expect(r.ok, JSON.stringify(r.members)).toBe(true);
-    const cm = await ctx.kc
+    const cm = await clientNodeConfig(ctx.kc)
       .makeApiClient(CoreV1Api)
       .readNamespacedConfigMap({ name: 'secret-message', namespace: ns });
     expect(cm.data?.message).toBe('s3cr3t-value');
@@ -80,7 +80,7 @@ describe('engine: values, sources and failures', () => {
     const { def, plan } = definition(text, { 'secrets/db-auth.yaml': enc.text });
     const r = await applyPlan(ctx, def, plan);
     expect(r.ok, JSON.stringify(r.members)).toBe(true);
-    const secret = await ctx.kc
+    const secret = await clientNodeConfig(ctx.kc)
       .makeApiClient(CoreV1Api)
       .readNamespacedSecret({ name: 'db-auth', namespace: ns });
     expect(Buffer.from(secret.data?.password ?? '', 'base64').toString()).toBe('hunter2-very-secret');
@@ -129,8 +129,11 @@ describe('engine: values, sources and failures', () => {
     const history = await ctx.helm.history('app', ns);
     expect(history.at(-1)?.status).toBe('deployed');
     expect(
-      (await ctx.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'app-message', namespace: ns }))
-        .data?.message,
+      (
+        await clientNodeConfig(ctx.kc)
+          .makeApiClient(CoreV1Api)
+          .readNamespacedConfigMap({ name: 'app-message', namespace: ns })
+      ).data?.message,
     ).toBe('good');
   });
 
@@ -156,7 +159,9 @@ describe('engine: values, sources and failures', () => {
       );
     const good = definition(text(repo));
     expect((await applyPlan(ctx, good.def, good.plan)).ok).toBe(true);
-    await ctx.kc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: 'app-message', namespace: ns });
+    await clientNodeConfig(ctx.kc)
+      .makeApiClient(CoreV1Api)
+      .deleteNamespacedConfigMap({ name: 'app-message', namespace: ns });
     // the chart source is now unreachable: every heal fails
     const broken = definition(text('http://127.0.0.1:9'));
     const live = createLiveState(ctx.kc);

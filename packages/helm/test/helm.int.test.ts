@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig as LeanKubeConfig, ReleaseStore } from '@mooring/kube';
 import { createNamespace, kitClients, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ChartCache, ChartNotFoundError, Helm, HelmError } from '../src/index.ts';
@@ -97,7 +97,10 @@ describe('Helm', () => {
     expect((await helm.history('info', ns)).map((h) => h.status)).toEqual(['superseded', 'deployed']);
     expect(await helm.getValues('info', ns)).toEqual({ replicaCount: 2, ui: { message: 'second' } });
     expect(await helm.getManifest('info', ns)).toContain('name: info-podinfo');
-    const stored = await new ReleaseStore(core).latest('info', ns);
+    const stored = await new ReleaseStore(new CoreApi(LeanKubeConfig.from(kitClients(kit).kc))).latest(
+      'info',
+      ns,
+    );
     expect(stored).toMatchObject({
       name: 'info',
       version: 2,

@@ -1,9 +1,6 @@
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+import { CoreApi } from './lean/coreApi.ts';
+import type { KubeConfig } from './lean/kubeConfig.ts';
+import { ObjectApi } from './lean/objectApi.ts';
 import { type KubeObject, objectRef } from './objects.ts';
 
 export const FIELD_MANAGER = 'mooring';
@@ -78,8 +75,8 @@ export async function applyObjects(
     replaceOnConflict?: boolean;
   } = {},
 ): Promise<AppliedObject[]> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const client = new ObjectApi(kc);
+  const ext = new CoreApi(kc);
   const done: AppliedObject[] = [];
   for (const input of applyOrder(objects)) {
     const obj: KubeObject = structuredClone(input);
@@ -87,7 +84,7 @@ export async function applyObjects(
     const ref = objectRef(obj);
     let before: KubeObject | undefined;
     try {
-      before = (await client.read(obj as never)) as unknown as KubeObject;
+      before = await client.read<KubeObject>(obj);
     } catch (e) {
       if (statusOf(e) !== 404) throw new ApplyError(ref, errorMessage(e), done, e);
       if (!obj.metadata.namespace && opts.defaultNamespace && (await isNamespaced(client, obj))) {
@@ -95,14 +92,12 @@ export async function applyObjects(
       }
     }
     const apply = async () =>
-      (await client.patch(
-        obj as never,
-        undefined,
-        opts.dryRun ? 'All' : undefined,
-        FIELD_MANAGER,
-        opts.force ?? true,
-        PatchStrategy.ServerSideApply,
-      )) as unknown as KubeObject;
+      await client.patch<KubeObject>(obj, {
+        dryRun: opts.dryRun,
+        fieldManager: FIELD_MANAGER,
+        force: opts.force ?? true,
+        strategy: 'apply',
+      });
     let after: KubeObject;
     let replaced = false;
     try {
@@ -141,25 +136,21 @@ export async function applyObjects(
 }
 
 /** Deletes the object (foreground) and waits until it is gone, so it can be created again under its name. */
-async function deleteAndWait(
-  client: KubernetesObjectApi,
-  obj: KubeObject,
-  timeoutMs = 60_000,
-): Promise<void> {
+async function deleteAndWait(client: ObjectApi, obj: KubeObject, timeoutMs = 60_000): Promise<void> {
   const key = {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
     metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
   };
   try {
-    await client.delete(key as never, undefined, undefined, undefined, undefined, 'Foreground');
+    await client.delete(key, { propagationPolicy: 'Foreground' });
   } catch (e) {
     if (statusOf(e) !== 404) throw e;
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const live = (await client.read(key as never)) as unknown as KubeObject;
+      const live = await client.read<KubeObject>(key);
       if (live.metadata.uid !== obj.metadata.uid) return;
     } catch (e) {
       if (statusOf(e) === 404) return;
@@ -170,7 +161,7 @@ async function deleteAndWait(
   throw new Error(`still present ${timeoutMs} ms after its deletion`);
 }
 
-async function isNamespaced(client: KubernetesObjectApi, obj: KubeObject): Promise<boolean> {
+async function isNamespaced(client: ObjectApi, obj: KubeObject): Promise<boolean> {
   try {
     const r = await (
       client as unknown as { resource(a: string, k: string): Promise<{ namespaced: boolean } | undefined> }
@@ -181,7 +172,7 @@ async function isNamespaced(client: KubernetesObjectApi, obj: KubeObject): Promi
   }
 }
 
-async function waitEstablished(ext: ApiextensionsV1Api, name: string, timeoutMs = 30_000): Promise<void> {
+async function waitEstablished(ext: CoreApi, name: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const crd = await ext.readCustomResourceDefinition({ name });
@@ -196,14 +187,14 @@ export async function deleteObjects(
   kc: KubeConfig,
   objects: KubeObject[],
 ): Promise<{ results: AppliedObject[]; errors: { ref: string; message: string }[] }> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = new ObjectApi(kc);
   const results: AppliedObject[] = [];
   const errors: { ref: string; message: string }[] = [];
   // reverse apply order: everything else, then Namespaces, then CRDs
   for (const obj of applyOrder(objects).reverse()) {
     const ref = objectRef(obj);
     try {
-      await client.delete(obj as never, undefined, undefined, undefined, undefined, 'Background');
+      await client.delete(obj, { propagationPolicy: 'Background' });
       results.push({ ref, action: 'deleted', object: obj });
     } catch (e) {
       if (statusOf(e) === 404) results.push({ ref, action: 'deleted', object: obj });

@@ -1,4 +1,5 @@
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { CoreApi } from './lean/coreApi.ts';
+import { KubeConfig } from './lean/kubeConfig.ts';
 
 export interface KubeTarget {
   /** Path of a kubeconfig file; default: $KUBECONFIG, then ~/.kube/config, then in-cluster. */
@@ -77,7 +78,7 @@ export async function checkApiServer(kc: KubeConfig, timeoutMs = 15_000): Promis
     timer.unref();
   });
   try {
-    const v = await Promise.race([kc.makeApiClient(VersionApi).getCode(), timeout]);
+    const v = await Promise.race([new CoreApi(kc).getCode(), timeout]);
     return v.gitVersion;
   } catch (e) {
     if (e instanceof ApiServerUnreachableError) throw e;

@@ -1,4 +1,5 @@
-import { CoreV1Api, type KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { CoreApi } from './lean/coreApi.ts';
+import type { KubeConfig } from './lean/kubeConfig.ts';
 
 /** The node label naming a node's cloud region. */
 export const REGION_LABEL = 'topology.kubernetes.io/region';
@@ -33,14 +34,14 @@ export function mostCommonRegion(
 
 /** Reads the API server's version and the nodes (in pages of 500: only their labels are kept). */
 export async function readClusterFacts(kc: KubeConfig): Promise<ClusterFacts> {
-  const version = await kc.makeApiClient(VersionApi).getCode();
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(kc);
+  const version = await core.getCode();
   const nodes: { labels?: Record<string, string> }[] = [];
   let next: string | undefined;
   do {
     const page = await core.listNode({ limit: 500, ...(next ? { _continue: next } : {}) });
     for (const n of page.items) nodes.push({ labels: n.metadata?.labels ?? {} });
-    next = page.metadata?._continue || undefined;
+    next = page.metadata?.continue || undefined;
   } while (next);
   return { kubernetesVersion: version.gitVersion, nodeCount: nodes.length, region: mostCommonRegion(nodes) };
 }

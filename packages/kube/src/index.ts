@@ -24,6 +24,7 @@ export {
   inventoryEntry,
   orphaned,
 } from './inventory.ts';
+export * from './lean/index.ts';
 export { groupOf, type KubeObject, objectKey, objectRef } from './objects.ts';
 export {
   decodeReleaseSecret,

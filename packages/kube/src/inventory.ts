@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreApi } from './lean/coreApi.ts';
 import { type KubeObject, objectKey } from './objects.ts';
 
 export const INVENTORY_NAMESPACE = 'mooring-system';
@@ -49,8 +49,8 @@ export function orphaned(previous: InventoryEntry[], current: InventoryEntry[]):
  * ConfigMap in mooring-system so that a later prune deletes only what Mooring created.
  */
 export class Inventory {
-  private readonly core: CoreV1Api;
-  constructor(core: CoreV1Api) {
+  private readonly core: CoreApi;
+  constructor(core: CoreApi) {
     this.core = core;
   }
 

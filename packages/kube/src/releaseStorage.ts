@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { CoreApi, Secret as V1Secret } from './lean/coreApi.ts';
 
 /** A Helm release as stored by Helm (helm.sh/release.v1 Secret), decoded without spawning helm. */
 export interface StoredRelease {
@@ -88,8 +88,8 @@ export function decodeReleaseSecret(secret: V1Secret): StoredRelease {
 
 /** Reads Helm release storage natively: every revision, or only the newest per release. */
 export class ReleaseStore {
-  private readonly core: CoreV1Api;
-  constructor(core: CoreV1Api) {
+  private readonly core: CoreApi;
+  constructor(core: CoreApi) {
     this.core = core;
   }
 
@@ -155,7 +155,7 @@ export function encodeReleasePayload(raw: Record<string, unknown>): string {
  * pending-* (mark it failed) before recovering it, and by tests to simulate one.
  */
 export async function setStoredStatus(
-  core: CoreV1Api,
+  core: CoreApi,
   release: string,
   namespace: string,
   version: number,

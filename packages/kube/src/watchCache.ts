@@ -1,4 +1,6 @@
-import { type KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from './lean/kubeConfig.ts';
+import { ObjectApi } from './lean/objectApi.ts';
+import { Watch } from './lean/watch.ts';
 import type { KubeObject } from './objects.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -66,7 +68,7 @@ export function stripForCache(o: KubeObject): KubeObject {
  */
 export class WatchCache {
   private readonly kc: KubeConfig;
-  private readonly client: KubernetesObjectApi;
+  private readonly client: ObjectApi;
   private readonly reflectors = new Map<string, Reflector>();
   /** Kinds being started: concurrent ensure() calls share one reflector. */
   private readonly starting = new Map<string, Promise<Reflector>>();
@@ -93,7 +95,7 @@ export class WatchCache {
     } = {},
   ) {
     this.kc = kc;
-    this.client = KubernetesObjectApi.makeApiClient(kc);
+    this.client = new ObjectApi(kc);
     this.labelSelector = opts.labelSelector;
     this.selectorFor = opts.selectorFor;
     const t = opts.transform;
@@ -164,11 +166,7 @@ export class WatchCache {
 
   private async start(apiVersion: string, kind: string): Promise<Reflector> {
     this.requests++;
-    const res = await (
-      this.client as unknown as {
-        resource(a: string, k: string): Promise<{ name: string; namespaced: boolean } | undefined>;
-      }
-    ).resource(apiVersion, kind);
+    const res = await this.client.resource(apiVersion, kind);
     if (!res) throw new Error(`the cluster does not serve ${apiVersion} ${kind}`);
     const path = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${res.name}`;
     const r: Reflector = {
@@ -193,23 +191,16 @@ export class WatchCache {
     let rv = '';
     do {
       this.requests++;
-      const page = await this.client.list(
-        r.apiVersion,
-        r.kind,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        this.selectorOf(r),
-        500,
-        cont,
-      );
-      for (const item of page.items as unknown as KubeObject[]) {
+      const page = await this.client.list<KubeObject>(r.apiVersion, r.kind, {
+        labelSelector: this.selectorOf(r),
+        limit: 500,
+        continue: cont,
+      });
+      for (const item of page.items) {
         const o = this.transform({ ...item, apiVersion: r.apiVersion, kind: r.kind });
         fresh.set(keyOf(o.metadata.namespace, o.metadata.name), o);
       }
-      cont = page.metadata?._continue || undefined;
+      cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion ?? rv;
     } while (cont);
     const old = r.objects;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import {
   type AgentProcess,
   eventually,
@@ -161,7 +161,7 @@ ${values
     });
   const detail = (id: string) => ops.get(principal as never, id);
   const state = async (id: string) => (await detail(id)).state;
-  const releases = new ReleaseStore(core);
+  const releases = new ReleaseStore(new CoreApi(KubeConfig.from(kitClients(kit).kc)));
   /** Installs (revision 1), then starts an upgrade held by the gate: the release pending-upgrade. */
   const holdUpgrade = async () => {
     const install = await apply('message: one');

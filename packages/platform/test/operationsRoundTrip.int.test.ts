@@ -8,7 +8,7 @@ import {
   silentLogger,
   startCheckInSession,
 } from '@mooring/agent';
-import { ReleaseStore } from '@mooring/kube';
+import { CoreApi, KubeConfig, ReleaseStore } from '@mooring/kube';
 import { kitClients, type NatsOperatorServer, startNatsOperator, testNamespace } from '@mooring/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -153,7 +153,10 @@ spec:
       sweep: { members: { name: string; drifted_objects: number }[] };
     };
     expect(sweep.sweep.members).toEqual([expect.objectContaining({ name: 'hook', drifted_objects: 0 })]);
-    const release = await new ReleaseStore(core).latest('hook', ns);
+    const release = await new ReleaseStore(new CoreApi(KubeConfig.from(kitClients(kit).kc))).latest(
+      'hook',
+      ns,
+    );
     expect(release?.status).toBe('deployed');
 
     // the agent's heartbeats are stored: the lag is finite

@@ -5,7 +5,7 @@ export { type ControlPlane, startControlPlane } from './controlplane.ts';
 export { type FaultProxy, startFaultProxy } from './faultProxy.ts';
 export { type GitServer, startGitServer } from './gitserver.ts';
 export { ALL_SERVICES, type Kit, type KitInfo, type KitService, startKit } from './kit.ts';
-export { createNamespace, eventually, kitClients } from './kube.ts';
+export { clientNodeConfig, createNamespace, eventually, kitClients } from './kube.ts';
 export { appendLogLines, criLogLine, serveAttach, servePodLogs } from './kwokLogs.ts';
 export { testNamespace } from './namespace.ts';
 export {

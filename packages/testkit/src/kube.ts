@@ -9,6 +9,27 @@ export function kitClients(kit: KitInfo): { kc: KubeConfig; core: CoreV1Api; app
   return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
 }
 
+/**
+ * A `@kubernetes/client-node` KubeConfig with the clusters, users and contexts of another
+ * kubeconfig object of the same shape (the product's lean `KubeConfig` from `@mooring/kube`),
+ * for tests that use client-node's typed APIs.
+ */
+export function clientNodeConfig(kc: {
+  clusters: readonly object[];
+  users: readonly object[];
+  contexts: readonly object[];
+  currentContext: string;
+}): KubeConfig {
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.clusters.map((c) => ({ skipTLSVerify: false, ...c })),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  } as never);
+  return out;
+}
+
 /** Creates a namespace for one test and returns a function that deletes it. */
 export async function createNamespace(core: CoreV1Api, name: string): Promise<() => Promise<void>> {
   await core.createNamespace({ body: { metadata: { name } } });

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Bus,
   type BusMessage,
@@ -13,6 +12,7 @@ import {
   podLogsControlSchema,
   podLogsRequestSchema,
 } from '@mooring/bus';
+import type { KubeConfig } from '@mooring/kube';
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from '../proxy/apiServer.ts';
 import { Slots } from '../proxy/slots.ts';

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Bus,
   type BusMessage,
@@ -14,6 +13,7 @@ import {
   kubeProxyRequestSchema,
   kubeRequestSubject,
 } from '@mooring/bus';
+import type { KubeConfig } from '@mooring/kube';
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from './apiServer.ts';
 import { apiServerHeaders, kubeStatus, replyHeaders, upgradeHeaders } from './headers.ts';

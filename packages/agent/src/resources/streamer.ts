@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { type Bus, RESOURCES_MESSAGE_BYTES, type ResourcesMessage, resourcesSubject } from '@mooring/bus';
+import { type KubeConfig, Watch } from '@mooring/kube';
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from '../proxy/apiServer.ts';
 import {
@@ -188,7 +188,7 @@ export async function startResourceStreamer(o: ResourceStreamerOptions): Promise
         let gone = false;
         const w = new Watch(o.kc);
         // the server ends each watch after timeoutSeconds; bookmarks keep a quiet one alive
-        (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 330_000;
+        w.requestTimeoutMs = 330_000;
         let controller: AbortController | undefined;
         const onAbort = () => controller?.abort();
         signal.addEventListener('abort', onAbort, { once: true });

@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreApi, type KubeConfig } from '@mooring/kube';
 import { ArgoCdApiError, ArgoCdClient } from './client.ts';
 
 /** The local account Mooring's agent uses in Argo CD. */
@@ -39,7 +39,7 @@ export async function ensureAccount(
   namespace: string,
   account = MOORING_ACCOUNT,
 ): Promise<string[]> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(kc);
   const read = (name: string) => core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
   const [cm, rbac] = await Promise.all([read('argocd-cm'), read('argocd-rbac-cm')]);
   if (!cm) throw new Error(`no ConfigMap argocd-cm in namespace ${namespace}: is Argo CD installed there?`);

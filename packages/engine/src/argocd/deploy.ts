@@ -1,5 +1,5 @@
-import { CoreV1Api } from '@kubernetes/client-node';
 import { type AddonMember, isInsideWindow } from '@mooring/core';
+import { CoreApi } from '@mooring/kube';
 import { AddonDeployError, type AddonResult, valuesFor } from '../addon.ts';
 import { type EngineContext, hashLabel, LABEL_CLUSTER, LABEL_HASH } from '../context.ts';
 import {
@@ -188,7 +188,7 @@ function lastHistoryId(app: Application): number {
  * this cluster), never its objects, so nothing is uninstalled.
  */
 export async function forgetHelmRelease(ctx: EngineContext, a: AddonMember): Promise<number> {
-  const core = ctx.kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(ctx.kc);
   const list = await core.listNamespacedSecret({
     namespace: a.namespace,
     labelSelector: `owner=helm,name=${a.name},${LABEL_CLUSTER}=${ctx.cluster}`,

@@ -1,6 +1,5 @@
-import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { AddonMember } from '@mooring/core';
-import type { StoredRelease } from '@mooring/kube';
+import { type KubeObject, ObjectApi, type ObjectRef, type StoredRelease } from '@mooring/kube';
 import { AddonDeployError, deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import { withEngine } from '../engines.ts';
@@ -50,19 +49,17 @@ const refOf = (n: { kind: string; namespace?: string; name: string }) =>
 
 /** The live objects of a resource tree, read from the API server (UIDs, labels, annotations). */
 async function readTree(ctx: EngineContext, nodes: ResourceNode[]): Promise<Map<string, Seen>> {
-  const api = KubernetesObjectApi.makeApiClient(ctx.kc);
+  const api = new ObjectApi(ctx.kc);
   const out = new Map<string, Seen>();
   await Promise.all(
     nodes.map(async (n) => {
       const apiVersion = n.group ? `${n.group}/${n.version ?? 'v1'}` : (n.version ?? 'v1');
-      const spec: KubernetesObject = {
+      const spec: ObjectRef = {
         apiVersion,
         kind: n.kind,
         metadata: { name: n.name, ...(n.namespace ? { namespace: n.namespace } : {}) },
       };
-      const live = await api
-        .read(spec as KubernetesObject & { metadata: { name: string } })
-        .catch(() => undefined);
+      const live = await api.read<KubeObject>(spec).catch(() => undefined);
       out.set(refOf(n), {
         ref: refOf(n),
         kind: n.kind,

@@ -1,4 +1,3 @@
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   aggregateHealth,
   decideSelfHeal,
@@ -10,7 +9,7 @@ import {
   recordHealOutcome,
   sha256Hex,
 } from '@mooring/core';
-import { type KubeObject, objectRef } from '@mooring/kube';
+import { type KubeObject, ObjectApi, objectRef } from '@mooring/kube';
 import type { EngineContext } from '../context.ts';
 import { hashLabel, LABEL_HASH } from '../context.ts';
 import { correctDrift } from './correctDrift.ts';
@@ -50,7 +49,7 @@ async function detectDrift(
     if (d.drifted && cached && managerRules.some((r) => r.kind === o.kind)) {
       // the cache holds no managedFields: read this one object in full to apply manager-based rules
       counter.requests++;
-      const full = (await KubernetesObjectApi.makeApiClient(ctx.kc).read(o as never)) as unknown as K8sObject;
+      const full = await new ObjectApi(ctx.kc).read<K8sObject>(o);
       d = diffObject(o as unknown as K8sObject, full, rules);
     }
     if (d.drifted) out.push({ ref: objectRef(o), missing: d.missing, text: d.text, patch: d.patch });

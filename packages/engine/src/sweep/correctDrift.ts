@@ -1,7 +1,6 @@
-import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { AddonMember } from '@mooring/core';
 import { diffObject, type IgnoreRule, type K8sObject } from '@mooring/core';
-import { type KubeObject, objectRef, type StoredRelease } from '@mooring/kube';
+import { type KubeObject, ObjectApi, objectRef, type StoredRelease } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import {
@@ -71,20 +70,13 @@ export async function applyDriftedObjects(
     o: KubeObject,
   ) => { manager?: string; operation?: string; subresource?: string }[] | undefined = () => undefined,
 ): Promise<string[]> {
-  const client = KubernetesObjectApi.makeApiClient(ctx.kc);
+  const client = new ObjectApi(ctx.kc);
   const applied: string[] = [];
   for (const o of objects) {
     const ref = objectRef(o);
     const apply = (force: boolean) => {
       counter.requests++;
-      return client.patch(
-        o as never,
-        undefined,
-        undefined,
-        HELM_FIELD_MANAGER,
-        force,
-        PatchStrategy.ServerSideApply,
-      ) as unknown as Promise<K8sObject>;
+      return client.patch<K8sObject>(o, { fieldManager: HELM_FIELD_MANAGER, force, strategy: 'apply' });
     };
     let after: K8sObject;
     try {
@@ -95,7 +87,7 @@ export async function applyDriftedObjects(
       let live: K8sObject;
       try {
         counter.requests++;
-        live = (await client.read(o as never)) as unknown as K8sObject;
+        live = await client.read<K8sObject>(o);
       } catch (e2) {
         throw new TargetedHealError(`${ref}: ${messageOf(e2)}`, e2);
       }

@@ -1,5 +1,11 @@
-import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { decodeReleaseSecret, type KubeObject, type StoredRelease, WatchCache } from '@mooring/kube';
+import {
+  decodeReleaseSecret,
+  type KubeConfig,
+  type KubeObject,
+  type StoredRelease,
+  type Secret as V1Secret,
+  WatchCache,
+} from '@mooring/kube';
 import { parseManifest } from '../manifestText.ts';
 
 /** A decoded revision as the sweep reads it: the release and the objects of its manifest. */

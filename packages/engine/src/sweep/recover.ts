@@ -1,5 +1,4 @@
-import { CoreV1Api } from '@kubernetes/client-node';
-import { type StoredRelease, setStoredStatus } from '@mooring/kube';
+import { CoreApi, type StoredRelease, setStoredStatus } from '@mooring/kube';
 import { deployAddon } from '../addon.ts';
 import type { EngineContext } from '../context.ts';
 import type { LiveState } from './liveState.ts';
@@ -18,7 +17,7 @@ export async function recoverStuck(
   stuck: StoredRelease,
 ): Promise<{ ok: boolean; message: string }> {
   const a = t.addon;
-  const core = ctx.kc.makeApiClient(CoreV1Api);
+  const core = new CoreApi(ctx.kc);
   await setStoredStatus(core, stuck.name, stuck.namespace, stuck.version, 'failed', {
     description: `mooring: unlocked after being ${stuck.status} since ${stuck.lastDeployed}`,
   });

@@ -1,0 +1,165 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { type Credentials, credentialsOf, forgetExecCredential } from './credentials.ts';
+import { KubeApiError, statusBody } from './errors.ts';
+import type { KubeConfig } from './kubeConfig.ts';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface KubeRequest {
+  method?: string;
+  /** Path below the server (`/api/v1/namespaces`), without the query. */
+  path: string;
+  query?: Query;
+  /** Sent as JSON (or as is when a string or Buffer). */
+  body?: unknown;
+  /** Default `application/json` when there is a body. */
+  contentType?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** `path?k=v&...` with the defined values, in the given order (pure). */
+export function withQuery(path: string, query?: Query): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+}
+
+interface Pool {
+  creds: Credentials;
+  agent: HttpsAgent | HttpAgent;
+}
+
+const pools = new WeakMap<KubeConfig, Map<string, Pool>>();
+
+const sameBuf = (a?: Buffer, b?: Buffer) => (a && b ? a.equals(b) : a === b);
+
+/** One keep-alive connection pool per kubeconfig and TLS identity. */
+function poolFor(kc: KubeConfig, creds: Credentials): Pool {
+  let byContext = pools.get(kc);
+  if (!byContext) {
+    byContext = new Map();
+    pools.set(kc, byContext);
+  }
+  const key = `${kc.getCurrentContext()}|${creds.server}`;
+  const p = byContext.get(key);
+  if (
+    p &&
+    sameBuf(p.creds.ca, creds.ca) &&
+    sameBuf(p.creds.cert, creds.cert) &&
+    sameBuf(p.creds.key, creds.key) &&
+    p.creds.rejectUnauthorized === creds.rejectUnauthorized &&
+    p.creds.servername === creds.servername
+  ) {
+    p.creds = creds;
+    return p;
+  }
+  p?.agent.destroy();
+  const secure = creds.server.startsWith('https:');
+  const agent = secure
+    ? new HttpsAgent({
+        keepAlive: true,
+        ...(creds.ca ? { ca: creds.ca } : {}),
+        ...(creds.cert ? { cert: creds.cert } : {}),
+        ...(creds.key ? { key: creds.key } : {}),
+        ...(creds.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+        ...(creds.servername ? { servername: creds.servername } : {}),
+      })
+    : new HttpAgent({ keepAlive: true });
+  const fresh = { creds, agent };
+  byContext.set(key, fresh);
+  return fresh;
+}
+
+/**
+ * Fills Node request options for the current cluster, as `@kubernetes/client-node`'s
+ * `applyToHTTPSOptions` does: TLS material, the Authorization header and the kubeconfig's
+ * keep-alive connection pool (`agent`).
+ */
+export async function applyToHTTPSOptions(kc: KubeConfig, opts: RequestOptions): Promise<void> {
+  const creds = await credentialsOf(kc);
+  const pool = poolFor(kc, creds);
+  if (creds.ca) opts.ca = creds.ca;
+  if (creds.cert) opts.cert = creds.cert;
+  if (creds.key) opts.key = creds.key;
+  if (creds.rejectUnauthorized === false) opts.rejectUnauthorized = false;
+  if (creds.servername) opts.servername = creds.servername;
+  opts.headers = {
+    ...(opts.headers ?? {}),
+    ...(creds.authorization ? { authorization: creds.authorization } : {}),
+  };
+  opts.agent = pool.agent as HttpsAgent;
+}
+
+async function send(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
+  const creds = await credentialsOf(kc);
+  const pool = poolFor(kc, creds);
+  const url = new URL(creds.server + withQuery(r.path, r.query));
+  const headers: Record<string, string | number> = { accept: 'application/json', ...(r.headers ?? {}) };
+  if (creds.authorization) headers.authorization = creds.authorization;
+  let payload: Buffer | undefined;
+  if (r.body !== undefined) {
+    payload = Buffer.isBuffer(r.body)
+      ? r.body
+      : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+    headers['content-type'] = r.contentType ?? 'application/json';
+    headers['content-length'] = payload.length;
+  }
+  const secure = url.protocol === 'https:';
+  const fn = secure ? httpsRequest : httpRequest;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = fn(url, {
+      method: r.method ?? 'GET',
+      headers,
+      agent: pool.agent,
+      ...(r.signal ? { signal: r.signal } : {}),
+    });
+    req.on('response', resolve);
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+    res.on('aborted', () => reject(new Error('the answer was cut off')));
+  });
+}
+
+/**
+ * Sends a request and resolves with the answer once its status is a success; its body is read
+ * by the caller (logs, watches). An error status rejects with `KubeApiError`. A 401 with an exec
+ * credential runs the plugin again and retries once.
+ */
+export async function kubeStream(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
+  let res = await send(kc, r);
+  if (res.statusCode === 401 && kc.getCurrentUser()?.exec) {
+    res.resume();
+    forgetExecCredential(kc);
+    res = await send(kc, r);
+  }
+  const code = res.statusCode ?? 0;
+  if (code >= 400) {
+    const text = await readBody(res).catch(() => '');
+    throw new KubeApiError(r.method ?? 'GET', r.path, code, statusBody(text));
+  }
+  return res;
+}
+
+/** Sends a request and parses its JSON answer; an error status rejects with `KubeApiError`. */
+export async function kubeRequest<T = unknown>(kc: KubeConfig, r: KubeRequest): Promise<T> {
+  const res = await kubeStream(kc, r);
+  const text = await readBody(res);
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return text as T;
+  }
+}
