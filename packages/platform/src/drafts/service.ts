@@ -15,7 +15,7 @@ import {
   UpstreamError,
 } from '../errors.ts';
 import type { CredentialsService, ResolvedCredential } from '../gitops/credentials.ts';
-import { DefinitionFetcher, type ProviderEndpoints } from '../gitops/fetchDefinition.ts';
+import type { DefinitionFetcher, ProviderEndpoints } from '../gitops/fetchDefinition.ts';
 import type { RepositoryLocation } from '../gitops/location.ts';
 import { type PreviewView, previewRef } from '../gitops/preview.ts';
 import { locationOf } from '../gitops/runner.ts';
@@ -40,7 +40,7 @@ export interface DraftsServiceOptions {
   sops?: Sops;
   /** The pull request API root (default: the provider's, from the repository URL). */
   pullRequestApi?: string;
-  /** Where the provider APIs are when not at their public addresses (as the syncs read them). */
+  /** Where the provider APIs are when not at their public addresses (the pull request API). */
   providers?: ProviderEndpoints;
   /** Bitbucket Cloud's Git host when not `https://bitbucket.org` (a proxy, a test server). */
   bitbucketCloudGitUrl?: string;
@@ -138,7 +138,8 @@ export class DraftsService {
   constructor(o: DraftsServiceOptions) {
     this.#o = o;
     this.#db = draftsDb(o.db);
-    this.#fetcher = new DefinitionFetcher(o.cache, o.providers);
+    // the syncs' reader: one reader per Git cache, so a tree is not removed while a draft reads it
+    this.#fetcher = o.gitops.definitions;
     this.#sops = o.sops ?? new Sops();
   }
 

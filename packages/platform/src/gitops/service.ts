@@ -77,6 +77,14 @@ export class GitopsService {
   readonly #db;
   readonly runner: SyncRunner;
   readonly #fetcher: DefinitionFetcher;
+
+  /**
+   * The definitions reader of the syncs. Other readers of the same Git cache (drafts) use it:
+   * it removes a commit's tree once its last reader is done, which another instance would not see.
+   */
+  get definitions(): DefinitionFetcher {
+    return this.#fetcher;
+  }
   #pollTimer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
 
