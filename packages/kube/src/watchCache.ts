@@ -60,6 +60,11 @@ export function stripForCache(o: KubeObject): KubeObject {
   return { ...o, metadata: metadata as KubeObject['metadata'] };
 }
 
+/** How long a watch is kept open by the server before it is opened again. */
+const WATCH_SERVER_TIMEOUT_S = 290;
+/** A watch silent for this long (no event, no bookmark) is taken as broken: listed again. */
+const WATCH_SILENCE_MS = 330_000;
+
 /**
  * A shared list+watch cache: one reflector per kind in use, across all
  * namespaces, objects kept without managedFields. Reads are served from memory,
@@ -224,9 +229,14 @@ export class WatchCache {
     if (this.stopped) return;
     this.requests++;
     const w = new Watch(this.kc);
-    const query: Record<string, string | boolean> = {
+    // the server ends each watch after timeoutSeconds (then it is opened again from the last
+    // version, without a list); bookmarks (about one a minute) keep a quiet one under the
+    // client's silence limit, so a quiet kind is not listed again every 30 s
+    w.requestTimeoutMs = WATCH_SILENCE_MS;
+    const query: Record<string, string | number | boolean> = {
       resourceVersion: r.resourceVersion,
       allowWatchBookmarks: true,
+      timeoutSeconds: WATCH_SERVER_TIMEOUT_S,
     };
     const selector = this.selectorOf(r);
     if (selector) query.labelSelector = selector;
