@@ -8,7 +8,11 @@
 //    the releases use hold ~4,000 objects; RSS after a sweep command and 20 s.
 // The base commit's packages are extracted with `git archive` beside this checkout's node_modules.
 //
-// Run: npx node bench/memory.ts [--base COMMIT|none] [--releases 100] [--objects 4000]
+// Variants (`--variants`, default all, comma-separated): `current` (this checkout's sources),
+// `chart` (the same with the chart's runtime env), `bundle` (`packages/agent/dist/agent.mjs`, built
+// with `npm run build:agent -w @mooring/agent` first, with the chart's env, as the image runs it).
+//
+// Run: npx node bench/memory.ts [--base COMMIT|none] [--releases 100] [--objects 4000] [--variants current,chart,bundle]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,11 +164,26 @@ async function main(): Promise<void> {
     MALLOC_ARENA_MAX: '2',
     NODE_COMPILE_CACHE: compileCache,
   };
-  const variants: { name: string; root: string; env: Record<string, string> }[] = [
-    { name: 'current', root: ROOT, env: {} },
-    { name: 'current + chart env', root: ROOT, env: chartEnv },
-  ];
-  if (BASE !== 'none') variants.unshift({ name: `base ${BASE}`, root: baseTree(BASE), env: {} });
+  const agentSrc = join('packages', 'agent', 'src', 'main.ts');
+  const wanted = new Set(arg('variants', 'current,chart,bundle').split(','));
+  const variants: { key?: string; name: string; root: string; entry: string; env: Record<string, string> }[] =
+    [
+      { key: 'current', name: 'current', root: ROOT, entry: agentSrc, env: {} },
+      { key: 'chart', name: 'current + chart env', root: ROOT, entry: agentSrc, env: chartEnv },
+      {
+        key: 'bundle',
+        name: 'bundle + chart env',
+        root: ROOT,
+        entry: join('packages', 'agent', 'dist', 'agent.mjs'),
+        env: chartEnv,
+      },
+    ].filter((v) => wanted.has(v.key));
+  if (wanted.has('bundle')) {
+    log('building packages/agent/dist/agent.mjs');
+    execFileSync('npm', ['run', 'build:agent', '-w', '@mooring/agent'], { cwd: ROOT, stdio: 'ignore' });
+  }
+  if (BASE !== 'none')
+    variants.unshift({ name: `base ${BASE}`, root: baseTree(BASE), entry: agentSrc, env: {} });
   const out: Record<string, unknown>[] = [];
   try {
     for (const [vi, v] of variants.entries()) {
@@ -190,27 +209,23 @@ async function main(): Promise<void> {
         }
         throw new Error(`no result for ${kind}`);
       };
-      const agent: ChildProcess = spawn(
-        process.execPath,
-        [join(v.root, 'packages', 'agent', 'src', 'main.ts')],
-        {
-          cwd: v.root,
-          env: {
-            ...process.env,
-            ...kit.info.env,
-            MOORING_CLUSTER_ID: clusterId,
-            MOORING_NATS_URL: kit.info.natsUrl,
-            MOORING_KUBECONFIG: kit.info.kubeconfig,
-            MOORING_HELM: kit.info.helm,
-            MOORING_CHART_CACHE: mkdtempSync(join(tmpdir(), 'bench-mem-charts-')),
-            MOORING_HTTP_PORT: '0',
-            MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-            MOORING_LOG_LEVEL: 'WARNING',
-            ...v.env,
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
+      const agent: ChildProcess = spawn(process.execPath, [join(v.root, v.entry)], {
+        cwd: v.root,
+        env: {
+          ...process.env,
+          ...kit.info.env,
+          MOORING_CLUSTER_ID: clusterId,
+          MOORING_NATS_URL: kit.info.natsUrl,
+          MOORING_KUBECONFIG: kit.info.kubeconfig,
+          MOORING_HELM: kit.info.helm,
+          MOORING_CHART_CACHE: mkdtempSync(join(tmpdir(), 'bench-mem-charts-')),
+          MOORING_HTTP_PORT: '0',
+          MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
+          MOORING_LOG_LEVEL: 'WARNING',
+          ...v.env,
         },
-      );
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       const pid = agent.pid!;
       const sampler = new TreeSampler(pid);
       sampler.start();

@@ -127,11 +127,27 @@ describe('the agent image (Dockerfile, checked statically)', () => {
     }
   });
 
-  it('starts the agent, on the port the chart probes', () => {
+  it('starts the agent bundled into one file, on the port the chart probes', () => {
     const cmd = last.find((l) => l.startsWith('CMD '))!;
     const argv = JSON.parse(cmd.slice(4)) as string[];
-    expect(argv).toEqual(['packages/agent/src/main.ts']);
-    expect(existsSync(join(REPO_ROOT, argv[0]!))).toBe(true);
+    expect(argv).toEqual(['packages/agent/dist/agent.mjs']);
+    // the build stage bundles with the rolldown of the checkout, as `npm run build:agent` does
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'agent', 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const script = pkg.scripts['build:agent']!;
+    expect(script).toMatch(/^rolldown .*--file dist\/agent\.mjs$/);
+    const rolldown = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'node_modules', 'rolldown', 'package.json'), 'utf8'),
+    ) as { version: string };
+    expect(args.ROLLDOWN_VERSION).toBe(rolldown.version);
+    const bundle = stages[0]!.find((l) => l.includes('rolldown@'))!;
+    expect(bundle).toContain(`npx --yes rolldown@\${ROLLDOWN_VERSION} ${script.slice('rolldown '.length)}`);
+    // the final stage has the bundle and the package.json it reads its version from, nothing else of /app
+    expect(last.filter((l) => l.startsWith('COPY --from=build /app'))).toEqual([
+      'COPY --from=build /app/packages/agent/package.json /app/packages/agent/package.json',
+      'COPY --from=build /app/packages/agent/dist/agent.mjs /app/packages/agent/dist/agent.mjs',
+    ]);
     expect(last).toContain('EXPOSE 8080');
     expect(envOf(last).MOORING_HTTP_PORT).toBe('8080');
   });
