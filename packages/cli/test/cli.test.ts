@@ -72,6 +72,40 @@ describe('mooring', () => {
     for (const name of Object.keys(COMMANDS)) expect(io.out).toContain(`  ${name}`);
   });
 
+  it('loads only what a command needs: kube-token (run by kubectl before each call) loads no engine, platform or other command', () => {
+    // a resolve hook in a child process lists every module the run loads
+    const script = `
+      import { registerHooks } from 'node:module';
+      const seen = [];
+      registerHooks({ resolve: (s, c, next) => { const r = next(s, c); seen.push(r.url); return r; } });
+      const { main } = await import(${JSON.stringify(join(import.meta.dirname, '../src/main.ts'))});
+      const io = { cwd: process.cwd(), env: { MOORING_TOKEN: 'x' }, stdout() {}, stderr() {} };
+      const code = await main(process.argv.slice(1), io);
+      console.log(JSON.stringify({ code, seen }));`;
+    const run = (args: string[]) => {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, ...args], {
+        encoding: 'utf8',
+        cwd: tmp,
+      });
+      return JSON.parse(out.trim().split('\n').pop()!) as { code: number; seen: string[] };
+    };
+    const token = run(['cluster', 'kube-token', 'c1', '--url', 'http://127.0.0.1:9']);
+    expect(token.code).toBe(7); // the platform is unreachable
+    const heavy = token.seen.filter((u) =>
+      /packages\/(engine|platform|helm|gitops)\/|commands\/(clusters|apply|start)\.ts/.test(u),
+    );
+    expect(heavy).toEqual([]);
+    const list = run(['cluster', 'list', '--url', 'http://127.0.0.1:9']);
+    expect(list.code).toBe(7);
+    expect(list.seen.some((u) => u.endsWith('commands/clusters.ts'))).toBe(true);
+    expect(list.seen.some((u) => u.endsWith('commands/start.ts'))).toBe(false);
+  }, 60_000);
+
+  it("the usage list's summaries are the commands' own", async () => {
+    for (const [name, entry] of Object.entries(COMMANDS))
+      expect([name, (await entry.load()).summary]).toEqual([name, entry.summary]);
+  }, 60_000);
+
   it('rejects unknown options with exit 2', async () => {
     const io = fakeIo(tmp);
     expect(await main(['validate', '--frob'], io)).toBe(2);
