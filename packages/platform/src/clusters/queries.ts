@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ClusterRow, Database } from '../db/types.ts';
 import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
+import { CLUSTER_VIEW_COLUMNS, type ClusterViewRow } from './views.ts';
 
 export const CLUSTER_SORT_FIELDS = ['name', 'created_at', 'last_check_in'] as const;
 export type ClusterSortField = (typeof CLUSTER_SORT_FIELDS)[number];
@@ -13,6 +14,21 @@ export async function findCluster(
   return db
     .selectFrom('clusters')
     .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** A cluster's view columns only (no definition text, no token hash): what a read of the cluster needs. */
+export async function findClusterView(
+  db: Database,
+  organizationId: string,
+  id: string,
+): Promise<ClusterViewRow | undefined> {
+  return db
+    .selectFrom('clusters')
+    .select(CLUSTER_VIEW_COLUMNS)
     .where('organization_id', '=', organizationId)
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
@@ -46,13 +62,13 @@ export async function listClusters(
   db: Database,
   organizationId: string,
   p: PageRequest<ClusterSortField>,
-): Promise<{ rows: ClusterRow[]; total: number }> {
+): Promise<{ rows: ClusterViewRow[]; total: number }> {
   const base = db
     .selectFrom('clusters')
     .where('organization_id', '=', organizationId)
     .where('deleted_at', 'is', null);
   const rows = await base
-    .selectAll()
+    .select(CLUSTER_VIEW_COLUMNS)
     .orderBy(p.sort.field, sortModifier(p.sort.direction))
     .orderBy('id')
     .limit(p.pageSize)

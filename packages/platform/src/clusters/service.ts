@@ -13,6 +13,7 @@ import {
   findCluster,
   findClusterByAgentToken,
   findClusterByName,
+  findClusterView,
   listClusters,
 } from './queries.ts';
 import { clusterState } from './state.ts';
@@ -114,7 +115,9 @@ export class ClustersService {
   }
 
   async get(p: UserPrincipal, id: string): Promise<ClusterView> {
-    return clusterView(await this.#row(p.organizationId, id), this.#clock());
+    const row = await findClusterView(this.#db, p.organizationId, id);
+    if (!row) throw new NotFoundError('cluster', id);
+    return clusterView(row, this.#clock());
   }
 
   /** The stored definition: the main file's text and every file it read. */

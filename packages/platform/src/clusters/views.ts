@@ -24,7 +24,24 @@ export const clusterSchema = z
   .meta({ id: 'Cluster' });
 export type ClusterView = z.infer<typeof clusterSchema>;
 
-export function clusterView(c: ClusterRow, now: Date): ClusterView {
+/** The columns a cluster's view is made of: what lists and reads select (not the stored definition's text). */
+export const CLUSTER_VIEW_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'agent_version',
+  'kubernetes_version',
+  'node_count',
+  'region',
+  'public_ip',
+  'last_check_in',
+  'definition_path',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ClusterRow)[];
+export type ClusterViewRow = Pick<ClusterRow, (typeof CLUSTER_VIEW_COLUMNS)[number]>;
+
+export function clusterView(c: ClusterViewRow, now: Date): ClusterView {
   return {
     id: c.id,
     name: c.name,
