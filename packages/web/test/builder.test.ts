@@ -208,7 +208,7 @@ describe('values: keys of list items', () => {
       line: 5,
     });
     expect(hosts.items?.[2]).toMatchObject({ value: '""', comment: '-- TLS for this host only', line: 11 });
-    const paths = hosts.items?.[1]!;
+    const paths = hosts.items![1]!;
     expect(paths.items?.map((k) => [k.path, k.value, k.comment])).toEqual([
       ['ingress.hosts[].paths[].path', '/', ''],
       [
