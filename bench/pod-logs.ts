@@ -10,7 +10,7 @@
 // the agent, the writers and the readers share this process (and the 2 cores with the kit).
 //
 // Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 20]
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -109,9 +109,36 @@ function summary(name: string, f: Follower, written: number, seconds: number) {
   };
 }
 
+/**
+ * kwok's kubelet follows each log with its own inotify instance; the baseline's and the platform's
+ * followers together need 2 × pods of them, over Linux's default of 128 per user (shared with every
+ * other program of the user). Raised to 1024 when this process may (as kind's docs advise for nodes).
+ */
+function ensureInotifyInstances(needed: number): string {
+  const file = '/proc/sys/fs/inotify/max_user_instances';
+  let limit: number;
+  try {
+    limit = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return 'unknown (no /proc/sys/fs/inotify)';
+  }
+  if (limit >= needed) return String(limit);
+  try {
+    writeFileSync(file, '1024\n');
+    log(`fs.inotify.max_user_instances raised from ${limit} to 1024 (${needed} log follows need as many)`);
+    return `1024 (raised from ${limit})`;
+  } catch {
+    log(
+      `WARNING: fs.inotify.max_user_instances is ${limit}, under the ${needed} log follows; followed logs beyond it get no lines`,
+    );
+    return `${limit} (too low, could not raise it)`;
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   log(`starting the kit (kubernetes) for ${PODS} pods × ${RATE} lines/s`);
+  const inotifyInstances = ensureInotifyInstances(2 * PODS + 28);
   const kit = await startKit(['kubernetes']);
   const kc = new KubeConfig();
   kc.loadFromFile(kit.info.kubeconfig as string);
@@ -264,6 +291,7 @@ async function main() {
       rate: RATE,
       seconds: SECONDS,
       baselineSeconds: BASELINE_SECONDS,
+      inotifyInstances,
       results,
       cpu: { baseline: round(cpuBaseline), platform: round(cpuPlatform) },
       targets: { p99Ms: TARGET_P99_MS },
