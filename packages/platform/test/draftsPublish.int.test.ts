@@ -25,7 +25,8 @@ import {
 // Publishing Stack Builder drafts through two platforms as real child processes on the kit's
 // PostgreSQL, with a real Git server (git http-backend) as every remote:
 // - two publishes of one draft at once, to one platform or one each: one commit, the other a 409
-//   ("draft is being published"); a publish that fails leaves the draft open;
+//   ("draft is being published"); a publish that fails leaves the draft open; a draft held by a
+//   publish refuses edits and removal, and is taken over when its publish died 15 minutes ago;
 // - a publish to a new branch with a pull request on GitHub (Enterprise Server: Git and the REST
 //   API under /api/v3 on one host) and on Bitbucket Cloud (its 2.0 API; Git on the host set by
 //   MOORING_BITBUCKET_CLOUD_GIT_URL). The providers' APIs are servers of their documented shapes
@@ -39,6 +40,7 @@ const BB_USER = 'alice-bb';
 let workDir: string;
 let git: GitServer;
 let dbName: string;
+let db: pg.Client;
 let a: PlatformProcess;
 let b: PlatformProcess;
 let apiA: ReturnType<typeof apiClient>;
@@ -415,6 +417,7 @@ beforeAll(async () => {
   await admin.end();
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${dbName}`;
+  db = new pg.Client({ connectionString: dbUrl.toString() });
   const env = {
     MOORING_DATABASE_URL: dbUrl.toString(),
     MOORING_SECRET_KEY: randomBytes(32).toString('base64'),
@@ -427,6 +430,7 @@ beforeAll(async () => {
   processes.push(a);
   b = await startPlatformProcess({ ...env, MOORING_DATA_DIR: join(workDir, 'b') });
   processes.push(b);
+  await db.connect();
   apiA = apiClient(a.url);
   await apiA.login('admin', firstPassword(join(workDir, 'a')));
   // one database: a session made on one replica is valid on the other
@@ -442,6 +446,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of processes) await p.kill('SIGKILL').catch(() => undefined);
+  await db?.end().catch(() => undefined);
   await github?.close();
   await bitbucket?.close();
   await git?.stop();
@@ -504,6 +509,43 @@ describe('publishing one draft twice at once', () => {
       expect(again.body.error.message).toContain('published already');
     }
   }, 180_000);
+});
+
+describe('a draft held by a publish', () => {
+  it('refuses edits, removal and another publish; a publish whose process died is taken over after 15 minutes', async () => {
+    const repo = 'acme/held';
+    const c = await cluster(
+      repo,
+      `    provider: git\n    repository: ${git.url}/${repo}.git\n    credential_name: git-token\n`,
+    );
+    const d = await draftWithConfigMap(c.id, 'Held', 'held');
+    const url = `/clusters/${c.id}/drafts/${d.id}`;
+    // as a publish in another replica leaves it while it works (or when that replica died)
+    await db.query(`update stack_drafts set state = 'publishing', publishing_since = now() where id = $1`, [
+      d.id,
+    ]);
+    expect((await apiB.call<Draft>('GET', url)).body.state).toBe('publishing');
+    for (const [method, path, body] of [
+      ['PATCH', url, { title: 'renamed' }],
+      ['PATCH', `${url}/stacks/base/manifests/held`, { manifest: configMap('other') }],
+      ['DELETE', url, undefined],
+      ['POST', `${url}/publish`, {}],
+    ] as const) {
+      const r = await apiA.call<ErrorBody>(method, path, body);
+      expect(r.status, `${method} ${path}`).toBe(409);
+      expect(r.body.error.message).toContain('draft is being published');
+    }
+    expect(resolve(repo, 'refs/heads/main')).toBe(c.base);
+    // 16 minutes later nobody finished it: the next publish takes it over and commits
+    await db.query(`update stack_drafts set publishing_since = now() - interval '16 minutes' where id = $1`, [
+      d.id,
+    ]);
+    const p = await apiB.call<Published>('POST', `${url}/publish`, {});
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(resolve(repo, 'refs/heads/main')).toBe(p.body.commit);
+    const row = await db.query('select state, publishing_since from stack_drafts where id = $1', [d.id]);
+    expect(row.rows[0]).toEqual({ state: 'published', publishing_since: null });
+  }, 120_000);
 });
 
 describe('a draft published to a new branch with a pull request', () => {
