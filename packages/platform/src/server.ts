@@ -169,6 +169,11 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     credentials: gitops.credentials,
     gitops: gitops.service,
     bus: commandBus,
+    providers: {
+      ...(config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: config.bitbucketCloudApiUrl } : {}),
+      ...(config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: config.bitbucketCloudTokenUrl } : {}),
+    },
+    ...(config.bitbucketCloudGitUrl ? { bitbucketCloudGitUrl: config.bitbucketCloudGitUrl } : {}),
   });
   registerDraftRoutes(app, { drafts });
   registerAddonRoutes(app, {
