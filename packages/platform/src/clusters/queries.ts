@@ -49,10 +49,14 @@ export async function findClusterByName(
     .executeTakeFirst();
 }
 
-export async function findClusterByAgentToken(db: Database, hash: string): Promise<ClusterRow | undefined> {
+/** The cluster of an agent token (its ids only: a check-in's authentication reads no more). */
+export async function findClusterByAgentToken(
+  db: Database,
+  hash: string,
+): Promise<Pick<ClusterRow, 'id' | 'organization_id'> | undefined> {
   return db
     .selectFrom('clusters')
-    .selectAll()
+    .select(['id', 'organization_id'])
     .where('agent_token_hash', '=', hash)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();

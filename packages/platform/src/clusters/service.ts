@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { ClusterRow, Database } from '../db/types.ts';
 import { ConflictError, type DefinitionIssue, NotFoundError } from '../errors.ts';
 import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
+import { CheckInWriter } from './checkInWriter.ts';
 import { type ImportInput, validateImport } from './definition.ts';
 import type { ArgocdHandoff, CheckInReport, ClusterHooks, ClusterRef } from './hooks.ts';
 import { installCommand } from './installCommand.ts';
@@ -54,12 +55,14 @@ export class ClustersService {
   readonly #chart: string;
   readonly #publicUrl: string;
   readonly #hooks: ClusterHooks;
+  readonly #checkIns: CheckInWriter;
   constructor(o: ClustersServiceOptions) {
     this.#db = o.db;
     this.#clock = o.clock;
     this.#chart = o.agentChart;
     this.#publicUrl = o.publicUrl;
     this.#hooks = o.hooks ?? {};
+    this.#checkIns = new CheckInWriter(o.db);
   }
 
   #install(token: string): AgentInstall {
@@ -161,24 +164,8 @@ export class ClustersService {
   /** Records an agent's check-in; answers with the cluster's state and, when a hook gives them, bus credentials. */
   async checkIn(agent: AgentPrincipal, report: CheckInReport): Promise<CheckInAnswer> {
     const now = this.#clock();
-    // one round trip: the update answers the row
-    const row = await this.#db
-      .updateTable('clusters')
-      .set({
-        agent_version: report.agent_version,
-        kubernetes_version: report.kubernetes_version,
-        node_count: report.node_count,
-        ...(report.region !== undefined ? { region: report.region } : {}),
-        ...(report.public_ip !== undefined ? { public_ip: report.public_ip } : {}),
-        agent_connected: true,
-        last_check_in: now,
-        updated_at: now,
-      })
-      .where('id', '=', agent.clusterId)
-      .where('organization_id', '=', agent.organizationId)
-      .where('deleted_at', 'is', null)
-      .returning(['id', 'organization_id', 'name', 'last_check_in'])
-      .executeTakeFirst();
+    // written with the other check-ins of the moment, in one statement
+    const row = await this.#checkIns.record(agent, report, now);
     if (!row) throw new NotFoundError('cluster', agent.clusterId);
     const bus =
       report.bus_credentials === false
