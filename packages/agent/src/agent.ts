@@ -70,6 +70,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const engine = createEngineContext({
     cluster: clusterId,
     kubeconfig: config.kubeconfig,
+    kubernetesHttp2: config.kubernetesHttp2,
     helmBinary: config.helm,
     helmEnv: o.helmEnv,
     chartCacheDir: config.chartCache,

@@ -49,7 +49,7 @@ export interface AgentConfig {
   kubeProxyStreamConcurrency: number;
   /** `MOORING_PUBLIC_IP_*` (`public_ip.*` of the chart): report the public egress IP at check-in. Off by default. */
   publicIp: { enabled: boolean; lookupUrl: string; refreshSeconds: number; lookupTimeoutSeconds: number };
-  /** `KUBERNETES_HTTP2_ENABLED`: accepted for compatibility; the agent speaks HTTP/1.1 to the API server. */
+  /** `KUBERNETES_HTTP2_ENABLED`: the engine's requests and watches use HTTP/2 (one multiplexed connection); the kube proxy stays on HTTP/1.1. */
   kubernetesHttp2: boolean;
   /** `KUBERNETES_REQUEST_MAX_ATTEMPTS`: attempts of a get or list whose connection broke before an answer. */
   kubernetesRequestMaxAttempts: number;

@@ -7,6 +7,8 @@ export interface EngineContextOptions {
   cluster: string;
   kubeconfig?: string;
   context?: string;
+  /** Speak HTTP/2 to the API server (`KUBERNETES_HTTP2_ENABLED`). */
+  kubernetesHttp2?: boolean;
   helmBinary?: string;
   /** Environment for helm (HELM_CACHE_HOME, ...). */
   helmEnv?: Record<string, string>;
@@ -22,7 +24,7 @@ export interface EngineContextOptions {
 
 /** Wires the adapters for one cluster. */
 export function createEngineContext(o: EngineContextOptions): EngineContext {
-  const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context });
+  const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context, http2: o.kubernetesHttp2 });
   const core = new CoreApi(kc);
   const sops =
     !o.decrypt && o.sopsAgeKeyFile

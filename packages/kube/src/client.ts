@@ -5,6 +5,8 @@ export interface KubeTarget {
   /** Path of a kubeconfig file; default: $KUBECONFIG, then ~/.kube/config, then in-cluster. */
   kubeconfig?: string;
   context?: string;
+  /** Speak HTTP/2 to the API server (`KUBERNETES_HTTP2_ENABLED`); default HTTP/1.1 keep-alive. */
+  http2?: boolean;
 }
 
 /** A kubeconfig that cannot be used: missing or unreadable, not a kubeconfig, no such context, no cluster. */
@@ -59,6 +61,7 @@ export function loadKubeConfig(t: KubeTarget = {}): KubeConfig {
       `${what} names no cluster: it needs a current-context whose cluster has a server (or pass --context)`,
       t.kubeconfig,
     );
+  if (t.http2) kc.http2 = true;
   return kc;
 }
 

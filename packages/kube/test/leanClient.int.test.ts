@@ -9,6 +9,7 @@ import {
   KubeConfig,
   type KubeObject,
   kubeRequest,
+  kubeStream,
   loadKubeConfig,
   ObjectApi,
   Watch,
@@ -177,5 +178,30 @@ describe('the lean client against the API server', () => {
       (e: unknown) => e,
     );
     expect([401, 403]).toContain((refused as KubeApiError).code);
+  });
+
+  it('speaks HTTP/2 when asked (KUBERNETES_HTTP2_ENABLED): requests, applies and watches over one connection', async () => {
+    const h1 = await kubeStream(kc, { path: '/version' });
+    h1.resume();
+    expect(h1.httpVersion).toBe('1.1');
+    const h2kc = loadKubeConfig({ kubeconfig: kit.kubeconfig!, http2: true });
+    const v = await kubeStream(h2kc, { path: '/version' });
+    expect([v.httpVersion, v.statusCode]).toEqual(['2.0', 200]);
+    v.resume();
+    const h2 = new ObjectApi(h2kc);
+    const seen: string[] = [];
+    const list = await h2.list<KubeObject>('v1', 'ConfigMap', { namespace: ns });
+    const stop = await new Watch(h2kc).watch<KubeObject>(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { resourceVersion: list.metadata!.resourceVersion! },
+      (type, o) => seen.push(`${type} ${o.metadata.name}`),
+      () => undefined,
+    );
+    await h2.patch(cm('h2', { k: '1' }), { fieldManager: 'lean-test', force: true });
+    const missing = await h2.read({ ...cm('nope', {}) }).catch((e: unknown) => e);
+    expect((missing as KubeApiError).code).toBe(404);
+    for (let i = 0; i < 100 && seen.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(seen).toEqual(['ADDED h2']);
   });
 });

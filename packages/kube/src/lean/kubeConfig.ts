@@ -66,6 +66,8 @@ export class KubeConfig {
   users: User[] = [];
   contexts: Context[] = [];
   currentContext = '';
+  /** Speak HTTP/2 to an `https:` API server (one multiplexed connection) instead of HTTP/1.1 keep-alive. */
+  http2 = false;
 
   /** A KubeConfig of these clusters, users and contexts (any object of that shape, e.g. another client's KubeConfig). */
   static from(o: KubeConfigOptions): KubeConfig {

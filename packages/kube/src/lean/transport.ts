@@ -1,4 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientHttp2Session, connect as http2Connect } from 'node:http2';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { type Credentials, credentialsOf, forgetExecCredential } from './credentials.ts';
 import { KubeApiError, statusBody } from './errors.ts';
@@ -30,6 +31,8 @@ export function withQuery(path: string, query?: Query): string {
 interface Pool {
   creds: Credentials;
   agent: HttpsAgent | HttpAgent;
+  /** The HTTP/2 connection, when the kubeconfig asks for HTTP/2 (opened on first use). */
+  h2?: ClientHttp2Session;
 }
 
 const pools = new WeakMap<KubeConfig, Map<string, Pool>>();
@@ -57,6 +60,7 @@ function poolFor(kc: KubeConfig, creds: Credentials): Pool {
     return p;
   }
   p?.agent.destroy();
+  p?.h2?.close();
   const secure = creds.server.startsWith('https:');
   const agent = secure
     ? new HttpsAgent({
@@ -108,6 +112,7 @@ async function send(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
     headers['content-length'] = payload.length;
   }
   const secure = url.protocol === 'https:';
+  if (kc.http2 && secure) return sendH2(pool, url, r.method ?? 'GET', headers, payload, r.signal);
   const fn = secure ? httpsRequest : httpRequest;
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = fn(url, {
@@ -117,6 +122,60 @@ async function send(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
       ...(r.signal ? { signal: r.signal } : {}),
     });
     req.on('response', resolve);
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The pool's HTTP/2 session, opened again when it was closed or failed. */
+function sessionOf(pool: Pool, origin: string): ClientHttp2Session {
+  if (pool.h2 && !pool.h2.closed && !pool.h2.destroyed) return pool.h2;
+  const c = pool.creds;
+  const session = http2Connect(origin, {
+    ...(c.ca ? { ca: c.ca } : {}),
+    ...(c.cert ? { cert: c.cert } : {}),
+    ...(c.key ? { key: c.key } : {}),
+    ...(c.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    ...(c.servername ? { servername: c.servername } : {}),
+  });
+  // an idle session does not keep the process alive; a failed one is replaced at the next request
+  session.unref();
+  session.on('error', () => undefined);
+  session.on('close', () => {
+    if (pool.h2 === session) pool.h2 = undefined;
+  });
+  pool.h2 = session;
+  return session;
+}
+
+/**
+ * One request as an HTTP/2 stream. The stream is answered in place of an IncomingMessage:
+ * `statusCode`, `headers` and `httpVersion` ('2.0') are set on it, its body is read the same way.
+ */
+function sendH2(
+  pool: Pool,
+  url: URL,
+  method: string,
+  headers: Record<string, string | number>,
+  payload: Buffer | undefined,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    let session: ClientHttp2Session;
+    try {
+      session = sessionOf(pool, url.origin);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const req = session.request(
+      { ':method': method, ':path': url.pathname + url.search, ...headers },
+      signal ? { signal } : {},
+    );
+    req.on('response', (h) => {
+      Object.assign(req, { statusCode: Number(h[':status']), headers: h, httpVersion: '2.0' });
+      resolve(req as unknown as IncomingMessage);
+    });
     req.on('error', reject);
     req.end(payload);
   });
