@@ -15,6 +15,7 @@ import { type GitServer, startGitServer } from '@mooring/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkClone } from '../../gitops/test/gitFixtures.ts';
+import { importCluster, seedRepository } from './support/gitopsFleet.ts';
 import {
   apiClient,
   firstPassword,
@@ -371,25 +372,27 @@ interface Published {
 }
 type ErrorBody = { error: { code: string; message: string } };
 
+/** The Git server's URL of `repo` with the token in it. */
+const remoteOf = (repo: string) => `${git.url}/${repo}.git`.replace('http://', `http://x:${GIT_TOKEN}@`);
+
 /** A repository on the Git server with one cluster in it, imported into the platforms. */
-async function cluster(repo: string, gitRepository: string, remote = `${git.url}/${repo}.git`) {
+async function cluster(repo: string, gitRepository: string) {
   const name = `drafts-${repo.replace(/\W/g, '-')}-${Date.now().toString(36)}`;
-  const path = `clusters/${name}/cluster.yaml`;
+  const dir = `clusters/${name}`;
+  const path = `${dir}/cluster.yaml`;
   const text = clusterFile(name, gitRepository);
   git.createRepo(repo);
-  const clone = new WorkClone(remote.replace('http://', `http://x:${GIT_TOKEN}@`));
-  const base = clone.commit(
-    { [path]: text, [`clusters/${name}/manifests/ns.yaml`]: NS, 'README.md': '# fleet\n' },
-    'the cluster',
-  );
-  await clone.push();
-  const imported = await apiA.call<{ cluster: { id: string } }>('POST', '/clusters', {
+  const { commit: base } = await seedRepository(remoteOf(repo), {
+    [path]: text,
+    [`${dir}/manifests/ns.yaml`]: NS,
+    'README.md': '# fleet\n',
+  });
+  const { id } = await importCluster(apiA.call, {
     definition: text,
     path,
-    files: { [`clusters/${name}/manifests/ns.yaml`]: NS },
+    files: { [`${dir}/manifests/ns.yaml`]: NS },
   });
-  expect(imported.status, JSON.stringify(imported.body)).toBe(201);
-  return { id: imported.body.cluster.id, name, path, base, dir: `clusters/${name}` };
+  return { id, name, path, base, dir };
 }
 
 async function draftWithConfigMap(clusterId: string, title: string, cm: string): Promise<Draft> {
@@ -469,7 +472,7 @@ describe('publishing one draft twice at once', () => {
 
     // a publish that fails after it held the draft (the branch exists with other commits) reopens it
     const failing = await draftWithConfigMap(c.id, 'Taken branch', 'taken');
-    const other = new WorkClone(`${git.url}/${repo}.git`.replace('http://', `http://x:${GIT_TOKEN}@`));
+    const other = new WorkClone(remoteOf(repo));
     await other.gitAsync('fetch', '-q', other.remote, 'main');
     other.git('reset', '-q', '--hard', 'FETCH_HEAD');
     other.commit({ 'notes.md': 'someone else\n' }, 'elsewhere');

@@ -4,21 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  type CheckInSession,
-  loadConfig as loadAgentConfig,
-  silentLogger,
-  startCheckInSession,
-} from '@mooring/agent';
-import type { Bus } from '@mooring/bus';
+import type { CheckInSession } from '@mooring/agent';
 import { signBody } from '@mooring/gitops';
 import { type GitServer, kitClients, startGitServer, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mooring } from '../../cli/test/support/platform.ts';
 import { WorkClone } from '../../gitops/test/gitFixtures.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+import type { RunningPlatform } from '../src/platform.ts';
+import { agentBus, startEmbeddedPlatform, startKitAgent } from './support/agentPlatform.ts';
+import { importCluster, syncFinished } from './support/gitopsFleet.ts';
+import type { ApiCall } from './support/platformProcess.ts';
 
 // GitOps end to end: a real Git server, the platform over HTTP (embedded database, in-process
 // bus), the real agent on that bus with its cluster's permissions, the kit's cluster and helm.
@@ -39,6 +34,7 @@ let clone: WorkClone;
 let platform: RunningPlatform;
 let baseUrl: string;
 let adminToken: string;
+let api: ApiCall;
 let session: CheckInSession | undefined;
 let clusterId: string;
 const ns = testNamespace('gitops-e2e');
@@ -73,19 +69,6 @@ spec:
       addons:
 ${addon('rollout-a', a, false)}${addon('rollout-b', b, true)}${extra}`;
 
-async function api<T = Record<string, unknown>>(method: string, p: string, body?: unknown) {
-  const res = await fetch(`${baseUrl}/api/v1${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 async function webhook(commit: string) {
   const body = JSON.stringify({
     ref: 'refs/heads/main',
@@ -112,30 +95,7 @@ async function push(text: string, message: string): Promise<string> {
   return sha;
 }
 
-interface Sync {
-  status: string;
-  commit_sha: string;
-  operation_id: string | null;
-  changed_members: string[];
-  errors: { file?: string; line?: number; path?: string; message: string; code: string }[];
-}
-
-/** Waits until the history's newest sync is of `sha` and finished. */
-async function finished(sha: string): Promise<Sync> {
-  let last: Sync | undefined;
-  await expect
-    .poll(
-      async () => {
-        last = (await api<{ items: Sync[] }>('GET', `/clusters/${clusterId}/syncs`)).body.items.find(
-          (s) => s.commit_sha === sha,
-        );
-        return last?.status;
-      },
-      { timeout: 180_000, interval: 500 },
-    )
-    .toMatch(/^(success|failed)$/);
-  return last!;
-}
+const finished = (sha: string) => syncFinished(api, clusterId, sha);
 
 async function helmList(): Promise<{ name: string; revision: string; status: string }[]> {
   const { stdout } = await run(kit.helm, ['list', '-n', ns, '-o', 'json'], {
@@ -151,27 +111,7 @@ beforeAll(async () => {
   git = await startGitServer(join(work, 'git'));
   url = git.createRepo('acme/fleet');
   clone = new WorkClone(url);
-  platform = await startPlatform({
-    config: loadConfig({
-      MOORING_DATA_DIR: join(work, 'platform'),
-      MOORING_PORT: '0',
-      MOORING_LOG_LEVEL: 'silent',
-      MOORING_GIT_POLL_SECONDS: '3600',
-      MOORING_SWEEP_INTERVAL_SECONDS: '3600',
-    }),
-    logger: createLogger((process.env.E2E_LOG ?? 'silent') as 'silent'),
-    print: () => {},
-  });
-  baseUrl = platform.address!.replace('[::1]', '127.0.0.1');
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: platform.firstCredentials!.username,
-      password: platform.firstCredentials!.password,
-    }),
-  });
-  adminToken = ((await login.json()) as { token: string }).token;
+  ({ platform, baseUrl, adminToken, api } = await startEmbeddedPlatform(work));
 }, 120_000);
 
 afterAll(async () => {
@@ -187,12 +127,8 @@ afterAll(async () => {
 describe('GitOps end to end: Git server → platform → real agent → kit cluster', () => {
   it('a push reaches the cluster through the webhook and the agent: both releases deployed', async () => {
     const first = clusterFile(1, 1);
-    const imported = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', {
-      definition: first,
-      path,
-    });
-    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
-    clusterId = imported.body.cluster.id;
+    const imported = await importCluster(api, { definition: first, path });
+    clusterId = imported.id;
     const repos = await api<{ items: { id: string }[] }>('GET', '/repositories');
     expect(
       (await api('PUT', `/repositories/${repos.body.items[0]!.id}/webhook-secret`, { secret: SECRET }))
@@ -200,22 +136,13 @@ describe('GitOps end to end: Git server → platform → real agent → kit clus
     ).toBe(200);
 
     // the real agent, on the platform's in-process bus with its cluster's permissions
-    const hub = platform.agentBus as unknown as { connectAgent(id: string): Bus };
-    session = await startCheckInSession({
-      config: loadAgentConfig({
-        MOORING_CLUSTER_ID: clusterId,
-        MOORING_TOKEN: imported.body.agent_token,
-        MOORING_PLATFORM_URL: baseUrl,
-        MOORING_KUBECONFIG: kit.kubeconfig,
-        MOORING_HELM: kit.helm,
-        MOORING_CHART_CACHE: mkdtempSync(join(work, 'charts-')),
-        MOORING_HTTP_PORT: '0',
-        MOORING_RECONCILE_INTERVAL_SECONDS: '5',
-        MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
-      }),
-      logger: silentLogger(),
-      helmEnv: kit.env,
-      bus: hub.connectAgent(clusterId),
+    session = await startKitAgent(kit, {
+      baseUrl,
+      clusterId,
+      token: imported.agentToken,
+      workDir: work,
+      env: { MOORING_RECONCILE_INTERVAL_SECONDS: '5' },
+      bus: agentBus(platform, clusterId),
       commandPollMs: 200,
     });
 

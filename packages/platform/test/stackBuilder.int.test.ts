@@ -3,19 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  type CheckInSession,
-  loadConfig as loadAgentConfig,
-  silentLogger,
-  startCheckInSession,
-} from '@mooring/agent';
-import type { Bus } from '@mooring/bus';
+import type { CheckInSession } from '@mooring/agent';
 import { type GitServer, kitClients, startGitServer, testNamespace } from '@mooring/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { WorkClone } from '../../gitops/test/gitFixtures.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { type RunningPlatform, startPlatform } from '../src/platform.ts';
+import type { WorkClone } from '../../gitops/test/gitFixtures.ts';
+import type { RunningPlatform } from '../src/platform.ts';
+import { agentBus, startEmbeddedPlatform, startKitAgent } from './support/agentPlatform.ts';
+import { importCluster, seedRepository, syncFinished } from './support/gitopsFleet.ts';
+import type { ApiCall } from './support/platformProcess.ts';
 
 // The Stack Builder end to end: a real Git server, the platform over HTTP, the real agent on
 // the platform's bus, the kit's cluster, helm and chart repository. A stack is built in the API
@@ -32,8 +27,7 @@ let git: GitServer;
 let url: string;
 let clone: WorkClone;
 let platform: RunningPlatform;
-let baseUrl: string;
-let adminToken: string;
+let api: ApiCall;
 let session: CheckInSession | undefined;
 let clusterId: string;
 const ns = testNamespace('stack-builder');
@@ -61,19 +55,6 @@ spec:
 `;
 
 const namespaceYaml = () => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`;
-
-async function api<T = Record<string, unknown>>(method: string, p: string, body?: unknown) {
-  const res = await fetch(`${baseUrl}/api/v1${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
-}
 
 interface Draft {
   id: string;
@@ -114,27 +95,7 @@ async function publish(d: Draft, body: Record<string, unknown> = {}) {
   return api<Published>('POST', `${drafts(d)}/publish`, { author_email: 'alice@example.com', ...body });
 }
 
-interface Sync {
-  status: string;
-  commit_sha: string;
-  operation_id: string | null;
-  changed_members: string[];
-}
-async function finished(sha: string): Promise<Sync> {
-  let last: Sync | undefined;
-  await expect
-    .poll(
-      async () => {
-        last = (await api<{ items: Sync[] }>('GET', `/clusters/${clusterId}/syncs`)).body.items.find(
-          (s) => s.commit_sha === sha,
-        );
-        return last?.status;
-      },
-      { timeout: 180_000, interval: 500 },
-    )
-    .toMatch(/^(success|failed)$/);
-  return last!;
-}
+const finished = (sha: string) => syncFinished(api, clusterId, sha);
 
 const helmEnv = () => ({ ...process.env, ...kit.env, KUBECONFIG: kit.kubeconfig });
 async function release(): Promise<{ revision: number; status: string } | undefined> {
@@ -164,63 +125,31 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mooring-stack-builder-'));
   git = await startGitServer(join(work, 'git'));
   url = git.createRepo('acme/builder');
-  clone = new WorkClone(url);
-  clone.commit(
-    {
-      [path]: clusterFile(),
-      [`${dir}/manifests/namespace.yaml`]: namespaceYaml(),
-      '.sops.yaml': `creation_rules:\n  - path_regex: .*\\.yaml$\n    age: ${kit.agePublicKey}\n`,
-      'README.md': '# fleet\n',
-    },
-    'the cluster',
-  );
-  await clone.push();
-  platform = await startPlatform({
-    config: loadConfig({
-      MOORING_DATA_DIR: join(work, 'platform'),
-      MOORING_PORT: '0',
-      MOORING_LOG_LEVEL: 'silent',
-      MOORING_GIT_POLL_SECONDS: '3600',
-      MOORING_SWEEP_INTERVAL_SECONDS: '3600',
-    }),
-    logger: createLogger((process.env.E2E_LOG ?? 'silent') as 'silent'),
-    print: () => {},
-  });
-  baseUrl = platform.address!.replace('[::1]', '127.0.0.1');
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: platform.firstCredentials!.username,
-      password: platform.firstCredentials!.password,
-    }),
-  });
-  adminToken = ((await login.json()) as { token: string }).token;
-  const imported = await api<{ cluster: { id: string }; agent_token: string }>('POST', '/clusters', {
+  ({ clone } = await seedRepository(url, {
+    [path]: clusterFile(),
+    [`${dir}/manifests/namespace.yaml`]: namespaceYaml(),
+    '.sops.yaml': `creation_rules:\n  - path_regex: .*\\.yaml$\n    age: ${kit.agePublicKey}\n`,
+    'README.md': '# fleet\n',
+  }));
+  let baseUrl: string;
+  ({ platform, baseUrl, api } = await startEmbeddedPlatform(work));
+  const imported = await importCluster(api, {
     definition: clusterFile(),
     path,
     files: { [`${dir}/manifests/namespace.yaml`]: namespaceYaml() },
   });
-  expect(imported.status, imported.text).toBe(201);
-  clusterId = imported.body.cluster.id;
-  const hub = platform.agentBus as unknown as { connectAgent(id: string): Bus };
-  session = await startCheckInSession({
-    config: loadAgentConfig({
-      MOORING_CLUSTER_ID: clusterId,
-      MOORING_TOKEN: imported.body.agent_token,
-      MOORING_PLATFORM_URL: baseUrl,
-      MOORING_KUBECONFIG: kit.kubeconfig,
-      MOORING_HELM: kit.helm,
-      MOORING_CHART_CACHE: mkdtempSync(join(work, 'charts-')),
-      MOORING_HTTP_PORT: '0',
+  clusterId = imported.id;
+  session = await startKitAgent(kit, {
+    baseUrl,
+    clusterId,
+    token: imported.agentToken,
+    workDir: work,
+    env: {
       MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-      MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
       MOORING_SOPS: kit.sops,
       MOORING_SOPS_AGE_KEY_FILE: kit.ageKeyFile,
-    }),
-    logger: silentLogger(),
-    helmEnv: kit.env,
-    bus: hub.connectAgent(clusterId),
+    },
+    bus: agentBus(platform, clusterId),
     commandPollMs: 200,
   });
 }, 120_000);

@@ -7,10 +7,12 @@ import {
   silentLogger,
   startCheckInSession,
 } from '@mooring/agent';
+import type { Bus } from '@mooring/bus';
 import { type KitInfo, type NatsOperatorServer, startNatsOperator } from '@mooring/testkit';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform.ts';
+import { type ApiCall, apiClient } from './platformProcess.ts';
 
 /** The real platform on NATS in operator mode, with one imported cluster whose agent runs against the kit cluster. */
 export interface AgentPlatform {
@@ -88,21 +90,12 @@ export async function startAgentPlatform(
     );
     if (imported.status !== 201) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
     const clusterId = imported.body.cluster.id;
-    session = await startCheckInSession({
-      config: loadAgentConfig({
-        MOORING_CLUSTER_ID: clusterId,
-        MOORING_TOKEN: imported.body.agent_token,
-        MOORING_PLATFORM_URL: baseUrl,
-        MOORING_KUBECONFIG: kit.kubeconfig,
-        MOORING_HELM: kit.helm,
-        MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
-        MOORING_HTTP_PORT: '0',
-        MOORING_RECONCILE_INTERVAL_SECONDS: '300',
-        MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
-        ...o.agentEnv,
-      }),
-      logger: silentLogger(),
-      helmEnv: kit.env,
+    session = await startKitAgent(kit, {
+      baseUrl,
+      clusterId,
+      token: imported.body.agent_token,
+      workDir,
+      env: o.agentEnv,
       commandPollMs: 500,
     });
     return {
@@ -162,4 +155,76 @@ export async function signInAsOwner(
     }),
   });
   return { baseUrl, adminToken: ((await login.json()) as { token: string }).token };
+}
+
+/**
+ * The real agent of an imported cluster, in this process, against the kit's cluster: on `bus` (the
+ * platform's in-process bus, see agentBus) or, without one, on NATS with its check-in's credentials.
+ * Its chart cache under `workDir`; `env` adds to or overrides its settings (reconcile every 300 s).
+ */
+export function startKitAgent(
+  kit: KitInfo,
+  o: {
+    baseUrl: string;
+    clusterId: string;
+    token: string;
+    workDir: string;
+    env?: Record<string, string> | undefined;
+    bus?: Bus;
+    commandPollMs?: number;
+  },
+): Promise<CheckInSession> {
+  return startCheckInSession({
+    config: loadAgentConfig({
+      MOORING_CLUSTER_ID: o.clusterId,
+      MOORING_TOKEN: o.token,
+      MOORING_PLATFORM_URL: o.baseUrl,
+      MOORING_KUBECONFIG: kit.kubeconfig,
+      MOORING_HELM: kit.helm,
+      MOORING_CHART_CACHE: mkdtempSync(join(o.workDir, 'charts-')),
+      MOORING_HTTP_PORT: '0',
+      MOORING_RECONCILE_INTERVAL_SECONDS: '300',
+      MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
+      ...o.env,
+    }),
+    logger: silentLogger(),
+    helmEnv: kit.env,
+    bus: o.bus,
+    commandPollMs: o.commandPollMs,
+  });
+}
+
+/** The in-process bus of an embedded platform as the agent of `clusterId` has it (its cluster's permissions). */
+export function agentBus(platform: RunningPlatform, clusterId: string): Bus {
+  return (platform.agentBus as unknown as { connectAgent(id: string): Bus }).connectAgent(clusterId);
+}
+
+/**
+ * The real platform in this process with its embedded database and in-process bus (data under
+ * `<workDir>/platform`, Git polls and sweeps hourly; `env` adds to or overrides that), signed in as
+ * the first owner; `api` calls it with the owner's token. Logs with E2E_LOG=debug.
+ */
+export async function startEmbeddedPlatform(
+  workDir: string,
+  env: Record<string, string> = {},
+): Promise<{ platform: RunningPlatform; baseUrl: string; adminToken: string; api: ApiCall }> {
+  const platform = await startPlatform({
+    config: loadConfig({
+      MOORING_DATA_DIR: join(workDir, 'platform'),
+      MOORING_PORT: '0',
+      MOORING_LOG_LEVEL: 'silent',
+      MOORING_GIT_POLL_SECONDS: '3600',
+      MOORING_SWEEP_INTERVAL_SECONDS: '3600',
+      ...env,
+    }),
+    logger: createLogger((process.env.E2E_LOG ?? 'silent') as 'silent'),
+    print: () => {},
+  });
+  try {
+    const { baseUrl, adminToken } = await signInAsOwner(platform);
+    return { platform, baseUrl, adminToken, api: apiClient(baseUrl, adminToken).call };
+  } catch (e) {
+    await platform.close().catch(() => undefined);
+    throw e;
+  }
 }

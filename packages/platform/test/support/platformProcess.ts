@@ -86,20 +86,33 @@ export function firstPassword(dataDir: string): string {
   return m[1];
 }
 
+/** One call of the platform API (as the client's token, or `bearer`): the status, the JSON body, its text. */
+export type ApiCall = <T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  bearer?: string,
+) => Promise<{ status: number; body: T; text: string }>;
+
 /** A small client of the platform API. */
 export function apiClient(url: string, initialToken = '') {
   let token = initialToken;
-  const call = async <T>(method: string, path: string, body?: unknown, bearer = token) => {
+  const call: ApiCall = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer = token,
+  ) => {
     const res = await fetch(`${url}/api/v1${path}`, {
       method,
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
   };
   return {
     call,
