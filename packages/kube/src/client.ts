@@ -41,7 +41,7 @@ export function loadKubeConfig(t: KubeTarget = {}): KubeConfig {
     const reason =
       err.code === 'ENOENT'
         ? 'no such file'
-        : err.code
+        : err.code && err.syscall
           ? `${err.code}`
           : `not a kubeconfig: ${String(err.message).split('\n')[0]}`;
     throw new KubeConfigError(`cannot load ${what}: ${reason}`, t.kubeconfig, e);

@@ -9,6 +9,7 @@ import {
   KubeApiError,
   KubeConfig,
   LineSplitter,
+  loadKubeConfig,
   parseExecCredential,
   parseKubeConfig,
   resourcePath,
@@ -286,5 +287,31 @@ describe('errors', () => {
       undefined,
       'GET /x: HTTP 502: bad gateway',
     ]);
+  });
+});
+
+describe('loadKubeConfig', () => {
+  it('says in one line why a kubeconfig cannot be used', () => {
+    const d = dir();
+    const garbage = join(d, 'garbage');
+    writeFileSync(garbage, 'this: is: [not a kubeconfig\n\x00\x01');
+    expect(() => loadKubeConfig({ kubeconfig: garbage })).toThrow(
+      new RegExp(`^cannot load kubeconfig ${garbage}: not a kubeconfig: .+$`),
+    );
+    expect(() => loadKubeConfig({ kubeconfig: join(d, 'missing') })).toThrow(
+      `cannot load kubeconfig ${join(d, 'missing')}: no such file`,
+    );
+    const ok = join(d, 'ok');
+    writeFileSync(ok, KUBECONFIG);
+    expect(() => loadKubeConfig({ kubeconfig: ok, context: 'staging' })).toThrow(
+      `kubeconfig ${ok} has no context staging (it has: dev, prod)`,
+    );
+    expect(loadKubeConfig({ kubeconfig: ok, context: 'prod', http2: true })).toMatchObject({
+      currentContext: 'prod',
+      http2: true,
+    });
+    const empty = join(d, 'empty');
+    writeFileSync(empty, 'apiVersion: v1\nkind: Config\n');
+    expect(() => loadKubeConfig({ kubeconfig: empty })).toThrow(/names no cluster/);
   });
 });
