@@ -9,19 +9,12 @@
 //
 // Run: npx node bench/gitops-fanout.ts [--clusters 100] [--pushes 3] [--workers 2] [--poll-ms 30000]
 //        [--log-level warn]
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckInSession } from '@mooring/agent';
 import {
-  type CheckInSession,
-  loadConfig as loadAgentConfig,
-  silentLogger,
-  startCheckInSession,
-} from '@mooring/agent';
-import {
-  freePort,
   installExitHooks,
   startGitServer,
   startKit,
@@ -30,8 +23,20 @@ import {
 } from '@mooring/testkit';
 import pg from 'pg';
 import { WorkClone } from '../packages/gitops/test/gitFixtures.ts';
-import { arg, BENCH_DIR, log, machine, pool, round, sleep, table, verdict, writeResults } from './lib.ts';
-import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agents.ts';
+import { startKitAgent } from '../packages/platform/test/support/agentPlatform.ts';
+import { forkAgentWorkers, stopAgentWorkers } from './agentWorkers.ts';
+import { arg, log, machine, percentile, pool, round, sleep, table, verdict, writeResults } from './lib.ts';
+import {
+  platformApi as api,
+  benchWorkDir,
+  killOnExit,
+  NOTHING_SCHEDULED,
+  printPlatformLogTail,
+  signInAsOwner,
+  startPlatform,
+  stopPlatform,
+} from './platformProcess.ts';
+import type { SimulatedAgent } from './simulated-agents.ts';
 
 const CLUSTERS = Number(arg('clusters', '100'));
 const PUSHES = Math.max(1, Number(arg('pushes', '3')));
@@ -42,14 +47,7 @@ const IMPORT_CONCURRENCY = 8;
 const TARGET_DISPATCH_S = 2;
 const TARGET_REAL_APPLIED_S = 10;
 const SECRET = 'gitops-fanout-webhook-secret-0123456789';
-const PLATFORM_MAIN = resolve(BENCH_DIR, '../packages/platform/src/main.ts');
 const REAL = 'real-cluster';
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 const clusterFile = (name: string, url: string, chartRepoUrl: string) => `apiVersion: v1
 kind: ImportCluster
@@ -76,28 +74,11 @@ spec:
 `;
 const values = (n: number) => `replicas: ${1 + (n % 2)}\nminReadySeconds: 1\nimage: nginx:1.27\n`;
 
-async function api<T>(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 installExitHooks();
 const children: ChildProcess[] = [];
-process.once('exit', () => {
-  for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+killOnExit(children);
 
-const workDir = mkdtempSync(join(tmpdir(), 'mooring-bench-gitops-fanout-'));
-chmodSync(workDir, 0o711);
-mkdirSync(join(workDir, 'logs'), { recursive: true });
+const workDir = benchWorkDir('gitops-fanout');
 log(`work directory ${workDir}; ${CLUSTERS} simulated clusters + 1 real, ${PUSHES} pushes`);
 const postgres = await startPostgres(workDir);
 const nats = await startNatsOperator(workDir);
@@ -113,52 +94,18 @@ let session: CheckInSession | undefined;
 const workers: ChildProcess[] = [];
 let exitCode = 0;
 try {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const dataDir = join(workDir, 'platform');
-  mkdirSync(dataDir, { recursive: true });
-  const logFile = join(workDir, 'logs', 'platform.log');
-  const fd = openSync(logFile, 'a');
-  platform = spawn(process.execPath, [PLATFORM_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      MOORING_DATA_DIR: dataDir,
-      MOORING_DATABASE_URL: postgres.url,
-      MOORING_LISTEN: '127.0.0.1',
-      MOORING_PORT: String(port),
-      MOORING_LOG_LEVEL: LOG_LEVEL,
-      MOORING_NATS_URL: nats.url,
-      MOORING_NATS_ACCOUNT: nats.account.publicKey,
-      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-      // only the webhook triggers syncs; no sweep competes with the applies
-      MOORING_GIT_POLL_SECONDS: '86400',
-      MOORING_SWEEP_INTERVAL_SECONDS: '86400',
-      MOORING_DEFAULT_REGISTRIES: 'false',
-    },
-    stdio: ['ignore', fd, fd],
+  const started = await startPlatform({
+    workDir,
+    postgres,
+    nats,
+    logLevel: LOG_LEVEL,
+    // only the webhook triggers syncs; no sweep competes with the applies
+    env: NOTHING_SCHEDULED,
+    children,
   });
-  closeSync(fd);
-  children.push(platform);
-  for (let i = 0; ; i++) {
-    if (platform.exitCode !== null) throw new Error(`the platform exited:\n${readFileSync(logFile, 'utf8')}`);
-    const ok = await fetch(`${base}/api/v1/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (i > 360) throw new Error('the platform did not answer /api/v1/health within 90 s');
-    await sleep(250);
-  }
-  const password = /^password: (.+)$/m.exec(
-    readFileSync(join(dataDir, 'initial-admin-credentials.txt'), 'utf8'),
-  )?.[1];
-  const login = await api<{ token: string }>(base, '', 'POST', '/auth/login', {
-    username: 'admin',
-    password,
-  });
-  if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
-  const token = login.body.token;
+  platform = started.child;
+  const { base } = started;
+  const token = await signInAsOwner(started);
 
   // the repository: one cluster file per cluster, one values file they all read
   const names = [...Array.from({ length: CLUSTERS }, (_, i) => `sim-${String(i).padStart(4, '0')}`), REAL];
@@ -198,45 +145,18 @@ try {
     .filter((c) => c.name !== REAL)
     .map((c, index) => ({ id: c.id, token: c.token, index }));
   const received = new Map<string, number[]>();
-  const pending = new Map<number, (s: WorkerStats) => void>();
   let connected = new Map<number, number>();
-  for (let w = 0; w < WORKERS; w++) {
-    const child = fork(join(BENCH_DIR, 'simulated-agents.ts'), [], {
-      execPath: process.execPath,
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    workers.push(child);
-    child.on('message', (m: WorkerStats | { type: string }) => {
-      if (m.type !== 'stats') return;
-      const s = m as WorkerStats;
+  const collect = forkAgentWorkers({
+    count: WORKERS,
+    agents: simulated,
+    settings: { platformUrl: base, rampMs: 5000, checkInMs: 15_000, heartbeatMs: 60_000, pollMs: POLL_MS },
+    workers,
+    children,
+    onStats: (w, s) => {
       connected.set(w, s.connected);
       for (const r of s.applyReceived) received.set(r.cluster, [...(received.get(r.cluster) ?? []), r.at]);
-      pending.get(w)?.(s);
-      pending.delete(w);
-    });
-    const start: WorkerStart = {
-      type: 'start',
-      platformUrl: base,
-      agents: simulated.filter((_, i) => i % WORKERS === w),
-      rampMs: 5000,
-      checkInMs: 15_000,
-      heartbeatMs: 60_000,
-      pollMs: POLL_MS,
-    };
-    child.send(start);
-  }
-  const collect = () =>
-    Promise.all(
-      workers.map(
-        (w, i) =>
-          new Promise<WorkerStats>((r) => {
-            pending.set(i, r);
-            w.send({ type: 'stats' });
-          }),
-      ),
-    );
+    },
+  });
   for (let i = 0; ; i++) {
     await collect();
     const n = [...connected.values()].reduce((a, b) => a + b, 0);
@@ -248,20 +168,12 @@ try {
 
   // the real agent on the kit's cluster, over NATS with the credentials of its check-in
   const real = imported.find((c) => c.name === REAL)!;
-  session = await startCheckInSession({
-    config: loadAgentConfig({
-      MOORING_CLUSTER_ID: real.id,
-      MOORING_TOKEN: real.token,
-      MOORING_PLATFORM_URL: base,
-      MOORING_KUBECONFIG: kit.info.kubeconfig!,
-      MOORING_HELM: kit.info.helm,
-      MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
-      MOORING_HTTP_PORT: '0',
-      MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-      MOORING_SHUTDOWN_TIMEOUT_SECONDS: '10',
-    }),
-    logger: silentLogger(),
-    helmEnv: kit.info.env,
+  session = await startKitAgent(kit.info, {
+    baseUrl: base,
+    clusterId: real.id,
+    token: real.token,
+    workDir,
+    env: { MOORING_RECONCILE_INTERVAL_SECONDS: '3600' },
   });
   log(`${simulated.length} simulated agents and the real agent connected`);
 
@@ -415,30 +327,12 @@ try {
   log(`results: ${file}`);
 } catch (e) {
   console.error(e);
-  try {
-    const tail = readFileSync(join(workDir, 'logs', 'platform.log'), 'utf8')
-      .split('\n')
-      .slice(-30);
-    console.error(`--- last lines of the platform's log ---\n${tail.join('\n')}`);
-  } catch {
-    /* no log */
-  }
+  printPlatformLogTail(workDir);
   exitCode = 1;
 } finally {
   await session?.stop().catch(() => undefined);
-  for (const w of workers) {
-    if (w.exitCode !== null || w.signalCode !== null) continue;
-    const gone = new Promise<boolean>((r) => w.once('exit', () => r(true)));
-    w.send({ type: 'stop' });
-    const ok = await Promise.race([gone, sleep(20_000).then(() => false)]);
-    if (!ok && w.pid) process.kill(w.pid, 'SIGKILL');
-  }
-  if (platform?.pid && platform.exitCode === null && platform.signalCode === null) {
-    const gone = new Promise<boolean>((r) => platform!.once('exit', () => r(true)));
-    process.kill(platform.pid, 'SIGTERM');
-    const ok = await Promise.race([gone, sleep(15_000).then(() => false)]);
-    if (!ok) process.kill(platform.pid, 'SIGKILL');
-  }
+  await stopAgentWorkers(workers);
+  await stopPlatform(platform);
   await db.end().catch(() => undefined);
   await git.stop();
   await kit.stop();

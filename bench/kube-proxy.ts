@@ -26,26 +26,16 @@
 //
 // Run: npx node bench/kube-proxy.ts [--requests 300] [--kubectl-runs 30] [--concurrency 1,8] [--objects 50]
 //        [--cpu-prof DIR]
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import {
   type AgentProcess,
-  freePort,
   installExitHooks,
   startAgentProcess,
   startKit,
@@ -63,6 +53,7 @@ import {
   kitProcesses,
   log,
   machine,
+  quantile,
   round,
   run,
   selfCpuSeconds,
@@ -70,6 +61,16 @@ import {
   table,
   writeResults,
 } from './lib.ts';
+import {
+  benchWorkDir,
+  killOnExit,
+  login as loginAs,
+  NOTHING_SCHEDULED,
+  platformApi,
+  signInAsOwner,
+  startPlatform,
+  stopPlatform,
+} from './platformProcess.ts';
 import { procCpu, treeCpu } from './proc.ts';
 
 const REQUESTS = Number(arg('requests', '300'));
@@ -84,7 +85,6 @@ const CPU_PROF = arg('cpu-prof', '');
 const BLOCK = 50;
 const WARMUP = 10;
 const ROOT = resolve(BENCH_DIR, '..');
-const PLATFORM_MAIN = join(ROOT, 'packages/platform/src/main.ts');
 const MOORING_CLI = join(ROOT, 'packages/cli/bin/mooring.js');
 const K8S_ROUTE = '/api/v1/clusters/:id/k8s/*';
 
@@ -96,12 +96,6 @@ const uptime = () => {
       .map((x) => x.toFixed(2))
       .join(', ')}`;
   }
-};
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length
-    ? (s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number)
-    : Number.NaN;
 };
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 const ms1 = (n: number) => (Number.isFinite(n) ? round(n, 1) : Number.NaN);
@@ -234,8 +228,8 @@ interface VariantAcc {
 installExitHooks();
 const children: ChildProcess[] = [];
 let agentProc: AgentProcess | undefined;
+killOnExit(children);
 process.once('exit', () => {
-  for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (agentProc) {
     try {
       process.kill(-agentProc.pid, 'SIGKILL');
@@ -247,9 +241,7 @@ process.once('exit', () => {
 
 const t0 = Date.now();
 const uptimeStart = uptime();
-const workDir = mkdtempSync(join(tmpdir(), 'mooring-bench-kube-proxy-'));
-chmodSync(workDir, 0o711);
-mkdirSync(join(workDir, 'logs'), { recursive: true });
+const workDir = benchWorkDir('kube-proxy');
 log(`work directory ${workDir}; ${uptimeStart}`);
 log(`${REQUESTS} requests per path and concurrency, ${KUBECTL_RUNS} kubectl runs per path, ${OBJECTS} pods`);
 const postgres = await startPostgres(workDir);
@@ -284,64 +276,24 @@ try {
   const refusalAgent = new HttpAgent({ keepAlive: true, maxSockets });
 
   // the platform, as a deployment runs it
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const dataDir = join(workDir, 'platform');
-  mkdirSync(dataDir, { recursive: true });
-  const platformLog = join(workDir, 'logs', 'platform.log');
-  const fd = openSync(platformLog, 'a');
-  const profArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
-  platform = spawn(process.execPath, [...profArgs, PLATFORM_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      MOORING_DATA_DIR: dataDir,
-      MOORING_DATABASE_URL: postgres.url,
-      MOORING_LISTEN: '127.0.0.1',
-      MOORING_PORT: String(port),
-      MOORING_LOG_LEVEL: 'warn',
-      MOORING_NATS_URL: nats.url,
-      MOORING_NATS_ACCOUNT: nats.account.publicKey,
-      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-      MOORING_GIT_POLL_SECONDS: '86400',
-      MOORING_SWEEP_INTERVAL_SECONDS: '86400',
-      MOORING_DEFAULT_REGISTRIES: 'false',
-    },
-    stdio: ['ignore', fd, fd],
+  const started = await startPlatform({
+    workDir,
+    postgres,
+    nats,
+    logLevel: 'warn',
+    cpuProf: CPU_PROF,
+    env: NOTHING_SCHEDULED,
+    children,
   });
-  closeSync(fd);
-  children.push(platform);
-  const platformPid = platform.pid as number;
-  for (let i = 0; ; i++) {
-    if (platform.exitCode !== null)
-      throw new Error(`the platform exited:\n${readFileSync(platformLog, 'utf8')}`);
-    const ok = await fetch(`${base}/api/v1/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (i > 360) throw new Error('the platform did not answer /api/v1/health within 90 s');
-    await sleep(250);
-  }
+  platform = started.child;
+  const { base, port, pid: platformPid } = started;
   const api = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    const r = await platformApi<T>(base, token, method, path, body);
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: HTTP ${r.status} ${r.text}`);
+    return r.body;
   };
-  const adminPassword = /^password: (.+)$/m.exec(
-    readFileSync(join(dataDir, 'initial-admin-credentials.txt'), 'utf8'),
-  )?.[1];
-  const login = (username: string, password: string) =>
-    api<{ token: string }>('', 'POST', '/auth/login', { username, password }).then((r) => r.token);
-  const ownerToken = await login('admin', adminPassword as string);
+  const login = (username: string, password: string) => loginAs(base, username, password);
+  const ownerToken = await signInAsOwner(started);
   log(`platform PID ${platformPid} at ${base}`);
 
   // the cluster and its agent, a process of its own
@@ -954,14 +906,7 @@ try {
 } finally {
   tls?.close();
   await agentProc?.stop(15_000).catch(() => undefined);
-  if (platform?.pid && platform.exitCode === null) {
-    process.kill(platform.pid, 'SIGTERM');
-    const ok = await Promise.race([
-      new Promise<boolean>((r) => platform?.once('exit', () => r(true))),
-      sleep(15_000).then(() => false),
-    ]);
-    if (!ok) process.kill(platform.pid, 'SIGKILL');
-  }
+  await stopPlatform(platform);
   await kit.stop().catch(() => undefined);
   await nats.stop().catch(() => undefined);
   await postgres.stop().catch(() => undefined);

@@ -67,6 +67,16 @@ export class MemorySampler {
   }
 }
 
+/** The value at quantile `q` (0 to 1) of `values`, by nearest rank; NaN when there are none. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+}
+
+/** The `p`th percentile (0 to 100) of `values`, by nearest rank; NaN when there are none. */
+export const percentile = (values: number[], p: number) => quantile(values, p / 100);
+
 export const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 

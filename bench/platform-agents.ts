@@ -8,17 +8,16 @@
 // Run: npx node bench/platform-agents.ts [--agents 2000] [--minutes 3] [--workers 2] [--idle-seconds 60]
 //        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 30000] [--log-level info]
 //        [--pool-size N] [--cpu-prof DIR]
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort, installExitHooks, startNatsOperator, startPostgres } from '@mooring/testkit';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { installExitHooks, startNatsOperator, startPostgres } from '@mooring/testkit';
 import pg from 'pg';
+import { forkAgentWorkers, stopAgentWorkers } from './agentWorkers.ts';
 import {
   arg,
-  BENCH_DIR,
   log,
   machine,
+  percentile,
   pool,
   round,
   selfCpuSeconds,
@@ -28,8 +27,17 @@ import {
   writeResults,
 } from './lib.ts';
 import { metricsBetween, startMetricsScraper } from './platformMetrics.ts';
+import {
+  platformApi as api,
+  benchWorkDir,
+  killOnExit,
+  printPlatformLogTail,
+  signInAsOwner,
+  startPlatform,
+  stopPlatform,
+} from './platformProcess.ts';
 import { procCpu, procSample, treeCpu } from './proc.ts';
-import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agents.ts';
+import type { SimulatedAgent, WorkerStats } from './simulated-agents.ts';
 
 const AGENTS = Number(arg('agents', '2000'));
 const MINUTES = Number(arg('minutes', '3'));
@@ -49,17 +57,11 @@ const WINDOW_SECONDS = 10;
 const TARGET_CORES = 1;
 const TARGET_READ_P99_MS = 50;
 
-const PLATFORM_MAIN = resolve(BENCH_DIR, '../packages/platform/src/main.ts');
 const READS = ['clusters page of 100', 'cluster by id', 'operations'] as const;
 type ReadKind = (typeof READS)[number];
 
 // --- helpers -------------------------------------------------------------------------------------
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 const ms = (n: number) => (Number.isNaN(n) ? '-' : `${round(n, 1)} ms`);
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : Number.NaN);
 
@@ -91,25 +93,6 @@ spec:
 `,
     files: { 'manifests/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n' },
   };
-}
-
-async function api<T>(
-  base: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 /** Samples the platform's CPU and RSS (and the other processes' CPU) every second. */
@@ -249,14 +232,9 @@ async function routeCounter(base: string, route: string): Promise<{ count: numbe
 
 installExitHooks();
 const children: ChildProcess[] = [];
-process.once('exit', () => {
-  for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+killOnExit(children);
 
-const workDir = mkdtempSync(join(tmpdir(), 'mooring-bench-platform-agents-'));
-// PostgreSQL runs as the postgres account under root: it must reach its directory
-chmodSync(workDir, 0o711);
-mkdirSync(join(workDir, 'logs'), { recursive: true });
+const workDir = benchWorkDir('platform-agents');
 log(`work directory ${workDir}; ${AGENTS} agents, ${WORKERS} worker process(es), ${MINUTES} min of load`);
 const postgres = await startPostgres(workDir);
 const nats = await startNatsOperator(workDir);
@@ -269,51 +247,18 @@ const workers: ChildProcess[] = [];
 let exitCode = 0;
 try {
   // the platform, as a deployment runs it
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const dataDir = join(workDir, 'platform');
-  mkdirSync(dataDir, { recursive: true });
-  const logFile = join(workDir, 'logs', 'platform.log');
-  const fd = openSync(logFile, 'a');
-  const profArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
-  platform = spawn(process.execPath, [...profArgs, PLATFORM_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      MOORING_DATA_DIR: dataDir,
-      MOORING_DATABASE_URL: postgres.url,
-      MOORING_LISTEN: '127.0.0.1',
-      MOORING_PORT: String(port),
-      MOORING_LOG_LEVEL: LOG_LEVEL,
-      MOORING_NATS_URL: nats.url,
-      MOORING_NATS_ACCOUNT: nats.account.publicKey,
-      MOORING_NATS_ACCOUNT_SIGNING_KEY_SEED: nats.account.signingKeySeed,
-      MOORING_NATS_SYSTEM_CREDS: nats.system.userCreds,
-      ...(POOL_SIZE ? { MOORING_DATABASE_POOL_SIZE: POOL_SIZE } : {}),
-    },
-    stdio: ['ignore', fd, fd],
+  const started = await startPlatform({
+    workDir,
+    postgres,
+    nats,
+    logLevel: LOG_LEVEL,
+    cpuProf: CPU_PROF,
+    env: POOL_SIZE ? { MOORING_DATABASE_POOL_SIZE: POOL_SIZE } : {},
+    children,
   });
-  closeSync(fd);
-  children.push(platform);
-  const platformPid = platform.pid!;
-  for (let i = 0; ; i++) {
-    if (platform.exitCode !== null) throw new Error(`the platform exited:\n${readFileSync(logFile, 'utf8')}`);
-    const ok = await fetch(`${base}/api/v1/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (i > 360) throw new Error('the platform did not answer /api/v1/health within 90 s');
-    await sleep(250);
-  }
-  const password = /^password: (.+)$/m.exec(
-    readFileSync(join(dataDir, 'initial-admin-credentials.txt'), 'utf8'),
-  )?.[1];
-  const login = await api<{ token: string }>(base, '', 'POST', '/auth/login', {
-    username: 'admin',
-    password,
-  });
-  if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
-  const token = login.body.token;
+  platform = started.child;
+  const { base, pid: platformPid } = started;
+  const token = await signInAsOwner(started);
   log(`platform PID ${platformPid} at ${base}`);
 
   // sampling from /proc every second for the whole run
@@ -391,51 +336,26 @@ try {
 
   // the agents: worker processes, agents dealt round-robin
   const latest = new Map<number, WorkerStats>();
-  const pending = new Map<number, (s: WorkerStats) => void>();
   const acc = { checkInMs: [] as number[], commandMs: [] as number[], errorSamples: [] as string[] };
-  for (let w = 0; w < WORKERS; w++) {
-    const child = fork(join(BENCH_DIR, 'simulated-agents.ts'), [], {
-      execPath: process.execPath,
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    workers.push(child);
-    child.on('message', (m: WorkerStats | { type: string }) => {
-      if (m.type !== 'stats') return;
-      const s = m as WorkerStats;
-      latest.set(w, s);
-      acc.checkInMs.push(...s.checkInMs);
-      acc.commandMs.push(...s.commandMs);
-      if (acc.errorSamples.length < 20) acc.errorSamples.push(...s.errorSamples);
-      pending.get(w)?.(s);
-      pending.delete(w);
-    });
-    const start: WorkerStart = {
-      type: 'start',
+  const ask = forkAgentWorkers({
+    count: WORKERS,
+    agents,
+    settings: {
       platformUrl: base,
-      agents: agents.filter((_, i) => i % WORKERS === w),
       rampMs: RAMP_SECONDS * 1000,
       checkInMs: CHECK_IN_SECONDS * 1000,
       heartbeatMs: HEARTBEAT_SECONDS * 1000,
       pollMs: POLL_MS,
-    };
-    child.send(start);
-  }
-  const ask = () =>
-    Promise.all(
-      workers.map(
-        (child, w) =>
-          new Promise<WorkerStats>((res, rej) => {
-            const t = setTimeout(() => rej(new Error(`worker ${w} did not report within 120 s`)), 120_000);
-            pending.set(w, (s) => {
-              clearTimeout(t);
-              res(s);
-            });
-            child.send({ type: 'stats' });
-          }),
-      ),
-    );
+    },
+    workers,
+    children,
+    onStats: (w, s) => {
+      latest.set(w, s);
+      acc.checkInMs.push(...s.checkInMs);
+      acc.commandMs.push(...s.commandMs);
+      if (acc.errorSamples.length < 20) acc.errorSamples.push(...s.errorSamples);
+    },
+  });
   const sum = (all: WorkerStats[]) => {
     const commands: Record<string, number> = {};
     for (const s of all)
@@ -760,29 +680,11 @@ try {
   log(`results: ${file}`);
 } catch (e) {
   console.error(e);
-  try {
-    const tail = readFileSync(join(workDir, 'logs', 'platform.log'), 'utf8')
-      .split('\n')
-      .slice(-30);
-    console.error(`--- last lines of the platform's log ---\n${tail.join('\n')}`);
-  } catch {
-    /* no log */
-  }
+  printPlatformLogTail(workDir);
   exitCode = 1;
 } finally {
-  for (const w of workers) {
-    if (w.exitCode !== null || w.signalCode !== null) continue;
-    const gone = new Promise<boolean>((r) => w.once('exit', () => r(true)));
-    w.send({ type: 'stop' });
-    const ok = await Promise.race([gone, sleep(20_000).then(() => false)]);
-    if (!ok && w.pid) process.kill(w.pid, 'SIGKILL');
-  }
-  if (platform?.pid && platform.exitCode === null && platform.signalCode === null) {
-    const gone = new Promise<boolean>((r) => platform!.once('exit', () => r(true)));
-    process.kill(platform.pid, 'SIGTERM');
-    const ok = await Promise.race([gone, sleep(15_000).then(() => false)]);
-    if (!ok) process.kill(platform.pid, 'SIGKILL');
-  }
+  await stopAgentWorkers(workers);
+  await stopPlatform(platform);
   await db.end().catch(() => undefined);
   await nats.stop();
   await postgres.stop();

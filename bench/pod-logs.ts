@@ -18,18 +18,24 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { criLogLine, servePodLogs, startKit, testNamespace } from '@mooring/testkit';
 import { startAgentPlatform } from '../packages/platform/test/support/agentPlatform.ts';
-import { arg, log, machine, round, selfCpuSeconds, sleep, table, verdict, writeResults } from './lib.ts';
+import {
+  arg,
+  log,
+  machine,
+  quantile,
+  round,
+  selfCpuSeconds,
+  sleep,
+  table,
+  verdict,
+  writeResults,
+} from './lib.ts';
 
 const PODS = Number(arg('pods', '50'));
 const RATE = Number(arg('rate', '100'));
 const SECONDS = Number(arg('seconds', '60'));
 const BASELINE_SECONDS = Number(arg('baseline-seconds', '20'));
 const TARGET_P99_MS = 300;
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number) : Number.NaN;
-};
 
 interface Follower {
   delays: number[];
