@@ -29,7 +29,6 @@ import { registerEngineRoutes } from './engines/routes.ts';
 import { EnginesService } from './engines/service.ts';
 import { buildGitops, type GitopsParts } from './gitops/build.ts';
 import type { CredentialsService } from './gitops/credentials.ts';
-import { DefinitionFetcher } from './gitops/fetchDefinition.ts';
 import { OperationsApplyDispatcher } from './gitops/operationsDispatcher.ts';
 import { registerGitopsRoutes } from './gitops/routes.ts';
 import type { GitopsService } from './gitops/service.ts';
@@ -180,12 +179,8 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     addons,
     valuesEncryption: new ValuesEncryption({
       db,
-      gitops: gitops.service,
-      credentials: gitops.credentials,
-      fetcher: new DefinitionFetcher(gitops.cache, {
-        ...(config.bitbucketCloudApiUrl ? { bitbucketCloudApiUrl: config.bitbucketCloudApiUrl } : {}),
-        ...(config.bitbucketCloudTokenUrl ? { bitbucketCloudTokenUrl: config.bitbucketCloudTokenUrl } : {}),
-      }),
+      connection: (p, clusterId) => drafts.connectionOf(p, clusterId),
+      fetcher: gitops.service.definitions,
     }),
   });
   const grants = new GrantsService({ db, clock, clusters: services.clusters, users: services.users });

@@ -4,14 +4,10 @@ import { z } from 'zod';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { findCluster } from '../clusters/queries.ts';
 import type { Database } from '../db/types.ts';
-import { recipientsFor } from '../drafts/service.ts';
+import { type DraftsService, recipientsFor } from '../drafts/service.ts';
 import { Workspace } from '../drafts/workspace.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
-import type { CredentialsService } from '../gitops/credentials.ts';
 import type { DefinitionFetcher } from '../gitops/fetchDefinition.ts';
-import { locationOf } from '../gitops/runner.ts';
-import type { GitopsService } from '../gitops/service.ts';
-import { gitopsDb } from '../gitops/tables.ts';
 import { storedMembers } from './catalog.ts';
 
 export const encryptValuesBodySchema = z
@@ -46,9 +42,9 @@ export type EncryptedValuesView = z.infer<typeof encryptedValuesSchema>;
 
 export interface ValuesEncryptionOptions {
   db: Database;
-  /** Connects a cluster that has no GitOps connection yet (404s an unknown one). */
-  gitops: Pick<GitopsService, 'status'>;
-  credentials: Pick<CredentialsService, 'resolve'>;
+  /** The repository a cluster's definition is read from, and its credential (the drafts' `connectionOf`). */
+  connection: DraftsService['connectionOf'];
+  /** The syncs' reader of the Git cache (`gitops.definitions`): one reader per cache. */
   fetcher: Pick<DefinitionFetcher, 'headReader'>;
   /** The sops adapter (default `sops` on PATH). */
   sops?: Sops;
@@ -80,30 +76,6 @@ export class ValuesEncryption {
   constructor(o: ValuesEncryptionOptions) {
     this.#o = o;
     this.#sops = o.sops ?? new Sops();
-  }
-
-  /** The repository the cluster's definition is read from, and its credential. */
-  async #connection(p: UserPrincipal, clusterId: string) {
-    await this.#o.gitops.status(p, clusterId);
-    const db = gitopsDb(this.#o.db);
-    const row = await db
-      .selectFrom('cluster_gitops')
-      .selectAll()
-      .where('cluster_id', '=', clusterId)
-      .executeTakeFirstOrThrow();
-    const repo = row.repository_id
-      ? await db
-          .selectFrom('git_repositories')
-          .selectAll()
-          .where('id', '=', row.repository_id)
-          .executeTakeFirst()
-      : undefined;
-    if (!repo) throw new ConflictError(`the cluster is not connected to a repository: ${row.message}`);
-    const location = locationOf(repo);
-    const credential = location.credentialName
-      ? await this.#o.credentials.resolve(p.organizationId, location.credentialName)
-      : undefined;
-    return { location, credential };
   }
 
   async encrypt(
@@ -147,7 +119,7 @@ export class ValuesEncryption {
       throw new ConflictError(
         `${plan.file} is a SOPS file already: decrypt it, or edit its encrypted keys with sops, to choose more`,
       );
-    const conn = await this.#connection(p, clusterId);
+    const conn = await this.#o.connection(p, clusterId);
     let head: Awaited<ReturnType<DefinitionFetcher['headReader']>>;
     let recipients: string[];
     try {
