@@ -1,5 +1,5 @@
-// The Mooring agent for the peers benchmark: `node packages/agent/src/main.ts` as a child process (as the
-// chart runs it: the chart's NODE_OPTIONS, MALLOC_ARENA_MAX and a warmed NODE_COMPILE_CACHE) against the
+// The Mooring agent for the peers benchmark: `node packages/agent/dist/agent.mjs` (the bundle the image runs)
+// as a child process, with the chart's NODE_OPTIONS and MALLOC_ARENA_MAX, against the
 // kit's cluster and NATS; commands sent over the bus as the platform sends them, results read back.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync } from 'node:fs';
@@ -37,17 +37,9 @@ export async function startMooringAgent(
 ): Promise<MooringAgent> {
   if (!kit.natsUrl || !kit.kubeconfig)
     throw new Error('the agent needs the kit started with nats and kubernetes');
-  // the chart's runtime settings for the agent container (charts/mooring-agent, _helpers.tpl)
-  const compileCache = mkdtempSync(join(tmpdir(), 'bench-peers-compile-cache-'));
-  execFileSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `await import(${JSON.stringify(join(ROOT, 'packages/agent/src/index.ts'))})`,
-    ],
-    { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } },
-  );
+  // as the image runs it: the agent bundled into one file (packages/agent/Dockerfile), with the chart's
+  // runtime settings for the agent container (charts/mooring-agent, _helpers.tpl)
+  execFileSync('npm', ['run', 'build:agent', '-w', '@mooring/agent'], { cwd: ROOT, stdio: 'ignore' });
   const bus = await NatsBus.connect({ servers: kit.natsUrl, name: 'bench-peers-platform' });
   const results: CommandResult[] = [];
   await bus.subscribe<CommandResult>(resultSubject(clusterId), (m) => {
@@ -55,27 +47,30 @@ export async function startMooringAgent(
   });
   const logFile = join(kit.logDir, 'mooring-agent.log');
   const fd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'packages', 'agent', 'src', 'main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...kit.env,
-      MOORING_CLUSTER_ID: clusterId,
-      MOORING_NATS_URL: kit.natsUrl,
-      MOORING_KUBECONFIG: kit.kubeconfig,
-      MOORING_HELM: kit.helm,
-      MOORING_CHART_CACHE: mkdtempSync(join(tmpdir(), 'bench-peers-agent-charts-')),
-      MOORING_HTTP_PORT: '0',
-      // the benchmark's drifts are found by the watch, not by a periodic sweep
-      MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-      MOORING_LOG_LEVEL: 'WARNING',
-      NODE_OPTIONS: '--max-semi-space-size=1',
-      MALLOC_ARENA_MAX: '2',
-      NODE_COMPILE_CACHE: compileCache,
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'packages', 'agent', 'dist', 'agent.mjs')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...kit.env,
+        MOORING_CLUSTER_ID: clusterId,
+        MOORING_NATS_URL: kit.natsUrl,
+        MOORING_KUBECONFIG: kit.kubeconfig,
+        MOORING_HELM: kit.helm,
+        MOORING_CHART_CACHE: mkdtempSync(join(tmpdir(), 'bench-peers-agent-charts-')),
+        MOORING_HTTP_PORT: '0',
+        // the benchmark's drifts are found by the watch, not by a periodic sweep
+        MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
+        MOORING_LOG_LEVEL: 'WARNING',
+        NODE_OPTIONS: '--max-semi-space-size=1',
+        MALLOC_ARENA_MAX: '2',
+        ...env,
+      },
+      stdio: ['ignore', fd, fd],
     },
-    stdio: ['ignore', fd, fd],
-  });
+  );
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const send = async (kind: string, payload: Record<string, unknown>, timeoutMs = 1_800_000) => {
