@@ -22,6 +22,7 @@ import { type CommandEnvelope, NatsBus, resultSubject } from '@mooring/bus';
 import { startKit } from '@mooring/testkit';
 import { type BenchAddon, clusterText } from './defs.ts';
 import { arg, BENCH_DIR, log, machine, pool, round, sleep, table, verdict, writeResults } from './lib.ts';
+import { killOnExit } from './platformProcess.ts';
 import { procSample } from './proc.ts';
 
 const BASE = arg('base', 'cfce8e4');
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
+      killOnExit([agent]);
       const pid = agent.pid!;
       const sampler = new TreeSampler(pid);
       sampler.start();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type CommandEnvelope, NatsBus, resultSubject } from '@mooring/bus';
 import type { KitInfo } from '@mooring/testkit';
 import { BENCH_DIR, sleep } from '../lib.ts';
+import { killOnExit } from '../platformProcess.ts';
 import { processTree, procSample } from '../proc.ts';
 
 const ROOT = join(BENCH_DIR, '..');
@@ -72,6 +73,7 @@ export async function startMooringAgent(
     },
   );
   closeSync(fd);
+  killOnExit([child]);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const send = async (kind: string, payload: Record<string, unknown>, timeoutMs = 1_800_000) => {
     const c: CommandEnvelope = {
