@@ -754,7 +754,7 @@ async function main(): Promise<void> {
       ['run', 'RSS now', 'peak RSS', 'mooring / this', `CPU s in ${IDLE_S} s idle`],
       [
         [
-          `${mo} process (node packages/agent/src/main.ts)`,
+          `${mo} process (node packages/agent/dist/agent.mjs, the image's bundle)`,
           moIdle.rssMiB,
           moIdle.peakRssMiB,
           1,
