@@ -12,7 +12,10 @@
 // `chart` (the same with the chart's runtime env), `bundle` (`packages/agent/dist/agent.mjs`, built
 // with `npm run build:agent -w @mooring/agent` first, with the chart's env, as the image runs it).
 //
-// Run: npx node bench/memory.ts [--base COMMIT|none] [--releases 100] [--objects 4000] [--variants current,chart,bundle]
+// `tuned` is the bundle with `--extra-env K=V,K=V` added to its environment (allocator or V8 settings
+// to try, e.g. MALLOC_MMAP_THRESHOLD_=131072).
+//
+// Run: npx node bench/memory.ts [--base COMMIT|none] [--releases 100] [--objects 4000] [--variants current,chart,bundle,tuned] [--extra-env K=V,...]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +31,17 @@ import { procSample } from './proc.ts';
 const BASE = arg('base', 'cfce8e4');
 const RELEASES = Number(arg('releases', '100'));
 const OBJECTS = Number(arg('objects', '4000'));
+/** `K=V,K=V` → an environment (pure). */
+function extraEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of text.split(',').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`--extra-env: ${JSON.stringify(kv)} is not K=V`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
 const ROOT = join(BENCH_DIR, '..');
 const TARGET_IDLE_MIB = 100;
 const TARGET_4K_MIB = 150;
@@ -163,6 +177,8 @@ async function main(): Promise<void> {
   const chartEnv = {
     NODE_OPTIONS: '--max-semi-space-size=1',
     MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_TRIM_THRESHOLD_: '131072',
     NODE_COMPILE_CACHE: compileCache,
   };
   const agentSrc = join('packages', 'agent', 'src', 'main.ts');
@@ -178,8 +194,15 @@ async function main(): Promise<void> {
         entry: join('packages', 'agent', 'dist', 'agent.mjs'),
         env: chartEnv,
       },
+      {
+        key: 'tuned',
+        name: `bundle + chart env + ${arg('extra-env', '')}`,
+        root: ROOT,
+        entry: join('packages', 'agent', 'dist', 'agent.mjs'),
+        env: { ...chartEnv, ...extraEnv(arg('extra-env', '')) },
+      },
     ].filter((v) => wanted.has(v.key));
-  if (wanted.has('bundle')) {
+  if (wanted.has('bundle') || wanted.has('tuned')) {
     log('building packages/agent/dist/agent.mjs');
     execFileSync('npm', ['run', 'build:agent', '-w', '@mooring/agent'], { cwd: ROOT, stdio: 'ignore' });
   }

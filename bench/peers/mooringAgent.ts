@@ -1,5 +1,5 @@
 // The Mooring agent for the peers benchmark: `node packages/agent/dist/agent.mjs` (the bundle the image runs)
-// as a child process, with the chart's NODE_OPTIONS and MALLOC_ARENA_MAX, against the
+// as a child process, with the chart's NODE_OPTIONS and MALLOC_* settings, against the
 // kit's cluster and NATS; commands sent over the bus as the platform sends them, results read back.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync } from 'node:fs';
@@ -67,6 +67,8 @@ export async function startMooringAgent(
         MOORING_LOG_LEVEL: 'WARNING',
         NODE_OPTIONS: '--max-semi-space-size=1',
         MALLOC_ARENA_MAX: '2',
+        MALLOC_MMAP_THRESHOLD_: '131072',
+        MALLOC_TRIM_THRESHOLD_: '131072',
         ...env,
       },
       stdio: ['ignore', fd, fd],

@@ -214,6 +214,10 @@ when no Secret is named.
   value: "--max-semi-space-size=1"
 - name: MALLOC_ARENA_MAX
   value: "2"
+- name: MALLOC_MMAP_THRESHOLD_
+  value: "131072"
+- name: MALLOC_TRIM_THRESHOLD_
+  value: "131072"
 - name: NODE_COMPILE_CACHE
   value: /tmp/node-compile-cache
 {{- end }}

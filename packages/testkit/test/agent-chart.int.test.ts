@@ -174,6 +174,8 @@ describe('mooring-agent chart: rendering', () => {
     // the agent's memory settings (bench/README.md, memory)
     expect(env.NODE_OPTIONS?.value).toBe('--max-semi-space-size=1');
     expect(env.MALLOC_ARENA_MAX?.value).toBe('2');
+    expect(env.MALLOC_MMAP_THRESHOLD_?.value).toBe('131072');
+    expect(env.MALLOC_TRIM_THRESHOLD_?.value).toBe('131072');
     expect(env.NODE_COMPILE_CACHE?.value).toBe('/tmp/node-compile-cache');
     expect(env.MOORING_TOKEN).toEqual({
       name: 'MOORING_TOKEN',
