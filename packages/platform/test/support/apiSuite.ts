@@ -47,6 +47,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/clusters/:id/addons/:name': { role: 'viewer' },
   'GET /api/v1/clusters/:id/stacks': { role: 'viewer' },
   'POST /api/v1/clusters/:id/addons/:name/sync': { role: 'operator' },
+  'POST /api/v1/clusters/:id/addons/:name/values/encrypt': { role: 'operator' },
   'GET /api/v1/clusters/:id/addons/:name/accept-drift': { role: 'viewer' },
   'GET /api/v1/clusters/:id/manifests/:name/accept-drift': { role: 'viewer' },
   'GET /api/v1/clusters/:id/argocd': { role: 'viewer' },
