@@ -1,6 +1,7 @@
 // Worker processes of simulated agents (bench/simulated-agents.ts), driven over IPC: started with
 // the agents dealt round-robin, asked for their counters, stopped.
 import { type ChildProcess, fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, sleep } from './lib.ts';
 import type { SimulatedAgent, WorkerStart, WorkerStats } from './simulated-agents.ts';
@@ -16,6 +17,12 @@ export function forkAgentWorkers(o: {
   workers: ChildProcess[];
   children: ChildProcess[];
   onStats: (worker: number, stats: WorkerStats) => void;
+  /**
+   * The workers' nice value (default 0). The simulated agents stand for remote machines; a positive
+   * value lets the platform and its services have the cores first when they share them with the
+   * simulators (the load they send is the same as long as they keep up: their own counters say so).
+   */
+  nice?: number;
 }): () => Promise<WorkerStats[]> {
   const pending = new Map<number, (s: WorkerStats) => void>();
   for (let w = 0; w < o.count; w++) {
@@ -26,6 +33,7 @@ export function forkAgentWorkers(o: {
     });
     o.children.push(child);
     o.workers.push(child);
+    if (o.nice && child.pid) setPriority(child.pid, o.nice);
     child.on('message', (m: WorkerStats | { type: string }) => {
       if (m.type !== 'stats') return;
       const s = m as WorkerStats;

@@ -7,7 +7,12 @@
 //
 // Run: npx node bench/platform-agents.ts [--agents 2000] [--minutes 3] [--workers 2] [--idle-seconds 60]
 //        [--read-rps 10] [--ramp-seconds 60] [--settle-seconds 30] [--poll-ms 30000] [--log-level info]
-//        [--pool-size N] [--cpu-prof DIR]
+//        [--pool-size N] [--cpu-prof DIR] [--agents-nice 10]
+//
+// The simulated agents' worker processes run at nice 10 by default (`--agents-nice 0`: not): they stand
+// for remote machines, so the platform, PostgreSQL and nats-server get this machine's cores first; the
+// load they send is reported (check-ins, heartbeats, sweep answers per second) and is the same as long
+// as they keep up.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { installExitHooks, startNatsOperator, startPostgres } from '@mooring/testkit';
@@ -51,6 +56,8 @@ const LOG_LEVEL = arg('log-level', 'info');
 const IMPORT_CONCURRENCY = Number(arg('import-concurrency', '8'));
 const POOL_SIZE = arg('pool-size', '');
 const CPU_PROF = arg('cpu-prof', '');
+/** The simulated agents' nice value: they stand for 2,000 remote machines, not for this machine's load. */
+const AGENTS_NICE = Number(arg('agents-nice', '10'));
 const CHECK_IN_SECONDS = 15;
 const HEARTBEAT_SECONDS = 60;
 const WINDOW_SECONDS = 10;
@@ -349,6 +356,7 @@ try {
     },
     workers,
     children,
+    nice: AGENTS_NICE,
     onStats: (w, s) => {
       latest.set(w, s);
       acc.checkInMs.push(...s.checkInMs);
@@ -649,6 +657,7 @@ try {
       agentsConnected: before.connected,
       minutes: MINUTES,
       workers: WORKERS,
+      workersNice: AGENTS_NICE,
       idleSeconds: IDLE_SECONDS,
       readRps: READ_RPS,
       rampSeconds: RAMP_SECONDS,

@@ -5,19 +5,33 @@
 // against the same logs followed straight from the API server in the same run (the baseline:
 // what kwok's file follow and the API server add by themselves).
 //
+// As a deployment runs them: the platform (`node packages/platform/src/main.ts`, on the kit's
+// PostgreSQL and an operator-mode nats-server) and the agent (`node packages/agent/src/main.ts`,
+// checked in with its token) are processes of their own; the writers and the readers are this
+// process. All of them share the machine's cores with the kit's control plane.
+//
 // Per line: delay = time read by the client − time written (both taken in this process);
-// lost = lines written that never arrived (or arrived twice or out of order). The platform,
-// the agent, the writers and the readers share this process (and the 2 cores with the kit).
+// lost = lines written that never arrived (or arrived twice or out of order).
 //
 // Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 20]
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { criLogLine, servePodLogs, startKit, testNamespace } from '@mooring/testkit';
-import { startAgentPlatform } from '../packages/platform/test/support/agentPlatform.ts';
+import {
+  type AgentProcess,
+  criLogLine,
+  installExitHooks,
+  servePodLogs,
+  startAgentProcess,
+  startKit,
+  startNatsOperator,
+  startPostgres,
+  testNamespace,
+} from '@mooring/testkit';
 import {
   arg,
   log,
@@ -30,6 +44,17 @@ import {
   verdict,
   writeResults,
 } from './lib.ts';
+import {
+  benchWorkDir,
+  killOnExit,
+  NOTHING_SCHEDULED,
+  platformApi,
+  printPlatformLogTail,
+  signInAsOwner,
+  startPlatform,
+  stopPlatform,
+} from './platformProcess.ts';
+import { procCpu } from './proc.ts';
 
 const PODS = Number(arg('pods', '50'));
 const RATE = Number(arg('rate', '100'));
@@ -141,172 +166,276 @@ function ensureInotifyInstances(needed: number): string {
   }
 }
 
+installExitHooks();
+const children: ChildProcess[] = [];
+killOnExit(children);
+let agentProc: AgentProcess | undefined;
+process.once('exit', () => {
+  if (agentProc)
+    try {
+      process.kill(-agentProc.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+});
+
 async function main() {
   const t0 = Date.now();
-  log(`starting the kit (kubernetes) for ${PODS} pods × ${RATE} lines/s`);
+  log(`starting the kit (kubernetes), PostgreSQL and nats-server for ${PODS} pods × ${RATE} lines/s`);
   const inotifyInstances = ensureInotifyInstances(2 * PODS + 28);
+  const workDir = benchWorkDir('pod-logs');
+  const postgres = await startPostgres(workDir);
+  const nats = await startNatsOperator(workDir);
   const kit = await startKit(['kubernetes']);
-  const kc = new KubeConfig();
-  kc.loadFromFile(kit.info.kubeconfig as string);
-  const core = kc.makeApiClient(CoreV1Api);
-  const ns = testNamespace('bench-logs');
-  await core.createNamespace({ body: { metadata: { name: ns } } });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
-  const files = Array.from({ length: PODS }, (_, i) => join(dir, `p${i}.log`));
-  for (let i = 0; i < PODS; i++) {
-    writeFileSync(files[i] as string, '');
-    await core.createNamespacedPod({
-      namespace: ns,
-      body: { metadata: { name: `p${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
-    });
-    await servePodLogs(kc, {
-      namespace: ns,
-      pod: `p${i}`,
-      logs: [{ containers: ['c'], file: files[i] as string }],
-    });
-  }
-  for (;;) {
-    const pods = await core.listNamespacedPod({ namespace: ns });
-    if (pods.items.filter((p) => p.status?.phase === 'Running').length === PODS) break;
-    await sleep(500);
-  }
-  log('pods running; starting the platform and the agent');
-  const h = await startAgentPlatform(kit.info, { namespace: ns });
-  const seqs = files.map(() => 0);
-  const results: ReturnType<typeof summary>[] = [];
+  let platform: ChildProcess | undefined;
+  let ok = false;
   try {
-    // baseline: straight from the API server
-    const opts: RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
-    const server = kc.getCurrentCluster()?.server as string;
-    const direct = follower();
+    const kc = new KubeConfig();
+    kc.loadFromFile(kit.info.kubeconfig as string);
+    const core = kc.makeApiClient(CoreV1Api);
+    const ns = testNamespace('bench-logs');
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
+    const files = Array.from({ length: PODS }, (_, i) => join(dir, `p${i}.log`));
     for (let i = 0; i < PODS; i++) {
-      await new Promise<void>((resolve, reject) => {
-        const req = httpsRequest(
-          new URL(`${server}/api/v1/namespaces/${ns}/pods/p${i}/log?follow=true&tailLines=0`),
-          { ...opts, method: 'GET' },
-          (res: IncomingMessage) => {
-            res.setEncoding('utf8');
-            res.on('data', (d: string) => direct.feed(i, d));
-            resolve();
-          },
-        );
-        req.on('error', reject);
-        direct.stops.push(() => req.destroy());
-        req.end();
-        // kwok sends the headers with the first line
-        setTimeout(resolve, 200);
+      writeFileSync(files[i] as string, '');
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: `p${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      });
+      await servePodLogs(kc, {
+        namespace: ns,
+        pod: `p${i}`,
+        logs: [{ containers: ['c'], file: files[i] as string }],
       });
     }
-    await sleep(1000);
-    const before0 = [...seqs];
-    for (let i = 0; i < PODS; i++) direct.next.set(i, before0[i] as number);
-    log(`baseline: ${PODS} logs followed from the API server for ${BASELINE_SECONDS}s`);
-    const cpu0 = selfCpuSeconds();
-    await write(files, BASELINE_SECONDS, seqs);
-    await sleep(3000);
-    direct.stop();
-    const cpuBaseline = selfCpuSeconds() - cpu0;
-    results.push(
-      summary(
-        'API server directly (baseline)',
-        direct,
-        seqs.reduce((a, b) => a + b, 0) - before0.reduce((a, b) => a + b, 0),
-        BASELINE_SECONDS,
-      ),
-    );
-
-    // through the platform
-    const through = follower();
-    await Promise.all(
-      files.map(async (_, i) => {
-        const abort = new AbortController();
-        through.stops.push(() => abort.abort());
-        // a first line so a kubelet that sends headers with its first line answers
-        const res = await fetch(
-          `${h.baseUrl}/api/v1/clusters/${h.clusterId}/pods/${ns}/p${i}/logs?container=c&follow=true&tail_lines=0`,
-          { headers: { authorization: `Bearer ${h.adminToken}` }, signal: abort.signal },
-        );
-        if (res.status !== 200) throw new Error(`p${i}: ${res.status} ${await res.text()}`);
-        void (async () => {
-          const decoder = new TextDecoder();
-          try {
-            for await (const chunk of res.body as ReadableStream<Uint8Array>)
-              through.feed(i, decoder.decode(chunk, { stream: true }));
-          } catch {}
-        })();
-      }),
-    );
-    await sleep(2000);
-    const before = [...seqs];
-    for (let i = 0; i < PODS; i++) through.next.set(i, before[i] as number);
-    log(`through the platform: ${PODS} logs followed for ${SECONDS}s`);
-    const cpu1 = selfCpuSeconds();
-    await write(files, SECONDS, seqs);
-    await sleep(5000);
-    through.stop();
-    const cpuPlatform = selfCpuSeconds() - cpu1;
-    const written = seqs.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
-    results.push(summary('through the platform', through, written, SECONDS));
-
-    table(
-      `Pod logs: ${PODS} pods × ${RATE} lines/s (delay in ms from write to read)`,
-      ['path', 'written', 'received', 'lost', 'out of order', 'lines/s', 'p50', 'p95', 'p99', 'max'],
-      results.map((r) => [
-        r.name,
-        r.written,
-        r.received,
-        r.lost,
-        r.outOfOrder,
-        r.linesPerSecond,
-        r.p50,
-        r.p95,
-        r.p99,
-        r.max,
-      ]),
-    );
-    const r = results[1] as ReturnType<typeof summary>;
-    const b = results[0] as ReturnType<typeof summary>;
-    table(
-      'Targets',
-      ['target', 'measured', 'verdict'],
-      [
-        [
-          `p99 delay ≤ ${TARGET_P99_MS} ms`,
-          `${r.p99} ms (baseline ${b.p99} ms)`,
-          verdict(r.p99 <= TARGET_P99_MS),
-        ],
-        [
-          'no line lost',
-          `${r.lost} lost, ${r.outOfOrder} out of order`,
-          verdict(r.lost === 0 && r.outOfOrder === 0),
-        ],
-      ],
-    );
-    table(
-      'CPU of this process (platform + agent + writers + readers)',
-      ['phase', 'cpu seconds', 'cores'],
-      [
-        ['baseline', round(cpuBaseline), round(cpuBaseline / (BASELINE_SECONDS + 3))],
-        ['through the platform', round(cpuPlatform), round(cpuPlatform / (SECONDS + 5))],
-      ],
-    );
-    const file = writeResults(`pod-logs-${PODS}x${RATE}`, {
-      machine: machine(),
-      pods: PODS,
-      rate: RATE,
-      seconds: SECONDS,
-      baselineSeconds: BASELINE_SECONDS,
-      inotifyInstances,
-      results,
-      cpu: { baseline: round(cpuBaseline), platform: round(cpuPlatform) },
-      targets: { p99Ms: TARGET_P99_MS },
-      wallSeconds: Math.round((Date.now() - t0) / 1000),
+    for (;;) {
+      const pods = await core.listNamespacedPod({ namespace: ns });
+      if (pods.items.filter((p) => p.status?.phase === 'Running').length === PODS) break;
+      await sleep(500);
+    }
+    log('pods running; starting the platform and the agent');
+    const started = await startPlatform({
+      workDir,
+      postgres,
+      nats,
+      logLevel: 'warn',
+      env: NOTHING_SCHEDULED,
+      children,
     });
-    log(`results in ${file}`);
+    platform = started.child;
+    const ownerToken = await signInAsOwner(started);
+    const imported = await platformApi<{ cluster: { id: string }; agent_token: string }>(
+      started.base,
+      ownerToken,
+      'POST',
+      '/clusters',
+      {
+        definition: 'apiVersion: v1\nkind: ImportCluster\nmetadata:\n  name: pod-logs\nspec:\n  stacks: []\n',
+      },
+    );
+    if (imported.status !== 201 && imported.status !== 200)
+      throw new Error(`import: HTTP ${imported.status} ${imported.text}`);
+    const clusterId = imported.body.cluster.id;
+    agentProc = await startAgentProcess({
+      env: {
+        ...kit.info.env,
+        MOORING_CLUSTER_ID: clusterId,
+        MOORING_TOKEN: imported.body.agent_token,
+        MOORING_PLATFORM_URL: started.base,
+        MOORING_KUBECONFIG: kit.info.kubeconfig,
+        MOORING_HELM: kit.info.helm,
+        MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
+        MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
+        MOORING_LOG_LEVEL: 'WARNING',
+      },
+      logFile: join(workDir, 'logs', 'agent.log'),
+    });
+    for (let i = 0; ; i++) {
+      const c = await platformApi<{ state: string }>(
+        started.base,
+        ownerToken,
+        'GET',
+        `/clusters/${clusterId}`,
+      );
+      if (c.body?.state === 'online') break;
+      if (i > 240)
+        throw new Error(
+          `the agent did not come online within 2 min:\n${readFileSync(join(workDir, 'logs', 'agent.log'), 'utf8').slice(-3000)}`,
+        );
+      await sleep(500);
+    }
+    const h = { baseUrl: started.base, clusterId, adminToken: ownerToken };
+    const pids = { platform: started.pid, agent: agentProc.pid };
+    const cpuOf = () => ({
+      self: selfCpuSeconds(),
+      platform: procCpu(pids.platform),
+      agent: procCpu(pids.agent),
+    });
+    log(`platform PID ${pids.platform}, agent PID ${pids.agent} online`);
+    const seqs = files.map(() => 0);
+    const results: ReturnType<typeof summary>[] = [];
+    {
+      // baseline: straight from the API server
+      const opts: RequestOptions = {};
+      await kc.applyToHTTPSOptions(opts);
+      const server = kc.getCurrentCluster()?.server as string;
+      const direct = follower();
+      for (let i = 0; i < PODS; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = httpsRequest(
+            new URL(`${server}/api/v1/namespaces/${ns}/pods/p${i}/log?follow=true&tailLines=0`),
+            { ...opts, method: 'GET' },
+            (res: IncomingMessage) => {
+              res.setEncoding('utf8');
+              res.on('data', (d: string) => direct.feed(i, d));
+              resolve();
+            },
+          );
+          req.on('error', reject);
+          direct.stops.push(() => req.destroy());
+          req.end();
+          // kwok sends the headers with the first line
+          setTimeout(resolve, 200);
+        });
+      }
+      await sleep(1000);
+      const before0 = [...seqs];
+      for (let i = 0; i < PODS; i++) direct.next.set(i, before0[i] as number);
+      log(`baseline: ${PODS} logs followed from the API server for ${BASELINE_SECONDS}s`);
+      const cpu0 = cpuOf();
+      await write(files, BASELINE_SECONDS, seqs);
+      await sleep(3000);
+      direct.stop();
+      const cpuBaseline = cpuOf().self - cpu0.self;
+      results.push(
+        summary(
+          'API server directly (baseline)',
+          direct,
+          seqs.reduce((a, b) => a + b, 0) - before0.reduce((a, b) => a + b, 0),
+          BASELINE_SECONDS,
+        ),
+      );
+
+      // through the platform
+      const through = follower();
+      await Promise.all(
+        files.map(async (_, i) => {
+          const abort = new AbortController();
+          through.stops.push(() => abort.abort());
+          // a first line so a kubelet that sends headers with its first line answers
+          const res = await fetch(
+            `${h.baseUrl}/api/v1/clusters/${h.clusterId}/pods/${ns}/p${i}/logs?container=c&follow=true&tail_lines=0`,
+            { headers: { authorization: `Bearer ${h.adminToken}` }, signal: abort.signal },
+          );
+          if (res.status !== 200) throw new Error(`p${i}: ${res.status} ${await res.text()}`);
+          void (async () => {
+            const decoder = new TextDecoder();
+            try {
+              for await (const chunk of res.body as ReadableStream<Uint8Array>)
+                through.feed(i, decoder.decode(chunk, { stream: true }));
+            } catch {}
+          })();
+        }),
+      );
+      await sleep(2000);
+      const before = [...seqs];
+      for (let i = 0; i < PODS; i++) through.next.set(i, before[i] as number);
+      log(`through the platform: ${PODS} logs followed for ${SECONDS}s`);
+      const cpu1 = cpuOf();
+      await write(files, SECONDS, seqs);
+      await sleep(5000);
+      through.stop();
+      const cpu2 = cpuOf();
+      const cpuPlatform = cpu2.self - cpu1.self;
+      const cpuPlatformProcess = cpu2.platform - cpu1.platform;
+      const cpuAgent = cpu2.agent - cpu1.agent;
+      const written = seqs.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
+      results.push(summary('through the platform', through, written, SECONDS));
+
+      table(
+        `Pod logs: ${PODS} pods × ${RATE} lines/s (delay in ms from write to read)`,
+        ['path', 'written', 'received', 'lost', 'out of order', 'lines/s', 'p50', 'p95', 'p99', 'max'],
+        results.map((r) => [
+          r.name,
+          r.written,
+          r.received,
+          r.lost,
+          r.outOfOrder,
+          r.linesPerSecond,
+          r.p50,
+          r.p95,
+          r.p99,
+          r.max,
+        ]),
+      );
+      const r = results[1] as ReturnType<typeof summary>;
+      const b = results[0] as ReturnType<typeof summary>;
+      table(
+        'Targets',
+        ['target', 'measured', 'verdict'],
+        [
+          [
+            `p99 delay ≤ ${TARGET_P99_MS} ms`,
+            `${r.p99} ms (baseline ${b.p99} ms)`,
+            verdict(r.p99 <= TARGET_P99_MS),
+          ],
+          [
+            'no line lost',
+            `${r.lost} lost, ${r.outOfOrder} out of order`,
+            verdict(r.lost === 0 && r.outOfOrder === 0),
+          ],
+        ],
+      );
+      const cores = (sec: number, wall: number) => round(sec / wall);
+      table(
+        'CPU (the readers and writers are this process)',
+        ['phase', 'process', 'cpu seconds', 'cores'],
+        [
+          ['baseline', 'this process', round(cpuBaseline), cores(cpuBaseline, BASELINE_SECONDS + 3)],
+          ['through the platform', 'this process', round(cpuPlatform), cores(cpuPlatform, SECONDS + 5)],
+          [
+            'through the platform',
+            'platform',
+            round(cpuPlatformProcess),
+            cores(cpuPlatformProcess, SECONDS + 5),
+          ],
+          ['through the platform', 'agent', round(cpuAgent), cores(cpuAgent, SECONDS + 5)],
+        ],
+      );
+      const file = writeResults(`pod-logs-${PODS}x${RATE}`, {
+        machine: machine(),
+        pods: PODS,
+        rate: RATE,
+        seconds: SECONDS,
+        baselineSeconds: BASELINE_SECONDS,
+        inotifyInstances,
+        results,
+        cpu: {
+          baseline: round(cpuBaseline),
+          throughPlatform: {
+            self: round(cpuPlatform),
+            platform: round(cpuPlatformProcess),
+            agent: round(cpuAgent),
+          },
+        },
+        targets: { p99Ms: TARGET_P99_MS },
+        wallSeconds: Math.round((Date.now() - t0) / 1000),
+      });
+      log(`results in ${file}`);
+    }
+    ok = true;
+  } catch (err) {
+    printPlatformLogTail(workDir);
+    throw err;
   } finally {
-    await h.close();
-    await kit.stop();
+    await agentProc?.stop(15_000).catch(() => undefined);
+    await stopPlatform(platform);
+    await kit.stop().catch(() => undefined);
+    await nats.stop().catch(() => undefined);
+    await postgres.stop().catch(() => undefined);
+    // the logs stay for a failed run
+    if (ok) rmSync(workDir, { recursive: true, force: true, maxRetries: 2 });
   }
 }
 

@@ -28,7 +28,7 @@ export interface PodLogsOptions {
   concurrency: number;
   /** A stream whose platform sent nothing (no credit, no keep-alive) for this long is ended (default 60 s). */
   idleMs?: number;
-  /** How long text waits to be sent with more (default 10 ms). */
+  /** How long text waits to be sent with more (default 25 ms: a busy log's lines go several to a message). */
   flushMs?: number;
 }
 
@@ -73,7 +73,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
   const slots = new Slots(o.concurrency);
   const running = new Map<string, Running>();
   const idleMs = o.idleMs ?? 60_000;
-  const flushMs = o.flushMs ?? 10;
+  const flushMs = o.flushMs ?? 25;
   const log = o.logger.child({ component: 'logs' });
 
   const open = (path: string, signal: AbortSignal) =>

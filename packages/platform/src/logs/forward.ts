@@ -37,6 +37,8 @@ export class PodLogsRefusedError extends Error {
 
 /** How long the agent may take to start a log. */
 const START_TIMEOUT_MS = 30_000;
+/** Credit for fewer than a quarter of the window waits at most this long (the window is far from full then). */
+const ACK_DELAY_MS = 50;
 /** The platform repeats its credit this often so the agent knows it is still there. */
 const KEEPALIVE_MS = 15_000;
 
@@ -85,14 +87,20 @@ export class PodLogsForwarder {
       acked = written;
       void this.#bus.publish(control, { ack: written }).catch(() => undefined);
     };
-    let ackScheduled = false;
+    // credit in batches: at once when a quarter of the window is written, else at most ACK_DELAY_MS
+    // later; a stream of small chunks then costs one control message per several chunks
+    const ackEvery = Math.max(1, Math.floor(this.#window / 4));
+    let ackTimer: NodeJS.Timeout | undefined;
     const scheduleAck = () => {
-      if (ackScheduled) return;
-      ackScheduled = true;
-      setImmediate(() => {
-        ackScheduled = false;
+      if (written - acked >= ackEvery) {
+        clearTimeout(ackTimer);
+        ackTimer = undefined;
         sendAck();
-      });
+      } else
+        ackTimer ??= setTimeout(() => {
+          ackTimer = undefined;
+          sendAck();
+        }, ACK_DELAY_MS);
     };
     const keepalive = setInterval(() => {
       if (!finished) void this.#bus.publish(control, { ack: acked }).catch(() => undefined);
@@ -102,6 +110,7 @@ export class PodLogsForwarder {
       if (finished) return;
       finished = true;
       clearInterval(keepalive);
+      clearTimeout(ackTimer);
       void unsubscribe().catch(() => undefined);
       resolveDone();
     };

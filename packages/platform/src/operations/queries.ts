@@ -60,20 +60,20 @@ export async function findStepForResult(
   db: Database,
   key: string | undefined,
   commandId: string,
-): Promise<OperationStepRow | undefined> {
-  if (key) {
-    const byKey = await db
-      .selectFrom('operation_steps')
-      .selectAll()
-      .where('idempotency_key', '=', key)
+): Promise<(OperationStepRow & { cluster_id: string }) | undefined> {
+  const find = (column: 'idempotency_key' | 'last_command_id', value: string) =>
+    db
+      .selectFrom('operation_steps as s')
+      .innerJoin('operations as o', 'o.id', 's.operation_id')
+      .selectAll('s')
+      .select('o.cluster_id')
+      .where(`s.${column}`, '=', value)
       .executeTakeFirst();
+  if (key) {
+    const byKey = await find('idempotency_key', key);
     if (byKey) return byKey;
   }
-  return db
-    .selectFrom('operation_steps')
-    .selectAll()
-    .where('last_command_id', '=', commandId)
-    .executeTakeFirst();
+  return find('last_command_id', commandId);
 }
 
 /** Operations not finished (to resume at start). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@mooring/bus';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
@@ -91,63 +92,48 @@ export class OperationsService {
 
   /** Stores a new operation with its steps and starts it (the first step's command goes out). */
   async start(input: StartInput): Promise<OperationDetail> {
+    const { id, organizationId } = await this.begin(input);
+    return this.#detail(organizationId, id);
+  }
+
+  /**
+   * `start` without reading the operation back (the scheduler's sweeps): the operation and its
+   * steps in one statement, then the first step's command. Answers its id and organisation.
+   */
+  async begin(input: StartInput): Promise<{ id: string; organizationId: string }> {
     if (input.steps.length === 0) throw new ValidationError('an operation needs at least one step');
-    const cluster = await this.#db
-      .selectFrom('clusters')
-      .select(['id', 'organization_id'])
-      .where('id', '=', input.clusterId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!cluster) throw new NotFoundError('cluster', input.clusterId);
     const id = randomUUID();
     const now = this.#clock();
-    await this.#db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('operations')
-        .values({
-          id,
-          organization_id: cluster.organization_id,
-          cluster_id: cluster.id,
-          type: input.type,
-          state: 'pending',
-          payload: JSON.stringify(input.payload ?? {}),
-          created_by: input.createdBy,
-          retry_of: input.retryOf ?? null,
-          message: '',
-          started_at: null,
-          finished_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await tx
-        .insertInto('operation_steps')
-        .values(
-          input.steps.map((s, position) => {
-            const stepId = `${position + 1}-${s.name.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 100);
-            return {
-              operation_id: id,
-              id: stepId,
-              position,
-              name: s.name,
-              kind: s.kind,
-              payload: JSON.stringify(s.payload ?? {}),
-              state: 'pending',
-              timeout_seconds: s.timeoutSeconds ?? defaultStepTimeout(s.kind),
-              idempotency_key: idempotencyKey(id, stepId),
-              message: '',
-              last_command_id: null,
-              result: null,
-              started_at: null,
-              finished_at: null,
-            };
-          }),
-        )
-        .execute();
+    const steps = input.steps.map((st, position) => {
+      const stepId = `${position + 1}-${st.name.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 100);
+      const timeout = st.timeoutSeconds ?? defaultStepTimeout(st.kind);
+      return sql`(${stepId}, ${position}::integer, ${st.name}, ${st.kind}, ${JSON.stringify(st.payload ?? {})}, ${timeout}::integer, ${idempotencyKey(id, stepId)})`;
     });
-    this.#logger.info({ operation_id: id, type: input.type, cluster_id: cluster.id }, 'operation created');
+    // one statement, atomic by itself: the operation from the cluster's row (nothing when the
+    // cluster is unknown or deleted) and its steps, pending
+    const inserted = await sql<{ organization_id: string }>`
+      with op as (
+        insert into operations (id, organization_id, cluster_id, type, state, payload, created_by, retry_of, message, created_at, updated_at)
+        select ${id}, c.organization_id, c.id, ${input.type}, 'pending', ${JSON.stringify(input.payload ?? {})},
+          ${input.createdBy}, ${input.retryOf ?? null}, '', ${now}::timestamptz, ${now}::timestamptz
+        from clusters c where c.id = ${input.clusterId} and c.deleted_at is null
+        returning id, organization_id
+      ), steps as (
+        insert into operation_steps (operation_id, id, position, name, kind, payload, state, timeout_seconds, idempotency_key, message)
+        select op.id, v.id, v.position, v.name, v.kind, v.payload, 'pending', v.timeout_seconds, v.idempotency_key, ''
+        from op cross join (values ${sql.join(steps)}) as v(id, position, name, kind, payload, timeout_seconds, idempotency_key)
+      )
+      select organization_id from op`
+      .execute(this.#db)
+      .then((r) => r.rows[0]);
+    if (!inserted) throw new NotFoundError('cluster', input.clusterId);
+    (input.type === 'sweep' ? this.#logger.debug : this.#logger.info).call(
+      this.#logger,
+      { operation_id: id, type: input.type, cluster_id: input.clusterId },
+      'operation created',
+    );
     await this.#transition(id, { type: 'start' });
-    return this.#detail(cluster.organization_id, id);
+    return { id, organizationId: inserted.organization_id };
   }
 
   async list(
@@ -208,12 +194,7 @@ export class OperationsService {
     const result: AgentResult = parsed.data;
     const step = await findStepForResult(this.#db, result.idempotency_key, result.command_id);
     if (!step) return { ignored: `no step for command ${result.command_id}` };
-    const op = await this.#db
-      .selectFrom('operations')
-      .select('cluster_id')
-      .where('id', '=', step.operation_id)
-      .executeTakeFirst();
-    if (!op || op.cluster_id !== subjectClusterId || result.cluster_id !== subjectClusterId) {
+    if (step.cluster_id !== subjectClusterId || result.cluster_id !== subjectClusterId) {
       this.#logger.warn(
         { operation_id: step.operation_id, from: subjectClusterId },
         'a result for another cluster’s step is ignored',
@@ -316,6 +297,18 @@ export class OperationsService {
           .where('id', '=', id)
           .execute();
       }
+      // each send gets a new command id (the queue de-duplicates ids), the same idempotency key;
+      // a step that changes state and is sent is one update
+      const sends: { step: OperationStepRow; commandId: string }[] = [];
+      const sent = new Map<string, { sends: number; last_command_id: string }>();
+      for (const stepId of d.send) {
+        const step = steps.find((s) => s.id === stepId);
+        if (!step) continue;
+        const n = step.sends + 1;
+        const commandId = `${step.idempotency_key}:send-${n}`;
+        sent.set(stepId, { sends: n, last_command_id: commandId });
+        sends.push({ step, commandId });
+      }
       for (const c of d.steps) {
         await tx
           .updateTable('operation_steps')
@@ -325,25 +318,20 @@ export class OperationsService {
             ...(c.startedAt ? { started_at: c.startedAt } : {}),
             ...(c.finishedAt ? { finished_at: c.finishedAt } : {}),
             ...(withResult && withResult.stepId === c.id ? { result: withResult.result } : {}),
+            ...sent.get(c.id),
           })
           .where('operation_id', '=', id)
           .where('id', '=', c.id)
           .execute();
+        sent.delete(c.id);
       }
-      // each send gets a new command id (the queue de-duplicates ids), the same idempotency key
-      const sends: { step: OperationStepRow; commandId: string }[] = [];
-      for (const stepId of d.send) {
-        const step = steps.find((s) => s.id === stepId);
-        if (!step) continue;
-        const n = step.sends + 1;
-        const commandId = `${step.idempotency_key}:send-${n}`;
+      for (const [stepId, set] of sent) {
         await tx
           .updateTable('operation_steps')
-          .set({ sends: n, last_command_id: commandId })
+          .set(set)
           .where('operation_id', '=', id)
           .where('id', '=', stepId)
           .execute();
-        sends.push({ step, commandId });
       }
       return { op, d, sends };
     });
@@ -353,7 +341,13 @@ export class OperationsService {
     if (d.ignored) log.debug({ event: event.type, reason: d.ignored }, 'event ignored');
     for (const s of sends) await this.#send(op, s.step, s.commandId, log);
     if (d.operation && isFinished(d.operation.state)) {
-      log.info({ state: d.operation.state, message: d.operation.message }, 'operation finished');
+      // a sweep every minute per cluster: its routine end is a debug line, a failure is not
+      const routine = op.type === 'sweep' && d.operation.state === 'success';
+      (routine ? log.debug : log.info).call(
+        log,
+        { state: d.operation.state, message: d.operation.message },
+        'operation finished',
+      );
       this.#observer.finished?.({ id, type: op.type, clusterId: op.cluster_id, state: d.operation.state });
     }
     return d;
@@ -371,7 +365,11 @@ export class OperationsService {
         payload,
         idempotency_key: step.idempotency_key,
       });
-      log.info({ step: step.id, command_id: commandId }, 'command sent');
+      (op.type === 'sweep' ? log.debug : log.info).call(
+        log,
+        { step: step.id, command_id: commandId },
+        'command sent',
+      );
     } catch (e) {
       // the step stays running: sent again at the next check (or start), else it times out
       this.#unsent.add(op.id);

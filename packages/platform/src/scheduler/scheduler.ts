@@ -96,7 +96,7 @@ export class Scheduler {
     const started: string[] = [];
     for (const clusterId of due) {
       try {
-        await this.#o.operations.start({
+        await this.#o.operations.begin({
           clusterId,
           type: 'sweep',
           steps: [{ name: 'sweep', kind: 'sweep' }],
