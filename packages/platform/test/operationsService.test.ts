@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../src/errors.ts';
+import { operationsPageQuery } from '../src/operations/queries.ts';
 import { operationsFixture } from './support/operationsFixture.ts';
 
 type Fixture = Awaited<ReturnType<typeof operationsFixture>>;
@@ -209,6 +211,51 @@ describe('OperationsService', () => {
     const stranger = { ...f.principal, organizationId: 'elsewhere' };
     expect((await f.operations.list(stranger, {}, page)).total).toBe(0);
     await expect(f.operations.get(stranger, ofA.items[0]!.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('counts a list up to 10,000 (then total_capped); the newest first reads the index, not every row', async () => {
+    await sql`insert into operations (id, organization_id, cluster_id, type, state, created_by, created_at, updated_at)
+      select 'bulk-' || g, ${f.principal.organizationId}, ${c}, 'sweep', 'success', 'scheduler@test',
+        now() - g * interval '1 second', now()
+      from generate_series(1, 10001) g`.execute(f.db);
+    const page = { page: 1, pageSize: 3, sort: { field: 'created_at' as const, direction: 'desc' as const } };
+    const all = await f.operations.list(f.principal, { clusterId: c }, page);
+    expect(all.total).toBe(10_000);
+    expect(all.total_capped).toBe(true);
+    expect(all.items.map((o) => o.id)).toEqual(['bulk-1', 'bulk-2', 'bulk-3']);
+    await sql`delete from operations where id = 'bulk-1'`.execute(f.db);
+    const exact = await f.operations.list(f.principal, { clusterId: c }, page);
+    expect(exact.total).toBe(10_000);
+    expect(exact.total_capped).toBeUndefined();
+    const query = operationsPageQuery(f.db, f.principal.organizationId, {}, page).compile();
+    const plan = await f.db.executeQuery<{ 'QUERY PLAN': string }>({
+      ...query,
+      sql: `explain ${query.sql}`,
+    });
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(
+      /Index Scan Backward using operations_org_created/,
+    );
+    await sql`delete from operations where id like 'bulk-%'`.execute(f.db);
+  }, 60_000);
+
+  it('start on an unknown or deleted cluster stores nothing and answers 404', async () => {
+    await f.db.updateTable('clusters').set({ deleted_at: new Date() }).where('id', '=', other).execute();
+    for (const clusterId of ['no-such-cluster', other]) {
+      await expect(
+        f.operations.start({
+          clusterId,
+          type: 'apply',
+          steps: [{ name: 'apply', kind: 'apply' }],
+          createdBy: 'u1',
+        }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    }
+    const stored = await f.db
+      .selectFrom('operations')
+      .select('id')
+      .where('cluster_id', 'in', ['no-such-cluster', other])
+      .execute();
+    expect(stored).toEqual([]);
   });
 
   it('a command that could not be sent (bus down) is sent again at the next check, with the same key', async () => {

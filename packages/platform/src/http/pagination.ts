@@ -10,10 +10,21 @@ export interface Sort<F extends string> {
   direction: 'asc' | 'desc';
 }
 
-/** A sort's direction as an ORDER BY modifier; empty values go last either way. */
-export function sortModifier(direction: Sort<string>['direction']): OrderByModifiersCallbackExpression {
+/**
+ * A sort's direction as an ORDER BY modifier; empty values go last either way. For a column that
+ * cannot be empty pass `nullable: false`: the plain direction, which an index can serve (an index
+ * read backwards gives `DESC NULLS FIRST`, so `DESC NULLS LAST` would sort every row).
+ */
+export function sortModifier(
+  direction: Sort<string>['direction'],
+  nullable = true,
+): OrderByModifiersCallbackExpression {
+  if (!nullable) return (o) => (direction === 'asc' ? o.asc() : o.desc());
   return (o) => (direction === 'asc' ? o.asc() : o.desc()).nullsLast();
 }
+
+/** Lists whose table can grow large count their rows up to this many (see `Page.total_capped`). */
+export const COUNT_CAP = 10_000;
 
 export interface PageRequest<F extends string> {
   page: number;
@@ -72,6 +83,8 @@ export interface Page<T> {
   page: number;
   page_size: number;
   total: number;
+  /** Present (true) when counting stopped at `total`: there are at least that many. */
+  total_capped?: true;
 }
 
 /** The response schema of a list of `item`. */
@@ -81,9 +94,26 @@ export function pageSchema<T extends z.ZodType>(item: T) {
     page: z.number().int(),
     page_size: z.number().int(),
     total: z.number().int().describe('items in all pages'),
+    total_capped: z
+      .literal(true)
+      .optional()
+      .describe(
+        `present when counting stopped at \`total\` (${COUNT_CAP.toLocaleString('en')}): there are at least that many`,
+      ),
   });
 }
 
-export function toPage<T>(items: T[], total: number, p: { page: number; pageSize: number }): Page<T> {
-  return { items, page: p.page, page_size: p.pageSize, total };
+export function toPage<T>(
+  items: T[],
+  total: number,
+  p: { page: number; pageSize: number },
+  capped = false,
+): Page<T> {
+  return {
+    items,
+    page: p.page,
+    page_size: p.pageSize,
+    total,
+    ...(capped ? { total_capped: true as const } : {}),
+  };
 }

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import type { Database, OperationRow, OperationStepRow } from '../db/types.ts';
-import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
+import { COUNT_CAP, type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 import type { OperationState } from './machine.ts';
 
 export const OPERATION_SORT_FIELDS = ['created_at', 'updated_at', 'finished_at', 'type', 'state'] as const;
 export type OperationSortField = (typeof OPERATION_SORT_FIELDS)[number];
+/** The sort fields that may be empty (the others are NOT NULL, so an index serves their order). */
+const NULLABLE_SORT_FIELDS: ReadonlySet<OperationSortField> = new Set(['finished_at']);
 
 export interface OperationFilter {
   clusterId?: string;
@@ -34,25 +36,48 @@ export async function stepsOf(db: Database, operationId: string): Promise<Operat
     .execute();
 }
 
+function filtered(db: Database, organizationId: string, filter: OperationFilter) {
+  let base = db.selectFrom('operations').where('organization_id', '=', organizationId);
+  if (filter.clusterId) base = base.where('cluster_id', '=', filter.clusterId);
+  if (filter.type) base = base.where('type', '=', filter.type);
+  if (filter.state) base = base.where('state', '=', filter.state);
+  return base;
+}
+
+/** The query of one page of operations (exported so that its plan can be checked). */
+export function operationsPageQuery(
+  db: Database,
+  organizationId: string,
+  filter: OperationFilter,
+  p: PageRequest<OperationSortField>,
+) {
+  return filtered(db, organizationId, filter)
+    .selectAll()
+    .orderBy(p.sort.field, sortModifier(p.sort.direction, NULLABLE_SORT_FIELDS.has(p.sort.field)))
+    .orderBy('id')
+    .limit(p.pageSize)
+    .offset(pageOffset(p));
+}
+
 export async function listOperations(
   db: Database,
   organizationId: string,
   filter: OperationFilter,
   p: PageRequest<OperationSortField>,
-): Promise<{ rows: OperationRow[]; total: number }> {
-  let base = db.selectFrom('operations').where('organization_id', '=', organizationId);
-  if (filter.clusterId) base = base.where('cluster_id', '=', filter.clusterId);
-  if (filter.type) base = base.where('type', '=', filter.type);
-  if (filter.state) base = base.where('state', '=', filter.state);
-  const rows = await base
-    .selectAll()
-    .orderBy(p.sort.field, sortModifier(p.sort.direction))
-    .orderBy('id')
-    .limit(p.pageSize)
-    .offset(pageOffset(p))
-    .execute();
-  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
-  return { rows, total: Number(total) };
+): Promise<{ rows: OperationRow[]; total: number; capped: boolean }> {
+  const rows = await operationsPageQuery(db, organizationId, filter, p).execute();
+  // sweeps add an operation per cluster per minute: the count stops at COUNT_CAP
+  const { total } = await db
+    .selectFrom(
+      filtered(db, organizationId, filter)
+        .select(sql`1`.as('one'))
+        .limit(COUNT_CAP + 1)
+        .as('counted'),
+    )
+    .select(sql<string>`count(*)`.as('total'))
+    .executeTakeFirstOrThrow();
+  const n = Number(total);
+  return { rows, total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
 /** The step a result answers: by its idempotency key, else by the last command id sent. */

@@ -141,8 +141,8 @@ export class OperationsService {
     filter: OperationFilter,
     page: PageRequest<OperationSortField>,
   ): Promise<Page<OperationView>> {
-    const { rows, total } = await listOperations(this.#db, p.organizationId, filter, page);
-    return toPage(rows.map(operationView), total, page);
+    const { rows, total, capped } = await listOperations(this.#db, p.organizationId, filter, page);
+    return toPage(rows.map(operationView), total, page, capped);
   }
 
   async get(p: UserPrincipal, id: string): Promise<OperationDetail> {
