@@ -1,3 +1,4 @@
+import { type HttpAnswer, type HttpRequestInit, httpFetch } from '@mooring/engine';
 import { z } from 'zod';
 
 /** What the agent reports at each check-in (`POST /api/v1/agent/check-in`). */
@@ -64,7 +65,8 @@ export interface CheckInRequest {
   token: string;
   report: CheckInReport;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** How the request is sent (default `httpFetch`: fetch's contract without loading undici). */
+  fetch?: (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
 }
 
 /** The check-in URL under the platform URL (pure). */
@@ -75,9 +77,9 @@ export function checkInUrl(platformUrl: string): string {
 /** Checks in once: the platform's answer, `CheckInRejectedError` or `CheckInFailedError`. The token is never in an error. */
 export async function checkIn(r: CheckInRequest): Promise<CheckInAnswer> {
   const url = checkInUrl(r.platformUrl);
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await (r.fetch ?? fetch)(url, {
+    res = await (r.fetch ?? httpFetch)(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(r.report),

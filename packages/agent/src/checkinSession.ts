@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Bus, type BusStatus, InProcessBus, NatsBus } from '@mooring/bus';
+import type { HttpAnswer, HttpRequestInit } from '@mooring/engine';
 import { type ClusterFacts, loadKubeConfig, readClusterFacts } from '@mooring/kube';
 import { type Agent, type AgentOptions, startAgent } from './agent.ts';
 import {
@@ -27,7 +28,7 @@ export interface CheckInSessionOptions extends Omit<AgentOptions, 'bus' | 'confi
   logger: Logger;
   /** How the cluster's facts are read (default: the API server's /version and its nodes). */
   facts?: () => Promise<ClusterFacts>;
-  fetch?: typeof fetch;
+  fetch?: (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
   /** Every status change of the bus connection. */
   onBusStatus?: (status: BusStatus) => void;
   /** Retry delay of the first check-in when the platform cannot be reached (default: the check-in interval). */

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { type HttpAnswer, type HttpRequestInit, httpFetch } from '@mooring/engine';
 import type { Logger } from './logger.ts';
 
 /** The address in a lookup's answer (pure): `{"ip": "..."}` (ipify's JSON) or the address as plain text. */
@@ -21,7 +22,8 @@ export interface PublicIpOptions {
   refreshSeconds: number;
   lookupTimeoutSeconds: number;
   logger: Logger;
-  fetch?: typeof fetch;
+  /** How the lookup is sent (default `httpFetch`: fetch's contract without loading undici). */
+  fetch?: (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
   now?: () => number;
 }
 
@@ -59,7 +61,7 @@ export class PublicIpReporter {
   async #lookup(now: number): Promise<void> {
     const refreshMs = this.#o.refreshSeconds * 1000;
     try {
-      const res = await (this.#o.fetch ?? fetch)(this.#o.lookupUrl, {
+      const res = await (this.#o.fetch ?? httpFetch)(this.#o.lookupUrl, {
         signal: AbortSignal.timeout(this.#o.lookupTimeoutSeconds * 1000),
         headers: { accept: 'application/json, text/plain' },
       });

@@ -1,3 +1,5 @@
+// plain HTTP(S) requests without loading undici (the agent's check-in and public IP lookup)
+export { type HttpAnswer, type HttpRequestInit, httpFetch } from '@mooring/helm';
 export { AddonDeployError, type AddonResult, deployAddon, isUnchanged, valuesFor } from './addon.ts';
 export { type ApplyOptions, type ApplyResult, applyPlan, type MemberOutcome, planDag } from './apply.ts';
 export * from './argocd/index.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type ChartRef, isOci, ociLocation, ociScheme } from './chartRef.ts';
 import { authorizationHeader } from './credentials.ts';
 import { ChartSourceError, RegistryAuthError } from './errors.ts';
+import { type HttpAnswer, httpFetch } from './http.ts';
 import { applyMirrors, type Mirror } from './mirrors.ts';
 import { pullOciChart } from './oci.ts';
 import { RepoIndexCache } from './repoIndex.ts';
@@ -98,9 +99,9 @@ export class ChartCache {
     // send credentials only to the repository's own host
     const sameHost = new URL(tgzUrl).host === new URL(url).host;
     const auth = sameHost ? authorizationHeader(ref.credentials) : undefined;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(tgzUrl, { headers: auth ? { authorization: auth } : {} });
+      res = await httpFetch(tgzUrl, { headers: auth ? { authorization: auth } : {} });
     } catch (e) {
       throw new ChartSourceError(`${tgzUrl}: ${(e as Error).message}`, url, e);
     }

@@ -18,6 +18,7 @@ export {
   ReleaseNotFoundError,
 } from './errors.ts';
 export { Helm } from './helm.ts';
+export { type HttpAnswer, type HttpRequestInit, httpFetch } from './http.ts';
 export { HELM_INSTALL_HINT, HelmNotFoundError, locateHelm } from './locate.ts';
 export { applyMirrors, type Mirror } from './mirrors.ts';
 export {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { authorizationHeader, type Credentials } from './credentials.ts';
 import { ChartNotFoundError, ChartSourceError, RegistryAuthError } from './errors.ts';
+import { type HttpAnswer, httpFetch } from './http.ts';
 
 export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 const MANIFEST_ACCEPT =
@@ -122,7 +123,7 @@ export async function listOciRepositories(opts: {
   const out: string[] = [];
   let next: string | undefined = `${origin}/v2/_catalog?n=1000`;
   for (let page = 0; next && page < 100; page++) {
-    let res: Response;
+    let res: HttpAnswer;
     try {
       res = await client.get(next, 'application/json', opts.prefix);
     } catch (e) {
@@ -156,7 +157,7 @@ class OciClient {
     accept: string,
     repository: string,
     method: 'GET' | 'HEAD' = 'GET',
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const headers = (): Record<string, string> => {
       const h: Record<string, string> = { accept };
       if (this.token) h.authorization = `Bearer ${this.token}`;
@@ -176,9 +177,9 @@ class OciClient {
     return res;
   }
 
-  private async fetch(url: string, headers: Record<string, string>, method = 'GET'): Promise<Response> {
+  private async fetch(url: string, headers: Record<string, string>, method = 'GET'): Promise<HttpAnswer> {
     try {
-      return await fetch(url, { method, headers, redirect: 'follow' });
+      return await httpFetch(url, { method, headers });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string; message?: string } };
       const why = err.cause?.code ?? err.cause?.message ?? err.message;

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { authorizationHeader, type Credentials } from './credentials.ts';
 import { ChartNotFoundError, ChartSourceError, RegistryAuthError } from './errors.ts';
+import { type HttpAnswer, httpFetch } from './http.ts';
 import { pickVersion } from './versions.ts';
 
 export interface IndexEntry {
@@ -85,9 +86,9 @@ export class RepoIndexCache {
   private async download(base: string, credentials: Credentials | undefined): Promise<CachedIndex> {
     this.fetches++;
     const auth = authorizationHeader(credentials);
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(`${base}/index.yaml`, { headers: auth ? { authorization: auth } : {} });
+      res = await httpFetch(`${base}/index.yaml`, { headers: auth ? { authorization: auth } : {} });
     } catch (e) {
       throw new ChartSourceError(`${base}: cannot fetch index.yaml: ${(e as Error).message}`, base, e);
     }

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { type ChartMetadata, metadataOf } from './chartArchive.ts';
 import { authorizationHeader, type Credentials } from './credentials.ts';
 import { ChartSourceError, RegistryAuthError } from './errors.ts';
+import { type HttpAnswer, httpFetch } from './http.ts';
 
 /** One chart version as a repository's index.yaml lists it. */
 export interface RepoIndexVersion extends ChartMetadata {
@@ -37,9 +38,9 @@ export async function fetchRepoIndex(opts: {
   if (auth) headers.authorization = auth;
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(`${base}/index.yaml`, { headers });
+    res = await httpFetch(`${base}/index.yaml`, { headers });
   } catch (e) {
     throw new ChartSourceError(`${base}: cannot fetch index.yaml: ${causeOf(e)}`, base, e);
   }
@@ -89,9 +90,9 @@ export async function downloadChartArchive(opts: {
 }): Promise<Buffer> {
   const sameHost = new URL(opts.url).host === new URL(opts.repoUrl).host;
   const auth = sameHost ? authorizationHeader(opts.credentials) : undefined;
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(opts.url, { headers: auth ? { authorization: auth } : {} });
+    res = await httpFetch(opts.url, { headers: auth ? { authorization: auth } : {} });
   } catch (e) {
     throw new ChartSourceError(`${opts.url}: ${causeOf(e)}`, opts.repoUrl, e);
   }
@@ -106,7 +107,7 @@ export async function downloadChartArchive(opts: {
   return data;
 }
 
-/** fetch() failures hide the reason (DNS, refused) in `cause`. */
+/** fetch() (and httpFetch) failures hide the reason (DNS, refused) in `cause`. */
 function causeOf(e: unknown): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   return err.cause?.code ?? err.cause?.message ?? err.message;

@@ -12,6 +12,7 @@ import {
   loadKubeConfig,
   parseExecCredential,
   parseKubeConfig,
+  readBody,
   resourcePath,
   statusBody,
   withQuery,
@@ -313,5 +314,27 @@ describe('loadKubeConfig', () => {
     const empty = join(d, 'empty');
     writeFileSync(empty, 'apiVersion: v1\nkind: Config\n');
     expect(() => loadKubeConfig({ kubeconfig: empty })).toThrow(/names no cluster/);
+  });
+});
+
+describe('readBody', () => {
+  it('reads the whole answer and leaves no listener of its own on it (a pooled socket keeps its first answer)', async () => {
+    const { createServer, get } = await import('node:http');
+    const srv = createServer((_q, r) => r.end('x'.repeat(100_000)));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as import('node:net').AddressInfo).port;
+    try {
+      const res = await new Promise<import('node:http').IncomingMessage>((r) =>
+        get(`http://127.0.0.1:${port}/`, r),
+      );
+      const counts = () => ['data', 'end', 'error', 'aborted'].map((e) => res.listenerCount(e));
+      const before = counts();
+      const text = await readBody(res);
+      expect(text.length).toBe(100_000);
+      // only a no-op 'error' listener is added, so a late error is not an unhandled event
+      expect(counts()).toEqual([before[0], before[1], before[2]! + 1, before[3]]);
+    } finally {
+      srv.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { httpFetch } from '@mooring/helm';
 import type { Application, AppProject, Repository, ResourceTree } from './types.ts';
 
 /** An Argo CD API call failed: the method, path and status, never the token. */
@@ -52,7 +53,7 @@ export class ArgoCdClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     if (withJson) headers['content-type'] = 'application/json';
-    const r = await fetch(`${this.url}${path}`, {
+    const r = await httpFetch(`${this.url}${path}`, {
       method,
       headers,
       body: body !== undefined ? JSON.stringify(body) : withJson ? '{}' : undefined,
