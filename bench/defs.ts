@@ -79,3 +79,16 @@ export function podinfoAddons(
 
 export const smallValues = (i: number) =>
   `replicaCount: 1\nui:\n  message: "bench add-on ${i}"\npodAnnotations:\n  bench.mooring.dev/index: "${i}"`;
+
+/**
+ * The memory benchmark's releases: podinfo `${prefix}-NNN` numbered from `from`, in 10 namespaces; a Service in one
+ * release of four (the kit's Service range is a /24), redis (a ConfigMap more) in the others.
+ */
+export function memoryAddons(prefix: string, from: number, count: number): BenchAddon[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const v = [`ui:\n  message: "memory ${i}"`, 'serviceAccount:\n  enabled: true', 'replicaCount: 1'];
+    if (i % 4 !== 1) v.push('service:\n  enabled: false', 'redis:\n  enabled: true');
+    return { name: `${prefix}-${pad(i, 3)}`, namespace: `${prefix}-${pad(i % 10)}`, values: v.join('\n') };
+  });
+}

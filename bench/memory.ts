@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type CommandEnvelope, NatsBus, resultSubject } from '@mooring/bus';
 import { startKit } from '@mooring/testkit';
-import { type BenchAddon, clusterText } from './defs.ts';
+import { memoryAddons as addons, type BenchAddon, clusterText } from './defs.ts';
 import { arg, BENCH_DIR, log, machine, pool, round, sleep, table, verdict, writeResults } from './lib.ts';
 import { killOnExit } from './platformProcess.ts';
 import { procSample } from './proc.ts';
@@ -142,16 +142,6 @@ function rssNow(pid: number): { rssMiB: number; anonMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (n: string) => Number(new RegExp(`${n}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   return { rssMiB: MiB(kb('VmRSS')), anonMiB: MiB(kb('RssAnon')) };
-}
-
-function addons(prefix: string, from: number, count: number): BenchAddon[] {
-  return Array.from({ length: count }, (_, k) => {
-    const i = from + k;
-    const v = [`ui:\n  message: "memory ${i}"`, 'serviceAccount:\n  enabled: true', 'replicaCount: 1'];
-    // at most one Service per four releases (the kit's Service range is a /24); redis adds a ConfigMap
-    if (i % 4 !== 1) v.push('service:\n  enabled: false', 'redis:\n  enabled: true');
-    return { name: `${prefix}-${pad(i, 3)}`, namespace: `${prefix}-${pad(i % 10)}`, values: v.join('\n') };
-  });
 }
 
 async function main(): Promise<void> {
