@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@mooring/bus';
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
@@ -29,6 +30,9 @@ import {
 } from './queries.ts';
 import { type AgentResult, agentResultSchema, defaultStepTimeout } from './results.ts';
 import { type OperationDetail, type OperationView, operationDetail, operationView } from './views.ts';
+
+/** What sending a step's command reads of the step. */
+type SentStep = Pick<OperationStepRow, 'id' | 'kind' | 'payload' | 'idempotency_key'>;
 
 /** One step of a new operation: a command for the cluster's agent. */
 export interface StepInput {
@@ -261,19 +265,38 @@ export class OperationsService {
   ): Promise<Decision | undefined> {
     const now = this.#clock();
     const stored = await this.#db.transaction().execute(async (tx) => {
-      const op = await tx
+      // the operation, locked, with its steps in the same round trip
+      const locked = await tx
         .selectFrom('operations')
         .selectAll()
+        .select((eb) =>
+          jsonArrayFrom(
+            eb
+              .selectFrom('operation_steps')
+              .select([
+                'id',
+                'kind',
+                'payload',
+                'state',
+                'timeout_seconds',
+                'idempotency_key',
+                'sends',
+                'started_at',
+              ])
+              .whereRef('operation_steps.operation_id', '=', 'operations.id')
+              .orderBy('position'),
+          ).as('steps'),
+        )
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
-      if (!op) return undefined;
-      const steps = await tx
-        .selectFrom('operation_steps')
-        .selectAll()
-        .where('operation_id', '=', id)
-        .orderBy('position')
-        .execute();
+      if (!locked) return undefined;
+      const { steps: stepsJson, ...op } = locked;
+      // JSON carries the timestamps as text
+      const steps = stepsJson.map((s) => ({
+        ...s,
+        started_at: s.started_at === null ? null : new Date(s.started_at as unknown as string),
+      }));
       const snapshot: OperationSnapshot = {
         state: op.state as OperationState,
         steps: steps.map((s) => ({
@@ -299,7 +322,7 @@ export class OperationsService {
       }
       // each send gets a new command id (the queue de-duplicates ids), the same idempotency key;
       // a step that changes state and is sent is one update
-      const sends: { step: OperationStepRow; commandId: string }[] = [];
+      const sends: { step: SentStep; commandId: string }[] = [];
       const sent = new Map<string, { sends: number; last_command_id: string }>();
       for (const stepId of d.send) {
         const step = steps.find((s) => s.id === stepId);
@@ -353,7 +376,7 @@ export class OperationsService {
     return d;
   }
 
-  async #send(op: OperationRow, step: OperationStepRow, commandId: string, log: Logger): Promise<void> {
+  async #send(op: OperationRow, step: SentStep, commandId: string, log: Logger): Promise<void> {
     try {
       const stored = JSON.parse(step.payload) as Record<string, unknown>;
       const payload = this.#payloadFor ? await this.#payloadFor(op.cluster_id, step.kind, stored) : stored;
