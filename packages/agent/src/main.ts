@@ -6,6 +6,7 @@ import { CheckInRejectedError } from './checkin.ts';
 import { type CheckInSession, startCheckInSession } from './checkinSession.ts';
 import { ConfigError, describeConfig, loadConfig } from './config.ts';
 import { type HealthServer, startHealthServer } from './health.ts';
+import { startHeapCompactor } from './heapCompactor.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<number> {
@@ -22,6 +23,8 @@ async function main(): Promise<number> {
   // startAgent tags its child logger with the cluster id
   const logger = createLogger(config.logLevel, config.podName ? { pod: config.podName } : {});
   logger.info({ config: describeConfig(config) }, 'starting');
+  // the V8 heap given back after bursts (applies, floods of watch events): this process only
+  const heap = startHeapCompactor({ logger });
 
   let agent: Agent | undefined;
   let session: CheckInSession | undefined;
@@ -31,6 +34,7 @@ async function main(): Promise<number> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping');
     stopping ??= (async () => {
+      heap.stop();
       if (session) await session.stop();
       else if (agent) await agent.stop();
       else await bus?.close().catch(() => undefined);
