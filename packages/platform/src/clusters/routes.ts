@@ -236,6 +236,16 @@ export function registerClusterRoutes(
         },
       },
       config: { access: { agent: true } },
+      // every agent every 15 s: a routine check-in logs nothing (two lines each at info before);
+      // a refused or failed one is a warning
+      logLevel: 'warn',
+      onResponse: async (req, reply) => {
+        if (reply.statusCode >= 400)
+          req.log.warn(
+            { status: reply.statusCode, took_ms: Math.round(reply.elapsedTime) },
+            'agent check-in refused',
+          );
+      },
     },
     async (req) => inIngestLane(() => o.clusters.checkIn(agentOf(req), req.body)),
   );

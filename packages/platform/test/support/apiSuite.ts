@@ -625,6 +625,8 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
         });
         expect(ci.statusCode, ci.body).toBe(200);
         expect(ci.json()).toEqual({ cluster_id: cluster.id, state: 'online' });
+        // routine check-ins (every agent every 15 s) are not logged
+        expect(h.logs()).not.toContain('/api/v1/agent/check-in');
         const got = (
           await h.request({ method: 'GET', url: `/api/v1/clusters/${cluster.id}`, token: h.tokens.viewer })
         ).json();
@@ -656,6 +658,7 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
           payload: report,
         });
         expect(old.statusCode).toBe(401);
+        expect(h.logs()).toMatch(/"status":401[^\n]*agent check-in refused/);
         const ok = await h.request({
           method: 'POST',
           url: '/api/v1/agent/check-in',
