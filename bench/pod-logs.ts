@@ -13,13 +13,17 @@
 // Per line: delay = time read by the client − time written (both taken in this process);
 // lost = lines written that never arrived (or arrived twice or out of order).
 //
-// Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 20]
+// The two paths take turns (`--rounds`, default 3: baseline, platform, baseline, platform ...), so a
+// change of the machine's load during the run falls on both alike.
+//
+// Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 30] [--rounds 3]
+//          [--cpu-prof DIR]
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   type AgentProcess,
@@ -59,7 +63,11 @@ import { procCpu } from './proc.ts';
 const PODS = Number(arg('pods', '50'));
 const RATE = Number(arg('rate', '100'));
 const SECONDS = Number(arg('seconds', '60'));
-const BASELINE_SECONDS = Number(arg('baseline-seconds', '20'));
+const BASELINE_SECONDS = Number(arg('baseline-seconds', '30'));
+/** The baseline and the platform take turns this many times (each gets its seconds split evenly). */
+const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
+/** A directory for V8 CPU profiles of the platform and the agent (written when they stop). */
+const CPU_PROF = arg('cpu-prof', '');
 const TARGET_P99_MS = 300;
 
 interface Follower {
@@ -70,6 +78,7 @@ interface Follower {
   outOfOrder: number;
   received: number;
   stops: (() => void)[];
+  stopped: boolean;
   stop(): void;
 }
 
@@ -83,6 +92,7 @@ function follower(): Follower & { feed(pod: number, text: string): void } {
     received: 0,
     partial: new Map<number, string>(),
     stops: [] as (() => void)[],
+    stopped: false,
     feed(pod: number, text: string) {
       const now = Date.now();
       const all = (f.partial.get(pod) ?? '') + text;
@@ -101,6 +111,7 @@ function follower(): Follower & { feed(pod: number, text: string): void } {
       }
     },
     stop() {
+      f.stopped = true;
       for (const s of f.stops) s();
     },
   };
@@ -122,22 +133,6 @@ async function write(files: string[], seconds: number, seqs: number[]): Promise<
     const wait = start + tick * period - Date.now();
     if (wait > 0) await sleep(wait);
   }
-}
-
-function summary(name: string, f: Follower, written: number, seconds: number) {
-  const lost = written - f.received;
-  return {
-    name,
-    written,
-    received: f.received,
-    lost: Math.max(lost, f.lost),
-    outOfOrder: f.outOfOrder,
-    linesPerSecond: round(f.received / seconds, 0),
-    p50: quantile(f.delays, 0.5),
-    p95: quantile(f.delays, 0.95),
-    p99: quantile(f.delays, 0.99),
-    max: quantile(f.delays, 1),
-  };
 }
 
 /**
@@ -221,6 +216,7 @@ async function main() {
       nats,
       logLevel: 'warn',
       env: NOTHING_SCHEDULED,
+      ...(CPU_PROF ? { cpuProf: CPU_PROF } : {}),
       children,
     });
     platform = started.child;
@@ -248,6 +244,7 @@ async function main() {
         MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
         MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
         MOORING_LOG_LEVEL: 'WARNING',
+        ...(CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROF)}` } : {}),
       },
       logFile: join(workDir, 'logs', 'agent.log'),
     });
@@ -274,12 +271,12 @@ async function main() {
     });
     log(`platform PID ${pids.platform}, agent PID ${pids.agent} online`);
     const seqs = files.map(() => 0);
-    const results: ReturnType<typeof summary>[] = [];
-    {
-      // baseline: straight from the API server
-      const opts: RequestOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      const server = kc.getCurrentCluster()?.server as string;
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const server = kc.getCurrentCluster()?.server as string;
+
+    /** The baseline's followers: every log straight from the API server. */
+    const followDirect = async (): Promise<Follower & { feed(pod: number, text: string): void }> => {
       const direct = follower();
       for (let i = 0; i < PODS; i++) {
         await new Promise<void>((resolve, reject) => {
@@ -299,60 +296,129 @@ async function main() {
           setTimeout(resolve, 200);
         });
       }
-      await sleep(1000);
-      const before0 = [...seqs];
-      for (let i = 0; i < PODS; i++) direct.next.set(i, before0[i] as number);
-      log(`baseline: ${PODS} logs followed from the API server for ${BASELINE_SECONDS}s`);
-      const cpu0 = cpuOf();
-      await write(files, BASELINE_SECONDS, seqs);
-      await sleep(3000);
-      direct.stop();
-      const cpuBaseline = cpuOf().self - cpu0.self;
-      results.push(
-        summary(
-          'API server directly (baseline)',
-          direct,
-          seqs.reduce((a, b) => a + b, 0) - before0.reduce((a, b) => a + b, 0),
-          BASELINE_SECONDS,
+      return direct;
+    };
+    /** Every log through the platform. */
+    const followThrough = async (): Promise<Follower & { feed(pod: number, text: string): void }> => {
+      const through = follower();
+      const base = new URL(h.baseUrl);
+      await Promise.all(
+        files.map(
+          (_, i) =>
+            new Promise<void>((resolve, reject) => {
+              // node:http as the baseline's reader, so both paths are read alike
+              const req = httpRequest(
+                {
+                  host: base.hostname,
+                  port: base.port,
+                  method: 'GET',
+                  path: `/api/v1/clusters/${h.clusterId}/pods/${ns}/p${i}/logs?container=c&follow=true&tail_lines=0`,
+                  headers: { authorization: `Bearer ${h.adminToken}` },
+                },
+                (res: IncomingMessage) => {
+                  if (res.statusCode !== 200) {
+                    reject(new Error(`p${i}: HTTP ${res.statusCode}`));
+                    return;
+                  }
+                  res.setEncoding('utf8');
+                  res.on('data', (d: string) => through.feed(i, d));
+                  res.on('error', () => undefined);
+                  resolve();
+                },
+              );
+              req.on('error', (err) => (through.stopped ? undefined : reject(err)));
+              through.stops.push(() => req.destroy());
+              req.end();
+            }),
         ),
       );
-
-      // through the platform
-      const through = follower();
-      await Promise.all(
-        files.map(async (_, i) => {
-          const abort = new AbortController();
-          through.stops.push(() => abort.abort());
-          // a first line so a kubelet that sends headers with its first line answers
-          const res = await fetch(
-            `${h.baseUrl}/api/v1/clusters/${h.clusterId}/pods/${ns}/p${i}/logs?container=c&follow=true&tail_lines=0`,
-            { headers: { authorization: `Bearer ${h.adminToken}` }, signal: abort.signal },
-          );
-          if (res.status !== 200) throw new Error(`p${i}: ${res.status} ${await res.text()}`);
-          void (async () => {
-            const decoder = new TextDecoder();
-            try {
-              for await (const chunk of res.body as ReadableStream<Uint8Array>)
-                through.feed(i, decoder.decode(chunk, { stream: true }));
-            } catch {}
-          })();
-        }),
-      );
-      await sleep(2000);
+      return through;
+    };
+    interface PathTotals {
+      delays: number[];
+      lost: number;
+      outOfOrder: number;
+      received: number;
+      written: number;
+      seconds: number;
+      cpu: { self: number; platform: number; agent: number };
+    }
+    const totals = (): PathTotals => ({
+      delays: [],
+      lost: 0,
+      outOfOrder: 0,
+      received: 0,
+      written: 0,
+      seconds: 0,
+      cpu: { self: 0, platform: 0, agent: 0 },
+    });
+    const paths = { direct: totals(), through: totals() };
+    /** One phase: the followers counted from now, `seconds` of writing, then what is in flight read. */
+    const phase = async (
+      t: PathTotals,
+      f: Follower,
+      seconds: number,
+      drainMs: number,
+      label: string,
+    ): Promise<void> => {
+      await sleep(1000);
       const before = [...seqs];
-      for (let i = 0; i < PODS; i++) through.next.set(i, before[i] as number);
-      log(`through the platform: ${PODS} logs followed for ${SECONDS}s`);
-      const cpu1 = cpuOf();
-      await write(files, SECONDS, seqs);
-      await sleep(5000);
-      through.stop();
-      const cpu2 = cpuOf();
-      const cpuPlatform = cpu2.self - cpu1.self;
-      const cpuPlatformProcess = cpu2.platform - cpu1.platform;
-      const cpuAgent = cpu2.agent - cpu1.agent;
+      for (let i = 0; i < PODS; i++) f.next.set(i, before[i] as number);
+      log(`${label}: ${PODS} logs followed for ${seconds}s`);
+      const c0 = cpuOf();
+      await write(files, seconds, seqs);
+      await sleep(drainMs);
+      f.stop();
+      const c1 = cpuOf();
       const written = seqs.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
-      results.push(summary('through the platform', through, written, SECONDS));
-
+      t.delays.push(...f.delays);
+      t.lost += Math.max(written - f.received, f.lost);
+      t.outOfOrder += f.outOfOrder;
+      t.received += f.received;
+      t.written += written;
+      t.seconds += seconds;
+      t.cpu.self += c1.self - c0.self;
+      t.cpu.platform += c1.platform - c0.platform;
+      t.cpu.agent += c1.agent - c0.agent;
+    };
+    // the two paths in turns, so a change of the machine's load falls on both alike
+    for (let round = 1; round <= ROUNDS; round++) {
+      await phase(
+        paths.direct,
+        await followDirect(),
+        BASELINE_SECONDS / ROUNDS,
+        3000,
+        `round ${round}/${ROUNDS}, baseline`,
+      );
+      await phase(
+        paths.through,
+        await followThrough(),
+        SECONDS / ROUNDS,
+        5000,
+        `round ${round}/${ROUNDS}, through the platform`,
+      );
+    }
+    const row = (name: string, t: PathTotals) => ({
+      name,
+      written: t.written,
+      received: t.received,
+      lost: t.lost,
+      outOfOrder: t.outOfOrder,
+      linesPerSecond: round(t.received / t.seconds, 0),
+      p50: quantile(t.delays, 0.5),
+      p95: quantile(t.delays, 0.95),
+      p99: quantile(t.delays, 0.99),
+      max: quantile(t.delays, 1),
+    });
+    const results = [
+      row('API server directly (baseline)', paths.direct),
+      row('through the platform', paths.through),
+    ];
+    const cpuBaseline = paths.direct.cpu.self;
+    const cpuPlatform = paths.through.cpu.self;
+    const cpuPlatformProcess = paths.through.cpu.platform;
+    const cpuAgent = paths.through.cpu.agent;
+    {
       table(
         `Pod logs: ${PODS} pods × ${RATE} lines/s (delay in ms from write to read)`,
         ['path', 'written', 'received', 'lost', 'out of order', 'lines/s', 'p50', 'p95', 'p99', 'max'],
@@ -369,8 +435,8 @@ async function main() {
           r.max,
         ]),
       );
-      const r = results[1] as ReturnType<typeof summary>;
-      const b = results[0] as ReturnType<typeof summary>;
+      const r = results[1] as (typeof results)[number];
+      const b = results[0] as (typeof results)[number];
       table(
         'Targets',
         ['target', 'measured', 'verdict'],
@@ -409,6 +475,7 @@ async function main() {
         rate: RATE,
         seconds: SECONDS,
         baselineSeconds: BASELINE_SECONDS,
+        rounds: ROUNDS,
         inotifyInstances,
         results,
         cpu: {
