@@ -109,6 +109,28 @@ function rssSplit(pid: number): { rssMiB: number; anonMiB: number; fileMiB: numb
   return { rssMiB: MiB(kb('Rss')), anonMiB: MiB(kb('Anonymous')), fileMiB: MiB(kb('Rss') - kb('Anonymous')) };
 }
 
+/**
+ * Anonymous RSS by mapping (/proc/PID/smaps): glibc's main heap (`[heap]`, the main thread's malloc)
+ * and every other anonymous mapping (V8's heap pages, glibc's other arenas, thread stacks, buffers
+ * mapped on their own). V8's cage and glibc's arenas are split into many mappings by their protections,
+ * so they are not told apart here; V8's share is its committed size (the report).
+ */
+function anonByMapping(pid: number): Record<string, number> {
+  const out: Record<string, number> = { mainHeap: 0, otherAnon: 0 };
+  let kind = 'otherAnon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (m) {
+      const name = m[1] ?? '';
+      kind = name === '[heap]' ? 'mainHeap' : name ? 'file' : 'otherAnon';
+      continue;
+    }
+    const a = /^Anonymous:\s+(\d+) kB/.exec(line);
+    if (a && kind !== 'file') out[kind] = (out[kind] ?? 0) + Number(a[1]) * 1024;
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, MiB(v)]));
+}
+
 interface Report {
   javascriptHeap: {
     totalMemory: number;
@@ -138,6 +160,7 @@ async function nextFile(pid: number, dir: string, signal: NodeJS.Signals, suffix
 /** RSS split and V8's accounting (a diagnostic report: cheap, it does not grow the process). */
 async function measure(pid: number, dir: string) {
   const rss = rssSplit(pid);
+  const mappings = anonByMapping(pid);
   const r = JSON.parse(readFileSync(await nextFile(pid, dir, 'SIGUSR2', '.json'), 'utf8')) as Report;
   const h = r.javascriptHeap;
   return {
@@ -146,6 +169,8 @@ async function measure(pid: number, dir: string) {
     v8CommittedMiB: MiB(h.totalCommittedMemory),
     v8UsedMiB: MiB(h.usedMemory),
     externalMiB: MiB(h.externalMemory),
+    /** Anonymous memory by mapping: glibc's main heap and the rest. */
+    mappings,
     /** Per V8 space: committed / used MiB (where the heap's slack is). */
     spaces: Object.fromEntries(
       Object.entries(h.heapSpaces ?? {})
@@ -198,11 +223,14 @@ async function main(): Promise<void> {
     await sleep(30_000);
     const full = await measure(agent.pid, dir);
     log(`V8 spaces (committed / used MiB): ${JSON.stringify(full.spaces)}`);
+    log(
+      `anonymous memory by mapping (MiB): idle ${JSON.stringify(empty.mappings)}, now ${JSON.stringify(full.mappings)}`,
+    );
     // the same a minute later: what V8 and malloc give back when the agent is left alone
     await sleep(60_000);
     const later = await measure(agent.pid, dir);
     log(
-      `a minute later: RSS ${later.rssMiB} MiB (anon ${later.anonMiB}), V8 committed ${later.v8CommittedMiB} MiB, outside V8 ${later.outsideV8MiB}; spaces ${JSON.stringify(later.spaces)}`,
+      `a minute later: RSS ${later.rssMiB} MiB (anon ${later.anonMiB}), V8 committed ${later.v8CommittedMiB} MiB, outside V8 ${later.outsideV8MiB}; spaces ${JSON.stringify(later.spaces)}; mappings ${JSON.stringify(later.mappings)}`,
     );
     log(
       `${RELEASES} releases${objects ? `, ${objects} objects` : ''}: RSS ${full.rssMiB} MiB, V8 committed ${full.v8CommittedMiB} MiB`,
