@@ -28,3 +28,25 @@ describe('the modules the agent loads', () => {
     expect(urls.filter((u) => u.includes('/node_modules/@kubernetes/'))).toEqual([]);
   });
 });
+
+describe('undici', () => {
+  // ADR 0019: an ES module import of node:http loads undici (its WebSocket getter), fetch adds its parser
+  const loaded = (code: string) =>
+    execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `${code}\nprocess.stdout.write(String(process.moduleLoadList.some((m) => m.includes('undici'))));`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+
+  it('is not loaded by the agent modules', () => {
+    // the probe works: an import of node:http as a module loads it
+    expect(loaded("await import('node:http');")).toBe('true');
+    expect(
+      loaded(`await import(${JSON.stringify(join(REPO_ROOT, 'packages', 'agent', 'src', 'index.ts'))});`),
+    ).toBe('false');
+  });
+});
