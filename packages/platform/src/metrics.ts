@@ -1,10 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { reconcileLagSeconds } from '@mooring/bus';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
-import { clusterState } from './clusters/state.ts';
+import { clusterSeriesText } from './clusterSeries.ts';
 import type { PoolMonitor } from './db/poolMonitor.ts';
 import type { Database } from './db/types.ts';
 import { UnauthenticatedError } from './errors.ts';
@@ -14,33 +13,25 @@ export const METRICS_PATH = '/metrics';
 
 /**
  * The platform's Prometheus metrics, in one registry of its own (never prom-client's
- * global one). Per-cluster gauges are read from the database at each scrape, so every
- * replica answers the same.
+ * global one), and the per-cluster gauges (`clusterSeries.ts`), read from the database at
+ * each scrape so every replica answers the same.
  */
 export class PlatformMetrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly operations: Counter<'type' | 'result'>;
-  readonly clusterOnline: Gauge<'cluster_id'>;
-  readonly reconcileLag: Gauge<'cluster_id'>;
   readonly schedulerLeader: Gauge;
   readonly eventLoopDelay: Gauge<'quantile'>;
   readonly busHandler: Histogram<'consumer'>;
   readonly #loop = monitorEventLoopDelay({ resolution: 10 });
   readonly #stops: (() => void)[] = [];
+  readonly #db: Database;
+  readonly #clock: Clock;
 
   constructor(o: { db: Database; clock: Clock; pool?: PoolMonitor }) {
+    this.#db = o.db;
+    this.#clock = o.clock;
     const registers = [this.registry];
-    // one query per scrape for both per-cluster gauges (they collect at the same time)
-    let shared: ReturnType<typeof clusterLiveness> | undefined;
-    const liveness = () => {
-      shared ??= clusterLiveness(o.db).finally(() => {
-        setImmediate(() => {
-          shared = undefined;
-        });
-      });
-      return shared;
-    };
     this.httpDuration = new Histogram({
       name: 'mooring_http_request_duration_seconds',
       help: 'HTTP requests by route and status',
@@ -53,35 +44,6 @@ export class PlatformMetrics {
       help: 'Operations finished by this replica, by type and result (success, failed, cancelled, timeout)',
       labelNames: ['type', 'result'],
       registers,
-    });
-    this.clusterOnline = new Gauge({
-      name: 'mooring_cluster_online',
-      help: '1 when the cluster’s agent checked in within the last 30 s, else 0',
-      labelNames: ['cluster_id'],
-      registers,
-      async collect() {
-        const now = o.clock();
-        const rows = await liveness();
-        this.reset();
-        for (const c of rows) {
-          this.set({ cluster_id: c.id }, clusterState(c.last_check_in, now) === 'online' ? 1 : 0);
-        }
-      },
-    });
-    this.reconcileLag = new Gauge({
-      name: 'mooring_native_engine_reconcile_loop_lag_seconds',
-      help: 'Seconds since the cluster’s last reconcile sweep finished (+Inf: never heard from)',
-      labelNames: ['cluster_id'],
-      registers,
-      async collect() {
-        const now = o.clock();
-        const rows = await liveness();
-        this.reset();
-        for (const c of rows) {
-          const last = c.last_sweep_at ? { last_sweep_at: c.last_sweep_at.toISOString() } : undefined;
-          this.set({ cluster_id: c.id }, reconcileLagSeconds(last, now));
-        }
-      },
     });
     this.schedulerLeader = new Gauge({
       name: 'mooring_scheduler_leader',
@@ -160,6 +122,15 @@ export class PlatformMetrics {
     }
   }
 
+  /**
+   * The exposition text: the registry's metrics and the per-cluster gauges, read from the database
+   * at each scrape (one query), so every replica answers the same.
+   */
+  async text(): Promise<string> {
+    const [base, rows] = await Promise.all([this.registry.metrics(), clusterLiveness(this.#db)]);
+    return `${base.endsWith('\n') ? base : `${base}\n`}\n${clusterSeriesText(rows, this.#clock())}`;
+  }
+
   /** Stops the event loop monitor and the pool listener. */
   close(): void {
     for (const stop of this.#stops.splice(0)) stop();
@@ -201,7 +172,7 @@ export function registerMetrics(app: FastifyInstance, o: { metrics: PlatformMetr
           throw new UnauthenticatedError('GET /metrics needs the metrics token (MOORING_METRICS_TOKEN)');
         }
       }
-      const text = await o.metrics.registry.metrics();
+      const text = await o.metrics.text();
       return reply.type(o.metrics.registry.contentType).send(text);
     },
   );
