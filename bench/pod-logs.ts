@@ -14,9 +14,11 @@
 // lost = lines written that never arrived (or arrived twice or out of order).
 //
 // The two paths take turns (`--rounds`, default 3: baseline, platform, baseline, platform ...), so a
-// change of the machine's load during the run falls on both alike.
+// change of the machine's load during the run falls on both alike. Each phase starts with a warm-up
+// (`--warmup-seconds`, default 5: the followers' first seconds, while 50 streams open and the code
+// paths are compiled) whose lines are not counted: the figures are the steady state.
 //
-// Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 30] [--rounds 3]
+// Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 30] [--rounds 3] [--warmup-seconds 5]
 //          [--cpu-prof DIR]
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,6 +68,8 @@ const SECONDS = Number(arg('seconds', '60'));
 const BASELINE_SECONDS = Number(arg('baseline-seconds', '30'));
 /** The baseline and the platform take turns this many times (each gets its seconds split evenly). */
 const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
+/** Seconds of writing after the followers start and before the measured window, on both paths. */
+const WARMUP_SECONDS = Number(arg('warmup-seconds', '5'));
 /** A directory for V8 CPU profiles of the platform and the agent (written when they stop). */
 const CPU_PROF = arg('cpu-prof', '');
 const TARGET_P99_MS = 300;
@@ -74,6 +78,8 @@ interface Follower {
   delays: number[];
   /** The next sequence number expected per pod; anything else is a loss or a repeat. */
   next: Map<number, number>;
+  /** Per pod, the first line counted (the earlier ones are the warm-up's). */
+  from: Map<number, number>;
   lost: number;
   outOfOrder: number;
   received: number;
@@ -87,6 +93,7 @@ function follower(): Follower & { feed(pod: number, text: string): void } {
   const f = {
     delays: [] as number[],
     next: new Map<number, number>(),
+    from: new Map<number, number>(),
     lost: 0,
     outOfOrder: 0,
     received: 0,
@@ -102,6 +109,7 @@ function follower(): Follower & { feed(pod: number, text: string): void } {
         const m = /^p(\d+) (\d+) (\d+)$/.exec(line);
         if (!m) continue;
         const seq = Number(m[2]);
+        if (seq < (f.from.get(pod) ?? 0)) continue;
         const want = f.next.get(pod) ?? 0;
         if (seq > want) f.lost += seq - want;
         else if (seq < want) f.outOfOrder++;
@@ -361,9 +369,15 @@ async function main() {
       drainMs: number,
       label: string,
     ): Promise<void> => {
+      // lines written before the window starts (the warm-up) are not counted, wherever they arrive
+      for (let i = 0; i < PODS; i++) f.from.set(i, Number.POSITIVE_INFINITY);
       await sleep(1000);
+      if (WARMUP_SECONDS > 0) await write(files, WARMUP_SECONDS, seqs);
       const before = [...seqs];
-      for (let i = 0; i < PODS; i++) f.next.set(i, before[i] as number);
+      for (let i = 0; i < PODS; i++) {
+        f.from.set(i, before[i] as number);
+        f.next.set(i, before[i] as number);
+      }
       log(`${label}: ${PODS} logs followed for ${seconds}s`);
       const c0 = cpuOf();
       await write(files, seconds, seqs);
@@ -371,7 +385,7 @@ async function main() {
       f.stop();
       const c1 = cpuOf();
       const written = seqs.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
-      t.delays.push(...f.delays);
+      for (const d of f.delays) t.delays.push(d);
       t.lost += Math.max(written - f.received, f.lost);
       t.outOfOrder += f.outOfOrder;
       t.received += f.received;
@@ -476,6 +490,7 @@ async function main() {
         seconds: SECONDS,
         baselineSeconds: BASELINE_SECONDS,
         rounds: ROUNDS,
+        warmupSeconds: WARMUP_SECONDS,
         inotifyInstances,
         results,
         cpu: {

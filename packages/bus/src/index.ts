@@ -1,3 +1,4 @@
+export { BatchTimer } from './batchTimer.ts';
 export { decode, encode, encodeJson } from './codec.ts';
 export {
   BusClosedError,

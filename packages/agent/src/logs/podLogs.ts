@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  BatchTimer,
   type Bus,
   type BusMessage,
   LOGS_CHUNK_BYTES,
@@ -28,7 +29,10 @@ export interface PodLogsOptions {
   concurrency: number;
   /** A stream whose platform sent nothing (no credit, no keep-alive) for this long is ended (default 60 s). */
   idleMs?: number;
-  /** How long text waits to be sent with more (default 25 ms: a busy log's lines go several to a message). */
+  /**
+   * How long text waits to be sent with more (default 25 ms: a busy log's lines go several to a
+   * message), on one clock for all streams.
+   */
   flushMs?: number;
 }
 
@@ -73,7 +77,8 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
   const slots = new Slots(o.concurrency);
   const running = new Map<string, Running>();
   const idleMs = o.idleMs ?? 60_000;
-  const flushMs = o.flushMs ?? 25;
+  // every stream's pending text goes out on one clock: a period's chunks leave in one socket write
+  const batch = new BatchTimer(o.flushMs ?? 25);
   const log = o.logger.child({ component: 'logs' });
 
   const open = (path: string, signal: AbortSignal) =>
@@ -136,7 +141,6 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       if (!r.follow) reply({ status: 200, containers });
 
       let pending = '';
-      let timer: NodeJS.Timeout | undefined;
       let sending: Promise<void> = Promise.resolve();
       const send = (data: string) => {
         const seq = window.take();
@@ -144,8 +148,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       };
       /** Sends what is pending while the window has room; the rest waits for credit. */
       const flush = () => {
-        clearTimeout(timer);
-        timer = undefined;
+        batch.cancel(flush);
         while (pending.length > 0 && !window.full()) {
           // cut at a line end when one is near, so chunks hold whole lines
           let cut = pending.length;
@@ -163,7 +166,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
         if (text === '') return;
         pending += text;
         if (Buffer.byteLength(pending) >= LOGS_CHUNK_BYTES) flush();
-        else timer ??= setTimeout(flush, flushMs);
+        else batch.schedule(flush);
       };
       const idle = setInterval(
         () => {
@@ -198,7 +201,7 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
         await credit();
         flush();
       }
-      clearTimeout(timer);
+      batch.cancel(flush);
       await sending;
       if (!abort.signal.aborted || error)
         await o.bus

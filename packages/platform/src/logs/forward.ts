@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BatchTimer,
   type Bus,
   BusTimeoutError,
   LOGS_WINDOW,
@@ -55,6 +56,7 @@ export class PodLogsForwarder {
   readonly #bus: Bus;
   readonly #logger: Logger;
   readonly #window: number;
+  readonly #acks = new BatchTimer(ACK_DELAY_MS);
 
   constructor(o: { bus: Bus; logger: Logger; window?: number }) {
     this.#bus = o.bus;
@@ -87,20 +89,15 @@ export class PodLogsForwarder {
       acked = written;
       void this.#bus.publish(control, { ack: written }).catch(() => undefined);
     };
-    // credit in batches: at once when a quarter of the window is written, else at most ACK_DELAY_MS
-    // later; a stream of small chunks then costs one control message per several chunks
+    // credit in batches: at once when a quarter of the window is written, else at the end of the
+    // streams' shared ACK_DELAY_MS period; a stream of small chunks then costs one control message
+    // per several chunks, and the credits of all streams leave together
     const ackEvery = Math.max(1, Math.floor(this.#window / 4));
-    let ackTimer: NodeJS.Timeout | undefined;
     const scheduleAck = () => {
       if (written - acked >= ackEvery) {
-        clearTimeout(ackTimer);
-        ackTimer = undefined;
+        this.#acks.cancel(sendAck);
         sendAck();
-      } else
-        ackTimer ??= setTimeout(() => {
-          ackTimer = undefined;
-          sendAck();
-        }, ACK_DELAY_MS);
+      } else this.#acks.schedule(sendAck);
     };
     const keepalive = setInterval(() => {
       if (!finished) void this.#bus.publish(control, { ack: acked }).catch(() => undefined);
@@ -110,7 +107,7 @@ export class PodLogsForwarder {
       if (finished) return;
       finished = true;
       clearInterval(keepalive);
-      clearTimeout(ackTimer);
+      this.#acks.cancel(sendAck);
       void unsubscribe().catch(() => undefined);
       resolveDone();
     };
