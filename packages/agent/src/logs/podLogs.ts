@@ -179,17 +179,38 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
       );
       let error: string | undefined;
       try {
+        // read by events (no promise per chunk): past the window the response pauses until credit
         await Promise.all(
-          responses.map(async (res, i) => {
-            const text = new LogText(r.all_containers ? `[${containers[i]}] ` : undefined);
-            abort.signal.addEventListener('abort', () => res.destroy(), { once: true });
-            for await (const c of res) {
-              add(text.push(c as Buffer));
-              await credit();
-              if (abort.signal.aborted) break;
-            }
-            add(text.end());
-          }),
+          responses.map(
+            (res, i) =>
+              new Promise<void>((resolve, reject) => {
+                const text = new LogText(r.all_containers ? `[${containers[i]}] ` : undefined);
+                let ended = false;
+                const stop = () => {
+                  res.destroy();
+                  resolve();
+                };
+                if (abort.signal.aborted) return stop();
+                abort.signal.addEventListener('abort', stop, { once: true });
+                res.on('data', (c: Buffer) => {
+                  add(text.push(c));
+                  if (window.full() && !abort.signal.aborted) {
+                    res.pause();
+                    waiters.push(() => res.resume());
+                  }
+                });
+                res.on('end', () => {
+                  ended = true;
+                  add(text.end());
+                  resolve();
+                });
+                res.on('error', (err) => (abort.signal.aborted ? resolve() : reject(err)));
+                res.on('close', () => {
+                  if (ended || abort.signal.aborted) return resolve();
+                  reject(new Error('the API server closed the log stream before its end'));
+                });
+              }),
+          ),
         );
       } catch (err) {
         if (!abort.signal.aborted) error = (err as Error).message;
