@@ -71,13 +71,13 @@ export async function listClusters(
     .selectFrom('clusters')
     .where('organization_id', '=', organizationId)
     .where('deleted_at', 'is', null);
-  const rows = await base
+  let page = base
     .select(CLUSTER_VIEW_COLUMNS)
-    .orderBy(p.sort.field, sortModifier(p.sort.direction))
-    .orderBy('id')
-    .limit(p.pageSize)
-    .offset(pageOffset(p))
-    .execute();
+    .orderBy(p.sort.field, sortModifier(p.sort.direction, p.sort.field === 'last_check_in'));
+  // a name is unique among an organisation's clusters (`clusters_org_name`): that index gives the
+  // page in order without sorting every cluster; the other fields need the id to break ties
+  if (p.sort.field !== 'name') page = page.orderBy('id');
+  const rows = await page.limit(p.pageSize).offset(pageOffset(p)).execute();
   const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
   return { rows, total: Number(total) };
 }
