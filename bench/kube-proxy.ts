@@ -27,7 +27,7 @@
 // Run: npx node bench/kube-proxy.ts [--requests 300] [--kubectl-runs 30] [--concurrency 1,8] [--objects 50]
 //        [--cpu-prof DIR]
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
@@ -37,7 +37,6 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import {
   type AgentProcess,
   installExitHooks,
-  startAgentProcess,
   startKit,
   startNatsOperator,
   startPostgres,
@@ -68,6 +67,7 @@ import {
   NOTHING_SCHEDULED,
   platformApi,
   signInAsOwner,
+  startCheckedInAgent,
   startPlatform,
   stopPlatform,
 } from './platformProcess.ts';
@@ -307,30 +307,15 @@ try {
     },
   );
   const clusterId = imported.cluster.id;
-  agentProc = await startAgentProcess({
-    env: {
-      ...kit.info.env,
-      MOORING_CLUSTER_ID: clusterId,
-      MOORING_TOKEN: imported.agent_token,
-      MOORING_PLATFORM_URL: base,
-      MOORING_KUBECONFIG: kubeconfigPath,
-      MOORING_HELM: kit.info.helm,
-      MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
-      MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-      MOORING_LOG_LEVEL: 'WARNING',
-      ...(CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROF)}` } : {}),
-    },
-    logFile: join(workDir, 'logs', 'agent.log'),
+  agentProc = await startCheckedInAgent({
+    kit: kit.info,
+    base,
+    ownerToken,
+    clusterId,
+    agentToken: imported.agent_token,
+    workDir,
+    ...(CPU_PROF ? { cpuProf: CPU_PROF } : {}),
   });
-  for (let i = 0; ; i++) {
-    const c = await api<{ state: string }>(ownerToken, 'GET', `/clusters/${clusterId}`);
-    if (c.state === 'online') break;
-    if (i > 240)
-      throw new Error(
-        `the agent did not come online within 2 min:\n${readFileSync(join(workDir, 'logs', 'agent.log'), 'utf8').slice(-3000)}`,
-      );
-    await sleep(500);
-  }
   log(`agent PID ${agentProc.pid} online`);
 
   // a namespace with N pods; the cluster's RBAC for Mooring's view group

@@ -6,7 +6,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, type NatsOperatorServer, type PostgresServer } from '@mooring/testkit';
+import {
+  type AgentProcess,
+  freePort,
+  type KitInfo,
+  type NatsOperatorServer,
+  type PostgresServer,
+  startAgentProcess,
+} from '@mooring/testkit';
 import { BENCH_DIR, sleep } from './lib.ts';
 
 const PLATFORM_MAIN = resolve(BENCH_DIR, '../packages/platform/src/main.ts');
@@ -156,5 +163,47 @@ export function printPlatformLogTail(workDir: string): void {
     console.error(`--- last lines of the platform's log ---\n${tail.join('\n')}`);
   } catch {
     /* no log */
+  }
+}
+
+/**
+ * The agent of `clusterId` as a process of its own (`node packages/agent/src/main.ts`), checked in
+ * with its token at the platform `base`, against the kit's cluster; waits until the platform shows
+ * the cluster online (2 min at the most; the agent's log in the error). Its log is
+ * `<workDir>/logs/agent.log`; `cpuProf` is a directory for a V8 CPU profile written when it stops.
+ */
+export async function startCheckedInAgent(o: {
+  kit: KitInfo;
+  base: string;
+  ownerToken: string;
+  clusterId: string;
+  agentToken: string;
+  workDir: string;
+  cpuProf?: string;
+}): Promise<AgentProcess> {
+  const logFile = join(o.workDir, 'logs', 'agent.log');
+  const agent = await startAgentProcess({
+    env: {
+      ...o.kit.env,
+      MOORING_CLUSTER_ID: o.clusterId,
+      MOORING_TOKEN: o.agentToken,
+      MOORING_PLATFORM_URL: o.base,
+      MOORING_KUBECONFIG: o.kit.kubeconfig,
+      MOORING_HELM: o.kit.helm,
+      MOORING_CHART_CACHE: mkdtempSync(join(o.workDir, 'charts-')),
+      MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
+      MOORING_LOG_LEVEL: 'WARNING',
+      ...(o.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(o.cpuProf)}` } : {}),
+    },
+    logFile,
+  });
+  for (let i = 0; ; i++) {
+    const c = await platformApi<{ state: string }>(o.base, o.ownerToken, 'GET', `/clusters/${o.clusterId}`);
+    if (c.body?.state === 'online') return agent;
+    if (i > 240)
+      throw new Error(
+        `the agent did not come online within 2 min:\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+      );
+    await sleep(500);
   }
 }

@@ -25,14 +25,13 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   type AgentProcess,
   criLogLine,
   installExitHooks,
   servePodLogs,
-  startAgentProcess,
   startKit,
   startNatsOperator,
   startPostgres,
@@ -57,6 +56,7 @@ import {
   platformApi,
   printPlatformLogTail,
   signInAsOwner,
+  startCheckedInAgent,
   startPlatform,
   stopPlatform,
 } from './platformProcess.ts';
@@ -241,35 +241,15 @@ async function main() {
     if (imported.status !== 201 && imported.status !== 200)
       throw new Error(`import: HTTP ${imported.status} ${imported.text}`);
     const clusterId = imported.body.cluster.id;
-    agentProc = await startAgentProcess({
-      env: {
-        ...kit.info.env,
-        MOORING_CLUSTER_ID: clusterId,
-        MOORING_TOKEN: imported.body.agent_token,
-        MOORING_PLATFORM_URL: started.base,
-        MOORING_KUBECONFIG: kit.info.kubeconfig,
-        MOORING_HELM: kit.info.helm,
-        MOORING_CHART_CACHE: mkdtempSync(join(workDir, 'charts-')),
-        MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
-        MOORING_LOG_LEVEL: 'WARNING',
-        ...(CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROF)}` } : {}),
-      },
-      logFile: join(workDir, 'logs', 'agent.log'),
+    agentProc = await startCheckedInAgent({
+      kit: kit.info,
+      base: started.base,
+      ownerToken,
+      clusterId,
+      agentToken: imported.body.agent_token,
+      workDir,
+      ...(CPU_PROF ? { cpuProf: CPU_PROF } : {}),
     });
-    for (let i = 0; ; i++) {
-      const c = await platformApi<{ state: string }>(
-        started.base,
-        ownerToken,
-        'GET',
-        `/clusters/${clusterId}`,
-      );
-      if (c.body?.state === 'online') break;
-      if (i > 240)
-        throw new Error(
-          `the agent did not come online within 2 min:\n${readFileSync(join(workDir, 'logs', 'agent.log'), 'utf8').slice(-3000)}`,
-        );
-      await sleep(500);
-    }
     const h = { baseUrl: started.base, clusterId, adminToken: ownerToken };
     const pids = { platform: started.pid, agent: agentProc.pid };
     const cpuOf = () => ({
