@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database, TokenRow, UserRow } from '../db/types.ts';
 import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 
@@ -7,16 +8,36 @@ export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 export const TOKEN_SORT_FIELDS = ['name', 'created_at', 'expires_at', 'last_used_at'] as const;
 export type TokenSortField = (typeof TOKEN_SORT_FIELDS)[number];
 
+/** What a request's principal is made of: the token and the fields of its user that it needs. */
 export interface TokenWithUser {
   token: TokenRow;
-  user: UserRow;
+  user: Pick<UserRow, 'id' | 'organization_id' | 'username' | 'role'>;
 }
 
+/** A token and its user, in one statement (every authenticated request makes it). */
 export async function findTokenByHash(db: Database, hash: string): Promise<TokenWithUser | undefined> {
-  const token = await db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-  if (!token) return undefined;
-  const user = await db.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirst();
-  return user ? { token, user } : undefined;
+  const row = await db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.user_id')
+    .selectAll('tokens')
+    .select([
+      'users.organization_id as user_organization_id',
+      'users.username as user_username',
+      'users.role as user_role',
+    ])
+    .where('tokens.token_hash', '=', hash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { user_organization_id, user_username, user_role, ...token } = row;
+  return {
+    token,
+    user: {
+      id: token.user_id,
+      organization_id: user_organization_id,
+      username: user_username,
+      role: user_role,
+    },
+  };
 }
 
 export async function touchToken(db: Database, id: string, now: Date): Promise<void> {
@@ -46,14 +67,15 @@ export async function listUsers(
   p: PageRequest<UserSortField>,
 ): Promise<{ rows: UserRow[]; total: number }> {
   const base = db.selectFrom('users').where('organization_id', '=', organizationId);
-  const rows = await base
-    .selectAll()
-    .orderBy(p.sort.field, p.sort.direction)
-    .orderBy('id')
-    .limit(p.pageSize)
-    .offset(pageOffset(p))
-    .execute();
-  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  const { rows, total } = await pageWithTotal(
+    base
+      .selectAll()
+      .orderBy(p.sort.field, p.sort.direction)
+      .orderBy('id')
+      .limit(p.pageSize)
+      .offset(pageOffset(p)),
+    base.select(sql<string>`count(*)`.as('total')),
+  );
   return { rows, total: Number(total) };
 }
 
@@ -73,14 +95,15 @@ export async function listApiTokens(
   p: PageRequest<TokenSortField>,
 ): Promise<{ rows: TokenRow[]; total: number }> {
   const base = db.selectFrom('tokens').where('user_id', '=', userId).where('kind', '=', 'api');
-  const rows = await base
-    .selectAll()
-    .orderBy(p.sort.field, sortModifier(p.sort.direction))
-    .orderBy('id')
-    .limit(p.pageSize)
-    .offset(pageOffset(p))
-    .execute();
-  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  const { rows, total } = await pageWithTotal(
+    base
+      .selectAll()
+      .orderBy(p.sort.field, sortModifier(p.sort.direction))
+      .orderBy('id')
+      .limit(p.pageSize)
+      .offset(pageOffset(p)),
+    base.select(sql<string>`count(*)`.as('total')),
+  );
   return { rows, total: Number(total) };
 }
 

@@ -12,6 +12,7 @@ import {
 import { sql } from 'kysely';
 import { parse } from 'yaml';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database } from '../db/types.ts';
 import { NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import type { CredentialsService } from '../gitops/credentials.ts';
@@ -80,16 +81,17 @@ export class ChartsService {
     if (q.registry) base = base.where('r.name', '=', q.registry);
     if (q.deprecated !== undefined) base = base.where('c.deprecated', '=', q.deprecated);
     const order = { name: 'c.name', registry: 'r.name', latest_version: 'c.latest_version' } as const;
-    const rows = await base
-      .selectAll('c')
-      .select('r.name as registry')
-      .orderBy(order[page.sort.field], sortModifier(page.sort.direction))
-      .orderBy('r.name')
-      .orderBy('c.name')
-      .limit(page.pageSize)
-      .offset(pageOffset(page))
-      .execute();
-    const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+    const { rows, total } = await pageWithTotal(
+      base
+        .selectAll('c')
+        .select('r.name as registry')
+        .orderBy(order[page.sort.field], sortModifier(page.sort.direction))
+        .orderBy('r.name')
+        .orderBy('c.name')
+        .limit(page.pageSize)
+        .offset(pageOffset(page)),
+      base.select(sql<string>`count(*)`.as('total')),
+    );
     return toPage(rows.map(chartView), Number(total), page);
   }
 

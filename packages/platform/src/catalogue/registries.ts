@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database } from '../db/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { gitopsDb } from '../gitops/tables.ts';
@@ -49,14 +50,15 @@ export class RegistriesService {
 
   async list(p: UserPrincipal, page: PageRequest<RegistrySortField>): Promise<Page<RegistryView>> {
     const base = this.#db.selectFrom('chart_registries').where('organization_id', '=', p.organizationId);
-    const rows = await base
-      .selectAll()
-      .orderBy(page.sort.field, sortModifier(page.sort.direction))
-      .orderBy('id')
-      .limit(page.pageSize)
-      .offset(pageOffset(page))
-      .execute();
-    const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+    const { rows, total } = await pageWithTotal(
+      base
+        .selectAll()
+        .orderBy(page.sort.field, sortModifier(page.sort.direction))
+        .orderBy('id')
+        .limit(page.pageSize)
+        .offset(pageOffset(page)),
+      base.select(sql<string>`count(*)`.as('total')),
+    );
     return toPage(await this.#views(rows), Number(total), page);
   }
 
@@ -178,14 +180,15 @@ export class RegistriesService {
   async jobs(p: UserPrincipal, id: string, page: PageRequest<JobSortField>): Promise<Page<JobView>> {
     const row = await this.#row(p, id);
     const base = this.#db.selectFrom('catalogue_jobs').where('registry_id', '=', row.id);
-    const rows = await base
-      .selectAll()
-      .orderBy(page.sort.field, sortModifier(page.sort.direction))
-      .orderBy('id')
-      .limit(page.pageSize)
-      .offset(pageOffset(page))
-      .execute();
-    const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+    const { rows, total } = await pageWithTotal(
+      base
+        .selectAll()
+        .orderBy(page.sort.field, sortModifier(page.sort.direction))
+        .orderBy('id')
+        .limit(page.pageSize)
+        .offset(pageOffset(page)),
+      base.select(sql<string>`count(*)`.as('total')),
+    );
     return toPage(rows.map(jobView), Number(total), page);
   }
 
@@ -294,18 +297,14 @@ export class RegistriesService {
   async #views(rows: RegistryRow[]): Promise<RegistryView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const charts = await this.#db
-      .selectFrom('catalogue_charts')
-      .select(['registry_id', sql<string>`count(*)`.as('n')])
-      .where('registry_id', 'in', ids)
-      .groupBy('registry_id')
-      .execute();
-    const versions = await this.#db
-      .selectFrom('catalogue_versions')
-      .select(['registry_id', sql<string>`count(*)`.as('n')])
-      .where('registry_id', 'in', ids)
-      .groupBy('registry_id')
-      .execute();
+    const counts = (table: 'catalogue_charts' | 'catalogue_versions') =>
+      this.#db
+        .selectFrom(table)
+        .select(['registry_id', sql<string>`count(*)`.as('n')])
+        .where('registry_id', 'in', ids)
+        .groupBy('registry_id')
+        .execute();
+    const [charts, versions] = await Promise.all([counts('catalogue_charts'), counts('catalogue_versions')]);
     const c = new Map(charts.map((r) => [r.registry_id, Number(r.n)]));
     const v = new Map(versions.map((r) => [r.registry_id, Number(r.n)]));
     const now = this.#clock();

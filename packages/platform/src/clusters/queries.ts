@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { ClusterRow, Database } from '../db/types.ts';
 import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 import { CLUSTER_VIEW_COLUMNS, type ClusterViewRow } from './views.ts';
@@ -77,7 +78,9 @@ export async function listClusters(
   // a name is unique among an organisation's clusters (`clusters_org_name`): that index gives the
   // page in order without sorting every cluster; the other fields need the id to break ties
   if (p.sort.field !== 'name') page = page.orderBy('id');
-  const rows = await page.limit(p.pageSize).offset(pageOffset(p)).execute();
-  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  const { rows, total } = await pageWithTotal(
+    page.limit(p.pageSize).offset(pageOffset(p)),
+    base.select(sql<string>`count(*)`.as('total')),
+  );
   return { rows, total: Number(total) };
 }

@@ -1,5 +1,6 @@
 import type { HeartbeatMessage } from '@mooring/bus';
 import { sql } from 'kysely';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { ClusterHeartbeatRow, Database } from '../db/types.ts';
 import { type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 import type { HeartbeatSortField } from './views.ts';
@@ -84,14 +85,15 @@ export async function heartbeatHistory(db: Database, clusterId: string, limit = 
 /** One page of a cluster's heartbeat history, and how many it has. */
 export async function heartbeatPage(db: Database, clusterId: string, p: PageRequest<HeartbeatSortField>) {
   const base = db.selectFrom('heartbeat_history').where('cluster_id', '=', clusterId);
-  const rows = await base
-    .selectAll()
-    .orderBy(p.sort.field, sortModifier(p.sort.direction))
-    .orderBy('id', p.sort.direction)
-    .limit(p.pageSize)
-    .offset(pageOffset(p))
-    .execute();
-  const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+  const { rows, total } = await pageWithTotal(
+    base
+      .selectAll()
+      .orderBy(p.sort.field, sortModifier(p.sort.direction))
+      .orderBy('id', p.sort.direction)
+      .limit(p.pageSize)
+      .offset(pageOffset(p)),
+    base.select(sql<string>`count(*)`.as('total')),
+  );
   return { rows, total: Number(total) };
 }
 

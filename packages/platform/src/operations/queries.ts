@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database, OperationRow, OperationStepRow } from '../db/types.ts';
 import { COUNT_CAP, type PageRequest, pageOffset, sortModifier } from '../http/pagination.ts';
 import type { OperationState } from './machine.ts';
@@ -65,18 +66,18 @@ export async function listOperations(
   filter: OperationFilter,
   p: PageRequest<OperationSortField>,
 ): Promise<{ rows: OperationRow[]; total: number; capped: boolean }> {
-  const rows = await operationsPageQuery(db, organizationId, filter, p).execute();
   // sweeps add an operation per cluster per minute: the count stops at COUNT_CAP
-  const { total } = await db
-    .selectFrom(
-      filtered(db, organizationId, filter)
-        .select(sql`1`.as('one'))
-        .limit(COUNT_CAP + 1)
-        .as('counted'),
-    )
-    .select(sql<string>`count(*)`.as('total'))
-    .executeTakeFirstOrThrow();
-  const n = Number(total);
+  const { rows, total: n } = await pageWithTotal(
+    operationsPageQuery(db, organizationId, filter, p),
+    db
+      .selectFrom(
+        filtered(db, organizationId, filter)
+          .select(sql`1`.as('one'))
+          .limit(COUNT_CAP + 1)
+          .as('counted'),
+      )
+      .select(sql<string>`count(*)`.as('total')),
+  );
   return { rows, total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
