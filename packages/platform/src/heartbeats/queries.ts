@@ -88,7 +88,7 @@ export async function heartbeatPage(db: Database, clusterId: string, p: PageRequ
   const { rows, total } = await pageWithTotal(
     base
       .selectAll()
-      .orderBy(p.sort.field, sortModifier(p.sort.direction))
+      .orderBy(p.sort.field, sortModifier(p.sort.direction, false)) // every sort field is NOT NULL
       .orderBy('id', p.sort.direction)
       .limit(p.pageSize)
       .offset(pageOffset(p)),
