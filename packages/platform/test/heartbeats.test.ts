@@ -2,7 +2,7 @@ import type { HeartbeatMessage } from '@mooring/bus';
 import { InProcessBus } from '@mooring/bus';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Gate, reservedForApi } from '../src/db/lanes.ts';
+import { Gate, ingestConnections } from '../src/db/lanes.ts';
 import { HeartbeatBatcher } from '../src/heartbeats/batcher.ts';
 import { startHeartbeatConsumer } from '../src/heartbeats/consumer.ts';
 import {
@@ -186,7 +186,7 @@ describe('pool lanes', () => {
     expect(() => new Gate(0)).toThrow(/limit ≥ 1/);
   });
 
-  it('keeps a quarter of the pool (at least one connection) for the API', () => {
-    expect([1, 2, 4, 10, 20, 40].map(reservedForApi)).toEqual([0, 1, 1, 2, 5, 10]);
+  it('lets the ingest lane hold a third of the pool (at least one connection)', () => {
+    expect([1, 2, 4, 10, 20, 40].map(ingestConnections)).toEqual([1, 1, 1, 3, 7, 13]);
   });
 });

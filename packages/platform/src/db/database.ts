@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type Dialect, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { Gate, isIngest, reservedForApi } from './lanes.ts';
+import { Gate, ingestConnections, isIngest } from './lanes.ts';
 import { PGliteDialect } from './pgliteDialect.ts';
 import { PoolMonitor } from './poolMonitor.ts';
 import type { Database, Tables } from './types.ts';
@@ -49,8 +49,8 @@ async function createMonitoredDialect(
     const lost = (err: Error) => logger.warn({ err: { message: err.message } }, 'database connection lost');
     pool.on('error', lost);
     pool.on('connect', (client) => client.on('error', lost));
-    // the ingest lane (agents' traffic) never takes the connections reserved for the API
-    const ingest = new Gate(Math.max(1, max - reservedForApi(max)));
+    // the ingest lane (agents' traffic) holds at most a third of the connections: the rest are the API's
+    const ingest = new Gate(ingestConnections(max));
     const monitor = new PoolMonitor('main', pool, max, ingest);
     const timed = {
       Client: pg.Client,
