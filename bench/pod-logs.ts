@@ -21,7 +21,7 @@
 // Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 30] [--rounds 3] [--warmup-seconds 5]
 //          [--cpu-prof DIR]
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -126,20 +126,29 @@ function follower(): Follower & { feed(pod: number, text: string): void } {
   return f;
 }
 
-/** Appends one line per pod every 1000/RATE ms for `seconds`; resolves with the lines written per pod. */
+/**
+ * Appends one line per pod every 1000/RATE ms for `seconds`; resolves with the lines written per pod.
+ * Each file stays open for the phase, as a container runtime keeps a container's log open: one
+ * write per line, not an open, a write and a close.
+ */
 async function write(files: string[], seconds: number, seqs: number[]): Promise<void> {
   const period = 1000 / RATE;
   const start = Date.now();
-  let tick = 0;
-  while (Date.now() - start < seconds * 1000) {
-    const now = new Date();
-    for (let i = 0; i < files.length; i++) {
-      appendFileSync(files[i] as string, criLogLine(`p${i} ${seqs[i]} ${now.getTime()}`, now));
-      seqs[i] = (seqs[i] as number) + 1;
+  const fds = files.map((f) => openSync(f, 'a'));
+  try {
+    let tick = 0;
+    while (Date.now() - start < seconds * 1000) {
+      const now = new Date();
+      for (let i = 0; i < fds.length; i++) {
+        writeSync(fds[i] as number, criLogLine(`p${i} ${seqs[i]} ${now.getTime()}`, now));
+        seqs[i] = (seqs[i] as number) + 1;
+      }
+      tick++;
+      const wait = start + tick * period - Date.now();
+      if (wait > 0) await sleep(wait);
     }
-    tick++;
-    const wait = start + tick * period - Date.now();
-    if (wait > 0) await sleep(wait);
+  } finally {
+    for (const fd of fds) closeSync(fd);
   }
 }
 

@@ -176,31 +176,41 @@ async function startAgent(a: SimulatedAgent, o: WorkerStart): Promise<void> {
       throw e;
     }
   };
-  // the first check-in is retried until it answers, after the check-in interval, as the agent does
+  const connect = () =>
+    NatsBus.connect({
+      servers: creds!.servers,
+      creds: () => creds!.creds,
+      inboxPrefix: creds!.inbox_prefix,
+      name: `simulated-agent/${a.id}`,
+      onStatus: (s) => {
+        if (s === 'reconnecting') stats.disconnects++;
+      },
+      onError: (e) => {
+        stats.resultErrors++;
+        noteError(e);
+      },
+    });
+  // the first check-in, and the bus connection it leads to, are retried until they work, after the
+  // check-in interval, as the agent does (a connection refused by a busy nats-server is not the end)
+  let bus: NatsBus | undefined;
   for (;;) {
     if (stopping) return;
-    try {
-      await once();
-      if (creds) break;
-    } catch {
-      /* counted */
+    const checkedIn = await once().then(
+      () => true,
+      () => false, // counted
+    );
+    if (checkedIn && creds) {
+      try {
+        bus = await connect();
+        break;
+      } catch (e) {
+        // counted with the bus errors
+        stats.resultErrors++;
+        noteError(e);
+      }
     }
     await sleep(o.checkInMs);
   }
-  const first = creds!;
-  const bus = await NatsBus.connect({
-    servers: first.servers,
-    creds: () => creds!.creds,
-    inboxPrefix: first.inbox_prefix,
-    name: `simulated-agent/${a.id}`,
-    onStatus: (s) => {
-      if (s === 'reconnecting') stats.disconnects++;
-    },
-    onError: (e) => {
-      stats.resultErrors++;
-      noteError(e);
-    },
-  });
   // when the platform issued each command being answered, by command id
   const issuedAt = new Map<string, number>();
   const answer = async (command: CommandEnvelope): Promise<HandlerOutput> => {
