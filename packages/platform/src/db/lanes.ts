@@ -56,8 +56,8 @@ export class Gate {
  * The connections of a pool of `max` that the ingest lane may hold at once: a third (at least one).
  * Agents' traffic is many short writes; more of them at once do not end sooner on a server with a
  * few cores, they queue inside PostgreSQL in front of people's reads instead of here. With 2,000
- * agents on a 2-core machine, 3 of 10 connections were enough for the ingest lane (it never waited)
- * and API reads' p99 fell from 78-112 to 40-53 ms (bench/platform-agents.ts).
+ * agents on a 2-core machine, 3 of 10 connections were enough for the ingest lane: it never waited
+ * for its share (bench/platform-agents.ts).
  */
 export function ingestConnections(max: number): number {
   return Math.max(1, Math.round(max / 3));
