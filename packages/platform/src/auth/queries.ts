@@ -67,7 +67,7 @@ export async function listUsers(
   p: PageRequest<UserSortField>,
 ): Promise<{ rows: UserRow[]; total: number }> {
   const base = db.selectFrom('users').where('organization_id', '=', organizationId);
-  const { rows, total } = await pageWithTotal(
+  return pageWithTotal(
     base
       .selectAll()
       .orderBy(p.sort.field, p.sort.direction)
@@ -76,7 +76,6 @@ export async function listUsers(
       .offset(pageOffset(p)),
     base.select(sql<string>`count(*)`.as('total')),
   );
-  return { rows, total: Number(total) };
 }
 
 export async function countOwners(db: Database, organizationId: string): Promise<number> {
@@ -95,7 +94,7 @@ export async function listApiTokens(
   p: PageRequest<TokenSortField>,
 ): Promise<{ rows: TokenRow[]; total: number }> {
   const base = db.selectFrom('tokens').where('user_id', '=', userId).where('kind', '=', 'api');
-  const { rows, total } = await pageWithTotal(
+  return pageWithTotal(
     base
       .selectAll()
       .orderBy(p.sort.field, sortModifier(p.sort.direction))
@@ -104,7 +103,6 @@ export async function listApiTokens(
       .offset(pageOffset(p)),
     base.select(sql<string>`count(*)`.as('total')),
   );
-  return { rows, total: Number(total) };
 }
 
 export async function findToken(

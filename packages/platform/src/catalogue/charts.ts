@@ -92,7 +92,7 @@ export class ChartsService {
         .offset(pageOffset(page)),
       base.select(sql<string>`count(*)`.as('total')),
     );
-    return toPage(rows.map(chartView), Number(total), page);
+    return toPage(rows.map(chartView), total, page);
   }
 
   /** Every version of a chart, newest first. */

@@ -59,7 +59,7 @@ export class RegistriesService {
         .offset(pageOffset(page)),
       base.select(sql<string>`count(*)`.as('total')),
     );
-    return toPage(await this.#views(rows), Number(total), page);
+    return toPage(await this.#views(rows), total, page);
   }
 
   async get(p: UserPrincipal, id: string): Promise<RegistryView> {
@@ -189,7 +189,7 @@ export class RegistriesService {
         .offset(pageOffset(page)),
       base.select(sql<string>`count(*)`.as('total')),
     );
-    return toPage(rows.map(jobView), Number(total), page);
+    return toPage(rows.map(jobView), total, page);
   }
 
   /**

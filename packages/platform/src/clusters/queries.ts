@@ -78,9 +78,8 @@ export async function listClusters(
   // a name is unique among an organisation's clusters (`clusters_org_name`): that index gives the
   // page in order without sorting every cluster; the other fields need the id to break ties
   if (p.sort.field !== 'name') page = page.orderBy('id');
-  const { rows, total } = await pageWithTotal(
+  return pageWithTotal(
     page.limit(p.pageSize).offset(pageOffset(p)),
     base.select(sql<string>`count(*)`.as('total')),
   );
-  return { rows, total: Number(total) };
 }

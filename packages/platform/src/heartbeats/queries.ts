@@ -85,7 +85,7 @@ export async function heartbeatHistory(db: Database, clusterId: string, limit = 
 /** One page of a cluster's heartbeat history, and how many it has. */
 export async function heartbeatPage(db: Database, clusterId: string, p: PageRequest<HeartbeatSortField>) {
   const base = db.selectFrom('heartbeat_history').where('cluster_id', '=', clusterId);
-  const { rows, total } = await pageWithTotal(
+  return pageWithTotal(
     base
       .selectAll()
       .orderBy(p.sort.field, sortModifier(p.sort.direction, false)) // every sort field is NOT NULL
@@ -94,7 +94,6 @@ export async function heartbeatPage(db: Database, clusterId: string, p: PageRequ
       .offset(pageOffset(p)),
     base.select(sql<string>`count(*)`.as('total')),
   );
-  return { rows, total: Number(total) };
 }
 
 /** Every cluster (not deleted) with its last check-in and last heartbeat, for metrics and the scheduler. */
