@@ -3,6 +3,7 @@ import type { GitAuth } from '@mooring/gitops';
 import { sql } from 'kysely';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database } from '../db/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { type Page, type PageRequest, pageOffset, sortModifier, toPage } from '../http/pagination.ts';
@@ -119,14 +120,15 @@ export class CredentialsService {
 
   async list(p: UserPrincipal, page: PageRequest<CredentialSortField>): Promise<Page<CredentialView>> {
     const base = this.#db.selectFrom('git_credentials').where('organization_id', '=', p.organizationId);
-    const rows = await base
-      .selectAll()
-      .orderBy(page.sort.field, sortModifier(page.sort.direction))
-      .orderBy('id')
-      .limit(page.pageSize)
-      .offset(pageOffset(page))
-      .execute();
-    const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+    const { rows, total } = await pageWithTotal(
+      base
+        .selectAll()
+        .orderBy(page.sort.field, sortModifier(page.sort.direction))
+        .orderBy('id')
+        .limit(page.pageSize)
+        .offset(pageOffset(page)),
+      base.select(sql<string>`count(*)`.as('total')),
+    );
     return toPage(rows.map(view), Number(total), page);
   }
 

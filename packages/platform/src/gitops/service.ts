@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { ClusterHooks, ClusterRef } from '../clusters/hooks.ts';
+import { pageWithTotal } from '../db/pageQuery.ts';
 import type { Database } from '../db/types.ts';
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import { type Page, type PageRequest, pageOffset, sortModifier, toPage } from '../http/pagination.ts';
@@ -379,15 +380,16 @@ export class GitopsService {
       .selectFrom('sync_runs')
       .where('organization_id', '=', p.organizationId)
       .where('cluster_id', '=', clusterId);
-    const rows = await base
-      .selectAll()
-      .orderBy(page.sort.field, sortModifier(page.sort.direction))
-      .orderBy('started_at', 'desc')
-      .orderBy('id')
-      .limit(page.pageSize)
-      .offset(pageOffset(page))
-      .execute();
-    const { total } = await base.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
+    const { rows, total } = await pageWithTotal(
+      base
+        .selectAll()
+        .orderBy(page.sort.field, sortModifier(page.sort.direction))
+        .orderBy('started_at', 'desc')
+        .orderBy('id')
+        .limit(page.pageSize)
+        .offset(pageOffset(page)),
+      base.select(sql<string>`count(*)`.as('total')),
+    );
     return toPage(rows.map(syncRunView), Number(total), page);
   }
 
