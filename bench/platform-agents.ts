@@ -172,6 +172,7 @@ function startReader(base: string, token: string, clusterIds: string[]) {
     operations: [],
   };
   const errors: string[] = [];
+  const timed: TimedRead[] = [];
   let n = 0;
   const inflight = new Set<Promise<void>>();
   const timer = setInterval(() => {
@@ -187,7 +188,11 @@ function startReader(base: string, token: string, clusterIds: string[]) {
       .then(async (res) => {
         await res.arrayBuffer();
         if (res.status !== 200) errors.push(`${kind}: HTTP ${res.status}`);
-        else samples[kind].push(performance.now() - t0);
+        else {
+          const clientMs = performance.now() - t0;
+          samples[kind].push(clientMs);
+          timed.push({ kind, at: Date.now(), clientMs, ...serverTiming(res.headers.get('server-timing')) });
+        }
       })
       .catch((e: unknown) => {
         errors.push(`${kind}: ${(e as Error).message}`);
@@ -199,9 +204,63 @@ function startReader(base: string, token: string, clusterIds: string[]) {
     async stop() {
       clearInterval(timer);
       await Promise.all(inflight);
-      return { samples, errors };
+      return { samples, errors, timed };
     },
   };
+}
+
+/** A read as the client and the platform's `Server-Timing` saw it. */
+interface TimedRead {
+  kind: ReadKind;
+  at: number;
+  clientMs: number;
+  serverMs?: number;
+  dbMs?: number;
+  poolMs?: number;
+  queries?: number;
+}
+
+/** The platform's `Server-Timing` header (`db;dur=…;desc="N queries", pool;dur=…, total;dur=…`). */
+function serverTiming(header: string | null): Pick<TimedRead, 'serverMs' | 'dbMs' | 'poolMs' | 'queries'> {
+  if (!header) return {};
+  const dur = (name: string) => {
+    const m = new RegExp(`(?:^|,)\\s*${name};dur=([\\d.]+)`).exec(header);
+    return m ? Number(m[1]) : undefined;
+  };
+  const queries = /desc="(\d+) quer/.exec(header)?.[1];
+  const out: Pick<TimedRead, 'serverMs' | 'dbMs' | 'poolMs' | 'queries'> = {};
+  const total = dur('total');
+  const db = dur('db');
+  const pool = dur('pool');
+  if (total !== undefined) out.serverMs = round(total, 1);
+  if (db !== undefined) out.dbMs = round(db, 1);
+  if (pool !== undefined) out.poolMs = round(pool, 1);
+  if (queries) out.queries = Number(queries);
+  return out;
+}
+
+/**
+ * Where the slowest reads spent their time (the slowest 2 %, at least 5): inside the platform
+ * (`serverMs`: from its first hook to its reply) of which on the database (`dbMs`: connections
+ * held, overlapping when a list asks its page and total at once; `poolMs`: waits for one), and
+ * outside it (`outsideMs` = client − server: the sockets, the client's and the platform's event
+ * loops before the request is read). Seconds are from `from`.
+ */
+function slowestReads(timed: TimedRead[], from: number) {
+  const n = Math.max(5, Math.ceil(timed.length * 0.02));
+  return [...timed]
+    .sort((a, b) => b.clientMs - a.clientMs)
+    .slice(0, n)
+    .map((r) => ({
+      kind: r.kind,
+      atSecond: round((r.at - from) / 1000, 1),
+      clientMs: round(r.clientMs, 1),
+      serverMs: r.serverMs,
+      dbMs: r.dbMs,
+      poolMs: r.poolMs,
+      queries: r.queries,
+      outsideMs: r.serverMs === undefined ? undefined : round(r.clientMs - r.serverMs, 1),
+    }));
 }
 
 function readFigures(samples: Record<ReadKind, number[]>) {
@@ -260,7 +319,8 @@ try {
     nats,
     logLevel: LOG_LEVEL,
     cpuProf: CPU_PROF,
-    env: POOL_SIZE ? { MOORING_DATABASE_POOL_SIZE: POOL_SIZE } : {},
+    // each reply says where its time went (database, pool waits, whole): the slowest reads are broken down
+    env: { MOORING_SERVER_TIMING: 'true', ...(POOL_SIZE ? { MOORING_DATABASE_POOL_SIZE: POOL_SIZE } : {}) },
     children,
   });
   platform = started.child;
@@ -554,6 +614,20 @@ try {
       `${idleR[k].n}/${loadR[k].n}`,
     ]),
   );
+  const slowest = slowestReads(loadReads.timed, loadFrom);
+  table(
+    `The slowest ${slowest.length} reads under load: where the time went (Server-Timing)`,
+    ['read', 's into load', 'client', 'platform', 'database (queries)', 'pool wait', 'outside the platform'],
+    slowest.map((r) => [
+      r.kind,
+      String(r.atSecond),
+      ms(r.clientMs),
+      r.serverMs === undefined ? '-' : ms(r.serverMs),
+      r.dbMs === undefined ? '-' : `${ms(r.dbMs)} (${r.queries})`,
+      r.poolMs === undefined ? '-' : ms(r.poolMs),
+      r.outsideMs === undefined ? '-' : ms(r.outsideMs),
+    ]),
+  );
   table(
     'Agent traffic during the loaded phase',
     ['measure', 'figure'],
@@ -678,7 +752,12 @@ try {
       platform: ramp,
     },
     platform: { idle, loaded: load, vmHwmMiB: round(hwm / 1048576, 1) },
-    reads: { idle: idleR, loaded: loadR },
+    reads: {
+      idle: idleR,
+      loaded: loadR,
+      slowestLoaded: slowest,
+      slowestIdle: slowestReads(idleReads.timed, idleFrom),
+    },
     handled,
     sent,
     insidePlatform: inside,

@@ -48,6 +48,8 @@ export interface PlatformConfig {
   syncLeaseSeconds: number;
   /** Secret: when set, `GET /metrics` needs `Authorization: Bearer <this>`; absent, it is public. */
   metricsToken?: string;
+  /** Send `Server-Timing` (database time, pool waits, total) on every response (default false). */
+  serverTiming?: boolean;
   /** List (and index) the curated public chart registries for every organisation (default true). */
   defaultRegistries?: boolean;
   /** The helm binary that renders charts for the catalogue (a name on PATH or a path; default `helm`). */
@@ -238,6 +240,10 @@ export const envSchema = z.object({
     z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
   ),
   MOORING_HELM: z.preprocess(blankToUndefined, z.string().trim().default('helm')),
+  MOORING_SERVER_TIMING: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
+  ),
 });
 
 /**
@@ -285,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     syncLeaseSeconds: e.MOORING_SYNC_LEASE_SECONDS,
     defaultRegistries: e.MOORING_DEFAULT_REGISTRIES === 'true' || e.MOORING_DEFAULT_REGISTRIES === '1',
     helm: e.MOORING_HELM,
+    serverTiming: e.MOORING_SERVER_TIMING === 'true' || e.MOORING_SERVER_TIMING === '1',
     ...(e.MOORING_METRICS_TOKEN ? { metricsToken: e.MOORING_METRICS_TOKEN } : {}),
     ...(e.MOORING_NATS_URL
       ? {

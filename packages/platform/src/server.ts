@@ -37,6 +37,7 @@ import { HelmService, registerHelmRoutes } from './helm/index.ts';
 import { registerDocs, registerOpenApi } from './http/docs.ts';
 import { registerErrorHandling } from './http/errorHandler.ts';
 import { registerHealthRoutes } from './http/healthRoutes.ts';
+import { registerServerTiming } from './http/serverTiming.ts';
 import { registerWebUi } from './http/web.ts';
 import { PodLogsForwarder, registerLogRoutes } from './logs/routes.ts';
 import { PlatformMetrics, registerMetrics } from './metrics.ts';
@@ -101,6 +102,7 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   const metrics = parts.metrics ?? new PlatformMetrics({ db, clock, pool: parts.pool });
   if (!parts.metrics) app.addHook('onClose', async () => metrics.close());
   registerMetrics(app, { metrics, token: config.metricsToken });
+  if (config.serverTiming) registerServerTiming(app);
   // without the agents' bus, commands wait in an in-process queue no agent reads
   const commandBus = parts.agentBus?.bus ?? new InProcessBus();
   if (!parts.agentBus) app.addHook('onClose', () => commandBus.close());

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Gate, ingestConnections, isIngest } from './lanes.ts';
 import { PGliteDialect } from './pgliteDialect.ts';
 import { PoolMonitor } from './poolMonitor.ts';
+import { currentQueryTiming } from './queryTiming.ts';
 import type { Database, Tables } from './types.ts';
 
 /**
@@ -66,12 +67,19 @@ async function createMonitoredDialect(
           if (gated) ingest.leave();
           throw e;
         }
-        monitor.acquired((performance.now() - t0) / 1000);
-        if (gated) {
+        const t1 = performance.now();
+        monitor.acquired((t1 - t0) / 1000);
+        const timing = currentQueryTiming();
+        if (timing) {
+          timing.queries++;
+          timing.waitMs += t1 - t0;
+        }
+        if (gated || timing) {
           const release = client.release;
           client.release = (err?: Error | boolean) => {
             client.release = release;
-            ingest.leave();
+            if (timing) timing.heldMs += performance.now() - t1;
+            if (gated) ingest.leave();
             return release.call(client, err);
           };
         }

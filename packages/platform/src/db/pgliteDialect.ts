@@ -10,6 +10,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { currentQueryTiming } from './queryTiming.ts';
 
 /**
  * A Kysely dialect over PGlite (PostgreSQL compiled to WASM, in process).
@@ -71,8 +72,18 @@ class PGliteDriver implements Driver {
     this.#queue = new Promise<void>((r) => {
       release = r;
     });
+    const t0 = performance.now();
     await previous;
-    this.#release = release;
+    const t1 = performance.now();
+    const timing = currentQueryTiming();
+    if (timing) {
+      timing.queries++;
+      timing.waitMs += t1 - t0;
+      this.#release = () => {
+        timing.heldMs += performance.now() - t1;
+        release();
+      };
+    } else this.#release = release;
     return this.#connection;
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
