@@ -180,6 +180,8 @@ export async function startCheckedInAgent(o: {
   agentToken: string;
   workDir: string;
   cpuProf?: string;
+  /** More of the agent's settings (e.g. `POD_LOGS_HTTP2_ENABLED`). */
+  env?: Record<string, string>;
 }): Promise<AgentProcess> {
   const logFile = join(o.workDir, 'logs', 'agent.log');
   const agent = await startAgentProcess({
@@ -193,6 +195,7 @@ export async function startCheckedInAgent(o: {
       MOORING_CHART_CACHE: mkdtempSync(join(o.workDir, 'charts-')),
       MOORING_RECONCILE_INTERVAL_SECONDS: '3600',
       MOORING_LOG_LEVEL: 'WARNING',
+      ...o.env,
       ...(o.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(o.cpuProf)}` } : {}),
     },
     logFile,

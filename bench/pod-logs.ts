@@ -19,7 +19,7 @@
 // paths are compiled) whose lines are not counted: the figures are the steady state.
 //
 // Run: npx node bench/pod-logs.ts [--pods 50] [--rate 100] [--seconds 60] [--baseline-seconds 30] [--rounds 3] [--warmup-seconds 5]
-//          [--cpu-prof DIR]
+//          [--cpu-prof DIR] [--agent-env KEY=VALUE,...]  (e.g. POD_LOGS_HTTP2_ENABLED=true)
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -73,6 +73,13 @@ const WARMUP_SECONDS = Number(arg('warmup-seconds', '5'));
 /** A directory for V8 CPU profiles of the platform and the agent (written when they stop). */
 const CPU_PROF = arg('cpu-prof', '');
 const TARGET_P99_MS = 300;
+/** More of the agent's settings, `KEY=VALUE` separated by commas. */
+const AGENT_ENV = Object.fromEntries(
+  arg('agent-env', '')
+    .split(',')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
+);
 
 interface Follower {
   delays: number[];
@@ -257,6 +264,7 @@ async function main() {
       clusterId,
       agentToken: imported.body.agent_token,
       workDir,
+      env: AGENT_ENV,
       ...(CPU_PROF ? { cpuProf: CPU_PROF } : {}),
     });
     const h = { baseUrl: started.base, clusterId, adminToken: ownerToken };
@@ -481,6 +489,7 @@ async function main() {
         rounds: ROUNDS,
         warmupSeconds: WARMUP_SECONDS,
         inotifyInstances,
+        agentEnv: AGENT_ENV,
         results,
         cpu: {
           baseline: round(cpuBaseline),

@@ -207,6 +207,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     kc: engine.kc,
     logger,
     concurrency: config.kubeProxyStreamConcurrency,
+    http2: config.podLogsHttp2,
   });
   logger.info({ workers: config.natsWorkerMaxWorkers, write: config.writeWorkerCount }, 'agent started');
 

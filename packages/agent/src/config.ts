@@ -51,6 +51,8 @@ export interface AgentConfig {
   publicIp: { enabled: boolean; lookupUrl: string; refreshSeconds: number; lookupTimeoutSeconds: number };
   /** `KUBERNETES_HTTP2_ENABLED`: the engine's requests and watches use HTTP/2 (one multiplexed connection); the kube proxy stays on HTTP/1.1. */
   kubernetesHttp2: boolean;
+  /** `POD_LOGS_HTTP2_ENABLED`: pod logs are read as streams of one HTTP/2 connection to an `https:` API server. */
+  podLogsHttp2: boolean;
   /** `KUBERNETES_REQUEST_MAX_ATTEMPTS`: attempts of a get or list whose connection broke before an answer. */
   kubernetesRequestMaxAttempts: number;
   /** `FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS`: the longest a request forwarded to an in-cluster Service may take. */
@@ -201,6 +203,7 @@ export const envSchema = z.object({
   MOORING_PUBLIC_IP_REFRESH_SECONDS: seconds(3600),
   MOORING_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS: seconds(5),
   KUBERNETES_HTTP2_ENABLED: bool(false),
+  POD_LOGS_HTTP2_ENABLED: bool(false),
   KUBERNETES_REQUEST_MAX_ATTEMPTS: int(3, 1, 20),
   FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS: seconds(120),
   MOORING_HELM: text('helm'),
@@ -308,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
       lookupTimeoutSeconds: e.MOORING_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS,
     },
     kubernetesHttp2: e.KUBERNETES_HTTP2_ENABLED,
+    podLogsHttp2: e.POD_LOGS_HTTP2_ENABLED,
     kubernetesRequestMaxAttempts: e.KUBERNETES_REQUEST_MAX_ATTEMPTS,
     forwardServiceMaxTimeoutSeconds: e.FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS,
     argocdUrl: e.MOORING_ARGOCD_URL,

@@ -74,17 +74,9 @@ beforeAll(async () => {
     const p = await core.readNamespacedPod({ name: 'app', namespace: ns });
     return p.status?.phase === 'Running' ? p : undefined;
   });
-  server = await servePodLogs({
-    bus: agentBus,
-    clusterId: 'c1',
-    kc: KubeConfig.from(kc),
-    logger: silentLogger(),
-    concurrency: 4,
-  });
 }, 60_000);
 
 afterAll(async () => {
-  await server?.stop();
   await agentBus.close();
   await platform.close();
   await dropNamespace?.();
@@ -109,7 +101,28 @@ async function open(sid: string, extra: Record<string, unknown>, window = 4) {
   return { chunks, reply, stop };
 }
 
-describe('pod logs from the agent (kwok serves the log files)', () => {
+// each way of reading from the API server: a connection per log (HTTP/1.1), or streams of one (HTTP/2)
+describe.each([
+  ['HTTP/1.1', false],
+  ['HTTP/2', true],
+])('pod logs from the agent over %s (kwok serves the log files)', (_, http2) => {
+  beforeAll(async () => {
+    // the side log as the follow test expects it (an earlier round appended to it)
+    writeFileSync(sideLog, '');
+    appendLogLines(sideLog, ['side one', 'side two']);
+    server = await servePodLogs({
+      bus: agentBus,
+      clusterId: 'c1',
+      kc: KubeConfig.from(kc),
+      logger: silentLogger(),
+      concurrency: 4,
+      http2,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
   it('never runs more than the window ahead of the platform’s credit, and loses no line', async () => {
     const s = await open('stream-window-1', { container: 'main' }, 4);
     expect(s.reply).toEqual({ status: 200, containers: ['main'] });

@@ -13,7 +13,7 @@ import {
   podLogsControlSchema,
   podLogsRequestSchema,
 } from '@mooring/bus';
-import type { KubeConfig } from '@mooring/kube';
+import { KubeConfig, kubeSend } from '@mooring/kube';
 import type { Logger } from '../logger.ts';
 import { ApiServerClient } from '../proxy/apiServer.ts';
 import { Slots } from '../proxy/slots.ts';
@@ -34,6 +34,11 @@ export interface PodLogsOptions {
    * message), on one clock for all streams.
    */
   flushMs?: number;
+  /**
+   * Read every log as a stream of one HTTP/2 connection to an `https:` API server (default: one
+   * HTTP/1.1 connection per log).
+   */
+  http2?: boolean;
 }
 
 export interface PodLogsServer {
@@ -81,8 +86,12 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
   const batch = new BatchTimer(o.flushMs ?? 25);
   const log = o.logger.child({ component: 'logs' });
 
+  // over HTTP/2, logs get a connection of their own (a KubeConfig of their own has its own pool)
+  const h2 = o.http2 ? Object.assign(KubeConfig.from(o.kc), { http2: true }) : undefined;
   const open = (path: string, signal: AbortSignal) =>
-    api.send({ method: 'GET', path, headers: { accept: '*/*' }, signal });
+    h2
+      ? kubeSend(h2, { method: 'GET', path, headers: { accept: '*/*' }, signal })
+      : api.send({ method: 'GET', path, headers: { accept: '*/*' }, signal });
 
   const stream = async (r: PodLogsRequest, reply: (d: PodLogsReply) => void) => {
     const abort = new AbortController();

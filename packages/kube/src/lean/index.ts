@@ -33,5 +33,13 @@ export {
   type PatchStrategy,
   type WriteOptions,
 } from './objectApi.ts';
-export { type KubeRequest, kubeRequest, kubeStream, type Query, readBody, withQuery } from './transport.ts';
+export {
+  type KubeRequest,
+  kubeRequest,
+  kubeSend,
+  kubeStream,
+  type Query,
+  readBody,
+  withQuery,
+} from './transport.ts';
 export { LineSplitter, Watch, type WatchPhase } from './watch.ts';

@@ -249,17 +249,24 @@ export function readBody(res: IncomingMessage): Promise<string> {
 }
 
 /**
+ * Sends a request and resolves with the answer, whatever its status (the caller reads it); a 401
+ * with an exec credential runs the plugin again and retries once.
+ */
+export async function kubeSend(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
+  const res = await send(kc, r);
+  if (res.statusCode !== 401 || !kc.getCurrentUser()?.exec) return res;
+  res.resume();
+  forgetExecCredential(kc);
+  return send(kc, r);
+}
+
+/**
  * Sends a request and resolves with the answer once its status is a success; its body is read
  * by the caller (logs, watches). An error status rejects with `KubeApiError`. A 401 with an exec
  * credential runs the plugin again and retries once.
  */
 export async function kubeStream(kc: KubeConfig, r: KubeRequest): Promise<IncomingMessage> {
-  let res = await send(kc, r);
-  if (res.statusCode === 401 && kc.getCurrentUser()?.exec) {
-    res.resume();
-    forgetExecCredential(kc);
-    res = await send(kc, r);
-  }
+  const res = await kubeSend(kc, r);
   const code = res.statusCode ?? 0;
   if (code >= 400) {
     const text = await readBody(res).catch(() => '');
