@@ -24,7 +24,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
@@ -60,7 +60,7 @@ import {
   startPlatform,
   stopPlatform,
 } from './platformProcess.ts';
-import { procCpu } from './proc.ts';
+import { machineBusySeconds, procCpu } from './proc.ts';
 
 const PODS = Number(arg('pods', '50'));
 const RATE = Number(arg('rate', '100'));
@@ -269,10 +269,19 @@ async function main() {
     });
     const h = { baseUrl: started.base, clusterId, adminToken: ownerToken };
     const pids = { platform: started.pid, agent: agentProc.pid };
+    // the rest of the path and of the machine: the kit's control plane (kwok serves the logs),
+    // nats-server and PostgreSQL, and every core's busy time
+    const otherPids: Record<string, number> = {
+      ...kit.controlPlanePids(),
+      'nats-server': nats.process.pid as number,
+      postgres: postgres.process.pid as number,
+    };
     const cpuOf = () => ({
       self: selfCpuSeconds(),
       platform: procCpu(pids.platform),
       agent: procCpu(pids.agent),
+      machine: machineBusySeconds(),
+      others: Object.fromEntries(Object.entries(otherPids).map(([k, pid]) => [k, procCpu(pid)])),
     });
     log(`platform PID ${pids.platform}, agent PID ${pids.agent} online`);
     const seqs = files.map(() => 0);
@@ -346,7 +355,7 @@ async function main() {
       received: number;
       written: number;
       seconds: number;
-      cpu: { self: number; platform: number; agent: number };
+      cpu: { self: number; platform: number; agent: number; machine: number; others: Record<string, number> };
     }
     const totals = (): PathTotals => ({
       delays: [],
@@ -355,7 +364,7 @@ async function main() {
       received: 0,
       written: 0,
       seconds: 0,
-      cpu: { self: 0, platform: 0, agent: 0 },
+      cpu: { self: 0, platform: 0, agent: 0, machine: 0, others: {} },
     });
     const paths = { direct: totals(), through: totals() };
     /** One phase: the followers counted from now, `seconds` of writing, then what is in flight read. */
@@ -378,9 +387,10 @@ async function main() {
       log(`${label}: ${PODS} logs followed for ${seconds}s`);
       const c0 = cpuOf();
       await write(files, seconds, seqs);
+      // CPU while the lines are written (the drain after it is quiet)
+      const c1 = cpuOf();
       await sleep(drainMs);
       f.stop();
-      const c1 = cpuOf();
       const written = seqs.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0);
       for (const d of f.delays) t.delays.push(d);
       t.lost += Math.max(written - f.received, f.lost);
@@ -391,6 +401,9 @@ async function main() {
       t.cpu.self += c1.self - c0.self;
       t.cpu.platform += c1.platform - c0.platform;
       t.cpu.agent += c1.agent - c0.agent;
+      t.cpu.machine += c1.machine - c0.machine;
+      for (const [k, v] of Object.entries(c1.others))
+        t.cpu.others[k] = (t.cpu.others[k] ?? 0) + v - (c0.others[k] ?? 0);
     };
     // the two paths in turns, so a change of the machine's load falls on both alike
     for (let round = 1; round <= ROUNDS; round++) {
@@ -425,6 +438,9 @@ async function main() {
       row('API server directly (baseline)', paths.direct),
       row('through the platform', paths.through),
     ];
+    // CPU is counted while the lines are written
+    const BASELINE_WALL = BASELINE_SECONDS;
+    const THROUGH_WALL = SECONDS;
     const cpuBaseline = paths.direct.cpu.self;
     const cpuPlatform = paths.through.cpu.self;
     const cpuPlatformProcess = paths.through.cpu.platform;
@@ -465,19 +481,39 @@ async function main() {
         ],
       );
       const cores = (sec: number, wall: number) => round(sec / wall);
+      const machineCores = cpus().length;
       table(
         'CPU (the readers and writers are this process)',
         ['phase', 'process', 'cpu seconds', 'cores'],
         [
-          ['baseline', 'this process', round(cpuBaseline), cores(cpuBaseline, BASELINE_SECONDS + 3)],
-          ['through the platform', 'this process', round(cpuPlatform), cores(cpuPlatform, SECONDS + 5)],
+          ['baseline', 'this process', round(cpuBaseline), cores(cpuBaseline, BASELINE_WALL)],
+          ['through the platform', 'this process', round(cpuPlatform), cores(cpuPlatform, THROUGH_WALL)],
           [
             'through the platform',
             'platform',
             round(cpuPlatformProcess),
-            cores(cpuPlatformProcess, SECONDS + 5),
+            cores(cpuPlatformProcess, THROUGH_WALL),
           ],
-          ['through the platform', 'agent', round(cpuAgent), cores(cpuAgent, SECONDS + 5)],
+          ['through the platform', 'agent', round(cpuAgent), cores(cpuAgent, THROUGH_WALL)],
+          ...(['direct', 'through'] as const).flatMap((k) => {
+            const t = paths[k];
+            const wall = k === 'direct' ? BASELINE_WALL : THROUGH_WALL;
+            const phaseName = k === 'direct' ? 'baseline' : 'through the platform';
+            return [
+              ...Object.entries(t.cpu.others).map(([name, sec]) => [
+                phaseName,
+                name,
+                round(sec),
+                cores(sec, wall),
+              ]),
+              [
+                phaseName,
+                `the whole machine (${machineCores} cores)`,
+                round(t.cpu.machine),
+                cores(t.cpu.machine, wall),
+              ],
+            ];
+          }),
         ],
       );
       const file = writeResults(`pod-logs-${PODS}x${RATE}`, {
@@ -498,6 +534,22 @@ async function main() {
             platform: round(cpuPlatformProcess),
             agent: round(cpuAgent),
           },
+          // cores (seconds of CPU over the phases' wall time) of the rest of the path and of the machine
+          coresByPhase: Object.fromEntries(
+            (['direct', 'through'] as const).map((k) => {
+              const t = paths[k];
+              const wall = k === 'direct' ? BASELINE_WALL : THROUGH_WALL;
+              return [
+                k === 'direct' ? 'baseline' : 'throughPlatform',
+                {
+                  ...Object.fromEntries(
+                    Object.entries(t.cpu.others).map(([n, sec]) => [n, cores(sec, wall)]),
+                  ),
+                  machine: cores(t.cpu.machine, wall),
+                },
+              ];
+            }),
+          ),
         },
         targets: { p99Ms: TARGET_P99_MS },
         wallSeconds: Math.round((Date.now() - t0) / 1000),

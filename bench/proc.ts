@@ -64,3 +64,14 @@ export function treeCpu(pid: number): number {
   }
   return waited + processTree(pid).reduce((sum, p) => sum + procCpu(p), 0);
 }
+
+/** CPU seconds the whole machine spent busy (every core; /proc/stat's first line, all but idle and iowait). */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}

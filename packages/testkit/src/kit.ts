@@ -52,6 +52,8 @@ export interface Kit {
   info: KitInfo;
   /** Peak resident memory (MiB) of each control-plane process so far. */
   controlPlanePeakMiB(): Record<string, number>;
+  /** The process ID of each running control-plane process (etcd, kube-apiserver, kwok...). */
+  controlPlanePids(): Record<string, number>;
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
 }
 
@@ -180,7 +182,11 @@ export async function startKit(services: KitService[] = ALL_SERVICES): Promise<K
   }
   const controlPlanePeakMiB = () =>
     Object.fromEntries(controlPlane.map((p) => [p.name, Math.round((p.peakRssBytes() ?? 0) / 1048576)]));
-  return { info, stop, controlPlanePeakMiB };
+  const controlPlanePids = () =>
+    Object.fromEntries(
+      controlPlane.flatMap((p) => (p.pid === undefined ? [] : [[p.name, p.pid] as [string, number]])),
+    );
+  return { info, stop, controlPlanePeakMiB, controlPlanePids };
 }
 
 /** Copies the logs of a run to .mooring/test-logs/ in the repository (the last five runs are kept). */
