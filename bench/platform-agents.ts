@@ -15,6 +15,7 @@
 // as they keep up.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { installExitHooks, startNatsOperator, startPostgres } from '@mooring/testkit';
 import pg from 'pg';
 import { forkAgentWorkers, stopAgentWorkers } from './agentWorkers.ts';
@@ -41,7 +42,7 @@ import {
   startPlatform,
   stopPlatform,
 } from './platformProcess.ts';
-import { procCpu, procSample, treeCpu } from './proc.ts';
+import { machineBusySeconds, pressure, procCpu, procSample, treeCpu } from './proc.ts';
 import type { SimulatedAgent, WorkerStats } from './simulated-agents.ts';
 
 const AGENTS = Number(arg('agents', '2000'));
@@ -112,6 +113,10 @@ interface Sample {
   workersCpu: number;
   workersRss: number;
   benchCpu: number;
+  /** Every core's busy seconds, and the seconds some task waited for a CPU or for I/O (PSI). */
+  machineBusy: number;
+  cpuSome: number;
+  ioSome: number;
 }
 
 /** The platform's CPU over `WINDOW_SECONDS` windows, and its RSS, between two times. */
@@ -161,6 +166,21 @@ function platformUse(samples: Sample[], from: number, to: number) {
       ),
     },
     workersRssMiB: round(Math.max(0, ...inPhase.map((s) => s.workersRss)) / 1048576, 1),
+    machine: {
+      busyCores: round(
+        per((s) => s.machineBusy),
+        3,
+      ),
+      /** Share of the time some task waited for a CPU / for I/O (Linux PSI `some`). */
+      cpuPressureSome: round(
+        per((s) => s.cpuSome),
+        3,
+      ),
+      ioPressureSome: round(
+        per((s) => s.ioSome),
+        3,
+      ),
+    },
   };
 }
 
@@ -351,6 +371,10 @@ try {
       workersCpu,
       workersRss,
       benchCpu: selfCpuSeconds(),
+      machineBusy: machineBusySeconds(),
+      ...(({ cpuSomeSeconds, ioSomeSeconds }) => ({ cpuSome: cpuSomeSeconds, ioSome: ioSomeSeconds }))(
+        pressure(),
+      ),
     });
   }, 1000);
 
@@ -663,6 +687,9 @@ try {
         load.otherCores.simulatedAgentWorkers,
       ],
       ['benchmark + reader', load.otherCores.benchmarkReader],
+      [`the whole machine (${cpus().length} cores)`, load.machine.busyCores],
+      ['time some task waited for a CPU (PSI)', `${round(load.machine.cpuPressureSome * 100, 1)} %`],
+      ['time some task waited for I/O (PSI)', `${round(load.machine.ioPressureSome * 100, 1)} %`],
     ],
   );
   table(

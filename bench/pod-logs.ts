@@ -60,7 +60,7 @@ import {
   startPlatform,
   stopPlatform,
 } from './platformProcess.ts';
-import { machineBusySeconds, procCpu } from './proc.ts';
+import { machineBusySeconds, pressure, procCpu } from './proc.ts';
 
 const PODS = Number(arg('pods', '50'));
 const RATE = Number(arg('rate', '100'));
@@ -281,6 +281,9 @@ async function main() {
       platform: procCpu(pids.platform),
       agent: procCpu(pids.agent),
       machine: machineBusySeconds(),
+      ...(({ cpuSomeSeconds, ioSomeSeconds }) => ({ cpuSome: cpuSomeSeconds, ioSome: ioSomeSeconds }))(
+        pressure(),
+      ),
       others: Object.fromEntries(Object.entries(otherPids).map(([k, pid]) => [k, procCpu(pid)])),
     });
     log(`platform PID ${pids.platform}, agent PID ${pids.agent} online`);
@@ -355,7 +358,15 @@ async function main() {
       received: number;
       written: number;
       seconds: number;
-      cpu: { self: number; platform: number; agent: number; machine: number; others: Record<string, number> };
+      cpu: {
+        self: number;
+        platform: number;
+        agent: number;
+        machine: number;
+        cpuSome: number;
+        ioSome: number;
+        others: Record<string, number>;
+      };
     }
     const totals = (): PathTotals => ({
       delays: [],
@@ -364,7 +375,7 @@ async function main() {
       received: 0,
       written: 0,
       seconds: 0,
-      cpu: { self: 0, platform: 0, agent: 0, machine: 0, others: {} },
+      cpu: { self: 0, platform: 0, agent: 0, machine: 0, cpuSome: 0, ioSome: 0, others: {} },
     });
     const paths = { direct: totals(), through: totals() };
     /** One phase: the followers counted from now, `seconds` of writing, then what is in flight read. */
@@ -402,6 +413,8 @@ async function main() {
       t.cpu.platform += c1.platform - c0.platform;
       t.cpu.agent += c1.agent - c0.agent;
       t.cpu.machine += c1.machine - c0.machine;
+      t.cpu.cpuSome += c1.cpuSome - c0.cpuSome;
+      t.cpu.ioSome += c1.ioSome - c0.ioSome;
       for (const [k, v] of Object.entries(c1.others))
         t.cpu.others[k] = (t.cpu.others[k] ?? 0) + v - (c0.others[k] ?? 0);
     };
@@ -512,6 +525,12 @@ async function main() {
                 round(t.cpu.machine),
                 cores(t.cpu.machine, wall),
               ],
+              [
+                phaseName,
+                'time some task waited for a CPU (PSI)',
+                round(t.cpu.cpuSome),
+                `${round((t.cpu.cpuSome / wall) * 100, 1)} %`,
+              ],
             ];
           }),
         ],
@@ -546,6 +565,8 @@ async function main() {
                     Object.entries(t.cpu.others).map(([n, sec]) => [n, cores(sec, wall)]),
                   ),
                   machine: cores(t.cpu.machine, wall),
+                  cpuPressureSome: round(t.cpu.cpuSome / wall, 3),
+                  ioPressureSome: round(t.cpu.ioSome / wall, 3),
                 },
               ];
             }),

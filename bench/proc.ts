@@ -75,3 +75,23 @@ export function machineBusySeconds(): number {
     return 0;
   }
 }
+
+/** Seconds so far in which some task waited for a CPU, and for I/O (Linux pressure stall information). */
+export interface Pressure {
+  cpuSomeSeconds: number;
+  ioSomeSeconds: number;
+}
+
+function pressureTotal(resource: 'cpu' | 'io'): number {
+  try {
+    const some = readFileSync(`/proc/pressure/${resource}`, 'utf8').split('\n')[0] ?? '';
+    return Number(/total=(\d+)/.exec(some)?.[1] ?? 0) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+/** The machine's pressure stall totals (0 where /proc/pressure is absent). */
+export function pressure(): Pressure {
+  return { cpuSomeSeconds: pressureTotal('cpu'), ioSomeSeconds: pressureTotal('io') };
+}
