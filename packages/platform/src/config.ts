@@ -21,6 +21,8 @@ export interface PlatformConfig {
   loginRateLimitWindowSeconds: number;
   /** How long a login session lasts. */
   sessionTtlSeconds: number;
+  /** How long this replica keeps a checked token's principal (seconds; 0: asks the database every request). */
+  authCacheSeconds: number;
   /**
    * Secret: the 32-byte key (base64) that encrypts Git credentials and webhook secrets at rest
    * (AES-256-GCM). Absent: a key generated once into `<dataDir>/secret.key` (mode 0600).
@@ -240,6 +242,7 @@ export const envSchema = z.object({
     z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
   ),
   MOORING_HELM: z.preprocess(blankToUndefined, z.string().trim().default('helm')),
+  MOORING_AUTH_CACHE_SECONDS: int(5, 0, 300),
   MOORING_SERVER_TIMING: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
     z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
@@ -277,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined>): PlatformCon
     loginRateLimitMax: e.MOORING_LOGIN_RATE_LIMIT_MAX,
     loginRateLimitWindowSeconds: e.MOORING_LOGIN_RATE_LIMIT_WINDOW_SECONDS,
     sessionTtlSeconds: e.MOORING_SESSION_TTL_SECONDS,
+    authCacheSeconds: e.MOORING_AUTH_CACHE_SECONDS,
     secretKey: e.MOORING_SECRET_KEY,
     secretKeyPrevious: e.MOORING_SECRET_KEY_PREVIOUS,
     gitPollSeconds: e.MOORING_GIT_POLL_SECONDS,

@@ -116,11 +116,17 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
     { config, db, logger, clock, dispatcher: viaOperations, bus: commandBus },
     parts.gitops,
   );
+  const auth = new AuthService({
+    db,
+    clock,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    cacheSeconds: config.authCacheSeconds,
+  });
   const services = {
     gitops: gitops.service,
     credentials: gitops.credentials,
-    auth: new AuthService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds }),
-    users: new UsersService({ db, clock }),
+    auth,
+    users: new UsersService({ db, clock, changed: () => auth.forget() }),
     operations: new OperationsService({
       db,
       clock,

@@ -4,6 +4,7 @@ import type { Database } from '../db/types.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
 import type { UserPrincipal } from './principal.ts';
+import { PrincipalCache } from './principalCache.ts';
 import {
   findToken,
   findTokenByHash,
@@ -22,6 +23,8 @@ export interface AuthServiceOptions {
   db: Database;
   clock: Clock;
   sessionTtlSeconds: number;
+  /** How long a checked bearer secret's principal is kept in this process (default 5 s; 0: never). */
+  cacheSeconds?: number;
 }
 
 export interface Session {
@@ -41,10 +44,17 @@ export class AuthService {
   readonly #db: Database;
   readonly #clock: Clock;
   readonly #sessionTtlSeconds: number;
+  readonly #cache: PrincipalCache;
   constructor(o: AuthServiceOptions) {
     this.#db = o.db;
     this.#clock = o.clock;
     this.#sessionTtlSeconds = o.sessionTtlSeconds;
+    this.#cache = new PrincipalCache((o.cacheSeconds ?? 5) * 1000);
+  }
+
+  /** Forgets every principal kept (a token was revoked or a user changed). */
+  forget(): void {
+    this.#cache.clear();
   }
 
   /** A session token for a user name and password; the same error whether the name or the password is wrong. */
@@ -76,18 +86,23 @@ export class AuthService {
   /** Ends the session or revokes the API token the request came with. */
   async logout(p: UserPrincipal): Promise<void> {
     await revokeToken(this.#db, p.tokenId, this.#clock());
+    this.forget();
   }
 
   /** The principal of a session or API token; undefined when unknown, revoked or expired. */
   async authenticate(secret: string): Promise<UserPrincipal | undefined> {
-    const found = await findTokenByHash(this.#db, hashSecret(secret));
+    const hash = hashSecret(secret);
+    const cached = this.#cache.get(hash, this.#clock());
+    if (cached) return cached;
+    const generation = this.#cache.generation;
+    const found = await findTokenByHash(this.#db, hash);
     if (!found) return undefined;
     const { token, user } = found;
     const now = this.#clock();
     if (tokenState(token, now) !== 'usable' || !isRole(user.role)) return undefined;
     if (shouldTouch(token.last_used_at, now)) await touchToken(this.#db, token.id, now);
     const scopes = parseScopes(token.scopes);
-    return {
+    const principal: UserPrincipal = {
       kind: 'user',
       userId: user.id,
       organizationId: user.organization_id,
@@ -98,6 +113,8 @@ export class AuthService {
       tokenKind: token.kind === 'session' ? 'session' : 'api',
       scopes,
     };
+    this.#cache.set(hash, principal, now, token.expires_at, generation);
+    return principal;
   }
 
   /** A new API token for the caller; the secret is in this answer only. */
@@ -147,6 +164,7 @@ export class AuthService {
       throw new NotFoundError('token', id);
     }
     await revokeToken(this.#db, id, this.#clock());
+    this.forget();
     const after = await findToken(this.#db, p.organizationId, id);
     return tokenView(after ?? row);
   }

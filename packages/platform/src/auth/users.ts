@@ -32,9 +32,12 @@ export interface OrganizationView {
 export class UsersService {
   readonly #db: Database;
   readonly #clock: Clock;
-  constructor(o: { db: Database; clock: Clock }) {
+  readonly #changed: () => void;
+  /** `changed`: called after a user's role, password or existence changed (cached principals are stale). */
+  constructor(o: { db: Database; clock: Clock; changed?: () => void }) {
     this.#db = o.db;
     this.#clock = o.clock;
+    this.#changed = o.changed ?? (() => {});
   }
 
   async me(p: UserPrincipal): Promise<UserView> {
@@ -84,6 +87,14 @@ export class UsersService {
   }
 
   async update(p: UserPrincipal, id: string, change: UserChange): Promise<UserView> {
+    try {
+      return await this.#update(p, id, change);
+    } finally {
+      this.#changed();
+    }
+  }
+
+  async #update(p: UserPrincipal, id: string, change: UserChange): Promise<UserView> {
     return this.#db.transaction().execute(async (tx) => {
       const u = await findUser(tx, p.organizationId, id);
       if (!u || !isRole(u.role)) throw new NotFoundError('user', id);
@@ -132,5 +143,6 @@ export class UsersService {
       }
       await tx.deleteFrom('users').where('id', '=', id).execute();
     });
+    this.#changed();
   }
 }

@@ -452,6 +452,63 @@ export function describeApiSuite(label: string, open: () => Promise<DatabaseUnde
         expect(last.statusCode).toBe(409);
       });
 
+      it('a checked token is kept 5 s; a revocation, role change or removal through the API counts at once', async () => {
+        const username = `cache-${randomUUID().slice(0, 8)}`;
+        const created = await h.request({
+          method: 'POST',
+          url: '/api/v1/users',
+          token: h.tokens.admin,
+          payload: { username, password: 'a long enough password', role: 'operator' },
+        });
+        expect(created.statusCode).toBe(201);
+        const session = (
+          await h.request({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: { username, password: 'a long enough password' },
+          })
+        ).json().token as string;
+        const api = (
+          await h.request({
+            method: 'POST',
+            url: '/api/v1/tokens',
+            token: session,
+            payload: { name: 'cached', scopes: ['read', 'write'] },
+          })
+        ).json() as { secret: string; token: { id: string } };
+        const me = (token: string) => h.request({ method: 'GET', url: '/api/v1/me', token });
+        expect((await me(api.secret)).json().role).toBe('operator');
+        // revoked behind the platform's back (as another replica would): this replica trusts what it
+        // checked for at most 5 s
+        await h.db
+          .updateTable('tokens')
+          .set({ revoked_at: h.now() })
+          .where('id', '=', api.token.id)
+          .execute();
+        expect((await me(api.secret)).statusCode).toBe(200);
+        h.advance(6);
+        expect((await me(api.secret)).statusCode).toBe(401);
+        await h.db.updateTable('tokens').set({ revoked_at: null }).where('id', '=', api.token.id).execute();
+        expect((await me(api.secret)).json().role).toBe('operator');
+        // through the API: the next request sees the change
+        const demoted = await h.request({
+          method: 'PATCH',
+          url: `/api/v1/users/${created.json().id}`,
+          token: h.tokens.admin,
+          payload: { role: 'viewer' },
+        });
+        expect(demoted.statusCode).toBe(200);
+        expect((await me(api.secret)).json().role).toBe('viewer');
+        expect((await me(session)).statusCode).toBe(401);
+        const removed = await h.request({
+          method: 'DELETE',
+          url: `/api/v1/users/${created.json().id}`,
+          token: h.tokens.admin,
+        });
+        expect(removed.statusCode).toBe(204);
+        expect((await me(api.secret)).statusCode).toBe(401);
+      });
+
       it('stores argon2id password hashes', async () => {
         const row = await h.db
           .selectFrom('users')
