@@ -529,6 +529,15 @@ try {
       await db.query('select state, count(*)::int as n from operations group by state order by state')
     ).rows.map((r: { state: string; n: number }) => [r.state, r.n]),
   );
+  // the tables the agents' traffic rewrites: updates (HOT: on the same page, no index entry), dead rows, vacuums
+  const tables = (
+    await db.query(
+      `select relname as table, n_tup_ins::int as inserts, n_tup_upd::int as updates, n_tup_hot_upd::int as hot_updates,
+              n_live_tup::int as live_rows, n_dead_tup::int as dead_rows, autovacuum_count::int as autovacuums,
+              pg_total_relation_size(relid)::bigint / 1024 as kib
+         from pg_stat_user_tables order by n_tup_upd + n_tup_ins desc limit 8`,
+    )
+  ).rows as { table: string; updates: number; hot_updates: number; dead_rows: number; kib: string }[];
   const hwm = procSample(platformPid)?.hwmBytes ?? 0;
   clearInterval(sampler);
   scraper.stop();
@@ -651,6 +660,11 @@ try {
       r.poolMs === undefined ? '-' : ms(r.poolMs),
       r.outsideMs === undefined ? '-' : ms(r.outsideMs),
     ]),
+  );
+  table(
+    'PostgreSQL tables at the end (most rows written first)',
+    ['table', 'inserts', 'updates', 'of them HOT', 'live rows', 'dead rows', 'autovacuums', 'KiB'],
+    tables.map((t) => Object.values(t).map(String)),
   );
   table(
     'Agent traffic during the loaded phase',
@@ -787,6 +801,7 @@ try {
     },
     handled,
     sent,
+    tables,
     insidePlatform: inside,
     operationStates,
     errors,
