@@ -46,6 +46,7 @@ describe('loadConfig', () => {
         lookupTimeoutSeconds: 5,
       },
       kubernetesHttp2: false,
+      podLogsHttp2: false,
       dynamicApiDiscovery: false,
       resourceListIntervalSeconds: 60,
       kubernetesRequestMaxAttempts: 3,

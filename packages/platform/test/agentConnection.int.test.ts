@@ -172,19 +172,24 @@ describe('agent connection (real platform, nats-server in operator mode, agent a
     // it asked the platform at once and was refused: the agent stops
     await expect(session.ended).resolves.toBe('rejected');
 
-    // a client that keeps the revoked credentials (the server still accepts them until
-    // they expire) is cut again as soon as it connects
+    // a client that keeps the revoked credentials (they are valid until they expire) holds no
+    // connection: once the server has the revocation it refuses them at connect (nats.js dials
+    // again until its timeout), before that it is cut again as soon as it connects
     const statuses: BusStatus[] = [];
     const stubborn = await NatsBus.connect({
       servers: nats.url,
       creds: oldCreds.creds,
       inboxPrefix: oldCreds.inbox_prefix,
       onStatus: (s) => statuses.push(s),
-    });
-    try {
-      await expect.poll(() => statuses, { timeout: 5_000, interval: 20 }).toContain('reconnecting');
-    } finally {
-      await stubborn.close();
+    }).catch((e: unknown) => e as Error);
+    if (stubborn instanceof Error) {
+      console.log(`[agent-connection] the revoked credentials were refused at connect: ${stubborn.message}`);
+    } else {
+      try {
+        await expect.poll(() => statuses, { timeout: 5_000, interval: 20 }).toContain('reconnecting');
+      } finally {
+        await stubborn.close();
+      }
     }
   }, 60_000);
 

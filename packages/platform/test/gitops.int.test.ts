@@ -389,8 +389,9 @@ describe('GitOps through the platform, against a real Git server', () => {
     // the synced commit is the cluster's stored definition now (add-on pages, migrations read it)
     const stored = await h.db
       .selectFrom('clusters')
-      .select(['definition_path', 'definition_files'])
-      .where('id', '=', ids.alpha!)
+      .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
+      .select(['clusters.definition_path', 'cluster_definitions.definition_files'])
+      .where('clusters.id', '=', ids.alpha!)
       .executeTakeFirstOrThrow();
     expect(stored.definition_path).toBe('clusters/alpha/cluster.yaml');
     expect(JSON.parse(stored.definition_files)['common/values/podinfo.yaml']).toBe('replicaCount: 3\n');

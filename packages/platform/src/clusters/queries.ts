@@ -14,10 +14,12 @@ export async function findCluster(
 ): Promise<ClusterRow | undefined> {
   return db
     .selectFrom('clusters')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
+    .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
+    .selectAll('clusters')
+    .select(['cluster_definitions.definition_text', 'cluster_definitions.definition_files'])
+    .where('clusters.organization_id', '=', organizationId)
+    .where('clusters.id', '=', id)
+    .where('clusters.deleted_at', 'is', null)
     .executeTakeFirst();
 }
 
@@ -43,10 +45,12 @@ export async function findClusterByName(
 ): Promise<ClusterRow | undefined> {
   return db
     .selectFrom('clusters')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('name', '=', name)
-    .where('deleted_at', 'is', null)
+    .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
+    .selectAll('clusters')
+    .select(['cluster_definitions.definition_text', 'cluster_definitions.definition_files'])
+    .where('clusters.organization_id', '=', organizationId)
+    .where('clusters.name', '=', name)
+    .where('clusters.deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

@@ -93,12 +93,18 @@ export class ClustersService {
           organization_id: p.organizationId,
           name,
           description: valid.definition.description ?? '',
-          definition_text: input.definition,
           definition_path: valid.path,
-          definition_files: JSON.stringify(valid.files),
           agent_token_hash: hashSecret(token),
           created_at: now,
           updated_at: now,
+        })
+        .execute();
+      await tx
+        .insertInto('cluster_definitions')
+        .values({
+          cluster_id: id,
+          definition_text: input.definition,
+          definition_files: JSON.stringify(valid.files),
         })
         .execute();
     });

@@ -46,10 +46,8 @@ export interface ClustersTable {
   organization_id: string;
   name: string;
   description: string;
-  /** The ImportCluster text as imported and the files it read (JSON object text). */
-  definition_text: string;
+  /** The path of the ImportCluster file (its text and the files it read: `cluster_definitions`). */
   definition_path: string;
-  definition_files: string;
   /** sha256 (hex) of the agent token; null once the cluster is deleted. */
   agent_token_hash: string | null;
   agent_connected: Generated<boolean>;
@@ -63,6 +61,13 @@ export interface ClustersTable {
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   deleted_at: NullableTimestamp;
+}
+
+/** A cluster's definition, apart from the row agents rewrite: the ImportCluster text and the files it read (JSON object text). */
+export interface ClusterDefinitionsTable {
+  cluster_id: string;
+  definition_text: string;
+  definition_files: string;
 }
 
 export interface OperationsTable {
@@ -163,6 +168,7 @@ export interface Tables {
   users: UsersTable;
   tokens: TokensTable;
   clusters: ClustersTable;
+  cluster_definitions: ClusterDefinitionsTable;
   agent_bus_users: AgentBusUsersTable;
   addon_states: AddonStatesTable;
   operations: OperationsTable;
@@ -174,7 +180,8 @@ export interface Tables {
 export type Database = Kysely<Tables>;
 export type UserRow = Selectable<UsersTable>;
 export type TokenRow = Selectable<TokensTable>;
-export type ClusterRow = Selectable<ClustersTable>;
+/** A cluster's row with its definition (`findCluster`, `findClusterByName`). */
+export type ClusterRow = Selectable<ClustersTable> & Omit<Selectable<ClusterDefinitionsTable>, 'cluster_id'>;
 export type OperationRow = Selectable<OperationsTable>;
 export type OperationStepRow = Selectable<OperationStepsTable>;
 export type ClusterHeartbeatRow = Selectable<ClusterHeartbeatsTable>;

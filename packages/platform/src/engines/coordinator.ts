@@ -104,8 +104,9 @@ export class MigrationCoordinator {
   async #begin(m: EngineMigrationRow, it: MigrationItemRow): Promise<void> {
     const cluster = await this.#o.db
       .selectFrom('clusters')
-      .select(['definition_files', 'definition_path'])
-      .where('id', '=', m.cluster_id)
+      .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
+      .select(['cluster_definitions.definition_files', 'clusters.definition_path'])
+      .where('clusters.id', '=', m.cluster_id)
       .executeTakeFirst();
     const e = enginesDb(this.#o.db);
     if (!cluster) {

@@ -169,16 +169,18 @@ export class SyncRunner {
   async #storeDefinition(clusterId: string, path: string, files: Record<string, string>): Promise<void> {
     const text = files[path];
     if (text === undefined) return;
-    await this.#db
-      .updateTable('clusters')
-      .set({
-        definition_text: text,
-        definition_path: path,
-        definition_files: JSON.stringify(files),
-        updated_at: this.#o.clock(),
-      })
-      .where('id', '=', clusterId)
-      .execute();
+    await this.#db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('clusters')
+        .set({ definition_path: path, updated_at: this.#o.clock() })
+        .where('id', '=', clusterId)
+        .execute();
+      await tx
+        .updateTable('cluster_definitions')
+        .set({ definition_text: text, definition_files: JSON.stringify(files) })
+        .where('cluster_id', '=', clusterId)
+        .execute();
+    });
   }
 
   #persist(clusterId: string, s: SyncState, extra: Partial<ClusterGitopsRow> = {}): void {

@@ -118,8 +118,13 @@ export class GitopsService {
   async connect(c: ClusterRef): Promise<ClusterGitopsRow> {
     const cluster = await this.#db
       .selectFrom('clusters')
-      .select(['definition_text', 'definition_path', 'definition_files'])
-      .where('id', '=', c.id)
+      .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
+      .select([
+        'cluster_definitions.definition_text',
+        'clusters.definition_path',
+        'cluster_definitions.definition_files',
+      ])
+      .where('clusters.id', '=', c.id)
       .executeTakeFirstOrThrow();
     const conn = connectionOf(cluster);
     const now = this.#o.clock();

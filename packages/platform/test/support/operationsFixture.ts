@@ -29,11 +29,13 @@ export async function operationsFixture(clusters = 2) {
         organization_id: orgId,
         name: `c-${id}`,
         description: '',
-        definition_text: 'x',
         definition_path: 'cluster.yaml',
-        definition_files: '{}',
         agent_token_hash: randomUUID(),
       })
+      .execute();
+    await db
+      .insertInto('cluster_definitions')
+      .values({ cluster_id: id, definition_text: 'x', definition_files: '{}' })
       .execute();
     return id;
   };
