@@ -7,20 +7,23 @@ import { CLUSTER_VIEW_COLUMNS, type ClusterViewRow } from './views.ts';
 export const CLUSTER_SORT_FIELDS = ['name', 'created_at', 'last_check_in'] as const;
 export type ClusterSortField = (typeof CLUSTER_SORT_FIELDS)[number];
 
-export async function findCluster(
-  db: Database,
-  organizationId: string,
-  id: string,
-): Promise<ClusterRow | undefined> {
+/** An organisation's live clusters, each row with its definition (`cluster_definitions`). */
+function withDefinition(db: Database, organizationId: string) {
   return db
     .selectFrom('clusters')
     .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
     .selectAll('clusters')
     .select(['cluster_definitions.definition_text', 'cluster_definitions.definition_files'])
     .where('clusters.organization_id', '=', organizationId)
-    .where('clusters.id', '=', id)
-    .where('clusters.deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('clusters.deleted_at', 'is', null);
+}
+
+export async function findCluster(
+  db: Database,
+  organizationId: string,
+  id: string,
+): Promise<ClusterRow | undefined> {
+  return withDefinition(db, organizationId).where('clusters.id', '=', id).executeTakeFirst();
 }
 
 /** A cluster's view columns only (no definition text, no token hash): what a read of the cluster needs. */
@@ -43,15 +46,7 @@ export async function findClusterByName(
   organizationId: string,
   name: string,
 ): Promise<ClusterRow | undefined> {
-  return db
-    .selectFrom('clusters')
-    .innerJoin('cluster_definitions', 'cluster_definitions.cluster_id', 'clusters.id')
-    .selectAll('clusters')
-    .select(['cluster_definitions.definition_text', 'cluster_definitions.definition_files'])
-    .where('clusters.organization_id', '=', organizationId)
-    .where('clusters.name', '=', name)
-    .where('clusters.deleted_at', 'is', null)
-    .executeTakeFirst();
+  return withDefinition(db, organizationId).where('clusters.name', '=', name).executeTakeFirst();
 }
 
 /** The cluster of an agent token (its ids only: a check-in's authentication reads no more). */
