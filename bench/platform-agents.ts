@@ -372,9 +372,7 @@ try {
       workersRss,
       benchCpu: selfCpuSeconds(),
       machineBusy: machineBusySeconds(),
-      ...(({ cpuSomeSeconds, ioSomeSeconds }) => ({ cpuSome: cpuSomeSeconds, ioSome: ioSomeSeconds }))(
-        pressure(),
-      ),
+      ...pressure(),
     });
   }, 1000);
 

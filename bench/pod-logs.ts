@@ -281,9 +281,7 @@ async function main() {
       platform: procCpu(pids.platform),
       agent: procCpu(pids.agent),
       machine: machineBusySeconds(),
-      ...(({ cpuSomeSeconds, ioSomeSeconds }) => ({ cpuSome: cpuSomeSeconds, ioSome: ioSomeSeconds }))(
-        pressure(),
-      ),
+      ...pressure(),
       others: Object.fromEntries(Object.entries(otherPids).map(([k, pid]) => [k, procCpu(pid)])),
     });
     log(`platform PID ${pids.platform}, agent PID ${pids.agent} online`);

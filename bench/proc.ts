@@ -78,8 +78,8 @@ export function machineBusySeconds(): number {
 
 /** Seconds so far in which some task waited for a CPU, and for I/O (Linux pressure stall information). */
 export interface Pressure {
-  cpuSomeSeconds: number;
-  ioSomeSeconds: number;
+  cpuSome: number;
+  ioSome: number;
 }
 
 function pressureTotal(resource: 'cpu' | 'io'): number {
@@ -93,5 +93,5 @@ function pressureTotal(resource: 'cpu' | 'io'): number {
 
 /** The machine's pressure stall totals (0 where /proc/pressure is absent). */
 export function pressure(): Pressure {
-  return { cpuSomeSeconds: pressureTotal('cpu'), ioSomeSeconds: pressureTotal('io') };
+  return { cpuSome: pressureTotal('cpu'), ioSome: pressureTotal('io') };
 }

@@ -88,10 +88,10 @@ export async function servePodLogs(o: PodLogsOptions): Promise<PodLogsServer> {
 
   // over HTTP/2, logs get a connection of their own (a KubeConfig of their own has its own pool)
   const h2 = o.http2 ? Object.assign(KubeConfig.from(o.kc), { http2: true }) : undefined;
-  const open = (path: string, signal: AbortSignal) =>
-    h2
-      ? kubeSend(h2, { method: 'GET', path, headers: { accept: '*/*' }, signal })
-      : api.send({ method: 'GET', path, headers: { accept: '*/*' }, signal });
+  const open = (path: string, signal: AbortSignal) => {
+    const r = { method: 'GET', path, headers: { accept: '*/*' }, signal };
+    return h2 ? kubeSend(h2, r) : api.send(r);
+  };
 
   const stream = async (r: PodLogsRequest, reply: (d: PodLogsReply) => void) => {
     const abort = new AbortController();
