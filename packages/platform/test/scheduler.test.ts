@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { type ScheduleCandidate, sweepDecision, sweepsDue, tickMs } from '../src/scheduler/decide.ts';
+import {
+  type ScheduleCandidate,
+  spreadOffsets,
+  sweepDecision,
+  sweepsDue,
+  tickMs,
+} from '../src/scheduler/decide.ts';
 import { type LeaderLock, soleLeader } from '../src/scheduler/leader.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { operationsFixture } from './support/operationsFixture.ts';
@@ -43,6 +49,14 @@ describe('sweep decisions', () => {
     expect(tickMs(60)).toBe(5000);
     expect(tickMs(1)).toBe(250);
     expect(tickMs(0.1)).toBe(200);
+  });
+
+  it('spreads the due sweeps of a look evenly over its window', () => {
+    expect(spreadOffsets(0, 4000)).toEqual([]);
+    expect(spreadOffsets(1, 4000)).toEqual([0]);
+    expect(spreadOffsets(4, 4000)).toEqual([0, 1000, 2000, 3000]);
+    expect(spreadOffsets(3, 1000)).toEqual([0, 333, 666]);
+    expect(spreadOffsets(3, 0)).toEqual([0, 0, 0]);
   });
 
   it('MOORING_SWEEP_INTERVAL_SECONDS: 60 by default, a whole number from 1', () => {
@@ -111,6 +125,34 @@ describe('Scheduler on the embedded database', () => {
     expect(await s.tick()).toContain(online);
     expect(s.leader).toBe(true);
     await s.stop();
+  });
+
+  it('spreads the due sweeps of one look over its window; stopping mid-look starts no more', async () => {
+    const cs = [await f.newCluster(), await f.newCluster(), await f.newCluster()];
+    for (const c of cs) {
+      await f.db.updateTable('clusters').set({ last_check_in: f.clock() }).where('id', '=', c).execute();
+    }
+    const s = scheduler();
+    const t0 = performance.now();
+    const swept = await s.tick({ spreadMs: 900 });
+    const took = performance.now() - t0;
+    for (const c of cs) expect(swept).toContain(c);
+    // the last of three starts 600 ms into the 900 ms window
+    expect(took).toBeGreaterThanOrEqual(590);
+    for (const c of cs) await (await f.bus.commands(c).next({ timeoutMs: 1000 }))?.ack();
+
+    const more = [await f.newCluster(), await f.newCluster()];
+    f.advance(61);
+    for (const c of [...cs, ...more]) {
+      await f.db.updateTable('clusters').set({ last_check_in: f.clock() }).where('id', '=', c).execute();
+    }
+    const look = s.tick({ spreadMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const s0 = performance.now();
+    await s.stop();
+    expect(performance.now() - s0).toBeLessThan(2000);
+    // the first of the two due sweeps started at once, the second (30 s into the window) never did
+    expect(await look).toHaveLength(1);
   });
 
   it('a replica that does not hold the lock schedules nothing', async () => {

@@ -32,3 +32,15 @@ export function sweepsDue(cs: readonly ScheduleCandidate[], now: Date, intervalS
 export function tickMs(intervalSeconds: number): number {
   return Math.max(200, Math.min(5_000, (intervalSeconds * 1000) / 4));
 }
+
+/**
+ * When each of `n` due sweeps starts, in ms from the look (pure): evenly over `windowMs`, so a
+ * look that finds many clusters due does not start them all at once (2,000 clusters every 60 s
+ * is ~150 per 5 s look: at once, their operations, commands and the agents' answers arrive in one
+ * burst that every other request waits behind).
+ */
+export function spreadOffsets(n: number, windowMs: number): number[] {
+  if (n <= 0) return [];
+  const step = Math.max(0, windowMs) / n;
+  return Array.from({ length: n }, (_, i) => Math.floor(i * step));
+}

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/types.ts';
 import type { OperationsService } from '../operations/service.ts';
-import { type ScheduleCandidate, sweepsDue, tickMs } from './decide.ts';
+import { type ScheduleCandidate, spreadOffsets, sweepsDue, tickMs } from './decide.ts';
 import type { LeaderLock } from './leader.ts';
 
 export interface SchedulerOptions {
@@ -19,6 +20,11 @@ export interface SchedulerOptions {
   onLeadership?(leader: boolean): void;
   /** How often to look (default from the interval: a quarter of it, 0.2 to 5 s). */
   tickMs?: number;
+  /**
+   * Over how much of each look's period its due sweeps are spread (default 0.8: a look every 5 s
+   * starts its sweeps over 4 s; 0 starts them at once).
+   */
+  spread?: number;
 }
 
 async function candidates(db: Database): Promise<ScheduleCandidate[]> {
@@ -56,6 +62,7 @@ export class Scheduler {
   #running: Promise<void> | undefined;
   #leader = false;
   #stopped = false;
+  readonly #stopping = new AbortController();
 
   constructor(o: SchedulerOptions) {
     this.#o = o;
@@ -69,8 +76,9 @@ export class Scheduler {
   start(): void {
     if (this.#timer || this.#stopped) return;
     const every = this.#o.tickMs ?? tickMs(this.#o.intervalSeconds);
+    const spreadMs = every * Math.min(1, Math.max(0, this.#o.spread ?? 0.8));
     const tick = () => {
-      this.#running ??= this.tick()
+      this.#running ??= this.tick({ spreadMs })
         .then(() => undefined)
         .catch((err: unknown) => this.#logger.warn({ err }, 'scheduling failed'))
         .finally(() => {
@@ -82,8 +90,11 @@ export class Scheduler {
     tick();
   }
 
-  /** One look: lead if possible, then start the sweeps that are due. Answers the clusters swept. */
-  async tick(): Promise<string[]> {
+  /**
+   * One look: lead if possible, then start the sweeps that are due, spread evenly over `spreadMs`
+   * (default 0: at once). Answers the clusters swept.
+   */
+  async tick(o: { spreadMs?: number } = {}): Promise<string[]> {
     if (this.#stopped) return [];
     const leader = await this.#o.lock.tryAcquire();
     if (leader !== this.#leader) {
@@ -94,7 +105,12 @@ export class Scheduler {
     if (!leader || this.#stopped) return [];
     const due = sweepsDue(await candidates(this.#o.db), this.#o.clock(), this.#o.intervalSeconds);
     const started: string[] = [];
-    for (const clusterId of due) {
+    const offsets = spreadOffsets(due.length, o.spreadMs ?? 0);
+    const t0 = performance.now();
+    for (const [i, clusterId] of due.entries()) {
+      const wait = offsets[i]! - (performance.now() - t0);
+      if (wait > 1) await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+      if (this.#stopped) break;
       try {
         await this.#o.operations.begin({
           clusterId,
@@ -112,6 +128,7 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
