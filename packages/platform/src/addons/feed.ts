@@ -12,17 +12,18 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../db/types.ts';
 import {
-  findObservation,
+  findObservations,
   markInspected,
   observationOf,
   removeObservation,
-  saveObservation,
+  saveObservations,
 } from './queries.ts';
 import {
   applyObservation,
   changesFromHeartbeat,
   changesFromResult,
   changesFromStates,
+  type MemberObservation,
   type ReadModelChange,
   type ResultForReadModel,
 } from './readModel.ts';
@@ -81,19 +82,29 @@ const resultSchema = z.looseObject({
     .optional(),
 });
 
-/** Stores one message's changes for a cluster. */
+/**
+ * Stores one message's changes for a cluster: its members' observations read in one query and
+ * written in one (a sweep's result is two round trips, whatever the number of members), then
+ * removals and the inspection time.
+ */
 export async function applyChanges(
   db: Database,
   clusterId: string,
   changes: ReadModelChange[],
 ): Promise<void> {
+  const upserts = changes.flatMap((c) => (c.op === 'upsert' ? [c.member] : []));
+  if (upserts.length > 0) {
+    const key = (m: { kind: string; name: string }) => `${m.kind}/${m.name}`;
+    const stored = new Map<string, MemberObservation>(
+      (await findObservations(db, clusterId, upserts)).map((r) => [key(r), observationOf(r)]),
+    );
+    // a member named twice in one message: the second change applies to the first's outcome
+    for (const m of upserts) stored.set(key(m), applyObservation(stored.get(key(m)), m));
+    await saveObservations(db, clusterId, [...stored.values()]);
+  }
   for (const c of changes) {
     if (c.op === 'remove') await removeObservation(db, clusterId, c.kind, c.name);
     else if (c.op === 'inspected') await markInspected(db, clusterId, c.at);
-    else {
-      const row = await findObservation(db, clusterId, c.member.kind, c.member.name);
-      await saveObservation(db, clusterId, applyObservation(row ? observationOf(row) : undefined, c.member));
-    }
   }
 }
 

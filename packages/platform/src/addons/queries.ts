@@ -5,19 +5,21 @@ export async function observationsOf(db: Database, clusterId: string): Promise<A
   return db.selectFrom('addon_states').selectAll().where('cluster_id', '=', clusterId).execute();
 }
 
-export async function findObservation(
+/** The stored rows of some of a cluster's members (one query, whatever their number). */
+export async function findObservations(
   db: Database,
   clusterId: string,
-  kind: string,
-  name: string,
-): Promise<AddonStateRow | undefined> {
-  return db
+  members: readonly { kind: string; name: string }[],
+): Promise<AddonStateRow[]> {
+  if (members.length === 0) return [];
+  const wanted = new Set(members.map((m) => `${m.kind}/${m.name}`));
+  const rows = await db
     .selectFrom('addon_states')
     .selectAll()
     .where('cluster_id', '=', clusterId)
-    .where('kind', '=', kind)
-    .where('name', '=', name)
-    .executeTakeFirst();
+    .where('name', 'in', [...new Set(members.map((m) => m.name))])
+    .execute();
+  return rows.filter((r) => wanted.has(`${r.kind}/${r.name}`));
 }
 
 export function observationOf(r: AddonStateRow): MemberObservation {
@@ -38,8 +40,15 @@ export function observationOf(r: AddonStateRow): MemberObservation {
   };
 }
 
-export async function saveObservation(db: Database, clusterId: string, o: MemberObservation): Promise<void> {
-  const values = {
+/** Stores members' observations, inserted or replaced, in one statement. */
+export async function saveObservations(
+  db: Database,
+  clusterId: string,
+  observations: readonly MemberObservation[],
+): Promise<void> {
+  if (observations.length === 0) return;
+  const now = new Date();
+  const values = observations.map((o) => ({
     cluster_id: clusterId,
     kind: o.kind,
     name: o.name,
@@ -52,14 +61,27 @@ export async function saveObservation(db: Database, clusterId: string, o: Member
     drifted_objects: o.drifted_objects ?? null,
     drift: o.drift ? JSON.stringify(o.drift) : null,
     behind_git: o.behind_git ?? null,
-    updated_at: o.updated_at ?? new Date(),
+    updated_at: o.updated_at ?? now,
     inspected_at: o.inspected_at ?? null,
-  };
-  const { cluster_id: _c, kind: _k, name: _n, ...rest } = values;
+  }));
   await db
     .insertInto('addon_states')
     .values(values)
-    .onConflict((oc) => oc.columns(['cluster_id', 'kind', 'name']).doUpdateSet(rest))
+    .onConflict((oc) =>
+      oc.columns(['cluster_id', 'kind', 'name']).doUpdateSet((eb) => ({
+        stack: eb.ref('excluded.stack'),
+        namespace: eb.ref('excluded.namespace'),
+        state: eb.ref('excluded.state'),
+        phase: eb.ref('excluded.phase'),
+        message: eb.ref('excluded.message'),
+        revision: eb.ref('excluded.revision'),
+        drifted_objects: eb.ref('excluded.drifted_objects'),
+        drift: eb.ref('excluded.drift'),
+        behind_git: eb.ref('excluded.behind_git'),
+        updated_at: eb.ref('excluded.updated_at'),
+        inspected_at: eb.ref('excluded.inspected_at'),
+      })),
+    )
     .execute();
 }
 
