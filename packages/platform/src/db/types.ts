@@ -70,6 +70,12 @@ export interface ClusterDefinitionsTable {
   definition_files: string;
 }
 
+/** When each cluster's newest sweep operation was created (the scheduler's look reads it). */
+export interface SweepScheduleTable {
+  cluster_id: string;
+  last_created_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface OperationsTable {
   id: string;
   organization_id: string;
@@ -169,6 +175,7 @@ export interface Tables {
   tokens: TokensTable;
   clusters: ClustersTable;
   cluster_definitions: ClusterDefinitionsTable;
+  sweep_schedule: SweepScheduleTable;
   agent_bus_users: AgentBusUsersTable;
   addon_states: AddonStatesTable;
   operations: OperationsTable;

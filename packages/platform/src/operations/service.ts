@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@mooring/bus';
-import { sql } from 'kysely';
+import { type Compilable, type OperationNodeSource, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -30,6 +30,11 @@ import {
 } from './queries.ts';
 import { type AgentResult, agentResultSchema, defaultStepTimeout } from './results.ts';
 import { type OperationDetail, type OperationView, operationDetail, operationView } from './views.ts';
+
+/** The command id of a step's `n`th send: new for each send (the queue de-duplicates ids), under one idempotency key. */
+function commandIdOf(idempotencyKey: string, n: number): string {
+  return `${idempotencyKey}:send-${n}`;
+}
 
 /** What sending a step's command reads of the step. */
 type SentStep = Pick<OperationStepRow, 'id' | 'kind' | 'payload' | 'idempotency_key'>;
@@ -108,35 +113,79 @@ export class OperationsService {
     if (input.steps.length === 0) throw new ValidationError('an operation needs at least one step');
     const id = randomUUID();
     const now = this.#clock();
-    const steps = input.steps.map((st, position) => {
+    const planned = input.steps.map((st, position) => {
       const stepId = `${position + 1}-${st.name.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 100);
-      const timeout = st.timeoutSeconds ?? defaultStepTimeout(st.kind);
-      return sql`(${stepId}, ${position}::integer, ${st.name}, ${st.kind}, ${JSON.stringify(st.payload ?? {})}, ${timeout}::integer, ${idempotencyKey(id, stepId)})`;
+      return {
+        id: stepId,
+        position,
+        name: st.name,
+        kind: st.kind,
+        payload: JSON.stringify(st.payload ?? {}),
+        timeout: st.timeoutSeconds ?? defaultStepTimeout(st.kind),
+        key: idempotencyKey(id, stepId),
+      };
+    });
+    // the start is decided before anything is stored, so the operation is written started (its
+    // first step running, its command counted as sent) in the same statement that creates it; a
+    // platform stopped before the command leaves sends it again at start (`resumeAll`)
+    const d = decide(
+      {
+        state: 'pending',
+        steps: planned.map((st) => ({
+          id: st.id,
+          state: 'pending',
+          startedAt: null,
+          timeoutSeconds: st.timeout,
+        })),
+      },
+      { type: 'start' },
+      now,
+    );
+    const changed = new Map(d.steps.map((c) => [c.id, c]));
+    const sends = new Set(d.send);
+    const rows = planned.map((st) => {
+      const c = changed.get(st.id);
+      const sent = sends.has(st.id);
+      return sql`(${st.id}, ${st.position}::integer, ${st.name}, ${st.kind}, ${st.payload}, ${c?.state ?? 'pending'}, ${c?.startedAt ?? null}::timestamptz, ${st.timeout}::integer, ${st.key}, ${sent ? 1 : 0}::integer, ${sent ? commandIdOf(st.key, 1) : null}, ${c?.message ?? ''})`;
     });
     // one statement, atomic by itself: the operation from the cluster's row (nothing when the
-    // cluster is unknown or deleted) and its steps, pending
+    // cluster is unknown or deleted), its steps and, for a sweep, the cluster's `sweep_schedule`
     const inserted = await sql<{ organization_id: string }>`
       with op as (
-        insert into operations (id, organization_id, cluster_id, type, state, payload, created_by, retry_of, message, created_at, updated_at)
-        select ${id}, c.organization_id, c.id, ${input.type}, 'pending', ${JSON.stringify(input.payload ?? {})},
-          ${input.createdBy}, ${input.retryOf ?? null}, '', ${now}::timestamptz, ${now}::timestamptz
+        insert into operations (id, organization_id, cluster_id, type, state, payload, created_by, retry_of, message, created_at, updated_at, started_at)
+        select ${id}, c.organization_id, c.id, ${input.type}, ${d.operation?.state ?? 'pending'}, ${JSON.stringify(input.payload ?? {})},
+          ${input.createdBy}, ${input.retryOf ?? null}, '', ${now}::timestamptz, ${now}::timestamptz, ${d.operation?.startedAt ?? null}::timestamptz
         from clusters c where c.id = ${input.clusterId} and c.deleted_at is null
-        returning id, organization_id
+        returning id, organization_id, cluster_id
       ), steps as (
-        insert into operation_steps (operation_id, id, position, name, kind, payload, state, timeout_seconds, idempotency_key, message)
-        select op.id, v.id, v.position, v.name, v.kind, v.payload, 'pending', v.timeout_seconds, v.idempotency_key, ''
-        from op cross join (values ${sql.join(steps)}) as v(id, position, name, kind, payload, timeout_seconds, idempotency_key)
-      )
+        insert into operation_steps (operation_id, id, position, name, kind, payload, state, started_at, timeout_seconds, idempotency_key, sends, last_command_id, message)
+        select op.id, v.id, v.position, v.name, v.kind, v.payload, v.state, v.started_at, v.timeout_seconds, v.idempotency_key, v.sends, v.last_command_id, v.message
+        from op cross join (values ${sql.join(rows)}) as v(id, position, name, kind, payload, state, started_at, timeout_seconds, idempotency_key, sends, last_command_id, message)
+      )${
+        input.type === 'sweep'
+          ? sql`, scheduled as (
+        insert into sweep_schedule (cluster_id, last_created_at) select op.cluster_id, ${now}::timestamptz from op
+        on conflict (cluster_id) do update set last_created_at = excluded.last_created_at
+      )`
+          : sql``
+      }
       select organization_id from op`
       .execute(this.#db)
       .then((r) => r.rows[0]);
     if (!inserted) throw new NotFoundError('cluster', input.clusterId);
-    (input.type === 'sweep' ? this.#logger.debug : this.#logger.info).call(
-      this.#logger,
-      { operation_id: id, type: input.type, cluster_id: input.clusterId },
-      'operation created',
-    );
-    await this.#transition(id, { type: 'start' });
+    const op = { id, cluster_id: input.clusterId, type: input.type };
+    const log = this.#logger.child({ operation_id: id, cluster_id: input.clusterId, type: input.type });
+    (input.type === 'sweep' ? log.debug : log.info).call(log, {}, 'operation created');
+    for (const st of planned) {
+      if (sends.has(st.id)) {
+        await this.#send(
+          op,
+          { id: st.id, kind: st.kind, payload: st.payload, idempotency_key: st.key },
+          commandIdOf(st.key, 1),
+          log,
+        );
+      }
+    }
     return { id, organizationId: inserted.organization_id };
   }
 
@@ -307,19 +356,6 @@ export class OperationsService {
         })),
       };
       const d = decide(snapshot, event, now);
-      if (d.operation) {
-        await tx
-          .updateTable('operations')
-          .set({
-            state: d.operation.state,
-            updated_at: now,
-            ...(d.operation.message !== undefined ? { message: d.operation.message } : {}),
-            ...(d.operation.startedAt ? { started_at: d.operation.startedAt } : {}),
-            ...(d.operation.finishedAt ? { finished_at: d.operation.finishedAt } : {}),
-          })
-          .where('id', '=', id)
-          .execute();
-      }
       // each send gets a new command id (the queue de-duplicates ids), the same idempotency key;
       // a step that changes state and is sent is one update
       const sends: { step: SentStep; commandId: string }[] = [];
@@ -328,34 +364,48 @@ export class OperationsService {
         const step = steps.find((s) => s.id === stepId);
         if (!step) continue;
         const n = step.sends + 1;
-        const commandId = `${step.idempotency_key}:send-${n}`;
+        const commandId = commandIdOf(step.idempotency_key, n);
         sent.set(stepId, { sends: n, last_command_id: commandId });
         sends.push({ step, commandId });
       }
+      const writes: Updates[] = [];
+      if (d.operation) {
+        writes.push(
+          tx
+            .updateTable('operations')
+            .set({
+              state: d.operation.state,
+              updated_at: now,
+              ...(d.operation.message !== undefined ? { message: d.operation.message } : {}),
+              ...(d.operation.startedAt ? { started_at: d.operation.startedAt } : {}),
+              ...(d.operation.finishedAt ? { finished_at: d.operation.finishedAt } : {}),
+            })
+            .where('id', '=', id),
+        );
+      }
       for (const c of d.steps) {
-        await tx
-          .updateTable('operation_steps')
-          .set({
-            state: c.state,
-            ...(c.message !== undefined ? { message: c.message } : {}),
-            ...(c.startedAt ? { started_at: c.startedAt } : {}),
-            ...(c.finishedAt ? { finished_at: c.finishedAt } : {}),
-            ...(withResult && withResult.stepId === c.id ? { result: withResult.result } : {}),
-            ...sent.get(c.id),
-          })
-          .where('operation_id', '=', id)
-          .where('id', '=', c.id)
-          .execute();
+        writes.push(
+          tx
+            .updateTable('operation_steps')
+            .set({
+              state: c.state,
+              ...(c.message !== undefined ? { message: c.message } : {}),
+              ...(c.startedAt ? { started_at: c.startedAt } : {}),
+              ...(c.finishedAt ? { finished_at: c.finishedAt } : {}),
+              ...(withResult && withResult.stepId === c.id ? { result: withResult.result } : {}),
+              ...sent.get(c.id),
+            })
+            .where('operation_id', '=', id)
+            .where('id', '=', c.id),
+        );
         sent.delete(c.id);
       }
       for (const [stepId, set] of sent) {
-        await tx
-          .updateTable('operation_steps')
-          .set(set)
-          .where('operation_id', '=', id)
-          .where('id', '=', stepId)
-          .execute();
+        writes.push(
+          tx.updateTable('operation_steps').set(set).where('operation_id', '=', id).where('id', '=', stepId),
+        );
       }
+      await updateAtOnce(tx, writes);
       return { op, d, sends };
     });
     if (!stored) return undefined;
@@ -376,7 +426,12 @@ export class OperationsService {
     return d;
   }
 
-  async #send(op: OperationRow, step: SentStep, commandId: string, log: Logger): Promise<void> {
+  async #send(
+    op: Pick<OperationRow, 'id' | 'cluster_id' | 'type'>,
+    step: SentStep,
+    commandId: string,
+    log: Logger,
+  ): Promise<void> {
     try {
       const stored = JSON.parse(step.payload) as Record<string, unknown>;
       const payload = this.#payloadFor ? await this.#payloadFor(op.cluster_id, step.kind, stored) : stored;
@@ -399,4 +454,23 @@ export class OperationsService {
       log.error({ err: e, step: step.id, command_id: commandId }, 'could not send a step’s command');
     }
   }
+}
+
+/** An update of one row of an operation or of its steps. */
+type Updates = Compilable & OperationNodeSource;
+
+/**
+ * Runs updates of distinct rows as one statement (all but the last in `WITH` clauses: one round
+ * trip however many steps change). PostgreSQL runs them on one snapshot, so no two may touch the
+ * same row: an operation's row and each of its steps at most once (as `decide` answers).
+ */
+async function updateAtOnce(db: Database, writes: readonly Updates[]): Promise<void> {
+  const last = writes.at(-1);
+  if (!last) return;
+  if (writes.length === 1) {
+    await db.executeQuery(last.compile());
+    return;
+  }
+  const ctes = writes.slice(0, -1).map((w, i) => sql`${sql.id(`u${i}`)} as (${w})`);
+  await sql`with ${sql.join(ctes)} ${last}`.execute(db);
 }

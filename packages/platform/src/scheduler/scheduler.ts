@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { OFFLINE_AFTER_SECONDS } from '../clusters/state.ts';
 import type { Database } from '../db/types.ts';
 import type { OperationsService } from '../operations/service.ts';
 import { type ScheduleCandidate, spreadOffsets, sweepsDue, tickMs } from './decide.ts';
@@ -27,26 +27,36 @@ export interface SchedulerOptions {
   spread?: number;
 }
 
-async function candidates(db: Database): Promise<ScheduleCandidate[]> {
+/**
+ * The clusters that may be due a sweep at `now`: online, none created within the interval
+ * (`sweep_schedule`), none under way (the few active operations, read once). The database
+ * narrows (of 2,000 online clusters ~150 are due at a look: only those come back), whatever the
+ * number of sweeps kept; `sweepsDue` decides on what it answers.
+ */
+async function candidates(db: Database, now: Date, intervalSeconds: number): Promise<ScheduleCandidate[]> {
+  const onlineSince = new Date(now.getTime() - OFFLINE_AFTER_SECONDS * 1000);
+  const sweptAfter = new Date(now.getTime() - intervalSeconds * 1000);
   const rows = await db
     .selectFrom('clusters as c')
-    .select([
-      'c.id',
-      'c.last_check_in',
-      sql<Date | null>`(select max(o.created_at) from operations o where o.cluster_id = c.id and o.type = 'sweep')`.as(
-        'last_sweep',
-      ),
-      sql<boolean>`exists (select 1 from operations o where o.cluster_id = c.id and o.type = 'sweep' and o.state in ('pending', 'running'))`.as(
-        'active',
-      ),
-    ])
+    .leftJoin('sweep_schedule as s', 's.cluster_id', 'c.id')
+    .select(['c.id', 'c.last_check_in', 's.last_created_at'])
     .where('c.deleted_at', 'is', null)
+    .where('c.last_check_in', '>=', onlineSince)
+    .where((eb) => eb.or([eb('s.last_created_at', 'is', null), eb('s.last_created_at', '<=', sweptAfter)]))
+    // the active sweeps' clusters, read once and hashed (not a probe per cluster)
+    .where('c.id', 'not in', (eb) =>
+      eb
+        .selectFrom('operations as o')
+        .select('o.cluster_id')
+        .where('o.state', 'in', ['pending', 'running'])
+        .where('o.type', '=', 'sweep'),
+    )
     .execute();
   return rows.map((r) => ({
     id: r.id,
     lastCheckIn: r.last_check_in,
-    lastSweepCreatedAt: r.last_sweep ? new Date(r.last_sweep) : null,
-    sweepActive: r.active === true,
+    lastSweepCreatedAt: r.last_created_at,
+    sweepActive: false,
   }));
 }
 
@@ -103,7 +113,12 @@ export class Scheduler {
       this.#o.onLeadership?.(leader);
     }
     if (!leader || this.#stopped) return [];
-    const due = sweepsDue(await candidates(this.#o.db), this.#o.clock(), this.#o.intervalSeconds);
+    const now = this.#o.clock();
+    const due = sweepsDue(
+      await candidates(this.#o.db, now, this.#o.intervalSeconds),
+      now,
+      this.#o.intervalSeconds,
+    );
     const started: string[] = [];
     const offsets = spreadOffsets(due.length, o.spreadMs ?? 0);
     const t0 = performance.now();

@@ -16,6 +16,7 @@ import * as stackDrafts from './0060_stack_drafts.ts';
 import * as engines from './0070_engines.ts';
 import * as draftPublishing from './0075_draft_publishing.ts';
 import * as clusterDefinitions from './0080_cluster_definitions.ts';
+import * as sweepSchedule from './0085_sweep_schedule.ts';
 
 /** Every migration by name, in order. A new one is a new file `NNNN_name.ts` added here. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0070_engines': engines,
   '0075_draft_publishing': draftPublishing,
   '0080_cluster_definitions': clusterDefinitions,
+  '0085_sweep_schedule': sweepSchedule,
 };
