@@ -11,6 +11,7 @@ import { registerArgocdRoutes } from './argocd/routes.ts';
 import { ArgocdService } from './argocd/service.ts';
 import { type RegisteredRoute, registerGuard } from './auth/guard.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
+import { agentTokenHash } from './auth/secrets.ts';
 import { AuthService } from './auth/service.ts';
 import { UsersService } from './auth/users.ts';
 import { buildCatalogue, type Catalogue } from './catalogue/build.ts';
@@ -150,7 +151,10 @@ export async function buildServer(parts: ServerParts): Promise<Server> {
   const addons = new AddonsService({ db, clock, bus: commandBus, operations: services.operations });
   const routes = registerGuard(app, {
     user: (secret) => services.auth.authenticate(secret),
-    agent: (secret) => services.clusters.authenticateAgent(secret),
+    agent: async (secret) => {
+      const tokenHash = agentTokenHash(secret);
+      return tokenHash ? { kind: 'agent', tokenHash } : undefined;
+    },
   });
 
   registerHealthRoutes(app, { db });

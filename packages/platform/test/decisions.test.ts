@@ -63,7 +63,7 @@ describe('route access decision', () => {
     tokenKind: 'api',
     scopes: [],
   });
-  const agent = { kind: 'agent' as const, clusterId: 'c', organizationId: 'o' };
+  const agent = { kind: 'agent' as const, tokenHash: 'h' };
   it.each([
     ['public, anonymous', { public: true as const }, undefined, undefined],
     ['role, anonymous', { role: 'viewer' as const }, undefined, 'UnauthenticatedError'],

@@ -68,7 +68,7 @@ export async function ensureCluster(
   }
   const f = tokenFile(dataDir, existing.id);
   let token = existsSync(f) ? readFileSync(f, 'utf8').trim() : '';
-  if (!token || !(await clusters.authenticateAgent(token))) {
+  if (!token || !(await clusters.agentTokenValid(token))) {
     token = (await clusters.regenerateAgentToken(owner, existing.id)).agent_token;
     saveToken(dataDir, existing.id, token);
   }

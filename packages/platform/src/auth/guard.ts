@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { inIngestLane } from '../db/lanes.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { errorBodySchema } from '../http/errorBody.ts';
 import type { AgentPrincipal, Authenticator, Principal, RouteAccess, UserPrincipal } from './principal.ts';
@@ -95,9 +94,7 @@ export function registerGuard(app: FastifyInstance, auth: Authenticator): () => 
     if (!access || 'public' in access) return;
     const secret = bearer(request);
     if (secret) {
-      // an agent's token lookup is agents' traffic: it takes the ingest lane's share of the pool
-      request.principal =
-        'agent' in access ? await inIngestLane(() => auth.agent(secret)) : await auth.user(secret);
+      request.principal = 'agent' in access ? await auth.agent(secret) : await auth.user(secret);
     }
     const refusal = accessDecision(access, request.principal);
     if (refusal) throw refusal;

@@ -17,10 +17,15 @@ export interface UserPrincipal {
   scopes: Scope[];
 }
 
+/**
+ * A request bearing an agent token. Which cluster it speaks for is settled by the statement that
+ * records its check-in (the token's hash must still be the cluster's, the cluster not deleted):
+ * no lookup before it, and a replaced token stops working at once.
+ */
 export interface AgentPrincipal {
   kind: 'agent';
-  clusterId: string;
-  organizationId: string;
+  /** sha256 of the bearer secret, as stored in `clusters.agent_token_hash`. */
+  tokenHash: string;
 }
 
 /**
@@ -33,6 +38,6 @@ export type RouteAccess = { public: true } | { role: Role } | { agent: true };
 export interface Authenticator {
   /** A session or API token; undefined when unknown, expired or revoked. */
   user(secret: string): Promise<UserPrincipal | undefined>;
-  /** A cluster's agent token; undefined when unknown or replaced. */
+  /** An agent token (by its form: the route's statement checks it is a cluster's); undefined when it is not one. */
   agent(secret: string): Promise<AgentPrincipal | undefined>;
 }

@@ -19,6 +19,11 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** The hash of an agent token, or undefined for a secret of another kind (pure). */
+export function agentTokenHash(secret: string): string | undefined {
+  return secret.startsWith(SECRET_PREFIX.agent) ? hashSecret(secret) : undefined;
+}
+
 /** The first characters of a secret, shown in lists so a person can tell tokens apart. */
 export function secretPrefix(secret: string): string {
   const kind = Object.values(SECRET_PREFIX).find((p) => secret.startsWith(p)) ?? '';

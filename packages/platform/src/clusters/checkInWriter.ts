@@ -10,6 +10,7 @@ export interface CheckedIn {
   organization_id: string;
   name: string;
   last_check_in: Date | null;
+  agent_token_hash: string;
 }
 
 interface Pending {
@@ -22,9 +23,10 @@ interface Pending {
 /**
  * Records agents' check-ins (versions, node count, region, public IP, the time) in batches: the
  * check-ins that arrive within `flushMs` are one `UPDATE … FROM (VALUES …)`, a single statement
- * and commit instead of one per agent (2,000 agents every 15 s are 133 check-ins a second). Each
- * check-in waits for its batch's write and answers its cluster's row, or undefined when the
- * cluster is unknown or deleted.
+ * and commit instead of one per agent (2,000 agents every 15 s are 133 check-ins a second). The
+ * statement is also the agent's authentication: a row is written only for a token that is a live
+ * cluster's current one. Each check-in waits for its batch's write and answers its cluster's row,
+ * or undefined when the token is no cluster's (unknown, replaced, or its cluster deleted).
  */
 export class CheckInWriter {
   readonly #batcher: WriteBatcher<Pending, void>;
@@ -35,11 +37,8 @@ export class CheckInWriter {
       maxBatch: o.maxBatch ?? 500,
       write: async (batch) => {
         const rows = await writeCheckIns(db, batch);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        for (const p of batch) {
-          const row = byId.get(p.agent.clusterId);
-          p.settle(row && row.organization_id === p.agent.organizationId ? row : undefined);
-        }
+        const byToken = new Map(rows.map((r) => [r.agent_token_hash, r]));
+        for (const p of batch) p.settle(byToken.get(p.agent.tokenHash));
       },
       onError: (err, batch) => {
         for (const p of batch) p.settle(undefined, err);
@@ -64,7 +63,7 @@ async function writeCheckIns(db: Database, batch: Pending[]): Promise<CheckedIn[
   const values = sql.join(
     batch.map(
       ({ agent, report: r, at }) =>
-        sql`(${agent.clusterId}, ${agent.organizationId}, ${r.agent_version}, ${r.kubernetes_version}, ${r.node_count}::integer, ${r.region ?? null}, ${r.region !== undefined}::boolean, ${r.public_ip ?? null}, ${r.public_ip !== undefined}::boolean, ${at}::timestamptz)`,
+        sql`(${agent.tokenHash}, ${r.agent_version}, ${r.kubernetes_version}, ${r.node_count}::integer, ${r.region ?? null}, ${r.region !== undefined}::boolean, ${r.public_ip ?? null}, ${r.public_ip !== undefined}::boolean, ${at}::timestamptz)`,
     ),
   );
   const { rows } = await sql<CheckedIn>`
@@ -77,8 +76,8 @@ async function writeCheckIns(db: Database, batch: Pending[]): Promise<CheckedIn[
       agent_connected = true,
       last_check_in = v.at,
       updated_at = v.at
-    from (values ${values}) as v(id, organization_id, agent_version, kubernetes_version, node_count, region, set_region, public_ip, set_public_ip, at)
-    where c.id = v.id and c.organization_id = v.organization_id and c.deleted_at is null
-    returning c.id, c.organization_id, c.name, c.last_check_in`.execute(db);
+    from (values ${values}) as v(token_hash, agent_version, kubernetes_version, node_count, region, set_region, public_ip, set_public_ip, at)
+    where c.agent_token_hash = v.token_hash and c.deleted_at is null
+    returning c.id, c.organization_id, c.name, c.last_check_in, c.agent_token_hash`.execute(db);
   return rows;
 }

@@ -3,7 +3,7 @@ import type { AgentPrincipal, UserPrincipal } from '../auth/principal.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
 import type { Clock } from '../clock.ts';
 import type { ClusterRow, Database } from '../db/types.ts';
-import { ConflictError, type DefinitionIssue, NotFoundError } from '../errors.ts';
+import { ConflictError, type DefinitionIssue, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import { type Page, type PageRequest, toPage } from '../http/pagination.ts';
 import { CheckInWriter } from './checkInWriter.ts';
 import { type ImportInput, validateImport } from './definition.ts';
@@ -161,10 +161,9 @@ export class ClustersService {
     return { cluster: clusterView(await this.#row(p.organizationId, id), now), ...this.#install(token) };
   }
 
-  /** The agent holding this token; undefined when unknown, replaced or the cluster is deleted. */
-  async authenticateAgent(secret: string): Promise<AgentPrincipal | undefined> {
-    const row = await findClusterByAgentToken(this.#db, hashSecret(secret));
-    return row ? { kind: 'agent', clusterId: row.id, organizationId: row.organization_id } : undefined;
+  /** Whether a secret is a live cluster's current agent token. */
+  async agentTokenValid(secret: string): Promise<boolean> {
+    return (await findClusterByAgentToken(this.#db, hashSecret(secret))) !== undefined;
   }
 
   /** Records an agent's check-in; answers with the cluster's state and, when a hook gives them, bus credentials. */
@@ -172,7 +171,7 @@ export class ClustersService {
     const now = this.#clock();
     // written with the other check-ins of the moment, in one statement
     const row = await this.#checkIns.record(agent, report, now);
-    if (!row) throw new NotFoundError('cluster', agent.clusterId);
+    if (!row) throw new UnauthenticatedError('unknown agent token: it was replaced, or its cluster deleted');
     const bus =
       report.bus_credentials === false
         ? undefined
