@@ -10,10 +10,14 @@ import {
 } from '@mooring/bus';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { inIngestLane } from '../db/lanes.ts';
 import type { Database } from '../db/types.ts';
+import { WriteBatcher } from '../db/writeBatcher.ts';
 import {
   findObservations,
+  type Inspection,
   markInspected,
+  markInspectedAll,
   observationOf,
   removeObservation,
   saveObservations,
@@ -113,9 +117,17 @@ export async function startAddonsFeed(o: {
   bus: Bus;
   db: Database;
   logger: Logger;
+  /** How long heartbeats' inspection times gather before they are written (default 250 ms). */
+  inspectionFlushMs?: number;
 }): Promise<() => Promise<void>> {
   const logger = o.logger.child({ component: 'addons' });
   const onError = (err: unknown, subject: string) => logger.warn({ err, subject }, 'message not recorded');
+  // every agent's heartbeat says its members were just inspected: one statement per 250 ms of them
+  const inspections = new WriteBatcher<Inspection>({
+    flushMs: o.inspectionFlushMs ?? 250,
+    write: (batch) => inIngestLane(() => markInspectedAll(o.db, batch)),
+    onError: (err, batch) => logger.warn({ err, heartbeats: batch.length }, 'inspection times not recorded'),
+  });
   const subs: Unsubscribe[] = [
     await o.bus.subscribe(
       RESULT_SUBJECTS,
@@ -131,7 +143,9 @@ export async function startAddonsFeed(o: {
       async (m) => {
         const clusterId = clusterIdOfSubject(m.subject);
         if (clusterId !== m.data.cluster_id) return;
-        await applyChanges(o.db, clusterId, changesFromHeartbeat(m.data));
+        for (const c of changesFromHeartbeat(m.data)) {
+          if (c.op === 'inspected') inspections.push({ clusterId, at: c.at });
+        }
       },
       { schema: heartbeatSchema, queue: ADDONS_QUEUE, onError },
     ),
@@ -147,5 +161,6 @@ export async function startAddonsFeed(o: {
   ];
   return async () => {
     for (const u of subs) await u().catch(() => undefined);
+    await inspections.flush();
   };
 }

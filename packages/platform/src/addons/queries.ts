@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AddonStateRow, Database } from '../db/types.ts';
 import type { DriftView, MemberObservation } from './readModel.ts';
 
@@ -105,4 +106,23 @@ export async function markInspected(db: Database, clusterId: string, at: Date): 
     .set({ inspected_at: at })
     .where('cluster_id', '=', clusterId)
     .execute();
+}
+
+/** A heartbeat's word that a cluster's members were inspected at `at`. */
+export interface Inspection {
+  clusterId: string;
+  at: Date;
+}
+
+/** Records many clusters' inspection times in one statement (never moving one back). */
+export async function markInspectedAll(db: Database, inspections: readonly Inspection[]): Promise<void> {
+  const latest = new Map<string, Date>();
+  for (const i of inspections) {
+    const seen = latest.get(i.clusterId);
+    if (!seen || i.at > seen) latest.set(i.clusterId, i.at);
+  }
+  if (latest.size === 0) return;
+  const values = sql.join([...latest].map(([id, at]) => sql`(${id}, ${at}::timestamptz)`));
+  await sql`update addon_states as a set inspected_at = greatest(a.inspected_at, v.at)
+    from (values ${values}) as v(cluster_id, at) where a.cluster_id = v.cluster_id`.execute(db);
 }
