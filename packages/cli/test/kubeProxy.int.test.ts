@@ -4,7 +4,7 @@
 // is `mooring cluster kube-token`; the agent acts as the user by impersonation,
 // so the cluster's RBAC decides.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,6 +231,19 @@ describe('kubectl through the platform', () => {
     expect(write.err).toContain(
       'configmaps is forbidden: User "mooring:alice" cannot create resource "configmaps"',
     );
+    // three kubectl processes, one token: kube-token keeps it between runs (0600, under ~/.cache)
+    const login = JSON.parse(readFileSync(join(work, 'alice', '.config', 'mooring', 'config.json'), 'utf8'));
+    const mine = await fetch(`${p.url}/api/v1/tokens?page_size=100`, {
+      headers: { authorization: `Bearer ${login.token}` },
+    });
+    const kube = ((await mine.json()) as { items: { name: string }[] }).items.filter((t) =>
+      t.name.startsWith('kube:'),
+    );
+    expect(kube).toHaveLength(1);
+    const kept = join(work, 'alice', '.cache', 'mooring', 'kube-tokens');
+    const files = readdirSync(kept);
+    expect(files).toHaveLength(1);
+    expect(statSync(join(kept, files[0]!)).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it('a user without a grant gets Forbidden', async () => {

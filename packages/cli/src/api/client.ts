@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The platform's HTTP API (`/api/v1`) over fetch. Every failure is a typed
  * error: the answer's status and `{error:{code,message,...}}` body, or the
@@ -117,6 +118,8 @@ export function baseUrl(url: string): string {
 
 export class ApiClient {
   readonly url: string;
+  /** sha256 of the token it sends (to key what is kept per login), never the token itself. */
+  readonly identity: string;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
@@ -124,6 +127,9 @@ export class ApiClient {
   constructor(o: ClientOptions) {
     this.url = baseUrl(o.url);
     this.#token = o.token;
+    this.identity = createHash('sha256')
+      .update(o.token ?? '')
+      .digest('hex');
     this.#fetch = o.fetch ?? fetch;
     this.#timeoutMs = o.timeoutMs ?? 30_000;
   }

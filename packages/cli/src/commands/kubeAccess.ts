@@ -2,7 +2,7 @@
  * `mooring cluster kubeconfig|kube-token|grant`: kubectl and Helm through the platform.
  * The kubeconfig's server is the platform's `/api/v1/clusters/{id}/k8s`; its user runs
  * `mooring cluster kube-token` as an exec credential plugin, which prints a 15-minute
- * token as an `ExecCredential`.
+ * token as an `ExecCredential` (kept between runs: `api/kubeTokenCache.ts`).
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { type ApiClient, ApiError, NotFoundLocallyError } from '../api/client.ts';
 import { connect, parsePlatformArgs, positionals, type Subcommand } from '../api/command.ts';
+import { kubeTokenFile, readKubeToken, stillGood, writeKubeToken } from '../api/kubeTokenCache.ts';
 import { serialise } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import { findCluster } from './clusterRef.ts';
@@ -141,7 +142,18 @@ export const kubeTokenSubcommand: Subcommand = {
   async run(argv, io) {
     const { positionals: p, flags } = parsePlatformArgs(argv, {});
     const [ref] = positionals(p, ['NAME|ID']);
-    const t = await kubeToken(connect(flags, io), ref!);
+    const client = connect(flags, io);
+    // kept between kubectl's runs while more than a minute of it is left
+    const file = kubeTokenFile(io.env, { url: client.url, identity: client.identity, cluster: ref! });
+    let t = readKubeToken(file);
+    if (!stillGood(t, new Date())) {
+      t = await kubeToken(client, ref!);
+      try {
+        writeKubeToken(file, t);
+      } catch {
+        // a cache that cannot be written only means the next run asks again
+      }
+    }
     io.stdout(`${JSON.stringify(execCredential(t.token, t.expires_at))}\n`);
     return EXIT.ok;
   },
