@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeTokenFile, writeKubeToken } from '../src/api/kubeTokenCache.ts';
 import { mooring, startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 let p: TestPlatform;
@@ -45,9 +46,16 @@ describe('mooring login / logout against a real platform', () => {
     expect(list.code).toBe(0);
     expect(JSON.parse(list.out)).toEqual([]);
 
+    // a kubectl token kept by kube-token goes with the session
+    const kept = kubeTokenFile({ HOME: cwd }, { url: p.url, identity: 'i', cluster: 'c' });
+    writeKubeToken(kept, {
+      token: 'mooring_pat_kept',
+      expires_at: new Date(Date.now() + 600_000).toISOString(),
+    });
     const out = await mooring(['logout'], { cwd });
     expect(out.code).toBe(0);
     expect(out.out).toBe(`logged out of ${p.url}\n`);
+    expect(existsSync(kept)).toBe(false);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: p.url, username: 'admin' });
     // the session ended on the platform too
     const res = await fetch(`${p.url}/api/v1/me`, { headers: { authorization: `Bearer ${stored.token}` } });

@@ -6,7 +6,7 @@
  * new one each time.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -18,14 +18,22 @@ export interface KubeToken {
 /** Seconds a kept token must still have to be used again. */
 export const KUBE_TOKEN_MARGIN_SECONDS = 60;
 
+function folder(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'mooring', 'kube-tokens');
+}
+
+/** Forgets every kept token (`mooring logout`). */
+export function forgetKubeTokens(env: Readonly<Record<string, string | undefined>>): void {
+  rmSync(folder(env), { recursive: true, force: true });
+}
+
 /** The file of one platform, login (`identity`: a hash of its token) and cluster reference (pure). */
 export function kubeTokenFile(
   env: Readonly<Record<string, string | undefined>>,
   key: { url: string; identity: string; cluster: string },
 ): string {
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   const name = createHash('sha256').update(`${key.url}\n${key.identity}\n${key.cluster}`).digest('hex');
-  return join(base, 'mooring', 'kube-tokens', `${name.slice(0, 32)}.json`);
+  return join(folder(env), `${name.slice(0, 32)}.json`);
 }
 
 /** Whether a kept token may be printed again at `now` (pure). */

@@ -5,6 +5,7 @@
 import { ApiClient, ApiError, baseUrl } from '../api/client.ts';
 import { PLATFORM_USAGE, parsePlatformArgs, positionals, reporting } from '../api/command.ts';
 import { configPath, readStoredLogin, writeStoredLogin } from '../api/config.ts';
+import { forgetKubeTokens } from '../api/kubeTokenCache.ts';
 import { serialise } from '../api/output.ts';
 import { EXIT } from '../exits.ts';
 import { type Command, type Io, UsageError } from '../io.ts';
@@ -32,7 +33,8 @@ ${PLATFORM_USAGE}`;
 const LOGOUT_USAGE = `usage: mooring logout
 
 Ends the stored session on the platform and removes its token from the config file (the URL
-stays). A token in $MOORING_TOKEN or --token is left alone.
+stays), and forgets the kubectl tokens "mooring cluster kube-token" kept. A token in
+$MOORING_TOKEN or --token is left alone.
 
 ${PLATFORM_USAGE}`;
 
@@ -125,6 +127,8 @@ export const logoutCommand: Command = {
         const { token: _token, expires_at: _expires, ...kept } = stored;
         writeStoredLogin(file, kept);
       }
+      // kubectl's kept tokens go with the session (each still works until its own expiry, 15 min at most)
+      forgetKubeTokens(io.env);
       const result = {
         url: stored.url ?? null,
         logged_out: stored.token !== undefined,
