@@ -3,6 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startAddonsFeed } from '../src/addons/feed.ts';
 import { markInspectedAll, saveObservations } from '../src/addons/queries.ts';
+import { countingStatements } from './support/countStatements.ts';
 import { operationsFixture } from './support/operationsFixture.ts';
 
 describe('add-ons feed: heartbeats', { timeout: 120_000 }, () => {
@@ -16,14 +17,7 @@ describe('add-ons feed: heartbeats', { timeout: 120_000 }, () => {
           { kind: 'manifest', name: 'ns', inspected_at: new Date('2026-11-30T10:00:00Z') },
         ]);
       }
-      let statements = 0;
-      const counted = f.db.withPlugin({
-        transformQuery: (q) => {
-          statements++;
-          return q.node;
-        },
-        transformResult: async (r) => r.result,
-      });
+      const { db: counted, statements } = countingStatements(f.db);
       const stop = await startAddonsFeed({
         bus: f.bus,
         db: counted,
@@ -41,7 +35,7 @@ describe('add-ons feed: heartbeats', { timeout: 120_000 }, () => {
       await beat(b, '2026-11-30T10:01:05Z');
       await beat(a, '2026-11-30T10:01:30Z');
       await new Promise((r) => setTimeout(r, 600));
-      expect(statements).toBe(1);
+      expect(statements()).toBe(1);
       const times = async () =>
         Object.fromEntries(
           (

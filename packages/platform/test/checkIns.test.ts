@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckInWriter } from '../src/clusters/checkInWriter.ts';
+import { countingStatements } from './support/countStatements.ts';
 import { operationsFixture } from './support/operationsFixture.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -36,14 +37,7 @@ describe('check-ins in batches', { timeout: 120_000 }, () => {
       ]),
     );
     const agent = (id: string) => ({ kind: 'agent' as const, tokenHash: tokens.get(id) ?? id });
-    let statements = 0;
-    const counted = f.db.withPlugin({
-      transformQuery: (q) => {
-        statements++;
-        return q.node;
-      },
-      transformResult: async (r) => r.result,
-    });
+    const { db: counted, statements } = countingStatements(f.db);
     const w = new CheckInWriter(counted, { flushMs: 100 });
     const at = new Date('2026-11-30T04:00:00Z');
     const answers = await Promise.all([
@@ -52,7 +46,7 @@ describe('check-ins in batches', { timeout: 120_000 }, () => {
       w.record(agent(gone), report(3), at),
       w.record(agent('no-such-token'), report(4), at),
     ]);
-    expect(statements).toBe(1);
+    expect(statements()).toBe(1);
     expect(answers.map((r) => r?.id)).toEqual([a, b, undefined, undefined]);
     expect(answers[0]?.last_check_in?.toISOString()).toBe(at.toISOString());
     const rows = await f.db

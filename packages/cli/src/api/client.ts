@@ -118,8 +118,6 @@ export function baseUrl(url: string): string {
 
 export class ApiClient {
   readonly url: string;
-  /** sha256 of the token it sends (to key what is kept per login), never the token itself. */
-  readonly identity: string;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
@@ -127,11 +125,15 @@ export class ApiClient {
   constructor(o: ClientOptions) {
     this.url = baseUrl(o.url);
     this.#token = o.token;
-    this.identity = createHash('sha256')
-      .update(o.token ?? '')
-      .digest('hex');
     this.#fetch = o.fetch ?? fetch;
     this.#timeoutMs = o.timeoutMs ?? 30_000;
+  }
+
+  /** sha256 of the token it sends (to key what is kept per login), never the token itself. */
+  get identity(): string {
+    return createHash('sha256')
+      .update(this.#token ?? '')
+      .digest('hex');
   }
 
   /** A request under `/api/v1`; resolves to the parsed JSON answer (undefined for 204). */

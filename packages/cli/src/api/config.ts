@@ -49,13 +49,18 @@ export function readStoredLogin(file: string): StoredLogin {
   }
 }
 
-/** Writes the file readable by its owner only (0600, folder 0700), replacing it whole. */
-export function writeStoredLogin(file: string, login: StoredLogin): void {
+/** Writes a file readable by its owner only (0600, folders 0700), replacing it whole. */
+export function writePrivateFile(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, text, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, file);
+}
+
+/** Writes the login file (`writePrivateFile`). */
+export function writeStoredLogin(file: string, login: StoredLogin): void {
+  writePrivateFile(file, `${JSON.stringify(login, null, 2)}\n`);
 }
 
 /**

@@ -6,9 +6,10 @@
  * new one each time.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writePrivateFile } from './config.ts';
 
 export interface KubeToken {
   token: string;
@@ -57,9 +58,5 @@ export function readKubeToken(file: string): KubeToken | undefined {
 
 /** Keeps a token (0600, folders 0700), replacing the file whole. */
 export function writeKubeToken(file: string, t: KubeToken): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ token: t.token, expires_at: t.expires_at })}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writePrivateFile(file, `${JSON.stringify({ token: t.token, expires_at: t.expires_at })}\n`);
 }
